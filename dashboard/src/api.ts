@@ -1,0 +1,41 @@
+/** The worker's lake API, with the bearer token kept for this tab only (sessionStorage). */
+const TOKEN_KEY = 'footfall.token'
+
+export class AuthError extends Error {}
+
+export interface LakeFile {
+  key: string
+  url: string
+  rows: number
+  bytes: number
+  minTime: string
+  maxTime: string
+}
+
+/** Takes a token from `#token=...` (as printed by `npm start`) into sessionStorage, off the address bar. */
+export function adoptTokenFromHash(): void {
+  const m = location.hash.match(/token=([^&]+)/)
+  if (!m) return
+  setToken(decodeURIComponent(m[1]!))
+  history.replaceState(null, '', location.pathname + location.search)
+}
+
+export const getToken = () => sessionStorage.getItem(TOKEN_KEY)
+export const setToken = (t: string) => sessionStorage.setItem(TOKEN_KEY, t)
+
+async function authed(url: string): Promise<Response> {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } })
+  if (res.status === 401 || res.status === 403) throw new AuthError((await res.json().catch(() => ({}))).error ?? 'unauthorized')
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`)
+  return res
+}
+
+export async function listFiles(site: string, from: number, to: number): Promise<LakeFile[]> {
+  const q = new URLSearchParams({ site, from: new Date(from).toISOString(), to: new Date(to).toISOString() })
+  const res = await authed(`/api/files?${q}`)
+  return ((await res.json()) as { files: LakeFile[] }).files
+}
+
+export async function fetchFile(f: LakeFile): Promise<ArrayBuffer> {
+  return (await authed(f.url)).arrayBuffer()
+}

@@ -1,0 +1,17 @@
+import { UAParser } from 'ua-parser-js'
+import type { EventRow } from '../../warehouse/schema.ts'
+
+export type Agent = Pick<EventRow, 'browser' | 'browser_version' | 'os' | 'os_version' | 'device_type'>
+
+/** Browser, OS and device type from a User-Agent string (ua-parser-js 1.x, MIT). */
+export function agentFrom(userAgent: string): Agent {
+  const r = new UAParser(userAgent).getResult()
+  return {
+    browser: r.browser.name ?? null,
+    browser_version: r.browser.version ?? null,
+    os: r.os.name ?? null,
+    os_version: r.os.version ?? null,
+    // ua-parser-js leaves device.type undefined for desktops.
+    device_type: r.device.type ?? (userAgent ? 'desktop' : null),
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The Footfall worker. One origin serves everything (DESIGN.md, "Routes"):
+ *   GET /f.js, /dashboard/, /demo/   static assets (dist/public, built by `npm run build`)
+ *   POST /e                          the collector            -> collect.ts
+ *   GET /api/files, GET|HEAD /data/* the lake, for the dashboard -> lake-api.ts
+ *   GET /healthz                     liveness
+ *   queue()                          Parquet writer           -> consumer.ts
+ */
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import type { EventRow } from '../warehouse/schema.ts'
+import type { Env } from './env.ts'
+import { collect } from './collect.ts'
+import { consume } from './consumer.ts'
+import { lakeApi } from './lake-api.ts'
+import { serveWasm } from './wasm.ts'
+
+export const app = new Hono<{ Bindings: Env }>()
+
+// Any site may post events (the site id and origin checks decide); no cookies, so no credentials.
+app.use('/e', cors({ origin: '*', allowMethods: ['POST'], maxAge: 86400 }))
+app.route('/e', collect)
+app.get('/healthz', (c) => c.json({ ok: true }))
+app.get('/dashboard/duckdb/:file{.+\\.wasm}', (c) => serveWasm(c.env.ASSETS, c.req.raw))
+app.route('/', lakeApi)
+app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
+app.onError((err, c) => {
+  console.error('unhandled', err.message)
+  return c.json({ error: 'internal error' }, 500)
+})
+
+export default {
+  fetch: app.fetch,
+  queue: (batch, env) => consume(batch, env),
+} satisfies ExportedHandler<Env, EventRow>

@@ -1,0 +1,26 @@
+/**
+ * DuckDB DDL for the loaded lake, from the one schema. The dashboard (DuckDB-WASM) and native DuckDB
+ * (CLI, tests) both create `events_raw` from this and query the deduplicated `events` view.
+ */
+import { COLUMNS, type ColumnType } from '../schema.ts'
+
+const DUCK_TYPES: Record<ColumnType, string> = {
+  STRING: 'VARCHAR',
+  JSON: 'VARCHAR', // JSON text; DuckDB's json functions parse it where needed
+  TIMESTAMP: 'TIMESTAMP',
+  INT32: 'INTEGER',
+  DOUBLE: 'DOUBLE',
+  BOOLEAN: 'BOOLEAN',
+}
+
+/** `CREATE TABLE events_raw (...)` with every lake column. */
+export const createEventsRaw = `CREATE TABLE IF NOT EXISTS events_raw (${COLUMNS.map(
+  (c) => `"${c.name}" ${DUCK_TYPES[c.type]}`,
+).join(', ')})`
+
+/**
+ * `events`: the lake as readers must see it. Queues deliver at least once, so the same event id can sit in
+ * two part files until compaction merges them: keep one row per event id.
+ */
+export const createEventsView = `CREATE OR REPLACE VIEW events AS
+  SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1`
