@@ -5,7 +5,8 @@
  */
 import { Hono } from 'hono'
 import * as z from 'zod/mini'
-import { wireBatch, wireEvent, type EventRow, type WireEvent } from '../warehouse/schema.ts'
+import type { EventRow } from '../warehouse/schema.ts'
+import { wireBatch, wireEvent, type WireEvent } from '../warehouse/wire.ts'
 import type { Env } from './env.ts'
 import { geoFrom } from './enrich/geo.ts'
 import { sourceOf } from './enrich/source.ts'
@@ -13,6 +14,9 @@ import { agentFrom } from './enrich/ua.ts'
 import { visitorId } from './enrich/visitor.ts'
 import { enqueue } from './enqueue.ts'
 import { readBodyText } from './body.ts'
+
+// zod/mini ships no messages by default: load English ones so every rejection says what is wrong.
+z.config(z.locales.en())
 
 export const MAX_BODY_BYTES = 64 * 1024
 

@@ -29,7 +29,8 @@ app.onError((err, c) => {
   return c.json({ error: 'internal error' }, 500)
 })
 
-export default {
+const worker: ExportedHandler<Env, EventRow> = {
   fetch: app.fetch,
   queue: (batch, env) => consume(batch, env),
-} satisfies ExportedHandler<Env, EventRow>
+}
+export default worker

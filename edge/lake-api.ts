@@ -21,7 +21,8 @@ export interface LakeFile {
 }
 
 export const lakeApi = new Hono<{ Bindings: Env }>()
-lakeApi.use('*', requireToken())
+lakeApi.use('/api/*', requireToken())
+lakeApi.use('/data/*', requireToken())
 
 lakeApi.get('/api/files', async (c) => {
   const site = c.req.query('site')

@@ -1,71 +1,20 @@
 /**
- * The one event schema of Footfall, defined once.
+ * The one event schema of Footfall, defined once, in two files of the warehouse:
  *
- * - `wireBatch` / `WireEvent`: what the tracker sends to `POST /e` (validated by the edge with zod/mini;
- *   the SDK imports only the types, so none of zod reaches the visitor's browser).
- * - `COLUMNS` / `EventRow`: what the lake stores, one Parquet column per entry. The consumer writes them,
+ * - `wire.ts`: what the tracker sends to `POST /e` (zod/mini; validated by the edge; the SDK imports only
+ *   its types, so none of zod reaches the visitor's browser).
+ * - this file: what the lake stores, one Parquet column per entry of `COLUMNS`. The consumer writes them,
  *   the dashboard and the SQL library read them.
  *
  * Bump `SCHEMA_VERSION` when a column changes meaning or type; it is written into every Parquet file's
  * key-value metadata (`footfall.schema`) so readers can tell files apart.
  */
-import * as z from 'zod/mini'
 
 export const SCHEMA_VERSION = 1
 
 /** Event types the tracker emits. */
 export const EVENT_TYPES = ['pageview', 'event', 'engagement'] as const
 export type EventType = (typeof EVENT_TYPES)[number]
-
-// Limits per DESIGN.md and the edge issue: long enough for real URLs, short enough that one event stays far
-// below the 128 KB queue message limit.
-export const LIMITS = {
-  urlChars: 2000,
-  nameChars: 200,
-  titleChars: 500,
-  propKeys: 30,
-  propKeyChars: 100,
-  propValueChars: 500,
-  eventsPerBatch: 100,
-} as const
-
-const propValue = z.union([z.string().check(z.maxLength(LIMITS.propValueChars)), z.number(), z.boolean(), z.null()])
-
-/** One event as the tracker sends it. Times are client epoch milliseconds. */
-export const wireEvent = z.object({
-  /** Unique id made by the client: the dedupe key of the lake. */
-  id: z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)),
-  type: z.enum(EVENT_TYPES),
-  /** Custom event name (required for type "event"). */
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.nameChars))),
-  /** Client clock, ms since epoch, when the event happened. */
-  ts: z.number().check(z.int(), z.positive()),
-  url: z.url().check(z.maxLength(LIMITS.urlChars)),
-  referrer: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
-  title: z.optional(z.string().check(z.maxLength(LIMITS.titleChars))),
-  props: z.optional(
-    z.record(z.string().check(z.maxLength(LIMITS.propKeyChars)), propValue).check(
-      z.refine((p) => Object.keys(p).length <= LIMITS.propKeys, `at most ${LIMITS.propKeys} properties`),
-    ),
-  ),
-  /** Screen size as "WIDTHxHEIGHT". */
-  screen: z.optional(z.string().check(z.maxLength(20))),
-  language: z.optional(z.string().check(z.maxLength(35))),
-  /** Engaged (visible and focused) milliseconds on the page, for "engagement" events. */
-  engagedMs: z.optional(z.number().check(z.int(), z.gte(0))),
-  /** Maximum scroll depth in percent, for "engagement" events. */
-  scrollDepth: z.optional(z.number().check(z.int(), z.gte(0), z.lte(100))),
-})
-export type WireEvent = z.infer<typeof wireEvent>
-
-/** The body of `POST /e`: one site, the client's clock at send time, and the events. */
-export const wireBatch = z.object({
-  site: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9_-]*$/)),
-  /** Client clock at send time (ms): with the server's receive time it gives the clock skew. */
-  sentAt: z.number().check(z.int(), z.positive()),
-  events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(LIMITS.eventsPerBatch)),
-})
-export type WireBatch = Omit<z.infer<typeof wireBatch>, 'events'> & { events: WireEvent[] }
 
 /** Parquet column types used by the lake (hyparquet-writer basic types). */
 export type ColumnType = 'STRING' | 'JSON' | 'TIMESTAMP' | 'INT32' | 'DOUBLE' | 'BOOLEAN'

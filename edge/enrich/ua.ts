@@ -1,4 +1,4 @@
-import { UAParser } from 'ua-parser-js'
+import UAParser from 'ua-parser-js'
 import type { EventRow } from '../../warehouse/schema.ts'
 
 export type Agent = Pick<EventRow, 'browser' | 'browser_version' | 'os' | 'os_version' | 'device_type'>

@@ -1,4 +1,4 @@
-import type { WireBatch, WireEvent } from '../../warehouse/schema.ts'
+import type { WireBatch, WireEvent } from '../../warehouse/wire.ts'
 import { send } from './transport.ts'
 
 export interface TrackerOptions {

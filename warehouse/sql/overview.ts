@@ -13,15 +13,23 @@ export function bucketFor(r: Range): Bucket {
   return hours <= 3 ? 'minute' : hours <= 72 ? 'hour' : hours <= 24 * 120 ? 'day' : 'week'
 }
 
-/** Rows: (t TIMESTAMP, pageviews BIGINT, visitors BIGINT), one per bucket with at least one pageview. */
+/**
+ * Rows: (t TIMESTAMP, pageviews BIGINT, visitors BIGINT), one per bucket of the range, empty buckets
+ * included (zeros), so a chart's x axis is the whole range.
+ */
 export function pageviewsOverTime(r: Range, bucket: Bucket): Query {
   const where = inRange(r)
+  const size = `INTERVAL '${BUCKETS[bucket]}'`
   return {
-    sql: `SELECT time_bucket(INTERVAL '${BUCKETS[bucket]}', event_time) AS t,
-       count(*) AS pageviews, count(DISTINCT visitor_id) AS visitors
-FROM events WHERE type = 'pageview' AND ${where.sql}
-GROUP BY t ORDER BY t`,
-    params: where.params,
+    sql: `WITH buckets AS (
+  SELECT unnest(generate_series(time_bucket(${size}, CAST(? AS TIMESTAMP)), CAST(? AS TIMESTAMP), ${size})) AS t
+), counts AS (
+  SELECT time_bucket(${size}, event_time) AS t, count(*) AS pageviews, count(DISTINCT visitor_id) AS visitors
+  FROM events WHERE type = 'pageview' AND ${where.sql} GROUP BY t
+)
+SELECT t, coalesce(pageviews, 0) AS pageviews, coalesce(visitors, 0) AS visitors
+FROM buckets LEFT JOIN counts USING (t) ORDER BY t`,
+    params: [...where.params, ...where.params],
   }
 }
 

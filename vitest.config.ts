@@ -1,0 +1,34 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+
+// Three kinds of test, one command (`npm test`):
+//   unit     Node: schema, Parquet round trips, SQL against native DuckDB
+//   workers  inside workerd with Miniflare's real Queues and R2 (edge/**)
+//   e2e      the real local stack (wrangler dev) and real headless Chromium (test/**)
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', include: ['warehouse/**/*.test.ts', 'sdk/**/*.test.ts', 'dashboard/src/**/*.test.ts'] },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { DASHBOARD_TOKEN: 'test-token' } },
+          }),
+        ],
+        test: { name: 'workers', include: ['edge/**/*.test.ts'] },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})

@@ -1,0 +1,56 @@
+/**
+ * The wire format: the body of `POST /e` as the tracker sends it, validated field by field by the edge.
+ * zod/mini keeps the worker's validator small (~17 KB instead of ~450 KB for classic zod).
+ */
+import * as z from 'zod/mini'
+import { EVENT_TYPES } from './schema.ts'
+
+// Limits per DESIGN.md and the edge issue: long enough for real URLs, short enough that one event stays far
+// below the 128 KB queue message limit.
+export const LIMITS = {
+  urlChars: 2000,
+  nameChars: 200,
+  titleChars: 500,
+  propKeys: 30,
+  propKeyChars: 100,
+  propValueChars: 500,
+  eventsPerBatch: 100,
+} as const
+
+const propValue = z.union([z.string().check(z.maxLength(LIMITS.propValueChars)), z.number(), z.boolean(), z.null()])
+
+/** One event as the tracker sends it. Times are client epoch milliseconds. */
+export const wireEvent = z.object({
+  /** Unique id made by the client: the dedupe key of the lake. */
+  id: z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)),
+  type: z.enum(EVENT_TYPES),
+  /** Custom event name (required for type "event"). */
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.nameChars))),
+  /** Client clock, ms since epoch, when the event happened. */
+  ts: z.number().check(z.int(), z.positive()),
+  url: z.url().check(z.maxLength(LIMITS.urlChars)),
+  referrer: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
+  title: z.optional(z.string().check(z.maxLength(LIMITS.titleChars))),
+  props: z.optional(
+    z.record(z.string().check(z.maxLength(LIMITS.propKeyChars)), propValue).check(
+      z.refine((p) => Object.keys(p).length <= LIMITS.propKeys, `at most ${LIMITS.propKeys} properties`),
+    ),
+  ),
+  /** Screen size as "WIDTHxHEIGHT". */
+  screen: z.optional(z.string().check(z.maxLength(20))),
+  language: z.optional(z.string().check(z.maxLength(35))),
+  /** Engaged (visible and focused) milliseconds on the page, for "engagement" events. */
+  engagedMs: z.optional(z.number().check(z.int(), z.gte(0))),
+  /** Maximum scroll depth in percent, for "engagement" events. */
+  scrollDepth: z.optional(z.number().check(z.int(), z.gte(0), z.lte(100))),
+})
+export type WireEvent = z.infer<typeof wireEvent>
+
+/** The body of `POST /e`: one site, the client's clock at send time, and the events. */
+export const wireBatch = z.object({
+  site: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9_-]*$/)),
+  /** Client clock at send time (ms): with the server's receive time it gives the clock skew. */
+  sentAt: z.number().check(z.int(), z.positive()),
+  events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(LIMITS.eventsPerBatch)),
+})
+export type WireBatch = Omit<z.infer<typeof wireBatch>, 'events'> & { events: WireEvent[] }
