@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { testEnv } from '../test-helpers.ts'
+import { visitorId } from './visitor.ts'
+
+describe('visitorId', () => {
+  it('is stable within a day, differs across sites, agents and days, and never contains the IP', async () => {
+    const a = await visitorId(testEnv.LAKE, '2030-01-01', 'demo', '198.51.100.1', 'UA')
+    expect(a).toMatch(/^[0-9a-f]{32}$/)
+    expect(await visitorId(testEnv.LAKE, '2030-01-01', 'demo', '198.51.100.1', 'UA')).toBe(a)
+    expect(await visitorId(testEnv.LAKE, '2030-01-01', 'shop', '198.51.100.1', 'UA')).not.toBe(a)
+    expect(await visitorId(testEnv.LAKE, '2030-01-01', 'demo', '198.51.100.2', 'UA')).not.toBe(a)
+    expect(await visitorId(testEnv.LAKE, '2030-01-02', 'demo', '198.51.100.1', 'UA')).not.toBe(a)
+  })
+
+  it('creates one random salt per day in R2', async () => {
+    await visitorId(testEnv.LAKE, '2030-02-01', 'demo', '198.51.100.1', 'UA')
+    const salt = await testEnv.LAKE.get('salts/2030-02-01')
+    expect(salt).not.toBeNull()
+    expect((await salt!.arrayBuffer()).byteLength).toBe(32)
+  })
+
+  it('adopts the salt another isolate already wrote (first writer wins)', async () => {
+    const existing = new Uint8Array(32).fill(7)
+    await testEnv.LAKE.put('salts/2030-03-01', existing)
+    const key = await crypto.subtle.importKey('raw', existing, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('demo|198.51.100.1|UA')))
+    const expected = Array.from(mac.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')
+    expect(await visitorId(testEnv.LAKE, '2030-03-01', 'demo', '198.51.100.1', 'UA')).toBe(expected)
+  })
+})

@@ -1,0 +1,101 @@
+import { createExecutionContext, createMessageBatch } from 'cloudflare:test'
+import { exports } from 'cloudflare:workers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import worker from './index.ts'
+import type { EventRow } from '../warehouse/schema.ts'
+import { clearLake, testEnv, TOKEN } from './test-helpers.ts'
+
+const H10 = Date.UTC(2026, 0, 10, 10, 15) // 2026-01-10 10:15 UTC
+const H12 = Date.UTC(2026, 0, 10, 12, 45)
+const D12 = Date.UTC(2026, 0, 12, 8, 0)
+
+const get = (path: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }, method = 'GET') =>
+  exports.default.fetch(new Request(`http://localhost${path}`, { headers, method }))
+
+function minimalRow(id: string, t: number): EventRow {
+  const nulls = Object.fromEntries(
+    ['name', 'visitor_id', 'user_id', 'host', 'path', 'title', 'referrer', 'referrer_host', 'channel', 'utm_source',
+      'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'props', 'product_id', 'category', 'revenue', 'currency',
+      'element_tag', 'element_text', 'element_href', 'engaged_ms', 'scroll_depth', 'screen', 'language', 'country',
+      'region', 'city', 'continent', 'timezone', 'asn', 'colo', 'browser', 'browser_version', 'os', 'os_version',
+      'device_type', 'bot_reason'].map((k) => [k, null]),
+  )
+  return { ...nulls, event_id: id, site: 'demo', type: 'pageview', event_time: t, client_time: t, received_time: t, url: 'http://localhost/', is_bot: false } as EventRow
+}
+
+describe('lake API', () => {
+  beforeAll(async () => {
+    await clearLake()
+    const rows = [minimalRow('a', H10), minimalRow('b', H10 + 60_000), minimalRow('c', H12), minimalRow('d', D12)]
+    const batch = createMessageBatch<EventRow>('footfall-events', rows.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })))
+    await worker.queue!(batch, testEnv, createExecutionContext())
+  })
+
+  it('answers 401 without a token and 403 with a wrong one', async () => {
+    const none = await get('/api/files?site=demo', {})
+    expect(none.status).toBe(401)
+    expect(none.headers.get('WWW-Authenticate')).toBe('Bearer')
+    expect(await none.json()).toEqual({ error: 'missing bearer token' })
+    const wrong = await get('/api/files?site=demo', { Authorization: 'Bearer nope' })
+    expect(wrong.status).toBe(403)
+    expect(await wrong.json()).toEqual({ error: 'wrong token' })
+    expect((await get('/data/events/x.parquet', {})).status).toBe(401)
+  })
+
+  it('lists the files overlapping a range, with rows, bytes and times', async () => {
+    const res = await get(`/api/files?site=demo&from=2026-01-10T00:00:00Z&to=2026-01-10T23:59:59Z`)
+    expect(res.status).toBe(200)
+    const { files } = (await res.json()) as { files: { key: string; url: string; rows: number; bytes: number; minTime: string; maxTime: string }[] }
+    expect(files.map((f) => [f.key.replace(/[0-9a-f]{20}/, 'P'), f.rows, f.minTime, f.maxTime])).toEqual([
+      ['events/site=demo/date=2026-01-10/hour=10/P.parquet', 2, '2026-01-10T10:15:00.000Z', '2026-01-10T10:16:00.000Z'],
+      ['events/site=demo/date=2026-01-10/hour=12/P.parquet', 1, '2026-01-10T12:45:00.000Z', '2026-01-10T12:45:00.000Z'],
+    ])
+    expect(files[0]!.url).toBe(`/data/${files[0]!.key}`)
+    expect(files[0]!.bytes).toBeGreaterThan(100)
+
+    // A range inside one day keeps only the files whose times overlap it.
+    const narrow = await get(`/api/files?site=demo&from=${H12 - 1000}&to=${D12}`)
+    expect(((await narrow.json()) as { files: unknown[] }).files).toHaveLength(2)
+  })
+
+  it.each([
+    ['/api/files', 'site is required (lowercase id)'],
+    ['/api/files?site=demo&from=yesterday', 'from and to must be ISO 8601 times or epoch milliseconds'],
+    ['/api/files?site=demo&from=2026-01-02&to=2026-01-01', 'from is after to'],
+    ['/api/files?site=demo&from=2020-01-01&to=2026-01-01', 'range longer than 400 days'],
+  ])('answers %s with 400', async (path, error) => {
+    const res = await get(path)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error })
+  })
+
+  it('serves a file whole, by Range, by HEAD, and 304 on a matching ETag', async () => {
+    const list = await testEnv.LAKE.list({ prefix: 'events/site=demo/date=2026-01-12/' })
+    const key = list.objects[0]!.key
+    const auth = { Authorization: `Bearer ${TOKEN}` }
+    const whole = await get(`/data/${key}`)
+    expect(whole.status).toBe(200)
+    const bytes = new Uint8Array(await whole.arrayBuffer())
+    expect(new TextDecoder().decode(bytes.slice(0, 4))).toBe('PAR1')
+    expect(whole.headers.get('Cache-Control')).toContain('immutable')
+    const etag = whole.headers.get('ETag')!
+
+    const tail = await get(`/data/${key}`, { ...auth, Range: `bytes=${bytes.length - 8}-` })
+    expect(tail.status).toBe(206)
+    expect(tail.headers.get('Content-Range')).toBe(`bytes ${bytes.length - 8}-${bytes.length - 1}/${bytes.length}`)
+    expect(new Uint8Array(await tail.arrayBuffer())).toEqual(bytes.slice(-8))
+
+    const head = await get(`/data/${key}`, auth, 'HEAD')
+    expect(head.status).toBe(200)
+    expect(head.headers.get('Content-Length')).toBe(String(bytes.length))
+
+    const cached = await get(`/data/${key}`, { ...auth, 'If-None-Match': etag })
+    expect(cached.status).toBe(304)
+  })
+
+  it('serves only lake files', async () => {
+    for (const path of ['/data/salts/2026-01-10', '/data/events/../salts/x.parquet', '/data/events/none.parquet']) {
+      expect((await get(path)).status).toBe(404)
+    }
+  })
+})
