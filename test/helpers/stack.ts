@@ -71,3 +71,16 @@ export async function waitFor(check: () => Promise<boolean>, ms: number, abort =
     await new Promise((r) => setTimeout(r, 200))
   }
 }
+
+/** A free TCP port on loopback, so a test stack never collides with `npm start` on 8787. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
