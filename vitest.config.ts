@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config'
 //   e2e      the real local stack (wrangler dev) and real headless Chromium (test/**)
 export default defineConfig({
   test: {
+    // The JSON report gives .ci/run its closing "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         test: { name: 'unit', include: ['warehouse/**/*.test.ts', 'sdk/**/*.test.ts', 'dashboard/src/**/*.test.ts'] },

@@ -1,0 +1,42 @@
+// `npm run size`: raw, gzip and brotli bytes of what Footfall ships (run `npm run build` first).
+//   f.js           the tracker every visitor loads
+//   worker         the worker bundle as `wrangler deploy --dry-run` builds it
+//   dashboard      the dashboard's own JavaScript (DuckDB-WASM's engine listed separately)
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib'
+
+const root = join(import.meta.dirname, '..')
+const pub = join(root, 'dist/public')
+
+const workerDir = mkdtempSync(join(tmpdir(), 'footfall-size-'))
+execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', workerDir], {
+  cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: 'ignore',
+})
+
+const dashJs = readdirSync(join(pub, 'dashboard/assets')).filter((f) => f.endsWith('.js')).map((f) => join(pub, 'dashboard/assets', f))
+const items = [
+  ['f.js (tracker, script tag)', [join(pub, 'f.js')]],
+  ['worker bundle', [join(workerDir, 'index.js')]],
+  ['dashboard JS (app + duckdb-wasm API)', dashJs],
+  ['duckdb-browser-eh.worker.js', [join(pub, 'dashboard/duckdb/duckdb-browser-eh.worker.js')]],
+]
+
+const rows = items.map(([name, files]) => {
+  const buf = Buffer.concat(files.map((f) => readFileSync(f)))
+  return {
+    name,
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  }
+})
+const wasmGz = readFileSync(join(pub, 'dashboard/duckdb/duckdb-eh.wasm.gz')).length
+const wasmRaw = statSync(join(root, 'node_modules/@duckdb/duckdb-wasm/dist/duckdb-eh.wasm')).size
+rows.push({ name: 'duckdb-eh.wasm (served gzipped)', raw: wasmRaw, gzip: wasmGz, brotli: NaN })
+
+const fmt = (n) => (Number.isNaN(n) ? '-' : n.toLocaleString('en-US'))
+console.log('| what | raw B | gzip B | brotli B |\n|---|---:|---:|---:|')
+for (const r of rows) console.log(`| ${r.name} | ${fmt(r.raw)} | ${fmt(r.gzip)} | ${fmt(r.brotli)} |`)
