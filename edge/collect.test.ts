@@ -50,6 +50,20 @@ describe('POST /e', () => {
     expect(JSON.stringify(row)).not.toContain('203.0.113.7')
   })
 
+  it('stores the identified user id, traits and clicked element', async () => {
+    const res = await post(batch([
+      wireEventAt('ident-000001', Date.now(), { type: 'identify', userId: 'u-42', props: { tier: 'gold', age: 31 } }),
+      wireEventAt('click-000001', Date.now(), { type: 'event', name: 'outbound', userId: 'u-42', element: { tag: 'a', text: 'Docs', href: 'https://docs.example/' } }),
+      wireEventAt('ident-000002', Date.now(), { type: 'identify' }),
+    ]))
+    expect(await res.json()).toEqual({ accepted: 2, rejected: [{ index: 2, field: 'userId', reason: 'required for type "identify"' }] })
+    const rows = await waitForRows(2)
+    const ident = rows.find((r) => r.type === 'identify')!
+    expect(ident).toMatchObject({ user_id: 'u-42', props: { tier: 'gold', age: 31 } })
+    const click = rows.find((r) => r.type === 'event')!
+    expect(click).toMatchObject({ user_id: 'u-42', name: 'outbound', element_tag: 'a', element_text: 'Docs', element_href: 'https://docs.example/' })
+  })
+
   it('corrects the event time for the client clock skew', async () => {
     const now = Date.now()
     const clientClock = now - 3_600_000 // the client's clock is an hour behind

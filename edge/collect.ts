@@ -56,6 +56,7 @@ collect.post('/', async (c) => {
     const r = wireEvent.safeParse(raw)
     if (!r.success) return rejected.push(...issuesOf(r.error, index))
     if (r.data.type === 'event' && !r.data.name) return rejected.push({ index, field: 'name', reason: 'required for type "event"' })
+    if (r.data.type === 'identify' && !r.data.userId) return rejected.push({ index, field: 'userId', reason: 'required for type "identify"' })
     if (!hostAllowed(r.data.url, allowed)) return rejected.push({ index, field: 'url', reason: `host not allowed for site "${site}"` })
     valid.push({ index, event: r.data })
   })
@@ -97,7 +98,7 @@ function toRow(e: WireEvent, shared: Shared, skew: number): EventRow {
     name: e.name ?? null,
     event_time: Math.min(e.ts + skew, shared.received_time),
     client_time: e.ts,
-    user_id: null,
+    user_id: e.userId ?? null,
     url: e.url,
     title: e.title ?? null,
     ...sourceOf(e.url, e.referrer),
@@ -106,9 +107,9 @@ function toRow(e: WireEvent, shared: Shared, skew: number): EventRow {
     category: str('category'),
     revenue,
     currency: str('currency'),
-    element_tag: null,
-    element_text: null,
-    element_href: null,
+    element_tag: e.element?.tag ?? null,
+    element_text: e.element?.text ?? null,
+    element_href: e.element?.href ?? null,
     engaged_ms: e.engagedMs ?? null,
     scroll_depth: e.scrollDepth ?? null,
     screen: e.screen ?? null,

@@ -5,6 +5,7 @@
  *   GET /api/files, GET|HEAD /data/* the lake, for the dashboard -> lake-api.ts
  *   GET /healthz                     liveness
  *   queue()                          Parquet writer           -> consumer.ts
+ *   scheduled()                      cron jobs                -> scheduled.ts
  */
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
@@ -14,11 +15,13 @@ import { collect } from './collect.ts'
 import { consume } from './consumer.ts'
 import { lakeApi } from './lake-api.ts'
 import { serveWasm } from './wasm.ts'
+import { runJobs } from './scheduled.ts'
 
 export const app = new Hono<{ Bindings: Env }>()
 
 // Any site may post events (the site id and origin checks decide); no cookies, so no credentials.
-app.use('/e', cors({ origin: '*', allowMethods: ['POST'], maxAge: 86400 }))
+// The tracker reads Retry-After on 429/503 to back off.
+app.use('/e', cors({ origin: '*', allowMethods: ['POST'], exposeHeaders: ['Retry-After'], maxAge: 86400 }))
 app.route('/e', collect)
 app.get('/healthz', (c) => c.json({ ok: true }))
 app.get('/dashboard/duckdb/:file{.+\\.wasm}', (c) => serveWasm(c.env.ASSETS, c.req.raw))
@@ -32,5 +35,6 @@ app.onError((err, c) => {
 const worker: ExportedHandler<Env, EventRow> = {
   fetch: app.fetch,
   queue: (batch, env) => consume(batch, env),
+  scheduled: async (controller, env) => void (await runJobs(env, controller.scheduledTime)),
 }
 export default worker

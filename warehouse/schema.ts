@@ -13,7 +13,9 @@
 export const SCHEMA_VERSION = 1
 
 /** Event types the tracker emits. */
-export const EVENT_TYPES = ['pageview', 'event', 'engagement'] as const
+// pageview: a page was shown; event: a custom or click event (named); engagement: time on page and scroll
+// depth, sent when the page is left; identify: the site named the visitor (userId, traits in props).
+export const EVENT_TYPES = ['pageview', 'event', 'engagement', 'identify'] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
 /** Parquet column types used by the lake (hyparquet-writer basic types). */

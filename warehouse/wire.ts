@@ -14,6 +14,8 @@ export const LIMITS = {
   propKeys: 30,
   propKeyChars: 100,
   propValueChars: 500,
+  userIdChars: 128,
+  elementTextChars: 200,
   eventsPerBatch: 100,
 } as const
 
@@ -35,6 +37,16 @@ export const wireEvent = z.object({
     z.record(z.string().check(z.maxLength(LIMITS.propKeyChars)), propValue).check(
       z.refine((p) => Object.keys(p).length <= LIMITS.propKeys, `at most ${LIMITS.propKeys} properties`),
     ),
+  ),
+  /** The site's own id of the visitor, set by identify() (opt-in); traits travel as props of "identify". */
+  userId: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.userIdChars))),
+  /** The clicked element, for click events (data-ff-event, outbound links, downloads). */
+  element: z.optional(
+    z.object({
+      tag: z.string().check(z.maxLength(20)),
+      text: z.optional(z.string().check(z.maxLength(LIMITS.elementTextChars))),
+      href: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
+    }),
   ),
   /** Screen size as "WIDTHxHEIGHT". */
   screen: z.optional(z.string().check(z.maxLength(20))),
