@@ -17,7 +17,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { DASHBOARD_TOKEN: 'test-token' } },
+            miniflare: {
+              bindings: { DASHBOARD_TOKEN: 'test-token', SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }), LEDGER_FLUSH_MS: '0' },
+            },
           }),
         ],
         test: { name: 'workers', include: ['edge/**/*.test.ts'] },

@@ -17,7 +17,8 @@ export const requireToken = (): MiddlewareHandler<{ Bindings: Env }> => async (c
   await next()
 }
 
-async function sameSecret(a: string, b: string): Promise<boolean> {
+/** Constant-time comparison of two secrets. */
+export async function sameSecret(a: string, b: string): Promise<boolean> {
   // Hash both first: timingSafeEqual needs equal lengths, and the hashes leak nothing about the length.
   const enc = new TextEncoder()
   const [ha, hb] = await Promise.all([crypto.subtle.digest('SHA-256', enc.encode(a)), crypto.subtle.digest('SHA-256', enc.encode(b))])

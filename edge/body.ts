@@ -1,8 +1,9 @@
 /**
- * Reads a request body as text, stopping at `limit` bytes. Content-Length can be absent (chunked
- * transfer) or lie, so the limit is enforced on the bytes actually read. Returns null when over the limit.
+ * Reads a request body as UTF-8 text, stopping at `limit` bytes. Content-Length can be absent (chunked
+ * transfer) or lie, so the limit is enforced on the bytes actually read.
+ * Returns null when over the limit, undefined when the bytes are not valid UTF-8.
  */
-export async function readBodyText(req: Request, limit: number): Promise<string | null> {
+export async function readBodyText(req: Request, limit: number): Promise<string | null | undefined> {
   const declared = Number(req.headers.get('Content-Length'))
   if (declared > limit) return null
   if (!req.body) return ''
@@ -22,6 +23,9 @@ export async function readBodyText(req: Request, limit: number): Promise<string 
   const bytes = new Uint8Array(size)
   let at = 0
   for (const c of chunks) (bytes.set(c, at), (at += c.byteLength))
-  // Invalid UTF-8 becomes U+FFFD rather than an exception; JSON.parse then judges the text.
-  return new TextDecoder().decode(bytes)
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+  } catch {
+    return undefined
+  }
 }

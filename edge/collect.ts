@@ -1,80 +1,94 @@
 /**
  * POST /e: the collector. Reads the body itself (Hono's json validator skips text/plain, and the tracker
- * sends text/plain so that no CORS preflight is needed), validates each event on its own, enriches the
- * valid ones and enqueues them. 202 only after the queue accepted every accepted event.
+ * sends text/plain so that no CORS preflight is needed), validates the batch and then each event on its
+ * own, enriches the valid ones and enqueues them: 202 only after the queue accepted every one of them.
+ * Everything refused or dropped is counted in the drop ledger with its reason.
  */
-import { Hono } from 'hono'
-import * as z from 'zod/mini'
-import en from 'zod/v4/locales/en.js'
-import type { EventRow } from '../warehouse/schema.ts'
-import { wireBatch, wireEvent, type WireEvent } from '../warehouse/wire.ts'
+import { Hono, type Context } from 'hono'
+import { LIMITS, wireBatch } from '../warehouse/wire.ts'
+import type { DropReason } from '../warehouse/schema.ts'
 import type { Env } from './env.ts'
-import { geoFrom } from './enrich/geo.ts'
-import { sourceOf } from './enrich/source.ts'
-import { agentFrom } from './enrich/ua.ts'
-import { visitorId } from './enrich/visitor.ts'
-import { enqueue } from './enqueue.ts'
 import { readBodyText } from './body.ts'
+import { enqueue } from './enqueue.ts'
+import { enrichAll } from './enrich/index.ts'
+import { recordDrops, type Drop } from './ledger.ts'
+import { privacyMode } from './privacy.ts'
+import { hostAllowed, sitesOf } from './sites.ts'
+import { issuesOf, validateEvents } from './validate.ts'
+import { sameSecret } from './auth.ts'
 
-// zod/mini ships no messages by default: load the English ones (only those: all locales weigh ~400 KB)
-// so every rejection says what is wrong.
-z.config(en())
-
-export const MAX_BODY_BYTES = 64 * 1024
-
-export interface Rejection {
-  index: number
-  field: string
-  reason: string
-}
+export const MAX_BODY_BYTES = LIMITS.bodyBytes
+const RATE_RETRY_AFTER_S = 60
+const DEFAULT_SESSION_GAP_MS = 30 * 60_000
 
 export const collect = new Hono<{ Bindings: Env }>()
 
 collect.post('/', async (c) => {
   const received = Date.now()
-  const text = await readBodyText(c.req.raw, MAX_BODY_BYTES)
-  if (text === null) return c.json({ error: `body larger than ${MAX_BODY_BYTES} bytes` }, 413)
+  let site: string | null = null
+  let eventCount = 1 // until the body is read, a refused request counts as one event
+  /** Answers with an error and counts the refused events in the ledger. */
+  const refuse = (status: 400 | 401 | 403 | 413 | 429, reason: DropReason, error: string, extra: object = {}) => {
+    recordDrops(c.env, c.executionCtx, [{ site, reason, detail: error, events: eventCount }], received)
+    return c.json({ error, ...extra }, status)
+  }
 
+  const text = await readBodyText(c.req.raw, MAX_BODY_BYTES)
+  if (text === null) return refuse(413, 'invalid', `body larger than ${MAX_BODY_BYTES} bytes`)
+  if (text === undefined) return refuse(400, 'invalid', 'body is not valid UTF-8')
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch (e) {
-    return c.json({ error: `invalid JSON: ${(e as Error).message}` }, 400)
+    return refuse(400, 'invalid', `invalid JSON: ${(e as Error).message}`)
   }
+  const events = (body as { events?: unknown })?.events
+  if (Array.isArray(events)) eventCount = Math.max(1, events.length)
   const batch = wireBatch.safeParse(body)
-  if (!batch.success) return c.json({ error: 'invalid batch', issues: issuesOf(batch.error, -1) }, 400)
+  if (!batch.success) return refuse(400, 'invalid', 'invalid batch', { issues: issuesOf(batch.error, -1) })
 
-  const { site, sentAt, events } = batch.data
-  const allowed = sitesOf(c.env)[site]
-  if (!allowed) return c.json({ error: `unknown site "${site}"` }, 403)
+  const config = sitesOf(c.env).get(batch.data.site)
+  if (!config) return refuse(403, 'forbidden', `unknown site "${batch.data.site}"`)
+  site = batch.data.site
+
+  // Server-side events authenticate with the site's API key; browsers send none.
+  const auth = c.req.header('Authorization')
+  const server = auth !== undefined
+  if (server && !(config.key && (await sameSecret(auth.replace(/^Bearer /, ''), config.key)))) {
+    return refuse(401, 'forbidden', `wrong API key for site "${site}"`)
+  }
   const origin = c.req.header('Origin')
-  if (origin && !hostAllowed(origin, allowed)) return c.json({ error: `origin ${origin} may not send for site "${site}"` }, 403)
+  if (!server && origin && !hostAllowed(origin, config.hosts)) return refuse(403, 'forbidden', `origin ${origin} may not send for site "${site}"`)
 
-  const valid: { index: number; event: WireEvent }[] = []
-  const rejected: Rejection[] = []
-  events.forEach((raw, index) => {
-    const r = wireEvent.safeParse(raw)
-    if (!r.success) return rejected.push(...issuesOf(r.error, index))
-    if (r.data.type === 'event' && !r.data.name) return rejected.push({ index, field: 'name', reason: 'required for type "event"' })
-    if (r.data.type === 'identify' && !r.data.userId) return rejected.push({ index, field: 'userId', reason: 'required for type "identify"' })
-    if (!hostAllowed(r.data.url, allowed)) return rejected.push({ index, field: 'url', reason: `host not allowed for site "${site}"` })
-    valid.push({ index, event: r.data })
-  })
+  const ip = c.req.header('CF-Connecting-IP') ?? ''
+  if (!server && c.env.RATE_LIMITER && !(await c.env.RATE_LIMITER.limit({ key: `${site}|${ip}` })).success) {
+    c.header('Retry-After', String(RATE_RETRY_AFTER_S))
+    return refuse(429, 'rate', 'too many requests from this address, retry later')
+  }
+
+  const privacy = server ? 'ignore' : privacyMode(c.env, c.req.raw.headers)
+  if (privacy === 'drop') {
+    recordDrops(c.env, c.executionCtx, [{ site, reason: 'privacy', detail: 'Sec-GPC or DNT', events: eventCount }], received)
+    return c.json({ accepted: 0, rejected: [], dropped: batch.data.events.length }, 202)
+  }
+
+  const { valid, rejected } = validateEvents(batch.data.events, { site, hosts: config.hosts, sentAt: batch.data.sentAt, server })
+  recordDrops(c.env, c.executionCtx, invalidDrops(site, rejected), received)
   if (valid.length === 0) return c.json({ error: 'no valid event', accepted: 0, rejected }, 400)
 
-  const ua = c.req.header('User-Agent') ?? ''
-  const ip = c.req.header('CF-Connecting-IP') ?? ''
-  const day = new Date(received).toISOString().slice(0, 10)
-  const shared = {
+  const rows = await enrichAll(valid, {
+    lake: c.env.LAKE,
     site,
-    received_time: received,
-    visitor_id: await visitorId(c.env.LAKE, day, site, ip, ua),
-    ...geoFrom(c.req.raw.cf as IncomingRequestCfProperties | undefined),
-    ...agentFrom(ua),
-  }
-  // The client's clock may be off: shift its times by (server receive time - client send time).
-  const skew = received - sentAt
-  const rows = valid.map(({ event }) => toRow(event, shared, skew))
+    received,
+    skew: received - batch.data.sentAt,
+    cf: c.req.raw.cf as IncomingRequestCfProperties | undefined,
+    ip,
+    userAgent: c.req.header('User-Agent') ?? '',
+    server,
+    anonymize: privacy === 'anonymize',
+    sessionGapMs: DEFAULT_SESSION_GAP_MS,
+    strip: stripParams(c),
+  })
 
   try {
     await enqueue(c.env.EVENTS, rows)
@@ -86,57 +100,16 @@ collect.post('/', async (c) => {
   return c.json({ accepted: rows.length, rejected }, 202)
 })
 
-type Shared = Pick<EventRow, 'site' | 'received_time' | 'visitor_id'> & Partial<EventRow>
-
-function toRow(e: WireEvent, shared: Shared, skew: number): EventRow {
-  const props = e.props ?? null
-  const str = (k: string) => (typeof props?.[k] === 'string' ? (props[k] as string) : null)
-  const revenue = typeof props?.revenue === 'number' ? props.revenue : null
-  return {
-    event_id: e.id,
-    type: e.type,
-    name: e.name ?? null,
-    event_time: Math.min(e.ts + skew, shared.received_time),
-    client_time: e.ts,
-    user_id: e.userId ?? null,
-    url: e.url,
-    title: e.title ?? null,
-    ...sourceOf(e.url, e.referrer),
-    props,
-    product_id: str('product_id'),
-    category: str('category'),
-    revenue,
-    currency: str('currency'),
-    element_tag: e.element?.tag ?? null,
-    element_text: e.element?.text ?? null,
-    element_href: e.element?.href ?? null,
-    engaged_ms: e.engagedMs ?? null,
-    scroll_depth: e.scrollDepth ?? null,
-    screen: e.screen ?? null,
-    language: e.language ?? null,
-    country: null, region: null, city: null, continent: null, timezone: null, asn: null, colo: null,
-    browser: null, browser_version: null, os: null, os_version: null, device_type: null,
-    is_bot: false,
-    bot_reason: null,
-    ...shared,
-  }
+/** One ledger entry per (field, reason), counting each rejected event once (under its first issue). */
+function invalidDrops(site: string, rejected: { index: number; field: string; reason: string }[]): Drop[] {
+  const seen = new Set<number>()
+  return rejected.flatMap((r) => {
+    if (seen.has(r.index)) return []
+    seen.add(r.index)
+    return [{ site, reason: 'invalid' as const, field: r.field, detail: r.reason, events: 1 }]
+  })
 }
 
-function issuesOf(error: z.core.$ZodError, index: number): Rejection[] {
-  return error.issues.map((i) => ({ index, field: i.path.join('.') || '(root)', reason: i.message }))
-}
-
-let sitesCache: { raw: string; sites: Record<string, string[]> } | undefined
-function sitesOf(env: Env): Record<string, string[]> {
-  if (sitesCache?.raw !== env.SITES) sitesCache = { raw: env.SITES, sites: JSON.parse(env.SITES || '{}') }
-  return sitesCache.sites
-}
-
-function hostAllowed(url: string, hosts: string[]): boolean {
-  try {
-    const host = new URL(url).hostname
-    return hosts.some((h) => host === h || host.endsWith(`.${h}`))
-  } catch {
-    return false
-  }
+function stripParams(c: Context<{ Bindings: Env }>): string[] | undefined {
+  return c.env.STRIP_PARAMS?.split(',').map((s) => s.trim()).filter(Boolean)
 }

@@ -1,34 +1,54 @@
 /**
- * The queue consumer: one queue batch becomes one Parquet file per partition (site, date, hour).
- * Queues deliver at least once: the part name is a hash of the batch's sorted event ids, so a redelivered
- * batch rewrites the same object instead of adding a copy. Duplicates within a batch are dropped here.
+ * The queue consumer: one queue batch becomes one Parquet file per table and partition (site, date, hour).
+ * Queues deliver at least once: the part name is a hash of the batch's sorted row ids, so a redelivered
+ * batch rewrites the same object instead of adding a copy. Duplicate events within a batch are dropped.
  */
-import { writeEvents, timeRange } from '../warehouse/parquet.ts'
-import { encodeMeta, partitionOf, partKey, type Partition } from '../warehouse/lake.ts'
-import { SCHEMA_VERSION, type EventRow } from '../warehouse/schema.ts'
-import type { Env } from './env.ts'
+import { timeRange, writeDrops, writeEvents } from '../warehouse/parquet.ts'
+import { encodeMeta, partitionOf, partKey, type Partition, type Table } from '../warehouse/lake.ts'
+import { SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
+import type { Env, LakeMessage } from './env.ts'
 
-export async function consume(batch: MessageBatch<EventRow>, env: Env): Promise<void> {
-  const groups = new Map<string, { partition: Partition; rows: Map<string, EventRow> }>()
+interface Group<R> {
+  partition: Partition
+  rows: Map<string, R>
+}
+
+export async function consume(batch: MessageBatch<LakeMessage>, env: Env): Promise<void> {
+  const events = new Map<string, Group<EventRow>>()
+  const drops = new Map<string, Group<DropRow>>()
   for (const msg of batch.messages) {
-    const row = msg.body
-    const partition = partitionOf(row.site, row.event_time)
-    const id = `${partition.site}/${partition.date}/${partition.hour}`
-    let group = groups.get(id)
-    if (!group) groups.set(id, (group = { partition, rows: new Map() }))
-    group.rows.set(row.event_id, row)
+    const body = msg.body
+    if ('event' in body) add(events, body.event.site, body.event.event_time, body.event.event_id, body.event)
+    else add(drops, body.drop.site, body.drop.time, msg.id, body.drop)
   }
   // If any write throws, the whole batch is retried; the deterministic keys make the rewrite harmless.
-  await Promise.all([...groups.values()].map(({ partition, rows }) => writePart(env.LAKE, partition, [...rows.values()])))
+  await Promise.all([
+    ...[...events.values()].map(({ partition, rows }) => {
+      const list = [...rows.values()]
+      return writePart(env.LAKE, 'events', partition, [...rows.keys()], writeEvents(list), timeRange(list))
+    }),
+    ...[...drops.values()].map(({ partition, rows }) => {
+      const list = [...rows.values()]
+      const times = list.map((r) => r.time)
+      return writePart(env.LAKE, 'dropped', partition, [...rows.keys()], writeDrops(list), { minTime: Math.min(...times), maxTime: Math.max(...times) })
+    }),
+  ])
   batch.ackAll()
 }
 
-async function writePart(lake: R2Bucket, partition: Partition, rows: EventRow[]): Promise<void> {
-  const ids = rows.map((r) => r.event_id).sort().join('\n')
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(ids))
+function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R): void {
+  const partition = partitionOf(site, time)
+  const key = `${partition.site}/${partition.date}/${partition.hour}`
+  let group = groups.get(key)
+  if (!group) groups.set(key, (group = { partition, rows: new Map() }))
+  group.rows.set(id, row)
+}
+
+async function writePart(lake: R2Bucket, table: Table, partition: Partition, ids: string[], parquet: ArrayBuffer, times: { minTime: number; maxTime: number }) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(ids.sort().join('\n')))
   const part = Array.from(new Uint8Array(digest, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
-  await lake.put(partKey(partition, part), writeEvents(rows), {
+  await lake.put(partKey(partition, part, table), parquet, {
     httpMetadata: { contentType: 'application/vnd.apache.parquet' },
-    customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }),
+    customMetadata: encodeMeta({ rows: ids.length, ...times, schema: SCHEMA_VERSION }),
   })
 }

@@ -1,15 +1,28 @@
-import type { EventRow } from '../warehouse/schema.ts'
+import type { DropRow, EventRow } from '../warehouse/schema.ts'
+
+/** A queue message: one enriched event, or one entry of the drop ledger. */
+export type LakeMessage = { event: EventRow } | { drop: DropRow }
 
 /** Bindings and settings of the worker (see wrangler.toml). */
 export interface Env {
   /** Static assets: /f.js, /dashboard/, /demo/. */
   ASSETS: Fetcher
-  /** The lake: Parquet files under events/, daily salts under salts/. */
+  /** The lake: Parquet files under events/ and dropped/, daily salts under salts/, geo/country.mmdb. */
   LAKE: R2Bucket
-  /** Enriched events on their way to the consumer, one event per message. */
-  EVENTS: Queue<EventRow>
+  /** Enriched events and ledger entries on their way to the consumer, one per message. */
+  EVENTS: Queue<LakeMessage>
+  /** Per (site, IP) request limit of the collector (Workers Rate Limiting binding). */
+  RATE_LIMITER?: RateLimit
   /** JSON: site id -> hostnames allowed to send events for it. */
   SITES: string
+  /** JSON secret: site id -> API key for server-side events (which may set each event's ip and ua). */
+  SITE_KEYS?: string
+  /** What to do with visitors who send Sec-GPC: 1 or DNT: 1: anonymize (default), drop or ignore. */
+  PRIVACY_SIGNALS?: string
+  /** Query parameters removed from stored URLs (comma-separated; click ids and utm_* by default). */
+  STRIP_PARAMS?: string
+  /** How long the drop ledger may buffer entries in an isolate before it sends them (ms, default 5000). */
+  LEDGER_FLUSH_MS?: string
   /** Bearer token of the dashboard API (a secret). */
   DASHBOARD_TOKEN?: string
 }

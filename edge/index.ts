@@ -9,8 +9,7 @@
  */
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
-import type { EventRow } from '../warehouse/schema.ts'
-import type { Env } from './env.ts'
+import type { Env, LakeMessage } from './env.ts'
 import { collect } from './collect.ts'
 import { consume } from './consumer.ts'
 import { lakeApi } from './lake-api.ts'
@@ -32,7 +31,7 @@ app.onError((err, c) => {
   return c.json({ error: 'internal error' }, 500)
 })
 
-const worker: ExportedHandler<Env, EventRow> = {
+const worker: ExportedHandler<Env, LakeMessage> = {
   fetch: app.fetch,
   queue: (batch, env) => consume(batch, env),
   scheduled: async (controller, env) => void (await runJobs(env, controller.scheduledTime)),

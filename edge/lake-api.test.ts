@@ -1,9 +1,7 @@
-import { createExecutionContext, createMessageBatch } from 'cloudflare:test'
 import { exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import worker from './index.ts'
-import type { EventRow } from '../warehouse/schema.ts'
-import { clearLake, testEnv, TOKEN } from './test-helpers.ts'
+import { eventRow } from '../warehouse/testing/rows.ts'
+import { clearLake, deliver, testEnv, TOKEN } from './test-helpers.ts'
 
 const H10 = Date.UTC(2026, 0, 10, 10, 15) // 2026-01-10 10:15 UTC
 const H12 = Date.UTC(2026, 0, 10, 12, 45)
@@ -12,23 +10,10 @@ const D12 = Date.UTC(2026, 0, 12, 8, 0)
 const get = (path: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }, method = 'GET') =>
   exports.default.fetch(new Request(`http://localhost${path}`, { headers, method }))
 
-function minimalRow(id: string, t: number): EventRow {
-  const nulls = Object.fromEntries(
-    ['name', 'visitor_id', 'user_id', 'host', 'path', 'title', 'referrer', 'referrer_host', 'channel', 'utm_source',
-      'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'props', 'product_id', 'category', 'revenue', 'currency',
-      'element_tag', 'element_text', 'element_href', 'engaged_ms', 'scroll_depth', 'screen', 'language', 'country',
-      'region', 'city', 'continent', 'timezone', 'asn', 'colo', 'browser', 'browser_version', 'os', 'os_version',
-      'device_type', 'bot_reason'].map((k) => [k, null]),
-  )
-  return { ...nulls, event_id: id, site: 'demo', type: 'pageview', event_time: t, client_time: t, received_time: t, url: 'http://localhost/', is_bot: false } as EventRow
-}
-
 describe('lake API', () => {
   beforeAll(async () => {
     await clearLake()
-    const rows = [minimalRow('a', H10), minimalRow('b', H10 + 60_000), minimalRow('c', H12), minimalRow('d', D12)]
-    const batch = createMessageBatch<EventRow>('footfall-events', rows.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })))
-    await worker.queue!(batch, testEnv, createExecutionContext())
+    await deliver([['a', H10], ['b', H10 + 60_000], ['c', H12], ['d', D12]].map(([id, t]) => eventRow({ event_id: id as string, event_time: t as number })))
   })
 
   it('answers 401 without a token and 403 with a wrong one', async () => {

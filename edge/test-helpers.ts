@@ -1,7 +1,10 @@
 /** Helpers for the worker tests (run inside workerd by @cloudflare/vitest-pool-workers). */
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { parquetReadObjects } from 'hyparquet'
-import type { Env } from './env.ts'
+import type { EventRow } from '../warehouse/schema.ts'
+import type { Env, LakeMessage } from './env.ts'
+import worker from './index.ts'
 
 export const testEnv: Env = env
 export const TOKEN = 'test-token'
@@ -30,4 +33,15 @@ export async function clearLake(): Promise<void> {
     if (!list.objects.length) return
     await testEnv.LAKE.delete(list.objects.map((o) => o.key))
   }
+}
+
+/** Runs the real queue consumer on a batch of rows, as the queue would deliver it. */
+export async function deliver(rows: EventRow[]) {
+  const batch = createMessageBatch<LakeMessage>(
+    'footfall-events',
+    rows.map((event, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { event } })),
+  )
+  const ctx = createExecutionContext()
+  await worker.queue!(batch, testEnv, ctx)
+  return getQueueResult(batch, ctx)
 }

@@ -3,6 +3,7 @@
  *
  *   events/site=<site>/date=YYYY-MM-DD/hour=HH/<part>.parquet   one file per queue batch
  *   events/site=<site>/date=YYYY-MM-DD/<part>.parquet           compacted (a closed day)
+ *   dropped/site=<site>/date=YYYY-MM-DD/hour=HH/<part>.parquet  the drop ledger, same layout
  *
  * Keys are built and parsed here only.
  */
@@ -14,6 +15,9 @@ export interface Partition {
   hour: string // HH (UTC)
 }
 
+/** The tables of the lake: events, and the ledger of what was dropped. */
+export const TABLES = ['events', 'dropped'] as const
+export type Table = (typeof TABLES)[number]
 export const EVENTS_PREFIX = 'events/'
 
 export function partitionOf(site: string, eventTimeMs: number): Partition {
@@ -22,13 +26,13 @@ export function partitionOf(site: string, eventTimeMs: number): Partition {
 }
 
 /** Key of a part file. `part` must be deterministic for the batch so that a redelivery overwrites it. */
-export function partKey(p: Partition, part: string): string {
-  return `${datePrefix(p.site, p.date)}hour=${p.hour}/${part}.parquet`
+export function partKey(p: Partition, part: string, table: Table = 'events'): string {
+  return `${datePrefix(p.site, p.date, table)}hour=${p.hour}/${part}.parquet`
 }
 
 /** Prefix of every file of one site and UTC day, hourly parts and compacted files alike. */
-export function datePrefix(site: string, date: string): string {
-  return `${EVENTS_PREFIX}site=${site}/date=${date}/`
+export function datePrefix(site: string, date: string, table: Table = 'events'): string {
+  return `${table}/site=${site}/date=${date}/`
 }
 
 /** UTC dates (YYYY-MM-DD) from `from` to `to` inclusive. */

@@ -3,16 +3,27 @@
  * through `writeEvents`, so every file of the lake has the same schema.
  */
 import { parquetWriteBuffer } from 'hyparquet-writer'
-import { COLUMNS, SCHEMA_VERSION, type EventRow } from './schema.ts'
+import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type ColumnType, type DropRow, type EventRow } from './schema.ts'
 
-/** Writes rows as one Parquet file (SNAPPY, dictionary-encoded strings, schema version in the metadata). */
+type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
+
+/** Writes events as one Parquet file (SNAPPY, dictionary-encoded strings, schema version in the metadata). */
 export function writeEvents(rows: readonly EventRow[]): ArrayBuffer {
+  return writeRows(COLUMNS, rows)
+}
+
+/** Writes drop-ledger rows as one Parquet file. */
+export function writeDrops(rows: readonly DropRow[]): ArrayBuffer {
+  return writeRows(DROP_COLUMNS, rows)
+}
+
+function writeRows<R extends object>(columns: Columns, rows: readonly R[]): ArrayBuffer {
   return parquetWriteBuffer({
-    columnData: COLUMNS.map((c) => ({
+    columnData: columns.map((c) => ({
       name: c.name,
       type: c.type,
-      nullable: !('required' in c && c.required),
-      data: rows.map((r) => r[c.name]),
+      nullable: !c.required,
+      data: rows.map((r) => (r as Record<string, unknown>)[c.name]),
     })),
     kvMetadata: [{ key: 'footfall.schema', value: String(SCHEMA_VERSION) }],
     createdBy: `footfall schema ${SCHEMA_VERSION}`,
@@ -22,9 +33,9 @@ export function writeEvents(rows: readonly EventRow[]): ArrayBuffer {
 /** Earliest and latest event time of rows (epoch ms). */
 export function timeRange(rows: readonly EventRow[]): { minTime: number; maxTime: number } {
   let minTime = Infinity, maxTime = -Infinity
-  for (const r of rows) {
-    if (r.event_time < minTime) minTime = r.event_time
-    if (r.event_time > maxTime) maxTime = r.event_time
+  for (const { event_time: t } of rows) {
+    if (t < minTime) minTime = t
+    if (t > maxTime) maxTime = t
   }
   return { minTime, maxTime }
 }

@@ -10,7 +10,8 @@
  * key-value metadata (`footfall.schema`) so readers can tell files apart.
  */
 
-export const SCHEMA_VERSION = 1
+// 2: visitor_id_prev, click_id, device_vendor, device_model.
+export const SCHEMA_VERSION = 2
 
 /** Event types the tracker emits. */
 // pageview: a page was shown; event: a custom or click event (named); engagement: time on page and scroll
@@ -34,6 +35,9 @@ export const COLUMNS = [
   { name: 'client_time', type: 'TIMESTAMP', required: true },
   { name: 'received_time', type: 'TIMESTAMP', required: true },
   { name: 'visitor_id', type: 'STRING' }, // keyed hash of (site, IP, UA) with a daily salt; never the IP
+  // The same hash with the previous day's salt, only in the first SESSION_GAP after the UTC midnight
+  // rotation: it links a visit that spans the rotation to its earlier part (see warehouse/sql).
+  { name: 'visitor_id_prev', type: 'STRING' },
   { name: 'user_id', type: 'STRING' },
   { name: 'url', type: 'STRING', required: true },
   { name: 'host', type: 'STRING' },
@@ -47,6 +51,7 @@ export const COLUMNS = [
   { name: 'utm_campaign', type: 'STRING' },
   { name: 'utm_term', type: 'STRING' },
   { name: 'utm_content', type: 'STRING' },
+  { name: 'click_id', type: 'STRING' }, // which ad click id the URL carried (gclid, fbclid, ...), never its value
   { name: 'props', type: 'JSON' },
   { name: 'product_id', type: 'STRING' },
   { name: 'category', type: 'STRING' },
@@ -71,6 +76,8 @@ export const COLUMNS = [
   { name: 'os', type: 'STRING' },
   { name: 'os_version', type: 'STRING' },
   { name: 'device_type', type: 'STRING' },
+  { name: 'device_vendor', type: 'STRING' },
+  { name: 'device_model', type: 'STRING' },
   { name: 'is_bot', type: 'BOOLEAN', required: true },
   { name: 'bot_reason', type: 'STRING' },
 ] as const satisfies readonly { name: string; type: ColumnType; required?: boolean }[]
@@ -89,4 +96,26 @@ type ValueOf<T extends ColumnType> = T extends 'TIMESTAMP' | 'INT32' | 'DOUBLE'
 /** One stored event: a row of the lake, typed from `COLUMNS`. */
 export type EventRow = {
   [C in Column as C['name']]: C extends { required: true } ? ValueOf<C['type']> : ValueOf<C['type']> | null
+}
+
+/**
+ * The drop ledger (`dropped/...` in the lake): what the edge refused or dropped, and why, so the owner can
+ * see what is being filtered. One row per (request, reason, field); `events` counts the events it covers.
+ * Bots are not here: they are stored in the events table, flagged (`is_bot`), and left out by default.
+ */
+export const DROP_REASONS = ['invalid', 'forbidden', 'rate', 'privacy'] as const
+export type DropReason = (typeof DROP_REASONS)[number]
+
+export const DROP_COLUMNS = [
+  { name: 'time', type: 'TIMESTAMP', required: true },
+  { name: 'site', type: 'STRING', required: true }, // "_unknown" when the site id itself was refused
+  { name: 'reason', type: 'STRING', required: true }, // one of DROP_REASONS
+  { name: 'field', type: 'STRING' }, // the offending field, for "invalid"
+  { name: 'detail', type: 'STRING' }, // the message the client got
+  { name: 'events', type: 'INT32', required: true },
+] as const satisfies readonly { name: string; type: ColumnType; required?: boolean }[]
+
+type DropColumn = (typeof DROP_COLUMNS)[number]
+export type DropRow = {
+  [C in DropColumn as C['name']]: C extends { required: true } ? ValueOf<C['type']> : ValueOf<C['type']> | null
 }

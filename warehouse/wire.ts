@@ -16,8 +16,16 @@ export const LIMITS = {
   propValueChars: 500,
   userIdChars: 128,
   elementTextChars: 200,
+  userAgentChars: 500,
   eventsPerBatch: 100,
+  /** Bytes of one event's JSON. */
+  eventBytes: 8 * 1024,
+  /** Bytes of one request body. */
+  bodyBytes: 64 * 1024,
 } as const
+
+// Keys that would reach an object's prototype machinery if any consumer assigned them naively.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 const propValue = z.union([z.string().check(z.maxLength(LIMITS.propValueChars)), z.number(), z.boolean(), z.null()])
 
@@ -34,7 +42,14 @@ export const wireEvent = z.object({
   referrer: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
   title: z.optional(z.string().check(z.maxLength(LIMITS.titleChars))),
   props: z.optional(
-    z.record(z.string().check(z.maxLength(LIMITS.propKeyChars)), propValue).check(
+    z.record(
+      z.string().check(
+        z.minLength(1),
+        z.maxLength(LIMITS.propKeyChars),
+        z.refine((k) => !FORBIDDEN_KEYS.has(k), 'reserved property name'),
+      ),
+      propValue,
+    ).check(
       z.refine((p) => Object.keys(p).length <= LIMITS.propKeys, `at most ${LIMITS.propKeys} properties`),
     ),
   ),
@@ -48,6 +63,9 @@ export const wireEvent = z.object({
       href: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
     }),
   ),
+  /** Server-side events only (authenticated with the site's API key): the visitor's IP and user agent. */
+  ip: z.optional(z.union([z.ipv4(), z.ipv6()])),
+  ua: z.optional(z.string().check(z.maxLength(LIMITS.userAgentChars))),
   /** Screen size as "WIDTHxHEIGHT". */
   screen: z.optional(z.string().check(z.maxLength(20))),
   language: z.optional(z.string().check(z.maxLength(35))),

@@ -2,42 +2,61 @@ import type { EventRow } from '../../warehouse/schema.ts'
 
 export type Source = Pick<
   EventRow,
-  | 'host' | 'path' | 'referrer' | 'referrer_host' | 'channel'
+  | 'url' | 'host' | 'path' | 'referrer' | 'referrer_host' | 'channel' | 'click_id'
   | 'utm_source' | 'utm_medium' | 'utm_campaign' | 'utm_term' | 'utm_content'
 >
 
+/** Ad click ids: their presence marks paid traffic; their values identify a person and are never kept. */
+const CLICK_IDS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid', 'twclid', 'li_fat_id', 'yclid']
+const PAID_CLICK_IDS = new Set(['gclid', 'gbraid', 'wbraid', 'dclid', 'msclkid', 'yclid'])
+/** Removed from stored URLs by default: click ids, UTM fields (kept in their own columns), mail ids. */
+export const DEFAULT_STRIP = [...CLICK_IDS, 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'utm_id', 'mc_eid', '_ga', '_gl']
+
 const SEARCH = /(^|\.)(google|bing|duckduckgo|yahoo|yandex|baidu|ecosia|qwant|startpage|search\.brave)\./
 const SOCIAL = /(^|\.)(facebook|instagram|t\.co|twitter|x\.com|linkedin|lnkd\.in|reddit|pinterest|tiktok|youtube|mastodon|threads|bsky)\b/
-const PAID_MEDIUM = /^(cpc|ppc|paid|paidsearch|display|cpm|paid_social)$/i
+const PAID_MEDIUM = /^(cpc|ppc|paid|paidsearch|paid_search|paid_social|display|cpm|banner)$/i
+const EMAIL_MEDIUM = /^(e-?mail|newsletter)$/i
+const SOCIAL_MEDIUM = /^(social|social-network|social-media|sm)$/i
 
-/** Host, path, referrer host, UTM fields and the marketing channel of a page view. */
-export function sourceOf(pageUrl: string, referrer: string | undefined): Source {
+/**
+ * Host, path, normalised URL, referrer host, UTM fields, click id and the marketing channel.
+ * @param strip query parameters removed from the stored URL
+ */
+export function sourceOf(pageUrl: string, referrer: string | undefined, strip: readonly string[] = DEFAULT_STRIP): Source {
   const page = new URL(pageUrl)
   const q = page.searchParams
   const ref = parseUrl(referrer)
+  // A referrer on the same host is in-site navigation, not a source.
   const refHost = ref && ref.hostname !== page.hostname ? ref.hostname : null
-  const utm = (k: string) => q.get(`utm_${k}`) || null
+  const utm = (k: string) => q.get(`utm_${k}`)?.slice(0, 200) || null
   const medium = utm('medium')
-  return {
+  const clickId = CLICK_IDS.find((k) => q.has(k)) ?? null
+  const channel = channelOf(refHost, medium, clickId)
+  const hashRoute = page.hash.startsWith('#/') ? page.hash : '' // SPA hash routing: the route is the page
+  const source = {
     host: page.hostname,
-    path: page.pathname,
+    path: page.pathname + hashRoute,
     referrer: referrer || null,
     referrer_host: refHost,
-    channel: channelOf(refHost, medium, q),
+    channel,
+    click_id: clickId,
     utm_source: utm('source'),
     utm_medium: medium,
     utm_campaign: utm('campaign'),
     utm_term: utm('term'),
     utm_content: utm('content'),
   }
+  for (const k of strip) q.delete(k)
+  page.hash = hashRoute // in-page anchors are not part of the page
+  return { url: page.href, ...source }
 }
 
-function channelOf(refHost: string | null, medium: string | null, q: URLSearchParams): string {
-  if ((medium && PAID_MEDIUM.test(medium)) || q.has('gclid') || q.has('msclkid')) return 'paid'
-  if (medium && /e-?mail|newsletter/i.test(medium)) return 'email'
+function channelOf(refHost: string | null, medium: string | null, clickId: string | null): string {
+  if ((medium && PAID_MEDIUM.test(medium)) || (clickId && PAID_CLICK_IDS.has(clickId))) return 'paid'
+  if (medium && EMAIL_MEDIUM.test(medium)) return 'email'
+  if ((medium && SOCIAL_MEDIUM.test(medium)) || (refHost && SOCIAL.test(refHost)) || clickId) return 'social'
   if (!refHost) return 'direct'
   if (SEARCH.test(refHost)) return 'search'
-  if (SOCIAL.test(refHost)) return 'social'
   return 'referral'
 }
 

@@ -1,9 +1,9 @@
 import UAParser from 'ua-parser-js'
 import type { EventRow } from '../../warehouse/schema.ts'
 
-export type Agent = Pick<EventRow, 'browser' | 'browser_version' | 'os' | 'os_version' | 'device_type'>
+export type Agent = Pick<EventRow, 'browser' | 'browser_version' | 'os' | 'os_version' | 'device_type' | 'device_vendor' | 'device_model'>
 
-/** Browser, OS and device type from a User-Agent string (ua-parser-js 1.x, MIT). */
+/** Browser, OS, device type, vendor and model from a User-Agent string (ua-parser-js 1.x, MIT). */
 export function agentFrom(userAgent: string): Agent {
   const r = new UAParser(userAgent).getResult()
   return {
@@ -11,7 +11,9 @@ export function agentFrom(userAgent: string): Agent {
     browser_version: r.browser.version ?? null,
     os: r.os.name ?? null,
     os_version: r.os.version ?? null,
-    // ua-parser-js leaves device.type undefined for desktops.
-    device_type: r.device.type ?? (userAgent ? 'desktop' : null),
+    // ua-parser-js leaves device.type undefined for desktops (and for unknown agents: no OS either).
+    device_type: r.device.type ?? (r.os.name ? 'desktop' : null),
+    device_vendor: r.device.vendor ?? null,
+    device_model: r.device.model ?? null,
   }
 }

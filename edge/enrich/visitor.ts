@@ -1,14 +1,41 @@
 /**
  * Cookieless visitor id, Plausible's model: HMAC-SHA256(daily salt, site | IP | user agent). The salt is
- * random, created once per UTC day in R2 by the first writer, and cached per isolate. The IP is used here
- * and nowhere else: it never leaves this function.
+ * random, created once per UTC day in R2 by the first writer (conditional put), cached per isolate, and
+ * deleted by the cron after two days: from then on no id can be linked back to an IP. The IP is used here
+ * and nowhere else.
+ *
+ * A visit that spans the midnight rotation would get a new id mid-visit. So in the first `gapMs` of a day
+ * the event also carries the id under yesterday's salt (`visitor_id_prev`), and the session SQL joins
+ * the two: the visit stays one session, and ids still cannot be linked across days otherwise.
  */
+const DAY_MS = 86_400_000
 const saltCache = new Map<string, Promise<CryptoKey>>()
 
-export async function visitorId(lake: R2Bucket, day: string, site: string, ip: string, userAgent: string) {
-  const key = await saltFor(lake, day)
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${site}|${ip}|${userAgent}`))
-  return hex(new Uint8Array(mac, 0, 16))
+export interface VisitorIds {
+  visitor_id: string | null
+  visitor_id_prev: string | null
+}
+
+export async function visitorIds(lake: R2Bucket, now: number, gapMs: number, site: string, ip: string, userAgent: string): Promise<VisitorIds> {
+  const input = new TextEncoder().encode(`${site}|${ip}|${userAgent}`)
+  const sinceMidnight = now % DAY_MS
+  const [today, yesterday] = await Promise.all([
+    hmac(await saltFor(lake, dayOf(now)), input),
+    sinceMidnight < gapMs ? saltFor(lake, dayOf(now - DAY_MS)).then((k) => hmac(k, input)) : null,
+  ])
+  return { visitor_id: today, visitor_id_prev: yesterday }
+}
+
+/** The visitor id of one day (exported for tests). */
+export async function visitorId(lake: R2Bucket, day: string, site: string, ip: string, userAgent: string): Promise<string> {
+  return hmac(await saltFor(lake, day), new TextEncoder().encode(`${site}|${ip}|${userAgent}`))
+}
+
+const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10)
+
+async function hmac(key: CryptoKey, input: Uint8Array): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, input))
+  return Array.from(mac.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 function saltFor(lake: R2Bucket, day: string): Promise<CryptoKey> {
@@ -33,8 +60,4 @@ async function loadOrCreateSalt(lake: R2Bucket, day: string): Promise<CryptoKey>
     if (!bytes) throw new Error(`salt ${key} vanished after a conditional put`)
   }
   return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }

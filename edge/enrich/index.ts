@@ -1,0 +1,92 @@
+/**
+ * Turns a valid wire event into a lake row: times, source, geo, user agent, bot flag, visitor ids.
+ */
+import type { EventRow } from '../../warehouse/schema.ts'
+import type { WireEvent } from '../../warehouse/wire.ts'
+import { botReason } from './bot.ts'
+import { continentOf, countryOfIp } from './geoip.ts'
+import { geoFrom, type Geo } from './geo.ts'
+import { sourceOf } from './source.ts'
+import { agentFrom } from './ua.ts'
+import { visitorIds, type VisitorIds } from './visitor.ts'
+
+const ANONYMOUS: VisitorIds = { visitor_id: null, visitor_id_prev: null }
+
+export interface RequestContext {
+  lake: R2Bucket
+  site: string
+  received: number
+  /** Server receive time - client send time: added to client times to correct the client's clock. */
+  skew: number
+  cf: IncomingRequestCfProperties | undefined
+  /** The connecting IP and user agent; server-side events name the visitor's own per event. */
+  ip: string
+  userAgent: string
+  server: boolean
+  /** Privacy signal honoured by anonymizing: no visitor id. */
+  anonymize: boolean
+  sessionGapMs: number
+  strip?: readonly string[]
+}
+
+/** Enriches the events of one request; lookups shared by its events (visitor ids, geo) are made once. */
+export async function enrichAll(events: WireEvent[], ctx: RequestContext): Promise<EventRow[]> {
+  const ids = new Map<string, Promise<VisitorIds>>()
+  const geos = new Map<string, Promise<Geo>>()
+  return Promise.all(
+    events.map(async (e) => {
+      const ip = e.ip ?? ctx.ip
+      const ua = e.ua ?? ctx.userAgent
+      const key = `${ip}|${ua}`
+      if (!ids.has(key)) ids.set(key, ctx.anonymize ? Promise.resolve(ANONYMOUS) : visitorIds(ctx.lake, ctx.received, ctx.sessionGapMs, ctx.site, ip, ua))
+      if (!geos.has(ip)) geos.set(ip, geoOf(ctx, e.ip))
+      const [visitor, geo] = await Promise.all([ids.get(key)!, geos.get(ip)!])
+      // A backend's own user agent says nothing about the visitor: judge only the one it names.
+      const judged = !(ctx.server && e.ua === undefined)
+      const bot = judged ? botReason(ua, ctx.server ? undefined : ctx.cf) : null
+      return toRow(e, ctx, { ...visitor, ...geo, ...agentFrom(judged ? ua : ''), is_bot: bot !== null, bot_reason: bot })
+    }),
+  )
+}
+
+/** Geo of the visitor: request.cf when it describes them, else the IP database (country, continent). */
+async function geoOf(ctx: RequestContext, explicitIp: string | undefined): Promise<Geo> {
+  const cfGeo = geoFrom(ctx.cf)
+  if (explicitIp === undefined && cfGeo.country) return cfGeo
+  const ip = explicitIp ?? ctx.ip
+  const country = await countryOfIp(ctx.lake, ip)
+  return { country, continent: continentOf(country), region: null, city: null, timezone: null, asn: null, colo: explicitIp === undefined ? cfGeo.colo : null }
+}
+
+type Enriched = Pick<EventRow, 'visitor_id' | 'visitor_id_prev' | 'is_bot' | 'bot_reason'> & Geo & ReturnType<typeof agentFrom>
+
+function toRow(e: WireEvent, ctx: RequestContext, enriched: Enriched): EventRow {
+  const props = e.props ?? null
+  const str = (k: string) => (typeof props?.[k] === 'string' ? (props[k] as string) : null)
+  return {
+    event_id: e.id,
+    site: ctx.site,
+    type: e.type,
+    name: e.name ?? null,
+    // The corrected time never lies in the future of the server's clock.
+    event_time: Math.min(e.ts + ctx.skew, ctx.received),
+    client_time: e.ts,
+    received_time: ctx.received,
+    user_id: e.userId ?? null,
+    title: e.title ?? null,
+    ...sourceOf(e.url, e.referrer, ctx.strip),
+    props,
+    product_id: str('product_id'),
+    category: str('category'),
+    revenue: typeof props?.revenue === 'number' ? props.revenue : null,
+    currency: str('currency'),
+    element_tag: e.element?.tag ?? null,
+    element_text: e.element?.text ?? null,
+    element_href: e.element?.href ?? null,
+    engaged_ms: e.engagedMs ?? null,
+    scroll_depth: e.scrollDepth ?? null,
+    screen: e.screen ?? null,
+    language: e.language ?? null,
+    ...enriched,
+  }
+}

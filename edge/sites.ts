@@ -1,0 +1,31 @@
+import type { Env } from './env.ts'
+
+/** The sites a worker collects for: allowed hostnames, and the API key of server-side events. */
+export interface Site {
+  hosts: string[]
+  key?: string
+}
+
+let cache: { raw: string; sites: Map<string, Site> } | undefined
+
+/** Parses SITES and SITE_KEYS once per isolate (and again only if they change). */
+export function sitesOf(env: Env): Map<string, Site> {
+  const raw = `${env.SITES}\n${env.SITE_KEYS ?? ''}`
+  if (cache?.raw === raw) return cache.sites
+  const hosts = JSON.parse(env.SITES || '{}') as Record<string, string[]>
+  const keys = JSON.parse(env.SITE_KEYS || '{}') as Record<string, string>
+  const sites = new Map(Object.entries(hosts).map(([id, h]) => [id, { hosts: h, key: keys[id] }]))
+  cache = { raw, sites }
+  return sites
+}
+
+/** Is the URL's (or origin's) host one of the site's hosts, or a subdomain of one? */
+export function hostAllowed(url: string, hosts: string[]): boolean {
+  let host: string
+  try {
+    host = new URL(url).hostname
+  } catch {
+    return false
+  }
+  return hosts.some((h) => host === h || host.endsWith(`.${h}`))
+}

@@ -1,0 +1,61 @@
+/**
+ * Validation of each event of a batch on its own: the valid ones go on, each invalid one gets a
+ * rejection that names the field and the reason.
+ */
+import * as z from 'zod/mini'
+import en from 'zod/v4/locales/en.js'
+import { LIMITS, wireEvent, type WireEvent } from '../warehouse/wire.ts'
+import { hostAllowed } from './sites.ts'
+
+// zod/mini ships no messages by default: load the English ones (only those: all locales weigh ~400 KB)
+// so every rejection says what is wrong.
+z.config(en())
+
+const MINUTE = 60_000
+const DAY = 86_400_000
+/** A browser may hold events for a while (offline, persisted queue); a backend may replay older ones. */
+export const MAX_AGE_MS = { browser: 7 * DAY, server: 400 * DAY }
+/** Client clocks drift, but an event cannot happen after the batch was sent. */
+export const MAX_AHEAD_MS = MINUTE
+
+export interface Rejection {
+  index: number
+  field: string
+  reason: string
+}
+
+export interface BatchContext {
+  site: string
+  hosts: string[]
+  sentAt: number
+  /** Authenticated with the site's API key: may set ip and ua, may send older events. */
+  server: boolean
+}
+
+const utf8 = new TextEncoder()
+
+export function validateEvents(events: unknown[], ctx: BatchContext): { valid: WireEvent[]; rejected: Rejection[] } {
+  const valid: WireEvent[] = []
+  const rejected: Rejection[] = []
+  events.forEach((raw, index) => {
+    const reject = (field: string, reason: string) => rejected.push({ index, field, reason })
+    const bytes = utf8.encode(JSON.stringify(raw)).byteLength
+    if (bytes > LIMITS.eventBytes) return reject('(event)', `event is ${bytes} bytes, more than ${LIMITS.eventBytes}`)
+    const r = wireEvent.safeParse(raw)
+    if (!r.success) return rejected.push(...issuesOf(r.error, index))
+    const e = r.data
+    if (e.type === 'event' && !e.name) return reject('name', 'required for type "event"')
+    if (e.type === 'identify' && !e.userId) return reject('userId', 'required for type "identify"')
+    if (e.ts > ctx.sentAt + MAX_AHEAD_MS) return reject('ts', 'later than the batch was sent')
+    if (e.ts < ctx.sentAt - MAX_AGE_MS[ctx.server ? 'server' : 'browser']) return reject('ts', `older than ${ctx.server ? 400 : 7} days`)
+    if (!ctx.server && (e.ip !== undefined || e.ua !== undefined)) return reject(e.ip !== undefined ? 'ip' : 'ua', "needs the site's API key")
+    if (!hostAllowed(e.url, ctx.hosts)) return reject('url', `host not allowed for site "${ctx.site}"`)
+    valid.push(e)
+  })
+  return { valid, rejected }
+}
+
+/** zod issues as rejections: `path.to.field` and the message. */
+export function issuesOf(error: z.core.$ZodError, index: number): Rejection[] {
+  return error.issues.map((i) => ({ index, field: i.path.join('.') || '(root)', reason: i.message }))
+}
