@@ -1,5 +1,9 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { readFile } from 'node:fs/promises'
 import { defineConfig } from 'vitest/config'
+
+// The IP-to-country database that `npm start` and `npm run deploy` upload to R2 (edge/enrich/geoip.ts).
+export const GEO_DB = 'node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb'
 
 // Three kinds of test, one command (`npm test`):
 //   unit     Node: schema, Parquet round trips, SQL against native DuckDB
@@ -19,6 +23,8 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: { DASHBOARD_TOKEN: 'test-token', SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }), LEDGER_FLUSH_MS: '0' },
+              // Lets worker tests read the real geo database from node_modules (workerd has no file system).
+              serviceBindings: { TEST_GEO_DB: async () => new Response(await readFile(GEO_DB)) },
             },
           }),
         ],

@@ -80,7 +80,9 @@ collect.post('/', async (c) => {
     lake: c.env.LAKE,
     site,
     received,
-    skew: received - batch.data.sentAt,
+    // Browser clocks drift: shift their times by (receive time - send time). A backend's clock is its own
+    // record (and may be replaying history): keep its times as they are.
+    skew: server ? 0 : received - batch.data.sentAt,
     cf: c.req.raw.cf as IncomingRequestCfProperties | undefined,
     ip,
     userAgent: c.req.header('User-Agent') ?? '',

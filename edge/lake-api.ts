@@ -1,10 +1,10 @@
 /**
  * The dashboard's read API over the lake:
- *   GET /api/files?site=&from=&to=   which Parquet files cover a time range
+ *   GET /api/files?site=&from=&to=[&table=events|dropped]   which Parquet files cover a time range
  *   GET|HEAD /data/<key>             one file, with Range (206) and ETag (304) support
  */
 import { Hono } from 'hono'
-import { datePrefix, datesBetween, decodeMeta, EVENTS_PREFIX } from '../warehouse/lake.ts'
+import { datePrefix, datesBetween, decodeMeta, TABLES, type Table } from '../warehouse/lake.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
 
@@ -26,7 +26,9 @@ lakeApi.use('/data/*', requireToken())
 
 lakeApi.get('/api/files', async (c) => {
   const site = c.req.query('site')
-  if (!site || !/^[a-z0-9][a-z0-9_-]*$/.test(site)) return c.json({ error: 'site is required (lowercase id)' }, 400)
+  if (!site || !/^[a-z0-9_][a-z0-9_-]*$/.test(site)) return c.json({ error: 'site is required (lowercase id)' }, 400)
+  const table = (c.req.query('table') ?? 'events') as Table
+  if (!TABLES.includes(table)) return c.json({ error: `table must be one of ${TABLES.join(', ')}` }, 400)
   const to = timeParam(c.req.query('to'), Date.now())
   const from = timeParam(c.req.query('from'), (to ?? Date.now()) - 7 * DAY_MS)
   if (from === null || to === null) return c.json({ error: 'from and to must be ISO 8601 times or epoch milliseconds' }, 400)
@@ -37,7 +39,7 @@ lakeApi.get('/api/files', async (c) => {
   for (const date of datesBetween(new Date(from), new Date(to))) {
     let cursor: string | undefined
     do {
-      const page = await c.env.LAKE.list({ prefix: datePrefix(site, date), cursor, include: ['customMetadata'] })
+      const page = await c.env.LAKE.list({ prefix: datePrefix(site, date, table), cursor, include: ['customMetadata'] })
       for (const o of page.objects) {
         const meta = decodeMeta(o.customMetadata)
         if (!meta || meta.maxTime < from || meta.minTime > to) continue
@@ -59,7 +61,7 @@ lakeApi.get('/api/files', async (c) => {
 
 lakeApi.get('/data/*', async (c) => {
   const key = decodeURIComponent(c.req.path.slice('/data/'.length))
-  if (!key.startsWith(EVENTS_PREFIX) || !key.endsWith('.parquet') || key.includes('..')) {
+  if (!TABLES.some((t) => key.startsWith(`${t}/`)) || !key.endsWith('.parquet') || key.includes('..')) {
     return c.json({ error: 'not a lake file' }, 404)
   }
   const headers = c.req.raw.headers

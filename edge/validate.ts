@@ -33,6 +33,9 @@ export interface BatchContext {
 }
 
 const utf8 = new TextEncoder()
+// Keys that reach an object's prototype machinery when assigned naively. JSON.parse makes "__proto__" an
+// own property, which zod's record then silently drops: refuse them outright instead.
+const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype']
 
 export function validateEvents(events: unknown[], ctx: BatchContext): { valid: WireEvent[]; rejected: Rejection[] } {
   const valid: WireEvent[] = []
@@ -41,6 +44,9 @@ export function validateEvents(events: unknown[], ctx: BatchContext): { valid: W
     const reject = (field: string, reason: string) => rejected.push({ index, field, reason })
     const bytes = utf8.encode(JSON.stringify(raw)).byteLength
     if (bytes > LIMITS.eventBytes) return reject('(event)', `event is ${bytes} bytes, more than ${LIMITS.eventBytes}`)
+    const props = (raw as { props?: unknown })?.props
+    const reserved = props && typeof props === 'object' && RESERVED_KEYS.find((k) => Object.hasOwn(props, k))
+    if (reserved) return reject(`props.${reserved}`, 'reserved property name')
     const r = wireEvent.safeParse(raw)
     if (!r.success) return rejected.push(...issuesOf(r.error, index))
     const e = r.data

@@ -18,7 +18,6 @@ export interface Partition {
 /** The tables of the lake: events, and the ledger of what was dropped. */
 export const TABLES = ['events', 'dropped'] as const
 export type Table = (typeof TABLES)[number]
-export const EVENTS_PREFIX = 'events/'
 
 export function partitionOf(site: string, eventTimeMs: number): Partition {
   const iso = new Date(eventTimeMs).toISOString()

@@ -24,9 +24,6 @@ export const LIMITS = {
   bodyBytes: 64 * 1024,
 } as const
 
-// Keys that would reach an object's prototype machinery if any consumer assigned them naively.
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
-
 const propValue = z.union([z.string().check(z.maxLength(LIMITS.propValueChars)), z.number(), z.boolean(), z.null()])
 
 /** One event as the tracker sends it. Times are client epoch milliseconds. */
@@ -42,14 +39,7 @@ export const wireEvent = z.object({
   referrer: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
   title: z.optional(z.string().check(z.maxLength(LIMITS.titleChars))),
   props: z.optional(
-    z.record(
-      z.string().check(
-        z.minLength(1),
-        z.maxLength(LIMITS.propKeyChars),
-        z.refine((k) => !FORBIDDEN_KEYS.has(k), 'reserved property name'),
-      ),
-      propValue,
-    ).check(
+    z.record(z.string().check(z.minLength(1), z.maxLength(LIMITS.propKeyChars)), propValue).check(
       z.refine((p) => Object.keys(p).length <= LIMITS.propKeys, `at most ${LIMITS.propKeys} properties`),
     ),
   ),
