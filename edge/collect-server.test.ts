@@ -1,6 +1,6 @@
 /** Server-side events: a backend with the site's API key names each visitor's IP, user agent and time. */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { batchOf, clearLake, installGeoDb, ORIGIN, postEvents, waitForEvents, wireEventAt } from './test-helpers.ts'
+import { batchOf, clearLake, installGeoDb, lakeRows, ORIGIN, postEvents, waitForEvents, waitForLake, wireEventAt } from './test-helpers.ts'
 
 const KEY = { Authorization: 'Bearer demo-server-key', 'User-Agent': 'node', Origin: '' }
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
@@ -31,6 +31,15 @@ describe('server-side events', () => {
     expect(rows[0]!.visitor_id).not.toBe(rows[1]!.visitor_id)
     expect(rows[2]).toMatchObject({ revenue: 42.5, currency: 'EUR', event_time: new Date(ts) })
     expect(JSON.stringify(rows)).not.toMatch(/5\.9\.1\.1|81\.2\.69\.142/)
+  })
+
+  it('keeps no raw IP in any file of the lake, events or drop ledger', async () => {
+    const ips = ['5.9.1.1', '81.2.69.142', '2a00:1450:4001:81b::200e']
+    await postEvents(batchOf(ips.map((ip, i) => wireEventAt(`ipscan-00${i}`, Date.now(), { ip }))), KEY)
+    await postEvents(batchOf([wireEventAt('ipscan-bad', Date.now(), { ip: '5.9.1.1' })]), { 'CF-Connecting-IP': '81.2.69.142' }) // refused: ledger
+    await waitForEvents('ipscan-000', 'ipscan-001', 'ipscan-002')
+    const all = JSON.stringify([...(await lakeRows('events/')), ...(await waitForLake((r) => r.length > 0, 'dropped/'))])
+    for (const ip of ips) expect(all).not.toContain(ip)
   })
 
   it("does not flag the backend's own user agent as a bot", async () => {

@@ -14,12 +14,14 @@ if (await fetch(`${base}/healthz`).then(() => true, () => false)) {
   process.exit(1)
 }
 
-await import('./build.mjs')
+const { uploadGeoDb } = await import('./geo-db.mjs')
+await Promise.all([import('./build.mjs'), uploadGeoDb({ persistTo: join(root, '.wrangler/state') })])
 
 const wrangler = spawn(
   join(root, 'node_modules/.bin/wrangler'),
   ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(root, '.wrangler/state'),
-    '--var', `DASHBOARD_TOKEN:${token}`, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    '--var', `DASHBOARD_TOKEN:${token}`, '--var', `SITE_KEYS:${JSON.stringify({ demo: 'demo-server-key' })}`,
+    '--show-interactive-dev-session=false', '--log-level', 'warn'],
   {
     cwd: root,
     // Offline: no metrics, and no attempt to fetch the real request.cf (a placeholder is used instead).

@@ -47,6 +47,8 @@ describe('foundation: demo page -> lake -> dashboard', () => {
     expect(rows[0]).toMatchObject({
       type: 'pageview', site: 'demo', path: '/demo/', host: 'localhost', title: 'Footfall demo shop',
       country: 'NZ', city: 'Wellington', asn: 9790, browser: expectedBrowser, os: 'Linux', device_type: 'desktop',
+      // Headless Chromium is automation: stored, but flagged (the dashboard leaves bots out by default).
+      is_bot: true, bot_reason: 'headless',
     })
     expect(rows[1]).toMatchObject({ type: 'event', name: 'add_to_cart', product_id: 'tea-01', category: 'tea', path: '/demo/' })
     expect(rows[0]!.visitor_id).toBe(rows[1]!.visitor_id)

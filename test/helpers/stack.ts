@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { uploadGeoDb } from '../../scripts/geo-db.mjs'
 
 export interface Stack {
   url: string
@@ -33,10 +34,13 @@ export async function startStack({ port, cf, token = 'test-token' }: StackOption
     env.CLOUDFLARE_CF_FETCH_PATH = cfPath
     delete env.CLOUDFLARE_CF_FETCH_ENABLED
   }
+  // The IP-to-country database, as `npm start` puts it into the local lake.
+  await uploadGeoDb({ persistTo: join(stateDir, 'state') })
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(stateDir, 'state'),
-      '--var', `DASHBOARD_TOKEN:${token}`, '--show-interactive-dev-session=false'],
+      '--var', `DASHBOARD_TOKEN:${token}`, '--var', `SITE_KEYS:${JSON.stringify({ demo: 'demo-server-key' })}`,
+      '--show-interactive-dev-session=false'],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )
   let out = ''
