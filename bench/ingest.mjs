@@ -1,0 +1,140 @@
+// `npm run bench`: throughput and latency of POST /e on `wrangler dev` (workerd + Miniflare's local Queue
+// and R2, the geo database in R2) against a bare Hono worker answering 204 (bench/bare/), in the same run,
+// on loopback, with autocannon. Rounds alternate bare / footfall so both see the same machine state.
+//
+//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2]
+//
+// Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
+// fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
+// limiter (300 requests a minute per site and IP) sees many visitors, as it does in production.
+import autocannon from 'autocannon'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { uploadGeoDb } from '../scripts/geo-db.mjs'
+
+const root = join(import.meta.dirname, '..')
+const { values: opt } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '2' },
+    only: { type: 'string' }, // bare | footfall: profile one side (no ratio)
+  },
+})
+const duration = Number(opt.duration)
+const connections = Number(opt.connections)
+const rounds = Number(opt.rounds)
+
+const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+let seq = 0
+function body() {
+  const now = Date.now()
+  const id = () => `b${(seq++).toString(36)}-${Math.random().toString(36).slice(2, 10)}`
+  const url = `http://localhost/products/tea-${seq % 50}`
+  return JSON.stringify({
+    site: 'demo',
+    sentAt: now,
+    events: [
+      { id: id(), type: 'pageview', ts: now - 30, url, referrer: 'https://www.google.com/', title: 'Green tea' },
+      { id: id(), type: 'event', name: 'add_to_cart', ts: now - 20, url, props: { product_id: 'tea-01', category: 'tea', revenue: 12.5, currency: 'EUR' } },
+      { id: id(), type: 'engagement', ts: now - 10, url, engagedMs: 5400, scrollDepth: 80 },
+    ],
+  })
+}
+const ip = () => `198.51.${(Math.random() * 40) | 0}.${(Math.random() * 250) | 0}`
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts `wrangler dev` with the given config on a free loopback port; returns its URL and a stop(). */
+async function start(name, config) {
+  const port = await freePort()
+  const state = await mkdtemp(join(tmpdir(), `footfall-bench-${name}-`))
+  if (name === 'footfall') await uploadGeoDb({ persistTo: state })
+  const child = spawn(
+    join(root, 'node_modules/.bin/wrangler'),
+    ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
+      '--var', 'DASHBOARD_TOKEN:bench', '--show-interactive-dev-session=false'],
+    { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, stdio: 'ignore', detached: true },
+  )
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev (${name}) exited with ${child.exitCode}`)
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break
+    if (i > 150) throw new Error(`wrangler dev (${name}) did not start in 30 s`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const stop = async () => {
+    if (child.exitCode === null) {
+      process.kill(-child.pid, 'SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+    }
+    await rm(state, { recursive: true, force: true })
+  }
+  return { url, stop }
+}
+
+function load(url, seconds) {
+  return autocannon({
+    url: `${url}/e`,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: 'POST',
+      setupRequest: (req) => ({
+        ...req,
+        headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', 'User-Agent': UA, 'CF-Connecting-IP': ip() },
+        body: body(),
+      }),
+    }],
+  })
+}
+
+const targets = {
+  bare: join(root, 'bench/bare/wrangler.toml'),
+  footfall: join(root, 'wrangler.toml'),
+}
+if (opt.only) for (const k of Object.keys(targets)) if (k !== opt.only) delete targets[k]
+const results = []
+for (let round = 1; round <= rounds; round++) {
+  for (const [name, config] of Object.entries(targets)) {
+    const stack = await start(name, config)
+    try {
+      await load(stack.url, 3) // warm-up: JIT, isolates, the geo database and salt in memory
+      const r = await load(stack.url, duration)
+      const expected = name === 'bare' ? 204 : 202
+      const codes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]))
+      results.push({
+        round, name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
+        ok: codes[expected] ?? 0, other: r.requests.total - (codes[expected] ?? 0), errors: r.errors + r.timeouts,
+      })
+      process.stderr.write(`round ${round} ${name}: ${r.requests.average} req/s, status ${JSON.stringify(codes)}\n`)
+    } finally {
+      await stack.stop()
+    }
+  }
+}
+
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+console.log(`\nPOST /e, ${connections} connections, ${duration} s per run, 3 events per request, loopback\n`)
+console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | expected status | other status | errors |')
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|')
+for (const r of results) {
+  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name === 'bare' ? '-' : fmt(r.rps * 3)} | ${r.p50} | ${r.p99} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
+}
+const sum = (name, k) => results.filter((r) => r.name === name).reduce((s, r) => s + r[k], 0)
+const ratio = sum('footfall', 'rps') / sum('bare', 'rps')
+console.log(`\nthroughput ratio footfall / bare (all rounds): ${fmt(ratio, 2)} (goal >= 0.75)`)
+console.log(`p50 latency ratio footfall / bare: ${fmt(sum('footfall', 'p50') / sum('bare', 'p50'), 2)}`)
