@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { writeEvents } from '../warehouse/parquet.ts'
+import type { EventRow } from '../warehouse/schema.ts'
 import { shopFiles } from '../warehouse/testing/shop.ts'
 
 const exec = promisify(execFile)
@@ -17,7 +18,7 @@ const cli = (...args: string[]) => exec(process.execPath, ['cli/footfall.mjs', .
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'footfall-cli-'))
   const [prev, morning, noon] = shopFiles()
-  const parts: [string, typeof prev][] = [
+  const parts: [string, EventRow[]][] = [
     ['events/site=demo/date=2026-01-09/hour=08/a.parquet', prev!],
     ['events/site=demo/date=2026-01-10/hour=09/b.parquet', morning!],
     ['events/site=demo/date=2026-01-10/hour=12/c.parquet', noon!],
