@@ -1,11 +1,11 @@
 // `npm run bench:query`: native DuckDB (the CLI's engine, `events` over read_parquet with no copy) running
 // the SQL library's KPI, sessions and windows queries over generated lakes of 1M and 10M events.
 //
-//   node bench/query.mjs [--sizes 1000000,10000000] [--runs 3] [--keep]
+//   node bench/query.mjs [--sizes 1000000,10000000] [--runs 3] [--warmup 1] [--keep]
 //
 // Events are generated as sessions (a visitor, 1-8 events 0-10 minutes apart) over 7 days, written with
 // the lake's own Parquet writer (warehouse/parquet.ts) in files of 250,000 rows, then each query is timed
-// (best and median of --runs, after one warm-up run), plus one full `footfall report` process.
+// (best and median of --runs, after --warmup runs), plus one full `footfall report` process.
 import { build } from 'esbuild'
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -17,7 +17,10 @@ import { DuckDBInstance } from '@duckdb/node-api'
 
 const root = join(import.meta.dirname, '..')
 const { values: opt } = parseArgs({
-  options: { sizes: { type: 'string', default: '1000000,10000000' }, runs: { type: 'string', default: '3' }, keep: { type: 'boolean' } },
+  options: {
+    sizes: { type: 'string', default: '1000000,10000000' }, runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' }, keep: { type: 'boolean' },
+  },
 })
 const runs = Number(opt.runs)
 
@@ -107,7 +110,7 @@ async function time(conn, q) {
     r.getRows()
     return performance.now() - t
   }
-  await once()
+  for (let i = 0; i < Number(opt.warmup); i++) await once()
   const ms = []
   for (let i = 0; i < runs; i++) ms.push(await once())
   ms.sort((a, b) => a - b)
