@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { WireEvent } from '../../warehouse/wire.ts'
-import { newVisitor, session } from './model.ts'
+import { newVisitor, session, type Visitor } from './model.ts'
 import { postBatch, Tally } from './post.ts'
 import { Progress } from './progress.ts'
 import { Random } from './random.ts'
@@ -26,7 +26,7 @@ export interface LiveOptions {
   signal?: AbortSignal
   quiet?: boolean
   /** Sees every batch and its answer (tests). */
-  onBatch?: (events: WireEvent[], status: number) => void
+  onBatch?: (events: WireEvent[], status: number, visitor: Visitor) => void
 }
 
 export interface LiveResult {
@@ -70,7 +70,7 @@ export async function live(opt: LiveOptions): Promise<LiveResult> {
       const events = batch.map((e) => ({ ...e, ts: now - Math.round((lastTs - e.ts) / speed) }))
       const outcome = await postBatch(sender, events, { ip: v.ip, userAgent: v.userAgent }, now)
       tally.add(events.length, outcome)
-      opt.onBatch?.(events, outcome.status)
+      opt.onBatch?.(events, outcome.status, v)
     }
   }
 

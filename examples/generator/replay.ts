@@ -42,6 +42,8 @@ export interface ReplayResult {
   rejected: number
   failed: number
   problems: string[]
+  /** Prefix of this run's event ids (`<run>-0000`, `<run>-0001`, ... in row order). */
+  run: string
   /** When each row was sent (epoch ms). */
   sentTimes: number[]
   seconds: number
@@ -84,7 +86,7 @@ export async function replay(opt: ReplayOptions): Promise<ReplayResult> {
       `rejected ${tally.rejected}, failed requests ${tally.failed}, ${seconds.toFixed(1)} s` +
       (tally.problems.length ? `\n  problems: ${tally.problems.join(' | ')}` : ''),
   )
-  return { rows: rows.length, sent: tally.sent, accepted: tally.accepted, rejected: tally.rejected, failed: tally.failed, problems: tally.problems, sentTimes, seconds }
+  return { run, rows: rows.length, sent: tally.sent, accepted: tally.accepted, rejected: tally.rejected, failed: tally.failed, problems: tally.problems, sentTimes, seconds }
 }
 
 function toEvent(r: Record<string, string>, id: string, ts: number, base: string): WireEvent {
