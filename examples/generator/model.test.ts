@@ -54,7 +54,7 @@ describe('visitor model', () => {
   it('has a shop funnel: product views > carts > orders, 1-6 % of human visits convert, revenue is the cart', () => {
     const humans = all.filter(({ v }) => v.device !== 'bot')
     const count = (name: string) => humans.filter(({ events }) => events.some((e) => e.name === name)).length
-    const products = humans.filter(({ events }) => events.some((e) => e.type === 'pageview' && e.url.includes('product.html'))).length
+    const products = humans.filter(({ events }) => events.some((e) => e.type === 'pageview' && e.url.includes('/product?'))).length
     const carts = count('add_to_cart'), orders = count('order')
     expect(products).toBeGreaterThan(carts)
     expect(carts).toBeGreaterThan(orders)

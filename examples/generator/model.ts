@@ -151,7 +151,7 @@ export function session(rng: Random, v: Visitor, start: number, opt: SessionOpti
           const revenue = Math.round(cart.reduce((sum, p) => sum + p.price, 0) * 100) / 100
           const orderId = `o-${opt.nextId().slice(-10)}`
           push({ type: 'event', name: 'order', props: { order_id: orderId, revenue, currency: CURRENCY, items: cart.length } })
-          visit({ url: `${opt.base}order.html`, title: 'Thank you - Footfall demo shop', kind: 'order' })
+          visit({ url: `${opt.base}order`, title: 'Thank you - Footfall demo shop', kind: 'order' })
           cart = []
           steps = 0
         } else visit(cartPage(opt.base))
@@ -173,11 +173,11 @@ export function nextVisitStart(rng: Random, lastEvent: number | undefined, wante
 
 export const homePage = (base: string): Page => ({ url: base, title: 'Footfall demo shop', kind: 'home' })
 export const categoryPage = (base: string, id: string): Page => ({
-  url: `${base}category.html?c=${id}`,
+  url: `${base}category?c=${id}`,
   title: `${CATEGORIES.find((c) => c.id === id)?.name ?? id} - Footfall demo shop`,
   kind: 'category',
   category: id,
 })
-export const productPage = (base: string, p: Product): Page => ({ url: `${base}product.html?id=${p.id}`, title: `${p.name} - Footfall demo shop`, kind: 'product', product: p })
-const cartPage = (base: string): Page => ({ url: `${base}cart.html`, title: 'Cart - Footfall demo shop', kind: 'cart' })
-const checkoutPage = (base: string): Page => ({ url: `${base}checkout.html`, title: 'Checkout - Footfall demo shop', kind: 'checkout' })
+export const productPage = (base: string, p: Product): Page => ({ url: `${base}product?id=${p.id}`, title: `${p.name} - Footfall demo shop`, kind: 'product', product: p })
+const cartPage = (base: string): Page => ({ url: `${base}cart`, title: 'Cart - Footfall demo shop', kind: 'cart' })
+const checkoutPage = (base: string): Page => ({ url: `${base}checkout`, title: 'Checkout - Footfall demo shop', kind: 'checkout' })

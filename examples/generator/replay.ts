@@ -96,7 +96,7 @@ function toEvent(r: Record<string, string>, id: string, ts: number, base: string
   if (r.category) props.category = r.category
   if (r.revenue) props.revenue = Number(r.revenue)
   if (r.currency) props.currency = r.currency
-  const url = r.url || (r.productId ? `${base}product.html?id=${encodeURIComponent(r.productId)}` : base)
+  const url = r.url || (r.productId ? `${base}product?id=${encodeURIComponent(r.productId)}` : base)
   return {
     id,
     type,

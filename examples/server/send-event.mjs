@@ -37,7 +37,7 @@ if (process.argv[1] === import.meta.filename) {
         name: 'payment_captured',
         ts: Date.now(),
         // The page the purchase belongs to: its host must be one of the site's hosts.
-        url: `${url.replace('127.0.0.1', 'localhost')}/demo/order.html`,
+        url: `${url.replace('127.0.0.1', 'localhost')}/demo/order`,
         userId: 'user-demo',
         props: { order_id: 'o-1001', revenue: 54.9, currency: 'EUR', provider: 'card' },
         ip: '81.2.69.142', // the customer's address as the shop's backend saw it (GB)

@@ -1,6 +1,6 @@
 // The demo shop's pages, rendered from catalog.json: product links carry the tracker's click attributes
 // (data-ff-event, data-ff-prop-*), "Add to cart" and the order are custom events with properties, the
-// order with revenue. The same code renders the multi-page shop (/demo/*.html) and the single-page one
+// order with revenue. The same code renders the multi-page shop (/demo/cart, /demo/product?id=...) and the single-page one
 // (/demo/spa/, History API routing), which passes its own `link` and `go`.
 ;(() => {
   const CART = 'footfall-demo-cart'
@@ -15,14 +15,15 @@
   let catalogPromise
   const catalog = () => (catalogPromise ??= fetch('/demo/catalog.json').then((r) => r.json()))
 
-  /** Multi-page links; the single-page shop passes its own. */
+  /** Multi-page links, without .html: Workers static assets serve /demo/cart.html at /demo/cart (and redirect
+   * the .html URL there), so that is the URL visitors see and the tracker reports. */
   const pageLink = {
     home: () => '/demo/',
-    category: (id) => `/demo/category.html?c=${id}`,
-    product: (id) => `/demo/product.html?id=${id}`,
-    cart: () => '/demo/cart.html',
-    checkout: () => '/demo/checkout.html',
-    order: () => '/demo/order.html',
+    category: (id) => `/demo/category?c=${id}`,
+    product: (id) => `/demo/product?id=${id}`,
+    cart: () => '/demo/cart',
+    checkout: () => '/demo/checkout',
+    order: () => '/demo/order',
   }
 
   function productCard(c, p, link) {
