@@ -21,7 +21,8 @@ async function load(paths: string[]): Promise<NativeLake> {
   return lake
 }
 
-describe('backfill', () => {
+// Each test writes and reads real files (and one starts workerd): seconds, more on a busy machine.
+describe('backfill', { timeout: 60_000 }, () => {
   it('writes exactly the requested days and events as lake files native DuckDB reads', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
     const r = await backfill({ sink: dirSink(dir), days: 3, eventsPerDay: 1500, end: '2026-01-15', seed: 't', quiet: true })

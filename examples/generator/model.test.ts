@@ -20,7 +20,7 @@ function visits(n: number, seed = 'test') {
   })
 }
 
-describe('visitor model', () => {
+describe('visitor model', { timeout: 30_000 }, () => {
   const all = visits(2000)
 
   it('makes only events the edge accepts, batch by batch as live mode sends them', () => {
