@@ -26,7 +26,7 @@ const HELP = `Footfall traffic generator: a simulated tea shop's visitors.
       npm start uses; stop the stack first) or a directory.
 
   npm run generate -- replay FILE.csv --url http://127.0.0.1:8787 [--keep-timing | --delay 200] [--key KEY]
-      Replays a CSV (columns in examples/generator/README.md) through POST /e. --keep-timing waits the
+      Replays a CSV (columns: README.md, "Demo shop and traffic generator") through POST /e. --keep-timing waits the
       original gaps (clamped to 0-10 s); otherwise a fixed --delay in ms. With the site's API key (--key)
       events keep their original timestamps, IPs and user agents as server-side events.`
 

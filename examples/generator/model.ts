@@ -69,7 +69,7 @@ export function session(rng: Random, v: Visitor, start: number, opt: SessionOpti
   const source = rng.weighted(SOURCES.map((s) => [s.weight, s] as const))
   const bot = v.device === 'bot'
   // Most visits browse; a few come to buy, and they are the ones who reach the checkout.
-  const intent = bot ? 0 : rng.chance(0.14) ? 0.5 : 0.05
+  const intent = bot ? 0 : rng.chance(0.08) ? 0.5 : 0.03
   const loggedIn = v.user !== null && rng.chance(0.6)
   let userId: string | undefined
   let t = start
@@ -131,7 +131,7 @@ export function session(rng: Random, v: Visitor, start: number, opt: SessionOpti
         break
       }
       case 'product':
-        if (rng.chance(intent + 0.04)) {
+        if (rng.chance(intent + 0.015)) {
           const p = page.product!
           t += rng.int(2000, 20_000)
           cart.push(p)
