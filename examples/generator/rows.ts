@@ -37,8 +37,16 @@ export function rowMaker(site: string, seed: string): RowMaker {
     if (!s) salts.set(day, (s = createHmac('sha256', `footfall-generator-salt:${seed}`).update(day).digest()))
     return s
   }
-  const visitorId = (day: string, v: Visitor) =>
-    createHmac('sha256', saltOf(day)).update(`${site}|${v.ip}|${v.userAgent}`).digest('hex').slice(0, 32)
+  const ids = new Map<string, string>()
+  const visitorId = (day: string, v: Visitor) => {
+    const key = `${day}|${v.index}`
+    let id = ids.get(key)
+    if (id === undefined) {
+      if (ids.size > 200_000) ids.clear()
+      ids.set(key, (id = createHmac('sha256', saltOf(day)).update(`${site}|${v.ip}|${v.userAgent}`).digest('hex').slice(0, 32)))
+    }
+    return id
+  }
 
   return {
     row(e, v) {
