@@ -63,6 +63,19 @@ describe('backfill', { timeout: 60_000 }, () => {
     expect(mix!.channels).toBe(6) // direct, search, social, referral, email, paid
     expect(mix!.users).toBeGreaterThan(5)
     expect(mix!.visitors).toBeGreaterThan(100)
+
+    // Sessions by the dashboard's rule (a new one after 30 minutes without an event, per visitor id) are the
+    // visits the model made: visits of one visitor never overlap or run together. A visit that crosses
+    // midnight gets a second visitor id (the daily salt), so it counts twice: a handful.
+    const [s] = await lake.run({
+      sql: `WITH t AS (SELECT visitor_id, event_time, event_time - lag(event_time) OVER (PARTITION BY visitor_id ORDER BY event_time) AS gap FROM events_raw),
+              per AS (SELECT visitor_id, count(*) FILTER (gap IS NULL OR gap > INTERVAL 30 MINUTE) AS sessions FROM t GROUP BY visitor_id)
+            SELECT sum(sessions) AS sessions, count(*) FILTER (sessions > 1) AS returning FROM per`,
+      params: [],
+    })
+    expect(Number(s!.sessions)).toBeGreaterThanOrEqual(r.visits)
+    expect(Number(s!.sessions)).toBeLessThan(r.visits + 10)
+    expect(Number(s!.returning)).toBeGreaterThan(5) // visitors with more than one visit in a day
   })
 
   it('is deterministic: the same seed writes the same bytes, another seed other ones', async () => {

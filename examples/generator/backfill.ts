@@ -34,6 +34,8 @@ export interface BackfillOptions {
 export interface BackfillResult {
   days: string[]
   events: number
+  /** Visits with at least one event written (a visitor's visits are more than 30 minutes apart). */
+  visits: number
   files: number
   bytes: number
   seconds: number
@@ -51,7 +53,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
   const lastEvent = new Map<number, number>()
   const tag = hash32(`${seed}|${site}`).toString(36)
   const progress = new Progress('backfill', dates.length * eventsPerDay, opt.quiet)
-  const result: BackfillResult = { days: dates, events: 0, files: 0, bytes: 0, seconds: 0 }
+  const result: BackfillResult = { days: dates, events: 0, visits: 0, files: 0, bytes: 0, seconds: 0 }
   const writes: Promise<void>[] = []
 
   for (const date of dates) {
@@ -74,6 +76,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
       }
       if (!v) visitors.push((v = newVisitor(dayRng, visitors.length)))
       const events = session(dayRng, v, wanted, { base, nextId })
+      if (events[0]!.ts < stop) result.visits++
       for (const e of events) {
         if (e.ts >= stop || count === eventsPerDay) break
         const hour = Math.floor((e.ts - start) / HOUR_MS)

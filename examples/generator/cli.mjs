@@ -5,6 +5,7 @@
 //   node examples/generator/cli.mjs live|backfill|replay [options]     (npm run generate -- ...)
 //   node examples/generator/cli.mjs --help
 import { build } from 'esbuild'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -12,7 +13,9 @@ const root = join(import.meta.dirname, '../..')
 
 /** The generator's modules (main.ts), bundled for Node. */
 export async function loadGenerator() {
-  const outfile = join(root, 'node_modules/.cache/footfall/generator.mjs')
+  // One file per process (two runs at once must not read each other's half-written bundle), removed once
+  // imported; it lives under node_modules so that its bare imports resolve to the project's packages.
+  const outfile = join(root, `node_modules/.cache/footfall/generator-${process.pid}.mjs`)
   await build({
     entryPoints: [join(import.meta.dirname, 'main.ts')],
     outfile,
@@ -23,7 +26,11 @@ export async function loadGenerator() {
     packages: 'external',
     logLevel: 'error',
   })
-  return import(pathToFileURL(outfile).href + `?t=${Date.now()}`)
+  try {
+    return await import(pathToFileURL(outfile).href + `?t=${Date.now()}`)
+  } finally {
+    await rm(outfile, { force: true })
+  }
 }
 
 if (process.argv[1] === import.meta.filename) {
