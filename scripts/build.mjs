@@ -35,7 +35,6 @@ await gzipOnce(join(duckdbDist, 'duckdb-eh.wasm'), join(out, 'dashboard/duckdb/d
 
 // The demo shop (examples/shop) at /demo/. Each route of its single-page variant also gets a copy of the
 // page (spa/product/tea-01.html is served at /demo/spa/product/tea-01), so reloads and deep links work.
-await rm(join(out, 'demo'), { recursive: true, force: true })
 await cp(join(root, 'examples/shop'), join(out, 'demo'), { recursive: true })
 {
   const catalog = JSON.parse(await readFile(join(root, 'examples/shop/catalog.json'), 'utf8'))
