@@ -1,11 +1,13 @@
 /**
  * Live: simulated visitors browse the demo shop through the real collector (`POST /e` of a running
  * stack), each with its own IP (CF-Connecting-IP) and user agent, one batch per page as the tracker sends
- * it when the page is left. Think times are the model's divided by `speed`.
+ * it when the page is left. Think times are the model's divided by `speed`; the time until a visitor comes
+ * back is not: a returning visitor's next visit starts more than 30 minutes (the session gap) after the
+ * last one, in real time, so a long run (npm start) has real returning visitors with several sessions.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { WireEvent } from '../../warehouse/wire.ts'
-import { newVisitor, session, type Visitor } from './model.ts'
+import { newVisitor, SESSION_GAP_MS, session, type Visitor } from './model.ts'
 import { postBatch, Tally } from './post.ts'
 import { Progress } from './progress.ts'
 import { Random } from './random.ts'
@@ -15,7 +17,7 @@ export interface LiveOptions {
   url: string
   site?: string
   seed?: string
-  /** How many visitors in all (Infinity: until `signal` aborts). */
+  /** How many visits in all (Infinity: until `signal` aborts). */
   visitors: number
   /** Visitors on the site at once. */
   concurrency?: number
@@ -56,9 +58,13 @@ export async function live(opt: LiveOptions): Promise<LiveResult> {
   const progress = new Progress('live', Number.isFinite(visitors) ? visitors : 0, quiet)
   let started = 0, finished = 0
 
-  const visit = async (index: number) => {
-    const vr = rng.fork(`visitor-${index}`)
-    const v = newVisitor(vr, index)
+  /** Visitors who will come back, and when (epoch ms). */
+  const returning: { v: Visitor; visit: number; at: number }[] = []
+  let newVisitors = 0
+
+  const visit = async (v: Visitor, n: number) => {
+    const vr = rng.fork(`visitor-${v.index}-${n}`)
+    const willReturn = vr.chance(v.loyalty * 0.5)
     const planned = session(vr, v, 0, { base, nextId })
     let previous = 0
     for (const batch of pages(planned)) {
@@ -72,13 +78,25 @@ export async function live(opt: LiveOptions): Promise<LiveResult> {
       tally.add(events.length, outcome)
       opt.onBatch?.(events, outcome.status, v)
     }
+    if (willReturn && returning.length < 10_000) returning.push({ v, visit: n + 1, at: Date.now() + SESSION_GAP_MS + vr.int(60_000, 3_600_000) })
+  }
+
+  const next = (): [Visitor, number] => {
+    const now = Date.now()
+    const due = returning.findIndex((r) => r.at <= now)
+    if (due >= 0) {
+      const r = returning.splice(due, 1)[0]!
+      return [r.v, r.visit]
+    }
+    const index = newVisitors++
+    return [newVisitor(rng.fork(`visitor-${index}`), index), 0]
   }
 
   const worker = async () => {
     while (started < visitors && !signal?.aborted) {
-      const index = started++
+      started++
       try {
-        await visit(index)
+        await visit(...next())
       } catch (e) {
         if ((e as Error).name !== 'AbortError') throw e
       }
