@@ -58,8 +58,7 @@ export async function live(opt: LiveOptions): Promise<LiveResult> {
   const progress = new Progress('live', Number.isFinite(visitors) ? visitors : 0, quiet)
   let started = 0, finished = 0
 
-  /** Visitors who will come back, and when (epoch ms). */
-  const returning: { v: Visitor; visit: number; at: number }[] = []
+  const returning = new Returning()
   let newVisitors = 0
 
   const visit = async (v: Visitor, n: number) => {
@@ -78,16 +77,12 @@ export async function live(opt: LiveOptions): Promise<LiveResult> {
       tally.add(events.length, outcome)
       opt.onBatch?.(events, outcome.status, v)
     }
-    if (willReturn && returning.length < 10_000) returning.push({ v, visit: n + 1, at: Date.now() + SESSION_GAP_MS + vr.int(60_000, 3_600_000) })
+    if (willReturn) returning.add(v, n + 1, Date.now(), vr)
   }
 
   const next = (): [Visitor, number] => {
-    const now = Date.now()
-    const due = returning.findIndex((r) => r.at <= now)
-    if (due >= 0) {
-      const r = returning.splice(due, 1)[0]!
-      return [r.v, r.visit]
-    }
+    const due = returning.next(Date.now())
+    if (due) return due
     const index = newVisitors++
     return [newVisitor(rng.fork(`visitor-${index}`), index), 0]
   }
@@ -123,4 +118,24 @@ export function pages(events: WireEvent[]): WireEvent[][] {
     out.at(-1)!.push(e)
   }
   return out
+}
+
+/** Visitors who will come back: each more than a session gap (30 minutes) after their visit ended. */
+export class Returning {
+  private readonly waiting: { v: Visitor; visit: number; at: number }[] = []
+
+  constructor(private readonly max = 10_000) {}
+
+  /** Schedules visit number `visit` of `v`, whose previous visit ended at `ended` (epoch ms). */
+  add(v: Visitor, visit: number, ended: number, rng: Random): void {
+    if (this.waiting.length < this.max) this.waiting.push({ v, visit, at: ended + SESSION_GAP_MS + rng.int(60_000, 3_600_000) })
+  }
+
+  /** A visitor whose time has come at `now`, with the number of their visit. */
+  next(now: number): [Visitor, number] | null {
+    const i = this.waiting.findIndex((r) => r.at <= now)
+    if (i < 0) return null
+    const [r] = this.waiting.splice(i, 1)
+    return [r!.v, r!.visit]
+  }
 }
