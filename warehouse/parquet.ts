@@ -5,7 +5,7 @@
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type ColumnType, type DropRow, type EventRow } from './schema.ts'
 
-type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
+export type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
 
 /** Writes events as one Parquet file (SNAPPY, dictionary-encoded strings, schema version in the metadata). */
 export function writeEvents(rows: readonly EventRow[]): ArrayBuffer {
@@ -38,4 +38,29 @@ export function timeRange(rows: readonly EventRow[]): { minTime: number; maxTime
     if (t > maxTime) maxTime = t
   }
   return { minTime, maxTime }
+}
+
+/**
+ * Why a value is not a row of `columns` (the first offending column), or null when the writer can encode it.
+ * The consumer uses it to tell a poison message (never writable, however often retried) from a bad moment.
+ */
+export function rowProblem(columns: Columns, row: unknown): string | null {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'not an object'
+  const r = row as Record<string, unknown>
+  for (const c of columns) {
+    const v = r[c.name]
+    if (v === null || v === undefined) {
+      if (c.required) return `${c.name}: required`
+      continue
+    }
+    const ok =
+      c.type === 'STRING' ? typeof v === 'string'
+      : c.type === 'JSON' ? typeof v === 'object' && !Array.isArray(v)
+      : c.type === 'BOOLEAN' ? typeof v === 'boolean'
+      : c.type === 'INT32' ? Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31
+      : c.type === 'TIMESTAMP' ? Number.isSafeInteger(v) && Math.abs(v as number) < 8.64e15
+      : typeof v === 'number' // DOUBLE
+    if (!ok) return `${c.name}: not a ${c.type}`
+  }
+  return null
 }
