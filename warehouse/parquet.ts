@@ -8,8 +8,13 @@ import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type ColumnType, type DropRow, t
 export type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
 
 /** Writes events as one Parquet file (SNAPPY, dictionary-encoded strings, schema version in the metadata). */
-export function writeEvents(rows: readonly EventRow[]): ArrayBuffer {
-  return writeRows(COLUMNS, rows)
+export function writeEvents(rows: readonly EventRow[], options: WriteOptions = {}): ArrayBuffer {
+  return writeRows(COLUMNS, rows, options)
+}
+
+export interface WriteOptions {
+  /** Rows per row group (default: one group for a part; compaction passes its own). */
+  rowGroupSize?: number
 }
 
 /** Writes drop-ledger rows as one Parquet file. */
@@ -17,8 +22,9 @@ export function writeDrops(rows: readonly DropRow[]): ArrayBuffer {
   return writeRows(DROP_COLUMNS, rows)
 }
 
-function writeRows<R extends object>(columns: Columns, rows: readonly R[]): ArrayBuffer {
+function writeRows<R extends object>(columns: Columns, rows: readonly R[], options: WriteOptions = {}): ArrayBuffer {
   return parquetWriteBuffer({
+    rowGroupSize: options.rowGroupSize ?? Math.max(rows.length, 1),
     columnData: columns.map((c) => ({
       name: c.name,
       type: c.type,

@@ -1,0 +1,247 @@
+/**
+ * Compaction of the events lake (run by the cron, edge/scheduled.ts): the parts of a closed hour become one
+ * file (`hour=HH/merged-<id>.parquet`); a closed day becomes files of at most `maxRows` rows, cut at hour
+ * boundaries (`<HH>-<HH>-<id>.parquet`, usually one `00-23` file). Duplicate event ids are dropped: an event's
+ * partition comes from its own event time, so every copy of an event sits in the same hour.
+ *
+ * Crash safety (see `visibleObjects` in lake.ts): the only switch is the put of a merged file, whose custom
+ * metadata `covers` hides the objects it replaces. Steps, each safe to be cut off after:
+ *   1. list the date; delete objects a merged file already hides (left over by a run cut off before step 4);
+ *   2. read the inputs (visible objects older than `settleMs`), hour by hour, dedupe on event id;
+ *   3. put each merged file: from then on readers see it instead of its inputs;
+ *   4. delete the inputs.
+ * A second run finds nothing to do and changes nothing. Memory: one output file's rows plus one input.
+ */
+import { parquetReadObjects } from 'hyparquet'
+import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, visibleObjects, type ListedObject } from './lake.ts'
+import { timeRange, writeEvents } from './parquet.ts'
+import { COLUMNS, SCHEMA_VERSION, type EventRow } from './schema.ts'
+
+/** The part of R2's bucket API compaction uses (an `R2Bucket` fits; tests and the bench can pass their own). */
+export interface LakeBucket {
+  list(options: { prefix?: string; delimiter?: string; cursor?: string; include?: ('customMetadata' | 'httpMetadata')[] }): Promise<{
+    objects: (ListedObject & { size: number })[]
+    delimitedPrefixes: string[]
+    truncated: boolean
+    cursor?: string
+  }>
+  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>
+  put(key: string, value: ArrayBuffer, options?: { httpMetadata?: { contentType?: string }; customMetadata?: Record<string, string> }): Promise<unknown>
+  delete(keys: string | string[]): Promise<void>
+}
+
+/** Steps at which `hook` is called; a hook that throws is a crash at that step (tests inject them). */
+export type CompactStep = 'listed' | 'cleaned' | 'read' | 'written' | 'deleted'
+
+export interface CompactOptions {
+  /** The time of the run (epoch ms). */
+  now: number
+  /** An hour is closed this long after its end (default 10 min: queue retries and slow beacons land first). */
+  hourGraceMs?: number
+  /** A day is closed this long after its end (default 2 h). */
+  dayGraceMs?: number
+  /**
+   * Objects younger than this are left for the next run (default 60 s). It keeps a put that was in flight
+   * during the listing, and any clock difference between the worker and R2, out of a merged file's `covers`.
+   */
+  settleMs?: number
+  /** Objects uploaded after this time (epoch ms) wait for the next run (default `now - settleMs`). */
+  settledAt?: number
+  /** Row bound of a day's files (default 50,000: two such files' rows fit well within a 128 MB isolate). */
+  maxRows?: number
+  /** Called after each step; throwing aborts the run there. */
+  hook?: (step: CompactStep, detail: string) => void | Promise<void>
+}
+
+/** What one run did to one date. */
+export interface CompactResult {
+  written: string[]
+  deleted: string[]
+  rows: number
+}
+
+const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
+
+/** Compacts the closed hours, or the whole day once closed, of one site and date (YYYY-MM-DD). */
+export async function compactDate(lake: LakeBucket, site: string, date: string, opts: CompactOptions): Promise<CompactResult> {
+  const { now, hourGraceMs = 10 * 60_000, dayGraceMs = 2 * HOUR_MS, settleMs = 60_000, maxRows = 50_000, hook } = opts
+  const settledAt = opts.settledAt ?? now - settleMs
+  const result: CompactResult = { written: [], deleted: [], rows: 0 }
+  const objects = await listAll(lake, datePrefix(site, date))
+  await hook?.('listed', date)
+
+  const { visible, hidden } = visibleObjects(objects)
+  if (hidden.length) {
+    await deleteKeys(lake, hidden.map((o) => o.key))
+    result.deleted.push(...hidden.map((o) => o.key))
+    await hook?.('cleaned', date)
+  }
+
+  const dayStart = Date.parse(`${date}T00:00:00Z`)
+  const settled = visible.filter((o) => o.uploaded.getTime() <= settledAt)
+  const spans = settled.map((o) => ({ o, ...hoursOf(o.key)! }))
+  if (now >= dayStart + DAY_MS + dayGraceMs) {
+    // Clean when only day files remain and none overlap: then there is nothing to do.
+    const sorted = [...spans].sort((a, b) => a.first - b.first)
+    const clean = sorted.every((s, i) => isDayFile(s.o.key) && (i === 0 || sorted[i - 1]!.last < s.first))
+    if (!clean && spans.length) await mergeUnit(lake, site, date, spans, 'day', maxRows, hook, result)
+  } else {
+    for (let h = 0; h < 24; h++) {
+      if (now < dayStart + (h + 1) * HOUR_MS + hourGraceMs) break
+      const inHour = spans.filter((s) => s.first === h && s.last === h)
+      if (inHour.length > 1) await mergeUnit(lake, site, date, inHour, 'hour', maxRows, hook, result)
+    }
+  }
+  return result
+}
+
+const isDayFile = (key: string) => !key.includes('/hour=')
+
+type Span = { o: ListedObject; first: number; last: number }
+
+/**
+ * Merges inputs into files that tile their hours: for a closed hour, one file; for a day, files of about
+ * `maxRows` rows covering 00-23 together, cut only where no input spans the cut (so each input lies inside
+ * one output, which then hides it).
+ */
+async function mergeUnit(lake: LakeBucket, site: string, date: string, spans: Span[], level: 'hour' | 'day', maxRows: number, hook: CompactOptions['hook'], result: CompactResult) {
+  spans.sort((a, b) => a.first - b.first || a.o.key.localeCompare(b.o.key))
+  const covers = Math.max(...spans.map((s) => s.o.uploaded.getTime()))
+  const id = await digest([String(covers), ...spans.map((s) => s.o.key)].join('\n'))
+  const startHour = level === 'hour' ? spans[0]!.first : 0
+  const endHour = level === 'hour' ? spans[0]!.first : 23
+  const buckets = new Map<number, Map<string, EventRow>>() // hour -> event id -> row, for hours still open
+  let pending: EventRow[] = [] // complete hours waiting for the next output
+  let outFirst = startHour
+  let next = 0 // next input to read
+
+  const flush = async (last: number) => {
+    const rows = pending
+    pending = []
+    rows.sort((a, b) => a.event_time - b.event_time) // time-ordered: tighter row-group statistics, smaller deltas
+    const hh = (h: number) => String(h).padStart(2, '0')
+    const key = level === 'hour'
+      ? hourMergedKey({ site, date, hour: hh(startHour) }, id)
+      : dayMergedKey(site, date, hh(outFirst), hh(last), id)
+    if (rows.length) {
+      await lake.put(key, writeEvents(rows, { rowGroupSize: ROW_GROUP_ROWS }), {
+        httpMetadata: { contentType: 'application/vnd.apache.parquet' },
+        customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION, covers }),
+      })
+      result.written.push(key)
+      result.rows += rows.length
+      await hook?.('written', key)
+    }
+    outFirst = last + 1
+  }
+
+  for (let h = startHour; h <= endHour; h++) {
+    // Read every input that starts at or before this hour: then hour h has all its rows.
+    while (next < spans.length && spans[next]!.first <= h) {
+      const s = spans[next++]!
+      for (const row of await readRows(lake, s.o.key)) {
+        const hour = new Date(row.event_time).getUTCHours()
+        let bucket = buckets.get(hour)
+        if (!bucket) buckets.set(hour, (bucket = new Map()))
+        bucket.set(row.event_id, row)
+      }
+      await hook?.('read', s.o.key)
+    }
+    const bucket = buckets.get(h)
+    if (bucket) pending.push(...bucket.values())
+    buckets.delete(h)
+    // Cut after hour h only when no input spans h -> h+1, so that every input ends up inside one output.
+    const canCut = !spans.some((s) => s.first <= h && s.last > h)
+    if (h === endHour || (canCut && pending.length >= maxRows)) await flush(h)
+  }
+  const inputs = spans.map((s) => s.o.key)
+  await deleteKeys(lake, inputs)
+  result.deleted.push(...inputs)
+  await hook?.('deleted', inputs.join(','))
+}
+
+/** Row-group size of compacted files (see bench/RESULTS.md: bigger groups barely shrink files, smaller ones read slower). */
+export const ROW_GROUP_ROWS = 10_000
+
+async function readRows(lake: LakeBucket, key: string): Promise<EventRow[]> {
+  const body = await lake.get(key)
+  if (!body) return [] // deleted by a concurrent run after our listing: its rows are in that run's output
+  const rows = (await parquetReadObjects({ file: await body.arrayBuffer() })) as Record<string, unknown>[]
+  for (const r of rows) for (const c of COLUMNS) if (c.type === 'TIMESTAMP' && r[c.name] instanceof Date) r[c.name] = (r[c.name] as Date).getTime()
+  return rows as unknown as EventRow[]
+}
+
+async function listAll(lake: LakeBucket, prefix: string) {
+  const objects: (ListedObject & { size: number })[] = []
+  let cursor: string | undefined
+  do {
+    const page = await lake.list({ prefix, cursor, include: ['customMetadata'] })
+    objects.push(...page.objects)
+    cursor = page.truncated ? page.cursor : undefined
+  } while (cursor)
+  return objects
+}
+
+/** Direct child prefixes of `prefix` (R2 list with a delimiter), e.g. the sites under `events/`. */
+export async function listPrefixes(lake: LakeBucket, prefix: string): Promise<string[]> {
+  const out: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await lake.list({ prefix, delimiter: '/', cursor })
+    out.push(...page.delimitedPrefixes)
+    cursor = page.truncated ? page.cursor : undefined
+  } while (cursor)
+  return out
+}
+
+/** Deletes keys, 1,000 at a time (R2's limit per call). */
+export async function deleteKeys(lake: LakeBucket, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) await lake.delete(keys.slice(i, i + 1000))
+}
+
+async function digest(text: string): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(d, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** Compacts every site's recent dates (`days` back from `now`, default 7): what the cron runs. */
+export async function compactLake(lake: LakeBucket, opts: CompactOptions & { days?: number }): Promise<CompactResult> {
+  const total: CompactResult = { written: [], deleted: [], rows: 0 }
+  const days = opts.days ?? 7
+  for (const sitePrefix of await listPrefixes(lake, 'events/')) {
+    const site = sitePrefix.slice('events/site='.length, -1)
+    for (let d = days; d >= 0; d--) {
+      const date = new Date(opts.now - d * DAY_MS).toISOString().slice(0, 10)
+      const r = await compactDate(lake, site, date, opts)
+      total.written.push(...r.written)
+      total.deleted.push(...r.deleted)
+      total.rows += r.rows
+    }
+  }
+  return total
+}
+
+/** Lake tables and other dated prefixes that retention trims: `<prefix>site=<s>/date=...` or `<prefix>date=...`. */
+const RETAINED = ['events/', 'dropped/', 'deadletter/']
+
+/** Deletes whole date partitions older than `days` days before `now` (RETENTION_DAYS). Returns the deleted keys' count. */
+export async function applyRetention(lake: LakeBucket, days: number, now: number): Promise<number> {
+  const oldest = new Date(now - days * DAY_MS).toISOString().slice(0, 10)
+  let deleted = 0
+  for (const table of RETAINED) {
+    const level = await listPrefixes(lake, table)
+    const datePrefixes = level.some((p) => p.includes('/site='))
+      ? (await Promise.all(level.map((p) => listPrefixes(lake, p)))).flat()
+      : level
+    for (const prefix of datePrefixes) {
+      const date = /date=(\d{4}-\d{2}-\d{2})\/$/.exec(prefix)?.[1]
+      if (!date || date >= oldest) continue
+      const keys = (await listAll(lake, prefix)).map((o) => o.key)
+      await deleteKeys(lake, keys)
+      deleted += keys.length
+    }
+  }
+  return deleted
+}
+
