@@ -3,6 +3,7 @@
  * through `writeEvents`, so every file of the lake has the same schema.
  */
 import { parquetWriteBuffer } from 'hyparquet-writer'
+import type { CompressionCodec } from 'hyparquet'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type ColumnType, type DropRow, type EventRow } from './schema.ts'
 
 export type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
@@ -12,10 +13,38 @@ export function writeEvents(rows: readonly EventRow[], options: WriteOptions = {
   return writeRows(COLUMNS, rows, options)
 }
 
+/** Writes events given column-wise (`columns[i]` holds `COLUMNS[i]`): compaction keeps rows this way. */
+export function writeEventColumns(columns: readonly (readonly unknown[])[], options: WriteOptions = {}): ArrayBuffer {
+  return writeColumns(COLUMNS, columns, options)
+}
+
 export interface WriteOptions {
   /** Rows per row group (default: one group for a part; compaction passes its own). */
   rowGroupSize?: number
+  /** Codec (default SNAPPY, see `CODEC`); others need `compressors`, and readers need the matching decompressor. */
+  codec?: CompressionCodec
+  compressors?: { [K in CompressionCodec]?: (input: Uint8Array) => Uint8Array }
+  /**
+   * Force dictionary encoding of `LOW_CARDINALITY` columns (default false). Measured (bench/RESULTS.md): the
+   * writer's own rule, keep a dictionary when it at least halves a column, already dictionary-encodes these
+   * columns whenever they repeat, and forcing it only adds empty dictionaries to all-null columns.
+   */
+  forceDictionary?: boolean
 }
+
+/**
+ * SNAPPY, measured against GZIP, BROTLI and no compression by `npm run bench:lake` (bench/RESULTS.md): the only
+ * codec that hyparquet (the dashboard's decoder) reads without a plug-in, and the fastest to encode in the
+ * consumer's CPU budget. BROTLI makes compacted files ~3x smaller: worth switching once every reader has it.
+ */
+export const CODEC: CompressionCodec = 'SNAPPY'
+
+/** Strings with few distinct values (site, type, country, browser...): dictionary-encoded whenever they repeat. */
+export const LOW_CARDINALITY = new Set([
+  'site', 'type', 'name', 'host', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'click_id', 'category', 'currency',
+  'element_tag', 'screen', 'language', 'country', 'region', 'city', 'continent', 'timezone', 'colo', 'browser',
+  'browser_version', 'os', 'os_version', 'device_type', 'device_vendor', 'device_model', 'bot_reason', 'reason', 'field',
+])
 
 /** Writes drop-ledger rows as one Parquet file. */
 export function writeDrops(rows: readonly DropRow[]): ArrayBuffer {
@@ -23,13 +52,21 @@ export function writeDrops(rows: readonly DropRow[]): ArrayBuffer {
 }
 
 function writeRows<R extends object>(columns: Columns, rows: readonly R[], options: WriteOptions = {}): ArrayBuffer {
+  return writeColumns(columns, columns.map((c) => rows.map((r) => (r as Record<string, unknown>)[c.name])), options)
+}
+
+function writeColumns(columns: Columns, data: readonly (readonly unknown[])[], options: WriteOptions): ArrayBuffer {
+  const rows = data[0]?.length ?? 0
   return parquetWriteBuffer({
-    rowGroupSize: options.rowGroupSize ?? Math.max(rows.length, 1),
-    columnData: columns.map((c) => ({
+    rowGroupSize: options.rowGroupSize ?? Math.max(rows, 1),
+    codec: options.codec ?? CODEC,
+    compressors: options.compressors,
+    columnData: columns.map((c, i) => ({
       name: c.name,
       type: c.type,
       nullable: !c.required,
-      data: rows.map((r) => (r as Record<string, unknown>)[c.name]),
+      data: data[i] as unknown[],
+      ...(options.forceDictionary && c.type === 'STRING' && LOW_CARDINALITY.has(c.name) ? { encoding: 'RLE_DICTIONARY' as const } : {}),
     })),
     kvMetadata: [{ key: 'footfall.schema', value: String(SCHEMA_VERSION) }],
     createdBy: `footfall schema ${SCHEMA_VERSION}`,
