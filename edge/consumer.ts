@@ -13,7 +13,9 @@
  *   `deadletter/` for inspection, without holding back the rest of its batch.
  */
 import { rowProblem, timeRange, writeDrops, writeEvents } from '../warehouse/parquet.ts'
-import { encodeMeta, partitionOf, partKey, type Partition, type Table } from '../warehouse/lake.ts'
+import { encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
+
+export { partName }
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
 
@@ -84,12 +86,6 @@ function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: s
   if (!group) groups.set(key, (group = { partition, rows: new Map(), messages: [] }))
   group.rows.set(id, row)
   group.messages.push(msg)
-}
-
-/** The part name of a partition's rows: a hash of their sorted ids (20 hex digits). */
-export async function partName(ids: readonly string[]): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode([...ids].sort().join('\n')))
-  return Array.from(new Uint8Array(digest, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 async function writePart(lake: R2Bucket, table: Table, partition: Partition, ids: string[], parquet: ArrayBuffer, times: { minTime: number; maxTime: number }) {

@@ -36,6 +36,15 @@ export function partKey(p: Partition, part: string, table: Table = 'events'): st
   return `${datePrefix(p.site, p.date, table)}hour=${p.hour}/${part}.parquet`
 }
 
+/**
+ * The part name of a partition's rows: the first 20 hex digits of SHA-256 over their sorted event ids, so a
+ * redelivered batch (or a re-run backfill) writes the same key. Web Crypto: the worker and Node 20 alike.
+ */
+export async function partName(ids: readonly string[]): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode([...ids].sort().join('\n')))
+  return Array.from(new Uint8Array(digest, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
 /** Key of a compacted file covering one closed hour (replaces that hour's parts). */
 export function hourMergedKey(p: Partition, id: string, table: Table = 'events'): string {
   return `${datePrefix(p.site, p.date, table)}hour=${p.hour}/merged-${id}.parquet`
