@@ -6,7 +6,7 @@
 //     without forced dictionaries on low-cardinality strings, and row-group sizes of compacted files,
 //   - compaction of a 100k-event day from 1,000 parts on an in-memory bucket (time, peak heap).
 //
-//   node bench/lake.mjs [--events 100000] [--rounds 3]
+//   node --expose-gc bench/lake.mjs [--events 100000] [--rounds 3] [--only codecs|rowgroups|compaction]
 import { build } from 'esbuild'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -15,7 +15,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { parquetReadObjects } from 'hyparquet'
 
 const root = join(import.meta.dirname, '..')
-const { values: opt } = parseArgs({ options: { events: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } } })
+const { values: opt } = parseArgs({ options: { events: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } } })
 const N = Number(opt.events)
 const ROUNDS = Number(opt.rounds)
 
@@ -88,25 +88,30 @@ const all = events(N)
 const parts = Array.from({ length: Math.floor(N / 100) }, (_, i) => all.slice(i * 100, i * 100 + 100))
 console.log(`Node ${process.version}, ${N.toLocaleString('en-US')} events, best of ${ROUNDS}\n`)
 
-console.log('| codec | dictionary | part (100 ev) B/event | part encode events/s | compacted B/event | compacted encode events/s |')
-console.log('|---|---|---:|---:|---:|---:|')
-for (const [name, c] of Object.entries(CODECS)) {
-  for (const forceDictionary of [false, true]) {
-    const sample = parts.slice(0, 200)
-    const p = time(() => sample.reduce((n, rows) => n + lake.writeEvents(rows, { ...c, forceDictionary }).byteLength, 0))
-    const whole = time(() => lake.writeEvents(all, { ...c, forceDictionary, rowGroupSize: lake.ROW_GROUP_ROWS }).byteLength)
-    const events = sample.length * 100
-    console.log(`| ${name} | ${forceDictionary ? 'forced on low-cardinality' : 'writer default'} | ${fmt(p.result / events, 1)} | ${fmt(events / (p.ms / 1000))} | ${fmt(whole.result / N, 1)} | ${fmt(N / (whole.ms / 1000))} |`)
+const run = (part) => !opt.only || opt.only === part
+if (run('codecs')) {
+  console.log('| codec | dictionary | part (100 ev) B/event | part encode events/s | compacted B/event | compacted encode events/s |')
+  console.log('|---|---|---:|---:|---:|---:|')
+  for (const [name, c] of Object.entries(CODECS)) {
+    for (const forceDictionary of [false, true]) {
+      const sample = parts.slice(0, 200)
+      const p = time(() => sample.reduce((n, rows) => n + lake.writeEvents(rows, { ...c, forceDictionary }).byteLength, 0))
+      const whole = time(() => lake.writeEvents(all, { ...c, forceDictionary, rowGroupSize: lake.ROW_GROUP_ROWS }).byteLength)
+      const events = sample.length * 100
+      console.log(`| ${name} | ${forceDictionary ? 'forced on low-cardinality' : 'writer default'} | ${fmt(p.result / events, 1)} | ${fmt(events / (p.ms / 1000))} | ${fmt(whole.result / N, 1)} | ${fmt(N / (whole.ms / 1000))} |`)
+    }
   }
 }
 
-console.log('\n| compacted row group rows | B/event | encode ms | hyparquet read ms |')
-console.log('|---:|---:|---:|---:|')
-for (const rowGroupSize of [1000, 10_000, 50_000, 100_000]) {
-  const w = time(() => lake.writeEvents(all, { rowGroupSize }))
-  const t0 = performance.now()
-  await parquetReadObjects({ file: w.result })
-  console.log(`| ${fmt(rowGroupSize)} | ${fmt(w.result.byteLength / N, 1)} | ${fmt(w.ms)} | ${fmt(performance.now() - t0)} |`)
+if (run('rowgroups')) {
+  console.log('\n| compacted row group rows | B/event | encode ms | hyparquet read ms |')
+  console.log('|---:|---:|---:|---:|')
+  for (const rowGroupSize of [1000, 10_000, 50_000, 100_000]) {
+    const w = time(() => lake.writeEvents(all, { rowGroupSize }))
+    const t0 = performance.now()
+    await parquetReadObjects({ file: w.result })
+    console.log(`| ${fmt(rowGroupSize)} | ${fmt(w.result.byteLength / N, 1)} | ${fmt(w.ms)} | ${fmt(performance.now() - t0)} |`)
+  }
 }
 
 // Compaction of one closed day made of 100-event parts, on an in-memory bucket with R2's list semantics.
@@ -122,6 +127,7 @@ class MemoryBucket {
   async put(key, body, opts = {}) { this.objects.set(key, { body, size: body.byteLength, uploaded: new Date(), customMetadata: opts.customMetadata ?? {} }) }
   async delete(keys) { for (const k of [keys].flat()) this.objects.delete(k) }
 }
+if (!run('compaction')) process.exit(0)
 const bucket = new MemoryBucket()
 let partBytes = 0
 for (const [i, rows] of parts.entries()) {
@@ -130,18 +136,25 @@ for (const [i, rows] of parts.entries()) {
   const p = lake.partitionOf('demo', rows[0].event_time)
   await bucket.put(lake.partKey(p, `p${String(i).padStart(6, '0')}`), buf, { customMetadata: lake.encodeMeta({ rows: rows.length, ...lake.timeRange(rows), schema: 2 }) })
 }
+const partCount = parts.length
+all.length = 0 // the generated events are in the bucket now, as Parquet
+parts.length = 0
 // Live heap (after a full GC) at every step of the compaction, above the heap before it: what an isolate keeps.
 const gc = global.gc ?? (() => {})
 gc()
 const heap0 = process.memoryUsage().heapUsed
 let peak = heap0
 const t0 = performance.now()
-let gcMs = 0
+let gcMs = 0, reads = 0
 const res = await lake.compactDate(bucket, 'demo', '2026-11-20', {
   now: Date.UTC(2026, 10, 22), settledAt: Date.now() + 1000,
-  hook: (step) => { if (step !== 'read' && step !== 'written') return; const g = performance.now(); gc(); peak = Math.max(peak, process.memoryUsage().heapUsed); gcMs += performance.now() - g },
+  // A full GC on every 25th input read and every output written (a GC per read would dominate the time).
+  hook: (step) => {
+    if (step !== 'written' && (step !== 'read' || ++reads % 25)) return
+    const g = performance.now(); gc(); peak = Math.max(peak, process.memoryUsage().heapUsed); gcMs += performance.now() - g
+  },
 })
 const ms = performance.now() - t0 - gcMs
 const compactedBytes = [...bucket.objects.values()].reduce((n, o) => n + o.size, 0)
-console.log(`\ncompaction of a ${fmt(N)}-event day in ${fmt(parts.length)} parts (${fmt(partBytes / N, 1)} B/event): ${fmt(ms)} ms, ` +
+console.log(`\ncompaction of a ${fmt(N)}-event day in ${fmt(partCount)} parts (${fmt(partBytes / N, 1)} B/event): ${fmt(ms)} ms, ` +
   `${res.written.length} file(s), ${fmt(compactedBytes / N, 1)} B/event, live heap peak +${fmt((peak - heap0) / 2 ** 20)} MB${global.gc ? '' : ' (run with --expose-gc for this number)'} over the stored parts (${fmt(partBytes / 2 ** 20, 1)} MB, in this bucket's memory)`)
