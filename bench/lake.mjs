@@ -24,7 +24,7 @@ const ROUNDS = Number(opt.rounds)
 const dir = await mkdtemp(join(root, 'node_modules', '.footfall-bench-'))
 const out = join(dir, 'lake.mjs')
 await build({
-  stdin: { contents: `export * from './warehouse/parquet.ts'; export * from './warehouse/compact.ts'; export * from './warehouse/lake.ts'`, resolveDir: root, loader: 'ts' },
+  stdin: { contents: `export * from './warehouse/parquet.ts'; export * from './warehouse/compact.ts'; export * from './warehouse/lake.ts'; export * from './warehouse/testing/bucket.ts'`, resolveDir: root, loader: 'ts' },
   bundle: true, platform: 'node', format: 'esm', outfile: out, packages: 'external', logLevel: 'error',
 })
 const lake = await import(out)
@@ -114,21 +114,10 @@ if (run('rowgroups')) {
   }
 }
 
-// Compaction of one closed day made of 100-event parts, on an in-memory bucket with R2's list semantics.
-class MemoryBucket {
-  objects = new Map()
-  async list({ prefix = '', delimiter, cursor }) {
-    const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
-    if (delimiter) return { objects: [], delimitedPrefixes: [...new Set(keys.map((k) => prefix + k.slice(prefix.length).split(delimiter)[0] + delimiter))], truncated: false }
-    const start = Number(cursor ?? 0), page = keys.slice(start, start + 1000)
-    return { objects: page.map((key) => ({ key, ...this.objects.get(key) })), delimitedPrefixes: [], truncated: start + 1000 < keys.length, cursor: String(start + 1000) }
-  }
-  async get(key) { const o = this.objects.get(key); return o && { arrayBuffer: async () => o.body } }
-  async put(key, body, opts = {}) { this.objects.set(key, { body, size: body.byteLength, uploaded: new Date(), customMetadata: opts.customMetadata ?? {} }) }
-  async delete(keys) { for (const k of [keys].flat()) this.objects.delete(k) }
-}
+// Compaction of one closed day made of 100-event parts, on an in-memory bucket with R2's list semantics
+// (warehouse/testing/bucket.ts).
 if (!run('compaction')) process.exit(0)
-const bucket = new MemoryBucket()
+const bucket = new lake.MemoryBucket()
 let partBytes = 0
 for (const [i, rows] of parts.entries()) {
   const buf = lake.writeEvents(rows)
