@@ -18,7 +18,7 @@ import { eventRow } from './testing/rows.ts'
 const DAY = Date.UTC(2026, 4, 1)
 
 describe('compactDate on a 30,000-event day', () => {
-  it('keeps every event once, in hour-aligned files of about maxRows rows, read back by native DuckDB', async () => {
+  it('keeps every event once, in hour-aligned files of about maxRows rows, read back by native DuckDB', { timeout: 60_000 }, async () => {
     const lake = new MemoryBucket()
     const events = Array.from({ length: 30_000 }, (_, i) =>
       eventRow({ event_id: `e${i}`, event_time: DAY + Math.floor((i / 30_000) * 86_400_000), visitor_id: `v${i % 700}`, path: `/p${i % 40}`, country: ['DE', 'FR', 'US'][i % 3]! }),
