@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { eventRow } from '../warehouse/testing/rows.ts'
-import { deleteOldSalts, retention, runJobs } from './scheduled.ts'
+import { compact, deleteOldSalts, retention, runJobs } from './scheduled.ts'
 import { clearLake, deliver, lakeRows, testEnv } from './test-helpers.ts'
 
 const DAY = 86_400_000
@@ -74,5 +74,21 @@ describe('cron', () => {
     expect(keys).toHaveLength(1)
     expect(keys[0]).toMatch(new RegExp(`^events/site=demo/date=${day}/00-23-[0-9a-f]{20}\\.parquet$`))
     expect((await lakeRows()).map((r) => r.event_id)).toEqual(['k1', 'k2', 'k3'])
+  })
+
+  it('compacts the other dates when one holds an unreadable object, and reports it', async () => {
+    await clearLake()
+    const good = new Date(Date.now() - 3 * DAY).toISOString().slice(0, 10)
+    const bad = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10)
+    for (const [id, day] of [['g1', good], ['g2', good], ['b1', bad]] as const) await deliver([eventRow({ event_id: id, event_time: Date.parse(`${day}T10:00:00Z`) })])
+    await testEnv.LAKE.put(`events/site=demo/date=${bad}/hour=11/broken.parquet`, 'not parquet')
+    const results = await runJobs({ ...testEnv }, Date.now() + 120_000, { compact: compact() })
+    expect(results.compact).toMatch(new RegExp(`^failed: compaction failed for demo/${bad}: `))
+    expect(await keysUnder(`events/site=demo/date=${good}/`)).toEqual([expect.stringMatching(/\/00-23-[0-9a-f]{20}\.parquet$/)])
+    // The broken date is left as it was: nothing deleted, nothing half-merged.
+    expect(await keysUnder(`events/site=demo/date=${bad}/`)).toHaveLength(2)
+    await testEnv.LAKE.delete(`events/site=demo/date=${bad}/hour=11/broken.parquet`)
+    expect((await lakeRows()).map((r) => r.event_id).sort()).toEqual(['b1', 'g1', 'g2'].sort())
+    await clearLake()
   })
 })

@@ -28,6 +28,7 @@ export const compact = (options: Partial<CompactOptions> = {}): Job => async (en
   const days = Number(env.COMPACT_DAYS) || 7
   const r = await compactLake(env.LAKE, { ...options, now, days })
   if (r.written.length) console.log(`compaction: ${r.written.length} files written (${r.rows} rows), ${r.deleted.length} deleted`)
+  if (r.failed.length) throw new Error(`compaction failed for ${r.failed.join('; ')}`)
 }
 
 /** Retention: whole date partitions older than RETENTION_DAYS go (events, drop ledger, dead letters). */

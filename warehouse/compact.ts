@@ -254,17 +254,22 @@ async function digest(text: string): Promise<string> {
 }
 
 /** Compacts every site's recent dates (`days` back from `now`, default 7): what the cron runs. */
-export async function compactLake(lake: LakeBucket, opts: CompactOptions & { days?: number }): Promise<CompactResult> {
-  const total: CompactResult = { written: [], deleted: [], rows: 0 }
+export async function compactLake(lake: LakeBucket, opts: CompactOptions & { days?: number }): Promise<CompactResult & { failed: string[] }> {
+  const total: CompactResult & { failed: string[] } = { written: [], deleted: [], rows: 0, failed: [] }
   const days = opts.days ?? 7
   for (const sitePrefix of await listPrefixes(lake, 'events/')) {
     const site = sitePrefix.slice('events/site='.length, -1)
     for (let d = days; d >= 0; d--) {
       const date = new Date(opts.now - d * DAY_MS).toISOString().slice(0, 10)
-      const r = await compactDate(lake, site, date, opts)
-      total.written.push(...r.written)
-      total.deleted.push(...r.deleted)
-      total.rows += r.rows
+      // One date failing (an unreadable object, say) must not stop the others; it is retried next run.
+      try {
+        const r = await compactDate(lake, site, date, opts)
+        total.written.push(...r.written)
+        total.deleted.push(...r.deleted)
+        total.rows += r.rows
+      } catch (e) {
+        total.failed.push(`${site}/${date}: ${(e as Error).message}`)
+      }
     }
   }
   return total
