@@ -75,9 +75,16 @@ describe('queue consumer', () => {
 
   it('rewrites the same object when a batch is redelivered, and drops duplicates within a batch', async () => {
     await deliver([row('c1', T0), row('c2', T0), row('c1', T0)])
-    await deliver([row('c1', T0), row('c2', T0), row('c1', T0)])
+    const first = (await testEnv.LAKE.list({ prefix: 'events/' })).objects
+    const firstBytes = new Uint8Array(await (await testEnv.LAKE.get(first[0]!.key))!.arrayBuffer())
+    await new Promise((r) => setTimeout(r, 5))
+    // Redelivered in another order: the same key, the same bytes, a newer upload.
+    await deliver([row('c2', T0), row('c1', T0), row('c1', T0)])
     const list = await testEnv.LAKE.list({ prefix: 'events/' })
     expect(list.objects).toHaveLength(1)
+    expect(list.objects[0]!.key).toBe(first[0]!.key)
+    expect(list.objects[0]!.uploaded.getTime()).toBeGreaterThan(first[0]!.uploaded.getTime())
+    expect(new Uint8Array(await (await testEnv.LAKE.get(first[0]!.key))!.arrayBuffer())).toEqual(firstBytes)
     expect((await lakeRows()).map((r) => r.event_id).sort()).toEqual(['c1', 'c2'])
   })
 

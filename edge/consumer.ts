@@ -47,11 +47,12 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
   }
   const writes = [
     ...[...events.values()].map((g) => () => {
-      const list = [...g.rows.values()]
+      // Sorted, so that a redelivery in another order writes the same bytes: /data/ serves files as immutable.
+      const list = [...g.rows.values()].sort((a, b) => a.event_time - b.event_time || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0))
       return writePart(env.LAKE, 'events', g.partition, [...g.rows.keys()], writeEvents(list), timeRange(list))
     }),
     ...[...drops.values()].map((g) => () => {
-      const list = [...g.rows.values()]
+      const list = [...g.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r)
       const times = list.map((r) => r.time)
       return writePart(env.LAKE, 'dropped', g.partition, [...g.rows.keys()], writeDrops(list), { minTime: Math.min(...times), maxTime: Math.max(...times) })
     }),
