@@ -2,12 +2,14 @@
  * Compaction inside workerd, on Miniflare's real R2: closed hours and days merge, duplicates go, a crash at
  * every step keeps each event visible exactly once through /api/files, and a second run changes nothing.
  */
+import { createExecutionContext, createMessageBatch } from 'cloudflare:test'
 import { exports } from 'cloudflare:workers'
 import { parquetReadObjects } from 'hyparquet'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { compactDate, type CompactOptions, type CompactStep } from '../warehouse/compact.ts'
 import { eventRow } from '../warehouse/testing/rows.ts'
-import { clearLake, deliver, testEnv, TOKEN } from './test-helpers.ts'
+import { consume } from './consumer.ts'
+import { clearLake, deliver, lakeRows, testEnv, TOKEN } from './test-helpers.ts'
 
 const DATE = '2026-03-03'
 const at = (h: number, m = 0) => Date.UTC(2026, 2, 3, h, m)
@@ -44,8 +46,8 @@ async function visible() {
   return { keys: files.map((f) => f.key), ids: ids.sort() }
 }
 
-async function allKeys() {
-  return (await testEnv.LAKE.list({ prefix: 'events/' })).objects.map((o) => o.key)
+async function allKeys(prefix = 'events/') {
+  return (await testEnv.LAKE.list({ prefix })).objects.map((o) => o.key)
 }
 
 const run = (now: number, extra: Partial<CompactOptions> = {}) => compactDate(testEnv.LAKE, 'demo', DATE, { now, settledAt: Date.now(), ...extra })
@@ -160,4 +162,23 @@ describe('compaction', () => {
       })
     }
   }
+
+  it('compacts the drop ledger too, keeping equal rows (two refusals are two rows)', async () => {
+    const drop = (t: number, reason: string) => ({ drop: { time: t, site: 'demo', reason, field: reason === 'invalid' ? 'url' : null, detail: 'x', events: 2 } })
+    let n = 0
+    for (const bodies of [[drop(at(1), 'invalid'), drop(at(1), 'invalid')], [drop(at(1, 30), 'rate')], [drop(at(9), 'privacy')]]) {
+      const batch = createMessageBatch<unknown>('footfall-events', bodies.map((body) => ({ id: `d${n++}`, timestamp: new Date(), attempts: 1, body })))
+      await consume(batch, testEnv)
+    }
+    expect(await allKeys('dropped/')).toHaveLength(3)
+    const r = await run(CLOSED_DAY, { table: 'dropped' })
+    expect(r.rows).toBe(4)
+    const keys = await allKeys('dropped/')
+    expect(keys).toEqual([expect.stringMatching(/^dropped\/site=demo\/date=2026-03-03\/00-23-[0-9a-f]{20}\.parquet$/)])
+    const rows = await lakeRows('dropped/')
+    expect(rows.map((x) => x.reason)).toEqual(['invalid', 'invalid', 'rate', 'privacy'])
+    expect(rows.every((x) => x.events === 2)).toBe(true)
+    expect(await run(CLOSED_DAY, { table: 'dropped' })).toEqual({ written: [], deleted: [], rows: 0 })
+    await clearLake()
+  })
 })

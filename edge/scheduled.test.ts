@@ -83,7 +83,7 @@ describe('cron', () => {
     for (const [id, day] of [['g1', good], ['g2', good], ['b1', bad]] as const) await deliver([eventRow({ event_id: id, event_time: Date.parse(`${day}T10:00:00Z`) })])
     await testEnv.LAKE.put(`events/site=demo/date=${bad}/hour=11/broken.parquet`, 'not parquet')
     const results = await runJobs({ ...testEnv }, Date.now() + 120_000, { compact: compact() })
-    expect(results.compact).toMatch(new RegExp(`^failed: compaction failed for demo/${bad}: `))
+    expect(results.compact).toMatch(new RegExp(`^failed: compaction failed for events/demo/${bad}: `))
     expect(await keysUnder(`events/site=demo/date=${good}/`)).toEqual([expect.stringMatching(/\/00-23-[0-9a-f]{20}\.parquet$/)])
     // The broken date is left as it was: nothing deleted, nothing half-merged.
     expect(await keysUnder(`events/site=demo/date=${bad}/`)).toHaveLength(2)

@@ -13,9 +13,25 @@
  * A second run finds nothing to do and changes nothing. Memory: one output file's rows plus one input.
  */
 import { parquetRead } from 'hyparquet'
-import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, visibleObjects, type ListedObject } from './lake.ts'
-import { writeEventColumns } from './parquet.ts'
-import { COLUMNS, SCHEMA_VERSION } from './schema.ts'
+import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
+import { writeColumns, type Columns } from './parquet.ts'
+import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION } from './schema.ts'
+
+/** What compaction needs of a table: its columns, the id to dedupe on (none: the drop ledger), its time. */
+interface TableSpec {
+  columns: Columns
+  id: number // index of the id column, -1 for none
+  time: number // index of the time column (partitions come from it)
+}
+const spec = (columns: Columns, id: string | null, time: string): TableSpec => ({
+  columns, id: id ? columns.findIndex((c) => c.name === id) : -1, time: columns.findIndex((c) => c.name === time),
+})
+const TABLE_SPECS: Record<Table, TableSpec> = {
+  events: spec(COLUMNS, 'event_id', 'event_time'),
+  // Ledger rows have no id: two equal rows are two refusals. Redelivered batches rewrite their own part
+  // (named by message ids), and the visibility rule keeps a run from reading a merged file and its inputs.
+  dropped: spec(DROP_COLUMNS, null, 'time'),
+}
 
 /** The part of R2's bucket API compaction uses (an `R2Bucket` fits; tests and the bench can pass their own). */
 export interface LakeBucket {
@@ -49,6 +65,8 @@ export interface CompactOptions {
   settledAt?: number
   /** Row bound of a day's files (default 50,000: two such files' rows fit well within a 128 MB isolate). */
   maxRows?: number
+  /** The table to compact (default events). */
+  table?: Table
   /** Called after each step; throwing aborts the run there. */
   hook?: (step: CompactStep, detail: string) => void | Promise<void>
 }
@@ -68,7 +86,8 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
   const { now, hourGraceMs = 10 * 60_000, dayGraceMs = 2 * HOUR_MS, settleMs = 60_000, maxRows = 50_000, hook } = opts
   const settledAt = opts.settledAt ?? now - settleMs
   const result: CompactResult = { written: [], deleted: [], rows: 0 }
-  const objects = await listAll(lake, datePrefix(site, date))
+  const table = opts.table ?? 'events'
+  const objects = await listAll(lake, datePrefix(site, date, table))
   await hook?.('listed', date)
 
   const { visible, hidden } = visibleObjects(objects)
@@ -85,12 +104,12 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
     // Clean when only day files remain and none overlap: then there is nothing to do.
     const sorted = [...spans].sort((a, b) => a.first - b.first)
     const clean = sorted.every((s, i) => isDayFile(s.o.key) && (i === 0 || sorted[i - 1]!.last < s.first))
-    if (!clean && spans.length) await mergeUnit(lake, site, date, spans, 'day', maxRows, hook, result)
+    if (!clean && spans.length) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, spans, 'day', maxRows, hook, result)
   } else {
     for (let h = 0; h < 24; h++) {
       if (now < dayStart + (h + 1) * HOUR_MS + hourGraceMs) break
       const inHour = spans.filter((s) => s.first === h && s.last === h)
-      if (inHour.length > 1) await mergeUnit(lake, site, date, inHour, 'hour', maxRows, hook, result)
+      if (inHour.length > 1) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, inHour, 'hour', maxRows, hook, result)
     }
   }
   return result
@@ -105,57 +124,60 @@ type Span = { o: ListedObject; first: number; last: number }
  * ~3 KB in V8, a row across 50 column arrays a tenth of that, so a day's file fits a 128 MB isolate.
  */
 class ColumnBuffer {
-  readonly columns: unknown[][] = COLUMNS.map(() => [])
+  readonly columns: unknown[][]
   readonly ids = new Set<string>()
+  constructor(readonly spec: TableSpec) {
+    this.columns = spec.columns.map(() => [])
+  }
   get length() {
     return this.columns[0]!.length
   }
-  /** Appends row `i` of `source` unless its event id is already here. */
+  /** Appends row `i` of `source` unless its id is already here. */
   add(source: unknown[][], i: number) {
-    const id = source[EVENT_ID]![i] as string
-    if (this.ids.has(id)) return
-    this.ids.add(id)
-    for (let c = 0; c < COLUMNS.length; c++) this.columns[c]!.push(source[c]![i] ?? null)
+    if (this.spec.id >= 0) {
+      const id = source[this.spec.id]![i] as string
+      if (this.ids.has(id)) return
+      this.ids.add(id)
+    }
+    for (let c = 0; c < this.columns.length; c++) this.columns[c]!.push(source[c]![i] ?? null)
   }
   /** Moves every row of `other` here (deduped). */
   take(other: ColumnBuffer) {
     for (let i = 0; i < other.length; i++) this.add(other.columns, i)
   }
 }
-const EVENT_ID = COLUMNS.findIndex((c) => c.name === 'event_id')
-const EVENT_TIME = COLUMNS.findIndex((c) => c.name === 'event_time')
 
 /**
  * Merges inputs into files that tile their hours: for a closed hour, one file; for a day, files of about
  * `maxRows` rows covering 00-23 together, cut only where no input spans the cut (so each input lies inside
  * one output, which then hides it).
  */
-async function mergeUnit(lake: LakeBucket, site: string, date: string, spans: Span[], level: 'hour' | 'day', maxRows: number, hook: CompactOptions['hook'], result: CompactResult) {
+async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: string, date: string, spans: Span[], level: 'hour' | 'day', maxRows: number, hook: CompactOptions['hook'], result: CompactResult) {
   spans.sort((a, b) => a.first - b.first || a.o.key.localeCompare(b.o.key))
   const covers = Math.max(...spans.map((s) => s.o.uploaded.getTime()))
   const id = await digest([String(covers), ...spans.map((s) => s.o.key)].join('\n'))
   const startHour = level === 'hour' ? spans[0]!.first : 0
   const endHour = level === 'hour' ? spans[0]!.first : 23
   const hours = new Map<number, ColumnBuffer>() // hours read but not complete yet
-  let pending = new ColumnBuffer() // complete hours waiting for the next output
+  let pending = new ColumnBuffer(spec) // complete hours waiting for the next output
   let outFirst = startHour
   let next = 0 // next input to read
 
   const flush = async (last: number) => {
     const buf = pending
-    pending = new ColumnBuffer()
+    pending = new ColumnBuffer(spec)
     const hh = (h: number) => String(h).padStart(2, '0')
     const key = level === 'hour'
-      ? hourMergedKey({ site, date, hour: hh(startHour) }, id)
-      : dayMergedKey(site, date, hh(outFirst), hh(last), id)
+      ? hourMergedKey({ site, date, hour: hh(startHour) }, id, table)
+      : dayMergedKey(site, date, hh(outFirst), hh(last), id, table)
     if (buf.length) {
       // Time-ordered: tighter row-group statistics for readers that prune, and better compression.
-      const times = buf.columns[EVENT_TIME] as number[]
+      const times = buf.columns[spec.time] as number[]
       const order = Array.from(times.keys()).sort((a, b) => times[a]! - times[b]!)
       const columns = buf.columns.map((col) => order.map((i) => col[i]))
       buf.columns.length = 0
       const rows = order.length
-      await lake.put(key, writeEventColumns(columns, { rowGroupSize: ROW_GROUP_ROWS }), {
+      await lake.put(key, writeColumns(spec.columns, columns, { rowGroupSize: ROW_GROUP_ROWS }), {
         httpMetadata: { contentType: 'application/vnd.apache.parquet' },
         customMetadata: encodeMeta({ rows, minTime: times[order[0]!]!, maxTime: times[order[rows - 1]!]!, schema: SCHEMA_VERSION, covers }),
       })
@@ -170,12 +192,12 @@ async function mergeUnit(lake: LakeBucket, site: string, date: string, spans: Sp
     // Read every input that starts at or before this hour: then hour h has all its rows.
     while (next < spans.length && spans[next]!.first <= h) {
       const s = spans[next++]!
-      const cols = await readColumns(lake, s.o.key)
-      const times = (cols[EVENT_TIME] ?? []) as number[]
+      const cols = await readColumns(lake, spec.columns, s.o.key)
+      const times = (cols[spec.time] ?? []) as number[]
       for (let i = 0; i < times.length; i++) {
         const hour = new Date(times[i]!).getUTCHours()
         let buf = hours.get(hour)
-        if (!buf) hours.set(hour, (buf = new ColumnBuffer()))
+        if (!buf) hours.set(hour, (buf = new ColumnBuffer(spec)))
         buf.add(cols, i)
       }
       await hook?.('read', s.o.key)
@@ -196,23 +218,23 @@ async function mergeUnit(lake: LakeBucket, site: string, date: string, spans: Sp
 /** Row-group size of compacted files (bench/RESULTS.md: larger groups barely shrink files, 1,000 costs 13%). */
 export const ROW_GROUP_ROWS = 10_000
 
-/** One lake file's columns, in `COLUMNS` order, timestamps as epoch ms (as the writer takes them). */
-async function readColumns(lake: LakeBucket, key: string): Promise<unknown[][]> {
+/** One lake file's columns, in `columns` order, timestamps as epoch ms (as the writer takes them). */
+async function readColumns(lake: LakeBucket, columns: Columns, key: string): Promise<unknown[][]> {
   const body = await lake.get(key)
-  if (!body) return COLUMNS.map(() => []) // deleted by a concurrent run after our listing: its rows are in that run's output
+  if (!body) return columns.map(() => []) // deleted by a concurrent run after our listing: its rows are in that run's output
   const file = await body.arrayBuffer()
   const byName = new Map<string, unknown[]>()
   await parquetRead({
     file,
-    columns: COLUMNS.map((c) => c.name),
+    columns: columns.map((c) => c.name),
     onChunk({ columnName, columnData, rowStart }) {
       let col = byName.get(columnName)
       if (!col) byName.set(columnName, (col = []))
       for (let i = 0; i < columnData.length; i++) col[rowStart + i] = columnData[i]
     },
   })
-  const rows = byName.get('event_id')?.length ?? 0
-  return COLUMNS.map((c) => {
+  const rows = Math.max(0, ...[...byName.values()].map((c) => c.length))
+  return columns.map((c) => {
     const col = byName.get(c.name) ?? new Array(rows).fill(null) // a column added after this file was written
     if (c.type === 'TIMESTAMP') for (let i = 0; i < col.length; i++) if (col[i] instanceof Date) col[i] = (col[i] as Date).getTime()
     if (c.type === 'INT32') for (let i = 0; i < col.length; i++) if (typeof col[i] === 'bigint') col[i] = Number(col[i])
@@ -253,22 +275,24 @@ async function digest(text: string): Promise<string> {
   return Array.from(new Uint8Array(d, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-/** Compacts every site's recent dates (`days` back from `now`, default 7): what the cron runs. */
+/** Compacts every table's and site's recent dates (`days` back from `now`, default 7): what the cron runs. */
 export async function compactLake(lake: LakeBucket, opts: CompactOptions & { days?: number }): Promise<CompactResult & { failed: string[] }> {
   const total: CompactResult & { failed: string[] } = { written: [], deleted: [], rows: 0, failed: [] }
   const days = opts.days ?? 7
-  for (const sitePrefix of await listPrefixes(lake, 'events/')) {
-    const site = sitePrefix.slice('events/site='.length, -1)
-    for (let d = days; d >= 0; d--) {
-      const date = new Date(opts.now - d * DAY_MS).toISOString().slice(0, 10)
-      // One date failing (an unreadable object, say) must not stop the others; it is retried next run.
-      try {
-        const r = await compactDate(lake, site, date, opts)
-        total.written.push(...r.written)
-        total.deleted.push(...r.deleted)
-        total.rows += r.rows
-      } catch (e) {
-        total.failed.push(`${site}/${date}: ${(e as Error).message}`)
+  for (const table of TABLES) {
+    for (const sitePrefix of await listPrefixes(lake, `${table}/`)) {
+      const site = sitePrefix.slice(`${table}/site=`.length, -1)
+      for (let d = days; d >= 0; d--) {
+        const date = new Date(opts.now - d * DAY_MS).toISOString().slice(0, 10)
+        // One date failing (an unreadable object, say) must not stop the others; it is retried next run.
+        try {
+          const r = await compactDate(lake, site, date, { ...opts, table })
+          total.written.push(...r.written)
+          total.deleted.push(...r.deleted)
+          total.rows += r.rows
+        } catch (e) {
+          total.failed.push(`${table}/${site}/${date}: ${(e as Error).message}`)
+        }
       }
     }
   }

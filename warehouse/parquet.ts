@@ -55,7 +55,8 @@ function writeRows<R extends object>(columns: Columns, rows: readonly R[], optio
   return writeColumns(columns, columns.map((c) => rows.map((r) => (r as Record<string, unknown>)[c.name])), options)
 }
 
-function writeColumns(columns: Columns, data: readonly (readonly unknown[])[], options: WriteOptions): ArrayBuffer {
+/** Writes rows given column-wise for any table's `columns` (compaction of events and the drop ledger). */
+export function writeColumns(columns: Columns, data: readonly (readonly unknown[])[], options: WriteOptions = {}): ArrayBuffer {
   const rows = data[0]?.length ?? 0
   return parquetWriteBuffer({
     rowGroupSize: options.rowGroupSize ?? Math.max(rows, 1),
