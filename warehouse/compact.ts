@@ -1,8 +1,9 @@
 /**
- * Compaction of the events lake (run by the cron, edge/scheduled.ts): the parts of a closed hour become one
+ * Compaction of the lake's tables (run by the cron, edge/scheduled.ts): the parts of a closed hour become one
  * file (`hour=HH/merged-<id>.parquet`); a closed day becomes files of at most `maxRows` rows, cut at hour
  * boundaries (`<HH>-<HH>-<id>.parquet`, usually one `00-23` file). Duplicate event ids are dropped: an event's
- * partition comes from its own event time, so every copy of an event sits in the same hour.
+ * partition comes from its own event time, so every copy of an event sits in the same hour. The drop ledger
+ * is compacted the same way, without dedupe (its rows have no id).
  *
  * Crash safety (see `visibleObjects` in lake.ts): the only switch is the put of a merged file, whose custom
  * metadata `covers` hides the objects it replaces. Steps, each safe to be cut off after:
