@@ -6,6 +6,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliCompressSync } from 'node:zlib'
+import { parquetMetadata } from 'hyparquet'
 import { describe, expect, it } from 'vitest'
 import { compactDate } from './compact.ts'
 import { encodeMeta, partitionOf, partKey, partName, visibleObjects } from './lake.ts'
@@ -73,5 +75,28 @@ describe('compactDate on a 30,000-event day', () => {
     const again = await compactDate(lake, 'demo', '2026-05-01', { now: DAY + 2 * 86_400_000, settledAt: Date.now(), maxRows: 8_000 })
     expect(again).toEqual({ written: [], deleted: [], rows: 0 })
     expect(visibleObjects([...lake.objects.entries()].map(([key, o]) => ({ key, ...o }))).hidden).toEqual([])
+  })
+})
+
+describe('compactDate with another codec', () => {
+  it('writes BROTLI merged files when asked, which native DuckDB reads', async () => {
+    const lake = new MemoryBucket()
+    for (let b = 0; b < 5; b++) {
+      const rows = Array.from({ length: 50 }, (_, i) => eventRow({ event_id: `z${b}-${i}`, event_time: DAY + 3_600_000 * 3 + b * 1000 + i }))
+      await lake.put(partKey(partitionOf('demo', rows[0]!.event_time), await partName(rows.map((r) => r.event_id))), writeEvents(rows), {
+        customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }),
+      })
+    }
+    const r = await compactDate(lake, 'demo', '2026-05-01', {
+      now: DAY + 2 * 86_400_000, settledAt: Date.now(), write: { codec: 'BROTLI', compressors: { BROTLI: (b) => brotliCompressSync(b) } },
+    })
+    expect(r.written).toHaveLength(1)
+    const buf = await (await lake.get(r.written[0]!))!.arrayBuffer()
+    expect(parquetMetadata(buf).row_groups[0]!.columns[0]!.meta_data!.codec).toBe('BROTLI')
+    const dir = await mkdtemp(join(tmpdir(), 'footfall-brotli-'))
+    await writeFile(join(dir, 'f.parquet'), new Uint8Array(buf))
+    const native = await NativeLake.open()
+    const [agg] = await native.run({ sql: `SELECT count(DISTINCT event_id) AS ids FROM read_parquet(?)`, params: [join(dir, 'f.parquet')] })
+    expect(agg).toEqual({ ids: 250 })
   })
 })

@@ -15,7 +15,7 @@
  */
 import { parquetRead } from 'hyparquet'
 import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
-import { writeColumns, type Columns } from './parquet.ts'
+import { writeColumns, type Columns, type WriteOptions } from './parquet.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION } from './schema.ts'
 
 /** What compaction needs of a table: its columns, the id to dedupe on (none: the drop ledger), its time. */
@@ -66,6 +66,11 @@ export interface CompactOptions {
   settledAt?: number
   /** Row bound of a day's files (default 50,000: two such files' rows fit well within a 128 MB isolate). */
   maxRows?: number
+  /**
+   * Codec of merged files (default SNAPPY, `CODEC` in parquet.ts). BROTLI makes them ~3x smaller
+   * (bench/RESULTS.md) but every reader, the dashboard's hyparquet included, then needs its decompressor.
+   */
+  write?: Pick<WriteOptions, 'codec' | 'compressors'>
   /** The table to compact (default events). */
   table?: Table
   /** Called after each step; throwing aborts the run there. */
@@ -105,12 +110,12 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
     // Clean when only day files remain and none overlap: then there is nothing to do.
     const sorted = [...spans].sort((a, b) => a.first - b.first)
     const clean = sorted.every((s, i) => isDayFile(s.o.key) && (i === 0 || sorted[i - 1]!.last < s.first))
-    if (!clean && spans.length) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, spans, 'day', maxRows, hook, result)
+    if (!clean && spans.length) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, spans, 'day', maxRows, opts, result)
   } else {
     for (let h = 0; h < 24; h++) {
       if (now < dayStart + (h + 1) * HOUR_MS + hourGraceMs) break
       const inHour = spans.filter((s) => s.first === h && s.last === h)
-      if (inHour.length > 1) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, inHour, 'hour', maxRows, hook, result)
+      if (inHour.length > 1) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, inHour, 'hour', maxRows, opts, result)
     }
   }
   return result
@@ -153,7 +158,8 @@ class ColumnBuffer {
  * `maxRows` rows covering 00-23 together, cut only where no input spans the cut (so each input lies inside
  * one output, which then hides it).
  */
-async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: string, date: string, spans: Span[], level: 'hour' | 'day', maxRows: number, hook: CompactOptions['hook'], result: CompactResult) {
+async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: string, date: string, spans: Span[], level: 'hour' | 'day', maxRows: number, opts: CompactOptions, result: CompactResult) {
+  const { hook } = opts
   spans.sort((a, b) => a.first - b.first || a.o.key.localeCompare(b.o.key))
   const covers = Math.max(...spans.map((s) => s.o.uploaded.getTime()))
   const id = await digest([String(covers), ...spans.map((s) => s.o.key)].join('\n'))
@@ -178,7 +184,7 @@ async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: 
       const columns = buf.columns.map((col) => order.map((i) => col[i]))
       buf.columns.length = 0
       const rows = order.length
-      await lake.put(key, writeColumns(spec.columns, columns, { rowGroupSize: ROW_GROUP_ROWS }), {
+      await lake.put(key, writeColumns(spec.columns, columns, { ...opts.write, rowGroupSize: ROW_GROUP_ROWS }), {
         httpMetadata: { contentType: 'application/vnd.apache.parquet' },
         customMetadata: encodeMeta({ rows, minTime: times[order[0]!]!, maxTime: times[order[rows - 1]!]!, schema: SCHEMA_VERSION, covers }),
       })
