@@ -87,9 +87,12 @@ export interface CompactResult {
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
 
+/** Rows of one compacted day file at most (a day with more is cut into several, at hour boundaries). */
+export const DAY_FILE_ROWS = 50_000
+
 /** Compacts the closed hours, or the whole day once closed, of one site and date (YYYY-MM-DD). */
 export async function compactDate(lake: LakeBucket, site: string, date: string, opts: CompactOptions): Promise<CompactResult> {
-  const { now, hourGraceMs = 10 * 60_000, dayGraceMs = 2 * HOUR_MS, settleMs = 60_000, maxRows = 50_000, hook } = opts
+  const { now, hourGraceMs = 10 * 60_000, dayGraceMs = 2 * HOUR_MS, settleMs = 60_000, maxRows = DAY_FILE_ROWS, hook } = opts
   const settledAt = opts.settledAt ?? now - settleMs
   const result: CompactResult = { written: [], deleted: [], rows: 0 }
   const table = opts.table ?? 'events'

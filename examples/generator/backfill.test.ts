@@ -2,6 +2,7 @@ import { copyFile, mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { DAY_FILE_ROWS } from '../../warehouse/compact.ts'
 import { NativeLake } from '../../warehouse/native.ts'
 import { backfill } from './backfill.ts'
 import { dirSink, r2Sink } from './sink.ts'
@@ -40,13 +41,17 @@ describe('backfill', { timeout: 60_000 }, () => {
       { day: '2026-01-14', n: 1500, ids: 1500 },
       { day: '2026-01-15', n: 1500, ids: 1500 },
     ])
-    // Every file holds only events of the partition its key names (what /api/files and pruning rely on).
+    // Closed days are written as the compactor leaves them: one day file each (1,500 rows), covering 00-23.
+    // Every file holds only events of the hours its key names (what /api/files and pruning rely on).
+    expect(paths.map((p) => relative(dir, p).replace(/backfill-\w+/, 'ID'))).toEqual(
+      ['2026-01-13', '2026-01-14', '2026-01-15'].map((d) => `events/site=demo/date=${d}/00-23-ID.parquet`),
+    )
     for (const p of paths) {
-      const [, date, hour] = relative(dir, p).match(/^events\/site=demo\/date=(\d{4}-\d\d-\d\d)\/hour=(\d\d)\/[\w-]+\.parquet$/) ?? []
+      const [, date, first, last] = relative(dir, p).match(/^events\/site=demo\/date=(\d{4}-\d\d-\d\d)\/(\d\d)-(\d\d)-[\w-]+\.parquet$/) ?? []
       expect(date, p).toBeDefined()
       const [range] = await lake.run({ sql: `SELECT min(event_time)::VARCHAR AS lo, max(event_time)::VARCHAR AS hi FROM read_parquet(?, hive_partitioning = false)`, params: [p] })
-      expect(String(range!.lo).slice(0, 13)).toBe(`${date} ${hour}`)
-      expect(String(range!.hi).slice(0, 13)).toBe(`${date} ${hour}`)
+      expect(String(range!.lo).slice(0, 13) >= `${date} ${first}`).toBe(true)
+      expect(String(range!.hi).slice(0, 13) <= `${date} ${last}`).toBe(true)
     }
     const [mix] = await lake.run({
       sql: `SELECT count(DISTINCT country) AS countries, count(DISTINCT device_type) AS devices, count(*) FILTER (is_bot) AS bots,
@@ -90,6 +95,21 @@ describe('backfill', { timeout: 60_000 }, () => {
     expect(await run('y')).not.toEqual(a)
   })
 
+  it('cuts a closed day of more than DAY_FILE_ROWS events at hour boundaries, covering 00-23 together', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
+    await backfill({ sink: dirSink(dir), days: 1, eventsPerDay: DAY_FILE_ROWS + 10_000, end: '2026-01-15', seed: 't', quiet: true })
+    const paths = await files(dir)
+    const spans = paths.map((p) => relative(dir, p).match(/\/(\d\d)-(\d\d)-[\w-]+\.parquet$/)!.slice(1).map(Number))
+    expect(spans.length).toBe(2)
+    expect(spans[0]![0]).toBe(0)
+    expect(spans[1]![0]).toBe(spans[0]![1]! + 1)
+    expect(spans[1]![1]).toBe(23)
+    const lake = await load(paths)
+    const counts = await Promise.all(paths.map(async (p) => (await lake.run({ sql: 'SELECT count(*) AS n FROM read_parquet(?, hive_partitioning = false)', params: [p] }))[0]!.n as number))
+    expect(counts.every((n) => n <= DAY_FILE_ROWS)).toBe(true)
+    expect(counts.reduce((a, b) => a + b)).toBe(DAY_FILE_ROWS + 10_000)
+  })
+
   it('stops a day that has not ended at the present', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
     const now = Date.UTC(2026, 0, 15, 9, 30)
@@ -107,7 +127,7 @@ describe('backfill', { timeout: 60_000 }, () => {
       expect(await sink.has('events/site=demo/')).toBe(false)
       const r = await backfill({ sink, days: 1, eventsPerDay: 200, end: '2026-01-15', seed: 't', quiet: true })
       expect(await sink.has('events/site=demo/date=2026-01-15/')).toBe(true)
-      expect(r.files).toBeGreaterThan(5)
+      expect(r.files).toBe(1) // a closed day: one day file
     } finally {
       await sink.close()
     }

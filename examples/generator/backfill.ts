@@ -3,7 +3,8 @@
  * Parquet file per (day, hour), through the consumer's writer (warehouse/parquet.ts) and keys
  * (warehouse/lake.ts). Deterministic: the same options give byte-identical files.
  */
-import { datesBetween, encodeMeta, partitionOf, partKey } from '../../warehouse/lake.ts'
+import { datesBetween, dayMergedKey, encodeMeta, partitionOf, partKey } from '../../warehouse/lake.ts'
+import { DAY_FILE_ROWS } from '../../warehouse/compact.ts'
 import { timeRange, writeEvents } from '../../warehouse/parquet.ts'
 import { SCHEMA_VERSION, type EventRow } from '../../warehouse/schema.ts'
 import { newVisitor, nextVisitStart, session, type Visitor } from './model.ts'
@@ -88,10 +89,26 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
       }
       progress.update(result.events + count)
     }
+    // A closed day is written as the compactor would leave it: hour-aligned day files of at most
+    // DAY_FILE_ROWS rows covering 00-23 together (15 files for 15 days, not 360 hourly parts for the
+    // dashboard to fetch). The day still in progress gets hourly parts, which the cron compacts later.
+    const closed = stop === start + DAY_MS
+    const spans: { first: number; last: number; rows: EventRow[] }[] = []
     for (const [hour, rows] of [...hours].sort((a, b) => a[0] - b[0])) {
+      const open = spans.at(-1)
+      if (closed && open && open.rows.length + rows.length <= DAY_FILE_ROWS) (open.last = hour), open.rows.push(...rows)
+      else spans.push({ first: closed && !open ? 0 : hour, last: hour, rows })
+    }
+    if (closed && spans.length) spans.at(-1)!.last = 23
+    for (const [i, span] of spans.entries()) {
+      if (closed && i > 0) span.first = spans[i - 1]!.last + 1
+      const { rows } = span
       rows.sort((a, b) => a.event_time - b.event_time)
       const parquet = writeEvents(rows)
-      const key = partKey(partitionOf(site, start + hour * HOUR_MS), `backfill-${tag}-${date}-${String(hour).padStart(2, '0')}`)
+      const hh = (h: number) => String(h).padStart(2, '0')
+      const key = closed
+        ? dayMergedKey(site, date, hh(span.first), hh(span.last), `backfill-${tag}`)
+        : partKey(partitionOf(site, start + span.first * HOUR_MS), `backfill-${tag}-${date}-${hh(span.first)}`)
       const meta = encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION })
       writes.push(sink.put(key, parquet, meta))
       result.files++
