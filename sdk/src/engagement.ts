@@ -31,11 +31,14 @@ export function engagement(tracker: () => Tracker | undefined): () => void {
   return () => {
     tick()
     if (ms) tracker()?.push('engagement', { url, engagedMs: ms, scrollDepth: depth })
-    ms = 0
+    // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
+    // leave: the second must not report the milliseconds between them). A new SPA page starts at once.
+    ms = since = 0
     if (url != location.href) {
       url = location.href
       depth = 0
       scroll()
+      tick()
     }
   }
 }

@@ -61,8 +61,9 @@ window.footfall = { track, page, identify, flush }`)
     let html = await readFile(join(import.meta.dirname, 'fixtures', file), 'utf8')
     html = html.replaceAll('%ALT%', alt + path.slice(0, path.lastIndexOf('/'))).replace('%TRACKER%', tracker(q, stackUrl, url))
     if (q.get('csp')) {
-      // Only our two origins may run scripts and receive requests: no inline script, no eval.
-      res.setHeader('Content-Security-Policy', `default-src 'none'; script-src ${url} ${stackUrl}; connect-src ${stackUrl}`)
+      // Only our two origins may run scripts and receive requests: no inline script, no eval (the page's own
+      // inline style and data: icon are allowed).
+      res.setHeader('Content-Security-Policy', `default-src 'none'; script-src ${url} ${stackUrl}; connect-src ${stackUrl}; img-src data:; style-src 'unsafe-inline'`)
     }
     text(res, 'text/html', html)
   })
