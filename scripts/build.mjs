@@ -25,7 +25,8 @@ await esbuild({
   format: 'iife',
   target: 'es2020',
   legalComments: 'none',
-  define: { FOOTFALL_LITE: 'false' },
+  define: { FOOTFALL_LITE: 'false' }, // sdk/src/flags.d.ts
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
 })
 // The SDK's other builds (sdk/build.mjs): /f.core.js and the ESM package in dist/sdk.
 await import('../sdk/build.mjs')

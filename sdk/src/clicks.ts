@@ -1,36 +1,31 @@
 /**
  * Click capture: elements with `data-ff-event="name"` (properties from `data-ff-prop-*`), outbound links
- * and file downloads. The listener only queues an event: it never prevents or delays the click, so
- * `target=_blank`, ctrl/cmd/shift-clicks and middle clicks (`auxclick`) behave exactly as without us; a
- * navigation away flushes the queue on `pagehide`.
+ * (event "outbound") and file downloads (event "download"). The nearest such element of the click counts.
+ * The listener only queues an event: it never prevents or delays the click, so `target=_blank`,
+ * ctrl/cmd/shift-clicks and middle clicks (`auxclick`) behave exactly as without us; a navigation away
+ * flushes the queue on `pagehide`.
  */
-import type { WireEvent } from '../../warehouse/wire.ts'
-import { on, type Tracker } from './core.ts'
-import type { Options, Props } from './types.ts'
+import { on, track, type Config } from './core.ts'
+import type { Props } from './types.ts'
 
-const DOWNLOAD = /\.(pdf|zip|gz|tgz|rar|7z|dmg|exe|msi|pkg|deb|rpm|apk|iso|csv|xlsx?|docx?|pptx?|odt|ods|txt|epub|mp3|mp4|mov|avi|wav)$/i
+const DOWNLOAD = /\.(pdf|zip|gz|rar|7z|dmg|exe|msi|apk|csv|xlsx?|docx?|pptx?|txt|mp[34])$/i
 
-export function clicks(t: Tracker, o: Options): void {
+export function clicks(o: Config): void {
   const handle = (e: MouseEvent) => {
     // click: the primary button, with or without modifiers; auxclick: 1 is the middle button (2: context menu).
-    if (e.button > 1) return
-    const target = e.target as Element
-    const named = o.clicks != false && (target.closest('[data-ff-event]') as HTMLElement | null)
-    const a = target.closest('a[href]') as HTMLAnchorElement | null
-    const element: WireEvent['element'] = named || a ? elementOf((named || a)!, a) : undefined
-    if (named) {
-      const props: Props = {}
-      for (const { name, value } of Array.from(named.attributes)) if (!name.indexOf('data-ff-prop-')) props[name.slice(13)] = value
-      t.track(named.dataset.ffEvent!, props, { element })
-    } else if (a && /^https?:$/.test(a.protocol)) {
-      if (o.outbound != false && a.host != location.host) t.track('outbound', undefined, { element })
-      else if (o.downloads != false && DOWNLOAD.test(a.pathname)) t.track('download', undefined, { element })
-    }
+    const x = e.button < 2 && ((e.target as Element).closest('[data-ff-event],a[href]') as HTMLAnchorElement | null)
+    if (!x) return
+    const named = x.dataset.ffEvent
+    const props: Props = {}
+    for (const { name, value } of x.attributes) if (!name.indexOf('data-ff-prop-')) props[name.slice(13)] = value
+    // mailto:, tel: and javascript: links have no host.
+    const type = named
+      ? o.clicks != 'off' && named
+      : x.host && x.host != location.host
+        ? o.outbound != 'off' && 'outbound'
+        : o.downloads != 'off' && DOWNLOAD.test(x.pathname) && 'download'
+    type && track(type, named ? props : undefined, { element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
   }
   on(document, 'click', handle)
   on(document, 'auxclick', handle)
-}
-
-function elementOf(el: Element, a: HTMLAnchorElement | null): WireEvent['element'] {
-  return { tag: el.tagName.toLowerCase(), text: el.textContent!.trim().slice(0, 200), href: a?.href.slice(0, 2000) }
 }

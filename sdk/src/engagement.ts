@@ -4,41 +4,44 @@
  * navigation). Each event carries the time engaged since the previous one, so a page's `engaged_ms` is the
  * sum of its engagement events and its `scroll_depth` their maximum.
  */
-import { on, type Tracker } from './core.ts'
+import { on, push } from './core.ts'
 
-/** Starts measuring; returns the `leave` hook that reports and resets. */
-export function engagement(tracker: () => Tracker | undefined): () => void {
-  const d = document
-  let url = location.href
-  let ms = 0
-  let since = 0
-  let depth = 0
+let url: string
+let ms = 0
+let since = 0
+let depth = 0
 
-  const tick = () => {
-    const now = Date.now()
-    if (since) ms += now - since
-    since = d.visibilityState == 'visible' && d.hasFocus() ? now : 0
-  }
-  const scroll = () => {
-    const h = d.documentElement.scrollHeight
-    depth = Math.max(depth, h ? Math.min(100, Math.round(((scrollY + innerHeight) / h) * 100)) : 100)
-  }
-  for (const type of ['focus', 'blur', 'visibilitychange', 'pageshow']) on(window, type, tick)
+function tick(): void {
+  const now = Date.now()
+  if (since) ms += now - since
+  since = !document.hidden && document.hasFocus() ? now : 0
+}
+
+function scroll(): void {
+  const h = document.documentElement.scrollHeight
+  depth = Math.max(depth, Math.min(100, Math.round(((scrollY + innerHeight) / h) * 100)) || 0)
+}
+
+/** Starts measuring the current page. */
+export function engagement(): void {
+  url = location.href
+  for (const type of ['focus', 'blur', 'visibilitychange']) on(window, type, tick)
   on(window, 'scroll', scroll)
   tick()
   scroll()
+}
 
-  return () => {
+/** The page is being left: reports what was measured since the last report, and resets. */
+export function engaged(): void {
+  tick()
+  if (ms) push('engagement', { url, engagedMs: ms, scrollDepth: depth })
+  // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
+  // leave: the second must not report the milliseconds between them). A new SPA page starts at once.
+  ms = since = 0
+  if (url != location.href) {
+    url = location.href
+    depth = 0
+    scroll()
     tick()
-    if (ms) tracker()?.push('engagement', { url, engagedMs: ms, scrollDepth: depth })
-    // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
-    // leave: the second must not report the milliseconds between them). A new SPA page starts at once.
-    ms = since = 0
-    if (url != location.href) {
-      url = location.href
-      depth = 0
-      scroll()
-      tick()
-    }
   }
 }

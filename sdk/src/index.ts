@@ -6,25 +6,35 @@
  * init({ site: 'shop', endpoint: 'https://stats.example.com/e' })
  * track('signup', { plan: 'pro' })
  *
- * Calls before `init` are ignored; a second `init` is ignored too.
+ * Calls before `init` do nothing; a second `init` is ignored.
  */
-import { safe } from './core.ts'
-import { start } from './start.ts'
+import { safe, type Config } from './core.ts'
+import { api, start } from './start.ts'
 import type { Api, Options, Props } from './types.ts'
 
 export type { Api, Options, Props }
 
-let api: Api | undefined
+let started = false
 
 /** Starts tracking (pageviews, SPA navigation, clicks, engagement) with the given options. */
 export function init(options: Options): void {
-  api ??= safe(start)(options)
+  if (!started) safe(start)(config(options), options.endpoint)
+  started = true
+}
+
+/** Typed options -> the script tag's dataset shape that the core reads (present / absent / "off"). */
+function config(o: Options): Config {
+  const c: Record<string, string> = { site: o.site, spa: o.spa ?? 'history' }
+  if (o.exclude?.length) c.exclude = o.exclude.join(',')
+  for (const k of ['persist', 'respectDnt', 'localhost', 'automation'] as const) if (o[k]) c[k] = ''
+  for (const k of ['clicks', 'outbound', 'downloads'] as const) if (o[k] === false) c[k] = 'off'
+  return c
 }
 /** Sends a custom event; `props.revenue` (number) and `props.currency` record revenue. */
-export const track = (name: string, props?: Props): void => api?.track(name, props)
+export const track: (name: string, props?: Props) => void = api.track
 /** Counts a pageview of the current URL (automatic unless `spa: 'off'`). */
-export const page = (): void => api?.page()
+export const page: () => void = api.page
 /** Names the visitor with your own user id; traits go as props of an `identify` event. */
-export const identify = (userId: string, traits?: Props): void => api?.identify(userId, traits)
+export const identify: (userId: string, traits?: Props) => void = api.identify
 /** Sends the queued events now. */
-export const flush = (): void => api?.flush()
+export const flush: () => void = api.flush

@@ -2,49 +2,48 @@
  * Everything the default script build and the ESM package do, from one options object: the privacy
  * guards, pageviews (initial, SPA, bfcache, prerender), clicks, engagement, and the public API.
  */
-import { createTracker, safe, on, type Tracker } from './core.ts'
+import { flush, identify, on, page, safe, setup, track, type Config } from './core.ts'
 import { clicks } from './clicks.ts'
-import type { Api, Options, Props } from './types.ts'
 import { engagement } from './engagement.ts'
+import type { Api, Props } from './types.ts'
 
-export type { Api, Options, Props }
+export type { Api, Props }
 
-/** Starts tracking; returns the API (inert when a guard says not to track). */
-export function start(o: Options): Api {
-  let t: Tracker | undefined
+/** The public API: never throws, inert until (and unless) `start` set the tracker up. */
+export const api: Api = {
+  track: safe(track),
+  page: safe(page),
+  identify: safe(identify),
+  flush: safe(flush),
+}
+
+/** Starts tracking unless a guard says not to (Do Not Track when respected, localhost, automation). */
+export function start(o: Config, endpoint: string): void {
   const n = navigator as Navigator & { globalPrivacyControl?: boolean }
-  const l = location
   if (
-    !(o.respectDnt && (n.doNotTrack == '1' || n.globalPrivacyControl)) &&
-    (o.localhost || !/^(localhost|127\.|\[::1\]$)|^$/.test(l.hostname)) &&
-    (o.automation || !n.webdriver)
-  ) {
-    const leave = engagement(() => t)
-    const exclude = o.exclude?.length
-      ? RegExp(`^(${o.exclude.map((p) => p.trim().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')).join('|')})$`)
-      : undefined
-    const tracker = (t = createTracker({ ...o, exclude, hash: o.spa == 'hash', leave }))
-    const page = safe(() => tracker.page())
-    if (o.spa != 'off') {
-      const h = history
-      for (const m of ['pushState', 'replaceState'] as const) {
-        const orig = h[m]
-        h[m] = function (this: History, ...a: Parameters<History['pushState']>) {
-          orig.apply(this, a)
-          page()
-        }
+    ('respectDnt' in o && (n.doNotTrack == '1' || n.globalPrivacyControl)) ||
+    (!('localhost' in o) && /^(localhost|127\.|\[::1\]$)|^$/.test(location.hostname)) ||
+    (!('automation' in o) && n.webdriver)
+  )
+    return
+  setup(o, endpoint)
+  engagement()
+  const count = safe(page)
+  if (o.spa != 'off') {
+    for (const m of ['pushState', 'replaceState'] as const) {
+      const orig = history[m]
+      history[m] = (...a: Parameters<History['pushState']>) => {
+        orig.apply(history, a)
+        count()
       }
-      on(window, 'popstate', page)
-      if (o.spa == 'hash') on(window, 'hashchange', page)
     }
-    // A page restored from the back/forward cache is a new view of it.
-    on(window, 'pageshow', (e: PageTransitionEvent) => e.persisted && tracker.page(true))
-    clicks(tracker, o)
-    // A prerendered page counts only once the visitor actually sees it.
-    const d = document as Document & { prerendering?: boolean }
-    d.prerendering ? on(d, 'prerenderingchange', page) : page()
+    on(window, 'popstate', count)
+    if (o.spa == 'hash') on(window, 'hashchange', count)
   }
-  const api = {} as Record<keyof Api, unknown>
-  for (const k of ["track", "page", "identify", "flush"] as const) api[k] = safe((...a: [string, Props]) => void (t?.[k] as (...a: unknown[]) => void)(...a))
-  return api as Api
+  // A page restored from the back/forward cache is a new view of it.
+  on(window, 'pageshow', (e: PageTransitionEvent) => e.persisted && page(true))
+  clicks(o)
+  // A prerendered page counts only once the visitor actually sees it.
+  const d = document as Document & { prerendering?: boolean }
+  d.prerendering ? on(d, 'prerenderingchange', count) : count()
 }

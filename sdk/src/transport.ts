@@ -11,10 +11,12 @@
  * (the `Retry-After` header) or, when 0/NaN, after a backoff. Retried: network errors, 5xx and 429. The
  * answer's body is never read, so garbage cannot hurt.
  */
-export function send(endpoint: string, body: string, leaving: boolean, done: (ms: number) => void): void {
-  ;(leaving && navigator.sendBeacon(endpoint, body)) ||
-    fetch(endpoint, { method: 'POST', body, keepalive: true }).then(
-      (r) => done(r.status == 429 || r.status > 499 ? +r.headers.get('Retry-After')! * 1e3 : -1),
-      () => done(0),
-    )
+export function send(endpoint: string, body: string, leaving: boolean | undefined, done?: (ms: number) => void): void {
+  if (!(leaving && navigator.sendBeacon(endpoint, body))) {
+    const sent = fetch(endpoint, { method: 'POST', body, keepalive: true })
+    // The core build does not retry: a failed batch is dropped (quietly).
+    FOOTFALL_LITE
+      ? sent.catch(() => {})
+      : sent.then((r) => done!(r.status == 429 || r.status > 499 ? +r.headers.get('Retry-After')! * 1e3 : -1), () => done!(0))
+  }
 }
