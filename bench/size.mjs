@@ -43,3 +43,10 @@ rows.push({ name: 'duckdb-eh.wasm (served gzipped)', raw: wasmRaw, gzip: wasmGz,
 const fmt = (n) => (Number.isNaN(n) ? '-' : n.toLocaleString('en-US'))
 console.log('| what | raw B | gzip B | brotli B |\n|---|---:|---:|---:|')
 for (const r of rows) console.log(`| ${r.name} | ${fmt(r.raw)} | ${fmt(r.gzip)} | ${fmt(r.brotli)} |`)
+
+// The tracker's budgets (issue 3): gzip bytes of the default and the core script builds.
+const budgets = { 'f.js (tracker, script tag)': 1500, 'f.core.js (core tracker: pageviews, events, batching)': 800 }
+for (const r of rows) {
+  const b = budgets[r.name]
+  if (b) console.log(`budget ${r.name.split(' ')[0]}: ${fmt(r.gzip)} of ${fmt(b)} B gzip: ${r.gzip <= b ? 'within' : `OVER by ${fmt(r.gzip - b)}`}`)
+}

@@ -23,7 +23,7 @@ export function init(options: Options): void {
 }
 
 /** Typed options -> the script tag's dataset shape that the core reads (present / absent / "off"). */
-function config(o: Options): Config {
+export function config(o: Options): Config {
   const c: Record<string, string> = { site: o.site, spa: o.spa ?? 'history' }
   if (o.exclude?.length) c.exclude = o.exclude.join(',')
   for (const k of ['persist', 'respectDnt', 'localhost', 'automation'] as const) if (o[k]) c[k] = ''
