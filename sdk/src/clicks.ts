@@ -8,7 +8,7 @@
 import { on, track, type Config } from './core.ts'
 import type { Props } from './types.ts'
 
-const DOWNLOAD = /\.(pdf|zip|gz|rar|7z|dmg|exe|msi|apk|csv|xlsx?|docx?|pptx?|txt|mp[34])$/i
+const DOWNLOAD = /\.(pdf|zip|csv|txt|docx?|xlsx?|pptx?|mp[34]|dmg|exe)$/i
 
 export function clicks(o: Config): void {
   const handle = (e: MouseEvent) => {
@@ -18,14 +18,12 @@ export function clicks(o: Config): void {
     const named = x.dataset.ffEvent
     const props: Props = {}
     for (const { name, value } of x.attributes) if (!name.indexOf('data-ff-prop-')) props[name.slice(13)] = value
-    // mailto:, tel: and javascript: links have no host.
-    const type = named
-      ? o.clicks != 'off' && named
-      : x.host && x.host != location.host
-        ? o.outbound != 'off' && 'outbound'
-        : o.downloads != 'off' && DOWNLOAD.test(x.pathname) && 'download'
-    type && track(type, named ? props : undefined, { element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
+    // mailto:, tel: and javascript: links have no host. Switches: data-clicks, data-outbound, data-download.
+    const type = named || (x.host && x.host != location.host ? 'outbound' : DOWNLOAD.test(x.pathname) && 'download')
+    type &&
+      o[named ? 'clicks' : (type as 'outbound')] != 'off' &&
+      track(type, named ? props : undefined, { element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
   }
-  on(document, 'click', handle)
-  on(document, 'auxclick', handle)
+  on('click', handle)
+  on('auxclick', handle)
 }

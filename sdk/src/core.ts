@@ -37,7 +37,7 @@ export interface Config {
   /** "off" switches these off. */
   clicks?: string
   outbound?: string
-  downloads?: string
+  download?: string
 }
 
 // Numbers are written inline (esbuild does not inline module constants into functions):
@@ -75,9 +75,9 @@ export function setup(config: Config, url: string): void {
   }
   // pagehide covers navigation and tab close; visibilitychange covers mobile tab switches, where pagehide
   // may never fire. Coming back online sends what waited.
-  on(window, 'pagehide', leave)
-  on(document, 'visibilitychange', () => document.hidden && leave())
-  !FOOTFALL_LITE && on(window, 'online', () => flush())
+  on('pagehide', leave)
+  on('visibilitychange', () => document.hidden && leave())
+  !FOOTFALL_LITE && on('online', () => flush())
 }
 
 function leave(): void {
@@ -152,9 +152,13 @@ export function identify(id: string, traits?: Props): void {
   userId = id
 }
 
-/** Listens without ever letting an error escape into the host page (capture: page code cannot stop it). */
-export function on(target: EventTarget, type: string, fn: (e: any) => unknown): void {
-  target.addEventListener(type, safe(fn), true)
+/**
+ * Listens on window in the capture phase, which also sees the events of the document (click,
+ * visibilitychange, prerenderingchange: capture listeners of ancestors run even for events that do not
+ * bubble) before any page code could stop them, without ever letting an error escape into the page.
+ */
+export function on(type: string, fn: (e: any) => unknown): void {
+  addEventListener(type, safe(fn), true)
 }
 
 /** The function, made unable to throw: the tracker must never break the host page. */

@@ -18,15 +18,14 @@ function tick(): void {
 }
 
 function scroll(): void {
-  const h = document.documentElement.scrollHeight
-  depth = Math.max(depth, Math.min(100, Math.round(((scrollY + innerHeight) / h) * 100)) || 0)
+  depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
 }
 
 /** Starts measuring the current page. */
 export function engagement(): void {
   url = location.href
-  for (const type of ['focus', 'blur', 'visibilitychange']) on(window, type, tick)
-  on(window, 'scroll', scroll)
+  for (const type of ['focus', 'blur', 'visibilitychange']) on(type, tick)
+  on('scroll', scroll)
   tick()
   scroll()
 }
@@ -34,7 +33,7 @@ export function engagement(): void {
 /** The page is being left: reports what was measured since the last report, and resets. */
 export function engaged(): void {
   tick()
-  if (ms) push('engagement', { url, engagedMs: ms, scrollDepth: depth })
+  if (ms) push('engagement', { url, engagedMs: ms, scrollDepth: Math.min(depth, 100) })
   // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
   // leave: the second must not report the milliseconds between them). A new SPA page starts at once.
   ms = since = 0

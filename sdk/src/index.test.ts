@@ -12,9 +12,9 @@ describe('ESM package', () => {
     expect(
       config({
         site: 'shop', endpoint: 'https://s.example/e', spa: 'hash', exclude: ['/admin/*', '/preview'],
-        persist: true, respectDnt: true, localhost: false, automation: true, clicks: false, outbound: true, downloads: false,
+        persist: true, respectDnt: true, localhost: false, automation: true, clicks: false, outbound: true, download: false,
       }),
-    ).toEqual({ site: 'shop', spa: 'hash', exclude: '/admin/*,/preview', persist: '', respectDnt: '', automation: '', clicks: 'off', downloads: 'off' })
+    ).toEqual({ site: 'shop', spa: 'hash', exclude: '/admin/*,/preview', persist: '', respectDnt: '', automation: '', clicks: 'off', download: 'off' })
   })
 
   it('imports and is called without a browser, and never throws', () => {

@@ -27,7 +27,7 @@ export function config(o: Options): Config {
   const c: Record<string, string> = { site: o.site, spa: o.spa ?? 'history' }
   if (o.exclude?.length) c.exclude = o.exclude.join(',')
   for (const k of ['persist', 'respectDnt', 'localhost', 'automation'] as const) if (o[k]) c[k] = ''
-  for (const k of ['clicks', 'outbound', 'downloads'] as const) if (o[k] === false) c[k] = 'off'
+  for (const k of ['clicks', 'outbound', 'download'] as const) if (o[k] === false) c[k] = 'off'
   return c
 }
 /** Sends a custom event; `props.revenue` (number) and `props.currency` record revenue. */

@@ -20,7 +20,7 @@ safe(() => {
       count()
     }
   }
-  on(window, 'popstate', count)
+  on('popstate', count)
   count()
   for (const args of pending as Iterable<[string, Props]>) api.track(...args)
 })()

@@ -37,13 +37,13 @@ export function start(o: Config, endpoint: string): void {
         count()
       }
     }
-    on(window, 'popstate', count)
-    if (o.spa == 'hash') on(window, 'hashchange', count)
+    on('popstate', count)
+    if (o.spa == 'hash') on('hashchange', count)
   }
   // A page restored from the back/forward cache is a new view of it.
-  on(window, 'pageshow', (e: PageTransitionEvent) => e.persisted && page(true))
+  on('pageshow', (e: PageTransitionEvent) => e.persisted && page(true))
   clicks(o)
   // A prerendered page counts only once the visitor actually sees it.
   const d = document as Document & { prerendering?: boolean }
-  d.prerendering ? on(d, 'prerenderingchange', count) : count()
+  d.prerendering ? on('prerenderingchange', count) : count()
 }

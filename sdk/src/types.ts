@@ -20,7 +20,7 @@ export interface Options {
   /** Clicks on links to other hosts, as event "outbound" (default true). */
   outbound?: boolean
   /** Clicks on links to files, as event "download" (default true). */
-  downloads?: boolean
+  download?: boolean
   /** Keep unsent events in localStorage (at most 100) when the page is left offline; sent from the next page. */
   persist?: boolean
   /** Track nothing when the browser sends Do Not Track or Global Privacy Control. */

@@ -7,7 +7,7 @@
  *
  * Query of a page: `mode=script|esm`, `csp=1` (strict Content-Security-Policy), `stub=1` (queue stub and a
  * call before the tracker loads), and tracker options: `spa`, `exclude`, `persist`, `respectDnt`,
- * `endpoint` (a `/bad/...` path of this server).
+ * `off` (switches turned off: clicks,outbound,download), `endpoint` (a `/bad/...` path of this server).
  */
 import { createServer, type Server } from 'node:http'
 import { readFile } from 'node:fs/promises'
@@ -83,10 +83,12 @@ window.footfall = { track, page, identify, flush }`)
 function tracker(q: URLSearchParams, stackUrl: string, url: string): string {
   const endpoint = q.get('endpoint') ? url + q.get('endpoint') : undefined
   const stub = q.get('stub') ? `<script src="/stub.js"></script>` : ''
+  const off = q.get('off')?.split(',') ?? []
   if (q.get('mode') === 'esm') {
     const o = {
       site: 'demo', endpoint: endpoint ?? `${stackUrl}/e`, localhost: true, automation: true,
       spa: q.get('spa') ?? undefined, exclude: q.get('exclude')?.split(','), persist: !!q.get('persist'), respectDnt: !!q.get('respectDnt'),
+      ...Object.fromEntries(off.map((k) => [k, false])),
     }
     return `<script type="module" src="/esm-init.js?o=${encodeURIComponent(JSON.stringify(o))}"></script>`
   }
@@ -97,6 +99,7 @@ function tracker(q: URLSearchParams, stackUrl: string, url: string): string {
     q.get('exclude') && `data-exclude="${q.get('exclude')}"`,
     q.get('persist') && 'data-persist',
     q.get('respectDnt') && 'data-respect-dnt',
+    ...off.map((k) => `data-${k}="off"`),
   ].filter(Boolean)
   return `${stub}<script defer src="${stackUrl}/f.js" ${attrs.join(' ')}></script>`
 }

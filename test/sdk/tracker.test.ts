@@ -150,6 +150,22 @@ for (const mode of ['script', 'esm'] as const) {
       expect(events[0]).toMatchObject({ element_text: 'Add green tea', product_id: 'tea-01', category: 'tea' })
     })
 
+    it('sends no click events when data-clicks, data-outbound and data-download are off, and the clicks still work', async () => {
+      const r = run('switches')
+      const { page, errors } = await open(r, `mode=${mode}&off=clicks,outbound,download`)
+      await page.click('#buy')
+      await page.click('#dl')
+      const [opened] = await Promise.all([browser.waitForEvent('page'), page.click('#out-blank')])
+      await opened.close()
+      await page.evaluate(() => (window as any).footfall.track('control'))
+      await page.close()
+      expect(errors).toEqual([])
+      const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'control'))
+      await new Promise((res) => setTimeout(res, 2500))
+      expect((await lake.rows(r)).filter((x) => x.type === 'event').map((x) => x.name)).toEqual(['control'])
+      expect(rows.filter((x) => x.type === 'pageview')).toHaveLength(1)
+    })
+
     it('delivers an event tracked offline exactly once when the browser is back online', async () => {
       const r = run('offline')
       const { page, errors } = await open(r, `mode=${mode}`)
