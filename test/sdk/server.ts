@@ -109,5 +109,6 @@ async function serve(res: import('node:http').ServerResponse, path: string, type
 }
 
 function text(res: import('node:http').ServerResponse, type: string, body: string): void {
-  res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'no-store' }).end(body)
+  // no-cache, not no-store: a no-store page never enters Chromium's back/forward cache.
+  res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'no-cache' }).end(body)
 }

@@ -4,9 +4,9 @@
  * (`dist/sdk/index.js`). Asserted by what the real worker stored: the Parquet rows of the lake, read back
  * with native DuckDB (`lake-reader.ts`). One stack for the whole file.
  */
-import type { BrowserContext, Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/browser.ts'
+import { CHROMIUM, launchChromium } from '../helpers/browser.ts'
 import { freePort, startStack, type Stack } from '../helpers/stack.ts'
 import { LakeReader, brief } from './lake-reader.ts'
 import { startFixtures, type FixtureServer } from './server.ts'
@@ -16,12 +16,24 @@ let browser: BrowserContext
 let site: FixtureServer
 let lake: LakeReader
 let runs = 0
+let bfBrowser: Browser | undefined
+
+/** Playwright turns Chromium's back/forward cache off by default; this browser has it on. */
+async function withBackForwardCache(): Promise<Browser> {
+  return (bfBrowser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  }))
+}
 
 beforeAll(async () => {
   stack = await startStack({ port: await freePort() })
   ;[browser, site, lake] = await Promise.all([launchChromium(), startFixtures(stack.url, await freePort()), LakeReader.open(stack)])
 })
 afterAll(async () => {
+  await bfBrowser?.close()
   await browser?.close()
   await site?.close()
   await stack?.stop()
@@ -164,6 +176,25 @@ for (const mode of ['script', 'esm'] as const) {
       await new Promise((res) => setTimeout(res, 2500))
       expect((await lake.rows(r)).filter((x) => x.type === 'event').map((x) => x.name)).toEqual(['control'])
       expect(rows.filter((x) => x.type === 'pageview')).toHaveLength(1)
+    })
+
+    it('counts a page restored from the back/forward cache as a new pageview', async () => {
+      const r = run('bfcache')
+      const page = await (await withBackForwardCache()).newPage()
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      await page.addInitScript(() => addEventListener('pageshow', (e) => ((window as any).restored = (e as PageTransitionEvent).persisted)))
+      await page.goto(`${site.url}/${r}/page.html?mode=${mode}`)
+      await page.waitForFunction(() => typeof (window as any).footfall?.flush === 'function')
+      await page.click('#internal')
+      await page.waitForURL(/landing/)
+      await page.goBack({ waitUntil: 'commit' }) // a restore fires no load event
+      await page.waitForFunction(() => (window as any).restored === true)
+      await page.goto('about:blank')
+      await page.close()
+      expect(errors).toEqual([])
+      const rows = await lake.waitRows(r, (rows) => paths(rows, 'pageview').length >= 2)
+      expect(paths(rows, 'pageview')).toEqual([`/${r}/page.html`, `/${r}/page.html`])
     })
 
     it('delivers an event tracked offline exactly once when the browser is back online', async () => {
