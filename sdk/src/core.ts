@@ -26,7 +26,7 @@ export interface Config {
   endpoint?: string
   /** Single-page app navigation: history (default), hash, off. */
   spa?: string
-  /** Comma-separated path patterns where nothing is tracked; `*` matches anything (other characters are
+  /** Comma-separated path patterns (no spaces) where nothing is tracked; `*` matches anything (other characters are
    * regular expression syntax: a `.` matches any character, harmless in paths). */
   exclude?: string
   /** Present: keep unsent events in localStorage (at most 100) when the page is left offline. */
@@ -48,7 +48,7 @@ export interface Config {
 const KEY = 'footfall_queue'
 // The switch of the persisted queue.
 const STORE = 'persist'
-/** The opt-out flag: `localStorage.footfall_ignore = 'true'` stops all tracking in this browser. */
+/** The opt-out flag: `localStorage.footfall_ignore = 'true'` (any value) stops all tracking in this browser. */
 export const OPT_OUT = 'footfall_ignore'
 
 let c: Config | undefined
@@ -66,7 +66,7 @@ export function setup(config: Config, url: string): void {
   c = config
   endpoint = url
   // Comma-separated path patterns, `*` matching anything: "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
-  if (!FOOTFALL_LITE && c.exclude) exclude = RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,\s*/g, '|')})$`)
+  if (!FOOTFALL_LITE && c.exclude) exclude = RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`)
   if (!FOOTFALL_LITE && STORE in c) {
     try {
       queue = JSON.parse(localStorage[KEY])
@@ -117,7 +117,7 @@ export function flush(leaving?: boolean): void {
 
 /** Queues an event of the current page. Throws before setup(): callers are wrapped in safe(). */
 export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void {
-  if (localStorage[OPT_OUT] == 'true' || (!FOOTFALL_LITE ? exclude?.test(location.pathname) : !c)) return
+  if (localStorage[OPT_OUT] || (!FOOTFALL_LITE ? exclude?.test(location.pathname) : !c)) return
   queue.push({
     id: crypto.getRandomValues(new Uint32Array(4)).join('-'), // 128 random bits: the dedupe key (works outside secure contexts, unlike randomUUID)
     type,

@@ -11,28 +11,24 @@ let ms = 0
 let since = 0
 let depth = 0
 
-function tick(): void {
+/** Adds the time engaged since the last update, and updates the scroll depth. */
+function update(): void {
   const now = Date.now()
   if (since) ms += now - since
   since = !document.hidden && document.hasFocus() ? now : 0
-}
-
-function scroll(): void {
   depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
 }
 
 /** Starts measuring the current page. */
 export function engagement(): void {
   url = location.href
-  for (const type of ['focus', 'blur', 'visibilitychange']) on(type, tick)
-  on('scroll', scroll)
-  tick()
-  scroll()
+  for (const type of ['focus', 'blur', 'visibilitychange', 'scroll']) on(type, update)
+  update()
 }
 
 /** The page is being left: reports what was measured since the last report, and resets. */
 export function engaged(): void {
-  tick()
+  update()
   if (ms) push('engagement', { url, engagedMs: ms, scrollDepth: Math.min(depth, 100) })
   // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
   // leave: the second must not report the milliseconds between them). A new SPA page starts at once.
@@ -40,7 +36,6 @@ export function engaged(): void {
   if (url != location.href) {
     url = location.href
     depth = 0
-    scroll()
-    tick()
+    update()
   }
 }
