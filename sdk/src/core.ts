@@ -115,9 +115,12 @@ export function flush(leaving?: boolean): void {
   }
 }
 
-/** Queues an event of the current page. Throws before setup(): callers are wrapped in safe(). */
+/**
+ * Queues an event of the current page. Nothing before setup() (or when a guard kept the tracker off):
+ * a queued event would make the batch timer throw. Callers are wrapped in safe() (localStorage may throw).
+ */
 export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void {
-  if (localStorage[OPT_OUT] || (!FOOTFALL_LITE ? exclude?.test(location.pathname) : !c)) return
+  if (!c || localStorage[OPT_OUT] || (!FOOTFALL_LITE && exclude?.test(location.pathname))) return
   queue.push({
     id: crypto.getRandomValues(new Uint32Array(4)).join('-'), // 128 random bits: the dedupe key (works outside secure contexts, unlike randomUUID)
     type,

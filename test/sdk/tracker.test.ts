@@ -253,8 +253,12 @@ for (const mode of ['script', 'esm'] as const) {
       await b.addInitScript(() => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' }))
       await b.goto(`${site.url}/${dnt}/page.html?mode=${mode}&respectDnt=1`)
       await b.waitForFunction(() => typeof (window as any).footfall?.flush === 'function')
+      const bErrors: string[] = []
+      b.on('pageerror', (e) => bErrors.push(e.message))
       await b.evaluate(() => (window as any).footfall.track('ignored'))
+      await b.waitForTimeout(1500) // past the batch timer: an inert tracker must not throw from it
       await b.close()
+      expect(bErrors).toEqual([])
 
       const c = await open(excluded, `mode=${mode}&exclude=/${excluded}/*`)
       await c.page.evaluate(() => (window as any).footfall.track('ignored'))
