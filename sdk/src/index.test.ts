@@ -4,7 +4,8 @@
  * global (server-side rendering imports it too).
  */
 import { describe, expect, it } from 'vitest'
-import { config, flush, identify, init, page, track } from './index.ts'
+import { flush, identify, init, page, track } from './index.ts'
+import { config } from './options.ts'
 
 describe('ESM package', () => {
   it('maps options to the script tag dataset shape', () => {

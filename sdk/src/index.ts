@@ -8,7 +8,8 @@
  *
  * Calls before `init` do nothing; a second `init` is ignored.
  */
-import { safe, type Config } from './core.ts'
+import { safe } from './core.ts'
+import { config } from './options.ts'
 import { api, start } from './start.ts'
 import type { Api, Options, Props } from './types.ts'
 
@@ -22,14 +23,6 @@ export function init(options: Options): void {
   started = true
 }
 
-/** Typed options -> the script tag's dataset shape that the core reads (present / absent / "off"). */
-export function config(o: Options): Config {
-  const c: Record<string, string> = { site: o.site, spa: o.spa ?? 'history' }
-  if (o.exclude?.length) c.exclude = o.exclude.join(',')
-  for (const k of ['persist', 'respectDnt', 'localhost', 'automation'] as const) if (o[k]) c[k] = ''
-  for (const k of ['clicks', 'outbound', 'download'] as const) if (o[k] === false) c[k] = 'off'
-  return c
-}
 /** Sends a custom event; `props.revenue` (number) and `props.currency` record revenue. */
 export const track: (name: string, props?: Props) => void = api.track
 /** Counts a pageview of the current URL (automatic unless `spa: 'off'`). */
