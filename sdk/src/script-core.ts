@@ -1,6 +1,6 @@
 /**
  * The core script build (`/f.core.js`): pageviews (initial and history-API navigation), custom events
- * and batching (with retries), nothing else: `data-site` and `data-endpoint` as in `/f.js`, the same queue
+ * and batching (beacon on leave; no retries, no offline hold), nothing else: `data-site` and `data-endpoint` as in `/f.js`, the same queue
  * stub and opt-out flag. It does not skip localhost or automated browsers (the edge flags bots anyway).
  */
 import { on, page, safe, setup, track, type Props } from './core.ts'

@@ -5,7 +5,7 @@
  * the tracker loaded either by the script tag (`f.js` from the stack) or as the ESM package
  * (`dist/sdk/index.js`), and collectors that misbehave (`/bad/500`, `/bad/429`, `/bad/garbage`, `/bad/hang`).
  *
- * Query of a page: `mode=script|esm`, `csp=1` (strict Content-Security-Policy), `stub=1` (queue stub and a
+ * Query of a page: `mode=script|esm|core` (core: `/f.core.js`), `csp=1` (strict Content-Security-Policy), `stub=1` (queue stub and a
  * call before the tracker loads), and tracker options: `spa`, `exclude`, `persist`, `respectDnt`,
  * `off` (switches turned off: clicks,outbound,download), `endpoint` (a `/bad/...` path of this server).
  */
@@ -92,6 +92,7 @@ function tracker(q: URLSearchParams, stackUrl: string, url: string): string {
     }
     return `<script type="module" src="/esm-init.js?o=${encodeURIComponent(JSON.stringify(o))}"></script>`
   }
+  if (q.get('mode') === 'core') return `${stub}<script defer src="${stackUrl}/f.core.js" data-site="demo"></script>`
   const attrs = [
     `data-site="demo"`, 'data-localhost', 'data-automation',
     endpoint && `data-endpoint="${endpoint}"`,

@@ -48,7 +48,7 @@ async function open(run: string, query: string, file = 'page.html'): Promise<{ p
   page.on('console', (m) => m.type() === 'error' && console.push(m.text()))
   await page.goto(`${site.url}/${run}/${file}?${query}`)
   // The tracker is running once window.footfall is its API (the ESM module runs after parsing).
-  await page.waitForFunction(() => typeof (window as any).footfall?.flush === 'function')
+  await page.waitForFunction(() => typeof (window as any).footfall?.page === 'function')
   return { page, errors, console }
 }
 
@@ -185,7 +185,7 @@ for (const mode of ['script', 'esm'] as const) {
       page.on('pageerror', (e) => errors.push(e.message))
       await page.addInitScript(() => addEventListener('pageshow', (e) => ((window as any).restored = (e as PageTransitionEvent).persisted)))
       await page.goto(`${site.url}/${r}/page.html?mode=${mode}`)
-      await page.waitForFunction(() => typeof (window as any).footfall?.flush === 'function')
+      await page.waitForFunction(() => typeof (window as any).footfall?.page === 'function')
       await page.click('#internal')
       await page.waitForURL(/landing/)
       await page.goBack({ waitUntil: 'commit' }) // a restore fires no load event
@@ -252,7 +252,7 @@ for (const mode of ['script', 'esm'] as const) {
       const b = await browser.newPage()
       await b.addInitScript(() => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' }))
       await b.goto(`${site.url}/${dnt}/page.html?mode=${mode}&respectDnt=1`)
-      await b.waitForFunction(() => typeof (window as any).footfall?.flush === 'function')
+      await b.waitForFunction(() => typeof (window as any).footfall?.page === 'function')
       const bErrors: string[] = []
       b.on('pageerror', (e) => bErrors.push(e.message))
       await b.evaluate(() => (window as any).footfall.track('ignored'))
@@ -308,6 +308,27 @@ for (const mode of ['script', 'esm'] as const) {
     }
   })
 }
+
+describe('core build (/f.core.js)', () => {
+  it('sends the pageview, history navigations, stub calls and custom events, on leave', async () => {
+    const r = `core-${++runs}`
+    const { page, errors } = await open(r, 'mode=core&stub=1', 'page.html')
+    await page.evaluate(() => {
+      history.pushState({}, '', 'next')
+      history.pushState({}, '', 'next')
+      ;(window as any).footfall.track('signup', { plan: 'pro' })
+    })
+    await page.close()
+    expect(errors).toEqual([])
+    const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'signup'))
+    expect(rows.map(brief)).toEqual([
+      { type: 'pageview', name: null, path: `/${r}/page.html`, user_id: null },
+      { type: 'event', name: 'early', path: `/${r}/page.html`, user_id: null },
+      { type: 'pageview', name: null, path: `/${r}/next`, user_id: null },
+      { type: 'event', name: 'signup', path: `/${r}/next`, user_id: null },
+    ])
+  })
+})
 
 describe('tracker (script tag only)', () => {
   it('replays calls queued by the stub before the script loaded', async () => {
