@@ -183,6 +183,10 @@ for (const mode of ['script', 'esm'] as const) {
       const page = await (await withBackForwardCache()).newPage()
       const errors: string[] = []
       page.on('pageerror', (e) => errors.push(e.message))
+      // What the collector answered, for the failure message.
+      const sent: string[] = []
+      page.on('requestfinished', async (q) => q.url().endsWith('/e') && sent.push(`${q.method()} ${(await q.response())?.status()}`))
+      page.on('requestfailed', (q) => q.url().endsWith('/e') && sent.push(`failed ${q.failure()?.errorText}`))
       await page.addInitScript(() => addEventListener('pageshow', (e) => ((window as any).restored = (e as PageTransitionEvent).persisted)))
       await page.goto(`${site.url}/${r}/page.html?mode=${mode}`)
       await page.waitForFunction(() => typeof (window as any).footfall?.page === 'function')
@@ -193,7 +197,9 @@ for (const mode of ['script', 'esm'] as const) {
       await page.goto('about:blank')
       await page.close()
       expect(errors).toEqual([])
-      const rows = await lake.waitRows(r, (rows) => paths(rows, 'pageview').length >= 2)
+      const rows = await lake.waitRows(r, (rows) => paths(rows, 'pageview').length >= 2).catch((e) => {
+        throw new Error(`${(e as Error).message}; requests to /e: ${sent.join(', ')}`)
+      })
       expect(paths(rows, 'pageview')).toEqual([`/${r}/page.html`, `/${r}/page.html`])
     })
 
