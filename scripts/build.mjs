@@ -23,9 +23,13 @@ await esbuild({
   bundle: true,
   minify: true,
   format: 'iife',
-  target: 'es2017',
+  target: 'es2020',
   legalComments: 'none',
+  define: { FOOTFALL_LITE: 'false' }, // sdk/src/flags.d.ts
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
 })
+// The SDK's other builds (sdk/build.mjs): /f.core.js and the ESM package in dist/sdk.
+await import('../sdk/build.mjs')
 
 await vite({ configFile: join(root, 'dashboard/vite.config.ts') })
 
