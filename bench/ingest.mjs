@@ -1,18 +1,24 @@
 // `npm run bench`: throughput and latency of POST /e on `wrangler dev` (workerd + Miniflare's local Queue
-// and R2, the geo database in R2) against a bare Hono worker answering 204 (bench/bare/), in the same run,
-// on loopback, with autocannon. Rounds alternate bare / footfall so both see the same machine state.
+// and R2, the geo database in R2) against two baselines, in the same run, on loopback, with autocannon:
+//   bare      a Hono worker that reads the body and answers 204 (bench/bare/): the goal's reference;
+//   platform  the same rate-limiter call and queue send as the collector, no work (bench/platform/):
+//             what Miniflare's local simulation of the bindings costs by itself.
+// and two Footfall workers: `footfall` (wrangler.toml as deployed) and `footfall-no-assets`, the same
+// worker without its [assets] block, because locally every request, even to a run_worker_first route,
+// passes through Miniflare's asset router first (on Cloudflare that routing happens before the worker).
+// Rounds alternate the workers so all see the same machine state.
 //
-//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2]
+//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare|platform|footfall]
 //
 // Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
 // limiter (300 requests a minute per site and IP) sees many visitors, as it does in production.
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { uploadGeoDb } from '../scripts/geo-db.mjs'
 
@@ -22,7 +28,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '2' },
-    only: { type: 'string' }, // bare | footfall: profile one side (no ratio)
+    only: { type: 'string' }, // one worker alone, to profile it (no ratios)
   },
 })
 const duration = Number(opt.duration)
@@ -62,7 +68,7 @@ async function freePort() {
 async function start(name, config) {
   const port = await freePort()
   const state = await mkdtemp(join(tmpdir(), `footfall-bench-${name}-`))
-  if (name === 'footfall') await uploadGeoDb({ persistTo: state })
+  if (name.startsWith('footfall')) await uploadGeoDb({ persistTo: state })
   const child = spawn(
     join(root, 'node_modules/.bin/wrangler'),
     ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
@@ -86,6 +92,17 @@ async function start(name, config) {
   return { url, stop }
 }
 
+/** A copy of the worker's config without its [assets] block, written beside it (same relative paths). */
+async function withoutAssets(config) {
+  const toml = await readFile(config, 'utf8')
+  const copy = join(root, 'dist/wrangler.no-assets.toml')
+  await mkdir(dirname(copy), { recursive: true })
+  const stripped = toml.replace(/^\[assets\][\s\S]*?(?=^\[)/m, '').replace('main = "', 'main = "../')
+  if (stripped.includes('[assets]') || !stripped.includes('main = "../')) throw new Error(`cannot strip [assets] from ${config}`)
+  await writeFile(copy, stripped)
+  return copy
+}
+
 function load(url, seconds) {
   return autocannon({
     url: `${url}/e`,
@@ -104,9 +121,11 @@ function load(url, seconds) {
 
 const targets = {
   bare: join(root, 'bench/bare/wrangler.toml'),
+  platform: join(root, 'bench/platform/wrangler.toml'),
   footfall: join(root, 'wrangler.toml'),
+  'footfall-no-assets': await withoutAssets(join(root, 'wrangler.toml')),
 }
-if (opt.only) for (const k of Object.keys(targets)) if (k !== opt.only) delete targets[k]
+if (opt.only) for (const k of Object.keys(targets)) if (!opt.only.split(',').includes(k)) delete targets[k]
 const results = []
 for (let round = 1; round <= rounds; round++) {
   for (const [name, config] of Object.entries(targets)) {
@@ -132,9 +151,11 @@ console.log(`\nPOST /e, ${connections} connections, ${duration} s per run, 3 eve
 console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | expected status | other status | errors |')
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of results) {
-  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name === 'bare' ? '-' : fmt(r.rps * 3)} | ${r.p50} | ${r.p99} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
+  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name.startsWith('footfall') ? fmt(r.rps * 3) : '-'} | ${r.p50} | ${r.p99} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
 }
 const sum = (name, k) => results.filter((r) => r.name === name).reduce((s, r) => s + r[k], 0)
-const ratio = sum('footfall', 'rps') / sum('bare', 'rps')
-console.log(`\nthroughput ratio footfall / bare (all rounds): ${fmt(ratio, 2)} (goal >= 0.75)`)
-console.log(`p50 latency ratio footfall / bare: ${fmt(sum('footfall', 'p50') / sum('bare', 'p50'), 2)}`)
+if (opt.only) process.exit(0)
+const ratio = (a, b, k) => fmt(sum(a, k) / sum(b, k), 2)
+console.log(`\nthroughput footfall / bare (all rounds): ${ratio('footfall', 'bare', 'rps')} (goal >= 0.75)`)
+console.log(`throughput footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'rps')}; platform / bare: ${ratio('platform', 'bare', 'rps')}; footfall-no-assets / platform: ${ratio('footfall-no-assets', 'platform', 'rps')}`)
+console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)
