@@ -55,7 +55,9 @@ export async function openLake(o: SourceOptions): Promise<DuckDBConnection> {
 async function parquetBelow(dir: string): Promise<string[]> {
   const out: string[] = []
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.endsWith('.parquet')) out.push(join(e.parentPath, e.name))
+    const path = join(e.parentPath, e.name)
+    // A copy of the whole bucket also holds the drop ledger and dead letters: other schemas, not events.
+    if (e.isFile() && e.name.endsWith('.parquet') && !/[\\/](dropped|deadletter)[\\/]/.test(path)) out.push(path)
   }
   return out.sort()
 }
