@@ -126,6 +126,28 @@ describe('queue consumer', () => {
     expect(ids(await lakeRows())).toEqual(['f1', 'f2', 'f3'])
   })
 
+  it("takes a request's events of one partition as one message: acked or retried with its file, redelivered to the same key", async () => {
+    // What edge/enqueue.ts sends: one message per request and partition (here two requests, three messages).
+    const bodies = [{ events: [row('r1', T0), row('r2', T0 + 1000)] }, { events: [row('r3', T0 + 3000)] }, { events: [row('r4', T0 + 1500)] }]
+    const broken = { ...testEnv, LAKE: failingLake((k) => k.includes('hour=00')) }
+    const first = await deliverBodies(bodies, broken)
+    expect(first.explicitAcks.sort()).toEqual(['m0', 'm2'])
+    expect(first.retryMessages.map((r: { msgId: string }) => r.msgId)).toEqual(['m1'])
+    expect(ids(await lakeRows())).toEqual(['r1', 'r2', 'r4'])
+    await new Promise((r) => setTimeout(r, 1100)) // R2 refuses a second write to one key within a second
+    const whole = await deliverBodies(bodies, testEnv, 2)
+    expect(whole.ackAll).toBe(true)
+    expect(await keys()).toHaveLength(2)
+    expect(ids(await lakeRows())).toEqual(['r1', 'r2', 'r3', 'r4'])
+  })
+
+  it('refuses as poison a message whose events span two partitions, or hold none', async () => {
+    const result = await deliverBodies([{ events: [row('s1', T0), row('s2', T0 + 3000)] }, { events: [] }, { events: [row('s3', T0)] }])
+    expect(result.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual(['m0', 'm1'])
+    expect(result.explicitAcks).toEqual(['m2'])
+    expect(ids(await lakeRows())).toEqual(['s3'])
+  })
+
   it('retries a poison message without holding back the rest of its batch', async () => {
     const bad: EventRow = { ...row('x1', T0), event_time: 'yesterday' as unknown as number }
     const result = await deliverBodies(['not json at all', { event: bad }, { event: row('g1', T0) }, { something: 'else' }, { event: { ...row('x2', T0), asn: 2 ** 40 } }])

@@ -42,8 +42,8 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
       continue
     }
     const body = msg.body as LakeMessage
-    if ('event' in body) add(events, body.event.site, body.event.event_time, body.event.event_id, body.event, msg)
-    else add(drops, body.drop.site, body.drop.time, msg.id, body.drop, msg)
+    if ('drop' in body) add(drops, body.drop.site, body.drop.time, msg.id, body.drop, msg)
+    else for (const e of 'events' in body ? body.events : [body.event]) add(events, e.site, e.event_time, e.event_id, e, msg)
   }
   const writes = [
     ...[...events.values()].map((g) => () => {
@@ -75,9 +75,20 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
 /** Why a message body can never be written, or null. */
 export function messageProblem(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return 'not an object'
+  if ('events' in body) {
+    const list = body.events
+    if (!Array.isArray(list) || !list.length) return 'events is not a list of events'
+    for (const [i, e] of list.entries()) {
+      const problem = rowProblem(COLUMNS, e)
+      if (problem) return `events[${i}]: ${problem}`
+    }
+    // One message, one part file: what lets the consumer ack or retry it with that file.
+    const where = (e: EventRow) => Object.values(partitionOf(e.site, e.event_time)).join('/')
+    return (list as EventRow[]).every((e) => where(e) === where(list[0])) ? null : 'events of more than one partition'
+  }
   if ('event' in body) return rowProblem(COLUMNS, body.event)
   if ('drop' in body) return rowProblem(DROP_COLUMNS, body.drop)
-  return 'neither an event nor a drop'
+  return 'neither events nor a drop'
 }
 
 function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R, msg: Message<unknown>): void {
@@ -86,7 +97,7 @@ function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: s
   let group = groups.get(key)
   if (!group) groups.set(key, (group = { partition, rows: new Map(), messages: [] }))
   group.rows.set(id, row)
-  group.messages.push(msg)
+  if (group.messages.at(-1) !== msg) group.messages.push(msg)
 }
 
 async function writePart(lake: R2Bucket, table: Table, partition: Partition, ids: string[], parquet: ArrayBuffer, times: { minTime: number; maxTime: number }) {

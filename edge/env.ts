@@ -1,7 +1,10 @@
 import type { DropRow, EventRow } from '../warehouse/schema.ts'
 
-/** A queue message: one enriched event, or one entry of the drop ledger. */
-export type LakeMessage = { event: EventRow } | { drop: DropRow }
+/**
+ * A queue message: the enriched events of one request that fall in one lake partition (edge/enqueue.ts),
+ * one enriched event (the earlier shape, still read), or one entry of the drop ledger.
+ */
+export type LakeMessage = { events: EventRow[] } | { event: EventRow } | { drop: DropRow }
 
 /** Bindings and settings of the worker (see wrangler.toml). */
 export interface Env {
@@ -9,7 +12,7 @@ export interface Env {
   ASSETS: Fetcher
   /** The lake: Parquet files under events/ and dropped/, daily salts under salts/, geo/country.mmdb. */
   LAKE: R2Bucket
-  /** Enriched events and ledger entries on their way to the consumer, one per message. */
+  /** Enriched events (one message per request and partition) and ledger entries, on their way to the consumer. */
   EVENTS: Queue<LakeMessage>
   /** Per (site, IP) request limit of the collector (Workers Rate Limiting binding). */
   RATE_LIMITER?: RateLimit

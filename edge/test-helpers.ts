@@ -38,11 +38,11 @@ export async function clearLake(): Promise<void> {
   }
 }
 
-/** Runs the real queue consumer on a batch of rows, as the queue would deliver it. */
+/** Runs the real queue consumer on a batch of rows, one message each, as the queue would deliver it. */
 export async function deliver(rows: EventRow[]) {
   const batch = createMessageBatch<LakeMessage>(
     'footfall-events',
-    rows.map((event, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { event } })),
+    rows.map((event, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: { events: [event] } })),
   )
   const ctx = createExecutionContext()
   await worker.queue!(batch, testEnv, ctx)
