@@ -6,7 +6,7 @@
  * Wire format: `warehouse/wire.ts`. Only its types are imported: no zod reaches the browser.
  */
 import type { WireBatch, WireEvent } from '../../warehouse/wire.ts'
-import { engaged } from './engagement.ts'
+import { begin, engaged } from './engagement.ts'
 import { send } from './transport.ts'
 import type { Props } from './types.ts'
 
@@ -142,6 +142,7 @@ export function page(force?: unknown): void {
   if (!FOOTFALL_LITE && c!.spa == 'hash') key += l.hash
   if (key == current && (FOOTFALL_LITE || force !== true)) return
   !FOOTFALL_LITE && current && engaged()
+  !FOOTFALL_LITE && begin()
   current = key
   push('pageview', { referrer: document.referrer })
 }

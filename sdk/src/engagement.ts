@@ -19,10 +19,15 @@ function update(): void {
   depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
 }
 
-/** Starts measuring the current page. */
+/** Starts measuring. */
 export function engagement(): void {
-  url = location.href
   for (const type of ['focus', 'blur', 'visibilitychange', 'scroll']) on(type, update)
+}
+
+/** A new page is counted: measures it from now on. */
+export function begin(): void {
+  url = location.href
+  depth = 0
   update()
 }
 
@@ -31,11 +36,6 @@ export function engaged(): void {
   update()
   if (ms) push('engagement', { url, engagedMs: ms, scrollDepth: Math.min(depth, 100) })
   // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
-  // leave: the second must not report the milliseconds between them). A new SPA page starts at once.
+  // leave: the second must not report the milliseconds between them). A new page starts at once (begin).
   ms = since = 0
-  if (url != location.href) {
-    url = location.href
-    depth = 0
-    update()
-  }
 }
