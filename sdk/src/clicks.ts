@@ -5,7 +5,7 @@
  * ctrl/cmd/shift-clicks and middle clicks (`auxclick`) behave exactly as without us; a navigation away
  * flushes the queue on `pagehide`.
  */
-import { on, track, type Config } from './core.ts'
+import { on, push, type Config } from './core.ts'
 import type { Props } from './types.ts'
 
 const DOWNLOAD = /\.(pdf|zip|csv|txt|docx?|xlsx?|pptx?|mp[34]|dmg|exe)$/i
@@ -22,7 +22,7 @@ export function clicks(o: Config): void {
     const type = named || (x.host && x.host != location.host ? 'outbound' : DOWNLOAD.test(x.pathname) && 'download')
     type &&
       o[named ? 'clicks' : (type as 'outbound')] != 'off' &&
-      track(type, named ? props : undefined, { element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
+      push('event', { name: type, props: named ? props : undefined, element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
   }
   on('click', handle)
   on('auxclick', handle)

@@ -139,7 +139,7 @@ export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void 
 export function page(force?: unknown): void {
   const l = location
   let key = l.pathname + l.search
-  if (!FOOTFALL_LITE && c!.spa == 'hash') key += l.hash
+  if (!FOOTFALL_LITE && c!.spa == 'hash') key = l.href
   if (key == current && (FOOTFALL_LITE || force !== true)) return
   !FOOTFALL_LITE && current && engaged()
   !FOOTFALL_LITE && begin()
@@ -147,8 +147,8 @@ export function page(force?: unknown): void {
   push('pageview', { referrer: document.referrer })
 }
 
-/** A custom event (`extra`: wire fields such as the clicked element). */
-export const track = (name: string, props?: Props, extra?: Partial<WireEvent>): void => push('event', { name, props, ...extra })
+/** A custom event. */
+export const track = (name: string, props?: Props): void => push('event', { name, props })
 
 /** Names the visitor (the site's own id) for the events that follow on this page; traits go as props. */
 export function identify(id: string, traits?: Props): void {
