@@ -131,7 +131,7 @@ export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void 
     ts: Date.now(),
     url: location.href,
     title: document.title,
-    screen: `${screen.width}x${screen.height}`,
+    screen: screen.width + 'x' + screen.height,
     language: navigator.language,
     userId,
     ...extra,
@@ -154,7 +154,7 @@ export function page(): void {
 /** A page restored from the back/forward cache is a new view of it (its engagement was reported on leave). */
 export function restored(e: PageTransitionEvent): void {
   if (e.persisted) {
-    current = undefined
+    current = ''
     page()
   }
 }

@@ -4,7 +4,7 @@
  * navigation). Each event carries the time engaged since the previous one, so a page's `engaged_ms` is the
  * sum of its engagement events and its `scroll_depth` their maximum.
  */
-import { on, push } from './core.ts'
+import { push } from './core.ts'
 
 let url: string
 let ms = 0
@@ -12,17 +12,13 @@ let since = 0
 let depth = 0
 
 /** Adds the time engaged since the last update, and updates the scroll depth. */
-function update(): void {
+export function update(): void {
   const now = Date.now()
   if (since) ms += now - since
   since = !document.hidden && document.hasFocus() ? now : 0
   depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
 }
 
-/** Starts measuring. */
-export function engagement(): void {
-  for (const type of ['focus', 'blur', 'visibilitychange', 'scroll']) on(type, update)
-}
 
 /** A new page is counted: measures it from now on. */
 export function begin(): void {

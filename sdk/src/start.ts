@@ -4,7 +4,7 @@
  */
 import { flush, identify, on, page, restored, safe, setup, track, type Config } from './core.ts'
 import { click } from './clicks.ts'
-import { engagement } from './engagement.ts'
+import { update } from './engagement.ts'
 import type { Api, Props } from './types.ts'
 
 export type { Api, Props }
@@ -27,7 +27,8 @@ export function start(o: Config, endpoint: string | URL): void {
   )
     return
   setup(o, endpoint)
-  engagement()
+  // Engagement (engagement.ts): the page's visibility, focus and scrolling update it.
+  for (const t of ['focus', 'blur', 'visibilitychange', 'scroll']) on(t, update)
   const count = safe(page)
   if (o.spa != 'off') {
     for (const m of ['pushState', 'replaceState'] as const) {
