@@ -141,9 +141,7 @@ export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void 
 
 /** Counts a pageview, unless this page was the last one counted. */
 export function page(): void {
-  const l = location
-  let key = l.pathname + l.search
-  if (!FOOTFALL_LITE && c!.spa == 'hash') key = l.href
+  const key = !FOOTFALL_LITE && c!.spa == 'hash' ? location.href : location.pathname + location.search
   if (key == current) return
   !FOOTFALL_LITE && current && engaged()
   !FOOTFALL_LITE && begin()
