@@ -19,7 +19,6 @@ export function update(): void {
   depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
 }
 
-
 /** A new page is counted: measures it from now on. */
 export function begin(): void {
   url = location.href
