@@ -28,6 +28,7 @@ await esbuild({
   define: { FOOTFALL_LITE: 'false' }, // sdk/src/flags.d.ts
   tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
 })
+await (await import('../sdk/terser.mjs')).shrink(join(out, 'f.js')) // terser after esbuild (sdk/terser.mjs)
 // The SDK's other builds (sdk/build.mjs): /f.core.js and the ESM package in dist/sdk.
 await import('../sdk/build.mjs')
 

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { shrink } from './terser.mjs'
 
 const root = join(import.meta.dirname, '..')
 const pkg = join(root, 'dist/sdk')
@@ -16,6 +17,7 @@ const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'n
 
 // FOOTFALL_LITE: see sdk/src/flags.d.ts.
 await build({ ...common, entryPoints: [join(root, 'sdk/src/script-core.ts')], outfile: join(root, 'dist/public/f.core.js'), format: 'iife', define: { FOOTFALL_LITE: 'true' } })
+await shrink(join(root, 'dist/public/f.core.js'))
 await build({ ...common, entryPoints: [join(root, 'sdk/src/index.ts')], outfile: join(pkg, 'index.js'), format: 'esm', define: { FOOTFALL_LITE: 'false' } })
 
 // Declarations: index.d.ts refers only to types.d.ts (no wire types, no zod). tsc keeps the `.ts` import

@@ -6,8 +6,7 @@
  * Wire format: `warehouse/wire.ts`. Only its types are imported: no zod reaches the browser.
  */
 import type { WireBatch, WireEvent } from '../../warehouse/wire.ts'
-import { engaged } from './engagement.ts'
-import { send } from './transport.ts'
+import { begin, engaged } from './engagement.ts'
 import type { Props } from './types.ts'
 
 export type { Props }
@@ -45,14 +44,13 @@ export interface Config {
 //   a request carries at most 20 events (the wire allows 100 and 64 KB);
 //   at most 100 events are kept while the collector cannot be reached (oldest dropped), also when persisted;
 //   retries back off 1 s, 2 s, 4 s ... up to 60 s, unless the answer says Retry-After.
-const KEY = 'footfall_queue'
-// The switch of the persisted queue.
-const STORE = 'persist'
-/** The opt-out flag: `localStorage.footfall_ignore = 'true'` (any value) stops all tracking in this browser. */
-export const OPT_OUT = 'footfall_ignore'
+// So are the names (a shared constant costs more bytes than the repeated string, which gzip finds anyway):
+//   localStorage.footfall_queue   the persisted queue, when the config has the switch `persist`;
+//   localStorage.footfall_ignore  the opt-out flag: any value stops all tracking in this browser.
 
-let c: Config | undefined
-let endpoint: string
+/** The configuration (set by setup). */
+export let c: Config | undefined
+let endpoint: string | URL
 let exclude: RegExp | undefined
 let queue: WireEvent[] = []
 let timer: ReturnType<typeof setTimeout> | 0 = 0
@@ -62,16 +60,16 @@ let userId: string | undefined
 let current: string | undefined
 
 /** Starts the tracker. Until then (or when a guard keeps it off) every function below does nothing. */
-export function setup(config: Config, url: string): void {
+export function setup(config: Config, url: string | URL): void {
   c = config
   endpoint = url
   // Comma-separated path patterns, `*` matching anything: "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
   if (!FOOTFALL_LITE && c.exclude) exclude = RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`)
-  if (!FOOTFALL_LITE && STORE in c) {
+  if (!FOOTFALL_LITE && 'persist' in c) {
     try {
-      queue = JSON.parse(localStorage[KEY])
+      queue = JSON.parse(localStorage.footfall_queue)
     } catch {}
-    localStorage[KEY] = '[]'
+    localStorage.footfall_queue = '[]'
   }
   // pagehide covers navigation and tab close; visibilitychange covers mobile tab switches, where pagehide
   // may never fire. Coming back online sends what waited.
@@ -96,22 +94,28 @@ export function flush(leaving?: boolean): void {
   // A timer still pending fires a flush of whatever is queued then: harmless, so it is not cleared.
   timer = 0
   // Offline: the `online` listener flushes. A page left offline keeps its events only if persisting.
-  if (!FOOTFALL_LITE && !navigator.onLine) return void (!FOOTFALL_LITE && STORE in c! && leaving && (localStorage[KEY] = JSON.stringify(queue.slice(-100))))
+  if (!FOOTFALL_LITE && !navigator.onLine) return void ('persist' in c! && leaving && (localStorage.footfall_queue = JSON.stringify(queue.slice(-100))))
   while (queue.length) {
     const events = queue.splice(0, 20)
     const body = JSON.stringify({ site: c!.site!, sentAt: Date.now(), events } satisfies WireBatch)
-    send(
-      endpoint,
-      body,
-      leaving,
+    // Back in the queue, sent again after `ms` (the Retry-After header) or, when it is 0/NaN/absent, a backoff.
+    const retry = (ms?: number) => {
+      queue = events.concat(queue).slice(-100)
+      schedule(ms || Math.min(1e3 * 2 ** tries++, 6e4))
+    }
+    // Leaving the page: `sendBeacon`, which outlives the page (no outcome, so no retry: it is the last
+    // chance). Otherwise, or when the beacon is refused (its 64 KB quota is shared with keepalive fetches):
+    // `fetch` with keepalive, which survives a navigation that starts meanwhile and tells the outcome. The
+    // body is a string, so both send it as `text/plain;charset=UTF-8`: a CORS "simple" request, no preflight.
+    // Retried: network errors, 5xx and 429; any other answer finishes the batch (a 4xx that a retry cannot
+    // fix). The answer's body is never read, so garbage cannot hurt. The core build does not retry: a failed
+    // batch is dropped (quietly).
+    if (!(leaving && navigator.sendBeacon(endpoint, body))) {
+      const sent = fetch(endpoint, { method: 'POST', body, keepalive: true })
       FOOTFALL_LITE
-        ? undefined
-        : (ms) => {
-            if (ms < 0) return void (tries = 0)
-            queue = events.concat(queue).slice(-100)
-            schedule(ms || Math.min(1e3 * 2 ** tries++, 6e4))
-          },
-    )
+        ? sent.catch(() => {})
+        : sent.then((r) => (r.status == 429 || r.status > 499 ? retry(+r.headers.get('Retry-After')! * 1e3) : (tries = 0)), () => retry())
+    }
   }
 }
 
@@ -120,14 +124,14 @@ export function flush(leaving?: boolean): void {
  * a queued event would make the batch timer throw. Callers are wrapped in safe() (localStorage may throw).
  */
 export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void {
-  if (!c || localStorage[OPT_OUT] || (!FOOTFALL_LITE && exclude?.test(location.pathname))) return
+  if (!c || localStorage.footfall_ignore || (!FOOTFALL_LITE && exclude?.test(location.pathname))) return
   queue.push({
     id: crypto.getRandomValues(new Uint32Array(4)).join('-'), // 128 random bits: the dedupe key (works outside secure contexts, unlike randomUUID)
     type,
     ts: Date.now(),
     url: location.href,
     title: document.title,
-    screen: `${screen.width}x${screen.height}`,
+    screen: screen.width + 'x' + screen.height,
     language: navigator.language,
     userId,
     ...extra,
@@ -135,19 +139,26 @@ export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void 
   queue.length < 10 ? timer || schedule(1e3) : flush()
 }
 
-/** Counts a pageview, unless this page was the last one counted (`force`: count anyway, e.g. bfcache). */
-export function page(force?: unknown): void {
-  const l = location
-  let key = l.pathname + l.search
-  if (!FOOTFALL_LITE && c!.spa == 'hash') key += l.hash
-  if (key == current && (FOOTFALL_LITE || force !== true)) return
+/** Counts a pageview, unless this page was the last one counted. */
+export function page(): void {
+  const key = !FOOTFALL_LITE && c!.spa == 'hash' ? location.href : location.pathname + location.search
+  if (key == current) return
   !FOOTFALL_LITE && current && engaged()
+  !FOOTFALL_LITE && begin()
   current = key
   push('pageview', { referrer: document.referrer })
 }
 
-/** A custom event (`extra`: wire fields such as the clicked element). */
-export const track = (name: string, props?: Props, extra?: Partial<WireEvent>): void => push('event', { name, props, ...extra })
+/** A page restored from the back/forward cache is a new view of it (its engagement was reported on leave). */
+export function restored(e: PageTransitionEvent): void {
+  if (e.persisted) {
+    current = ''
+    page()
+  }
+}
+
+/** A custom event. */
+export const track = (name: string, props?: Props): void => push('event', { name, props })
 
 /** Names the visitor (the site's own id) for the events that follow on this page; traits go as props. */
 export function identify(id: string, traits?: Props): void {

@@ -4,7 +4,7 @@
  * navigation). Each event carries the time engaged since the previous one, so a page's `engaged_ms` is the
  * sum of its engagement events and its `scroll_depth` their maximum.
  */
-import { on, push } from './core.ts'
+import { push } from './core.ts'
 
 let url: string
 let ms = 0
@@ -12,17 +12,17 @@ let since = 0
 let depth = 0
 
 /** Adds the time engaged since the last update, and updates the scroll depth. */
-function update(): void {
+export function update(): void {
   const now = Date.now()
   if (since) ms += now - since
   since = !document.hidden && document.hasFocus() ? now : 0
   depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
 }
 
-/** Starts measuring the current page. */
-export function engagement(): void {
+/** A new page is counted: measures it from now on. */
+export function begin(): void {
   url = location.href
-  for (const type of ['focus', 'blur', 'visibilitychange', 'scroll']) on(type, update)
+  depth = 0
   update()
 }
 
@@ -31,11 +31,6 @@ export function engaged(): void {
   update()
   if (ms) push('engagement', { url, engagedMs: ms, scrollDepth: Math.min(depth, 100) })
   // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
-  // leave: the second must not report the milliseconds between them). A new SPA page starts at once.
+  // leave: the second must not report the milliseconds between them). A new page starts at once (begin).
   ms = since = 0
-  if (url != location.href) {
-    url = location.href
-    depth = 0
-    update()
-  }
 }

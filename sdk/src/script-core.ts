@@ -12,7 +12,7 @@ safe(() => {
   const count = safe(page)
   const api = { track: safe(track), page: count }
   window.footfall = api
-  setup(d, d.endpoint || new URL('/e', s.src).href)
+  setup(d, d.endpoint || new URL('/e', s.src))
   for (const m of ['pushState', 'replaceState'] as const) {
     const orig = history[m]
     history[m] = (...a: Parameters<History['pushState']>) => {

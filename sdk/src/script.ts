@@ -20,6 +20,6 @@ safe(() => {
   const pending = window.footfall?.q || []
   window.footfall = api
   // The tag's dataset is the configuration (core.ts, Config).
-  if (d.site) start(d, d.endpoint || new URL('/e', s.src).href)
+  if (d.site) start(d, d.endpoint || new URL('/e', s.src))
   for (const args of pending as Iterable<[string, Props]>) api.track(...args)
 })()

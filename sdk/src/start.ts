@@ -2,9 +2,9 @@
  * Everything the default script build and the ESM package do, from one options object: the privacy
  * guards, pageviews (initial, SPA, bfcache, prerender), clicks, engagement, and the public API.
  */
-import { flush, identify, on, page, safe, setup, track, type Config } from './core.ts'
-import { clicks } from './clicks.ts'
-import { engagement } from './engagement.ts'
+import { flush, identify, on, page, restored, safe, setup, track, type Config } from './core.ts'
+import { click } from './clicks.ts'
+import { update } from './engagement.ts'
 import type { Api, Props } from './types.ts'
 
 export type { Api, Props }
@@ -18,7 +18,7 @@ export const api: Api = {
 }
 
 /** Starts tracking unless a guard says not to (Do Not Track when respected, localhost, automation). */
-export function start(o: Config, endpoint: string): void {
+export function start(o: Config, endpoint: string | URL): void {
   const n = navigator as Navigator & { globalPrivacyControl?: boolean }
   if (
     ('respectDnt' in o && (n.doNotTrack == '1' || n.globalPrivacyControl)) ||
@@ -27,7 +27,8 @@ export function start(o: Config, endpoint: string): void {
   )
     return
   setup(o, endpoint)
-  engagement()
+  // Engagement (engagement.ts): the page's visibility, focus and scrolling update it.
+  for (const t of ['focus', 'blur', 'visibilitychange', 'scroll']) on(t, update)
   const count = safe(page)
   if (o.spa != 'off') {
     for (const m of ['pushState', 'replaceState'] as const) {
@@ -40,9 +41,9 @@ export function start(o: Config, endpoint: string): void {
     on('popstate', count)
     if (o.spa == 'hash') on('hashchange', count)
   }
-  // A page restored from the back/forward cache is a new view of it.
-  on('pageshow', (e: PageTransitionEvent) => e.persisted && page(true))
-  clicks(o)
+  on('pageshow', restored)
+  on('click', click)
+  on('auxclick', click)
   // A prerendered page counts only once the visitor actually sees it.
   const d = document as Document & { prerendering?: boolean }
   d.prerendering ? on('prerenderingchange', count) : count()
