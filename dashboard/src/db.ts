@@ -1,13 +1,24 @@
 /**
  * DuckDB-WASM in a Web Worker, served by our own worker (no CDN): the engine's files live under
- * /dashboard/duckdb/. Lake files are loaded once each (they are immutable) into `events_raw`.
+ * /dashboard/duckdb/. Lake files are loaded once each (they are immutable): events into `events_raw`
+ * (read through the deduplicating `events` view), the drop ledger into `dropped_raw`.
  */
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
+import { DataType, type Table } from 'apache-arrow'
+import { DROP_COLUMNS } from '../../warehouse/schema.ts'
 import { createEventsRaw, createEventsView } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { parquetToArrowIPC } from './decode.ts'
+import { createDroppedRaw } from './queries/dropped.ts'
+import { createSessionsView } from './queries/overview.ts'
 
 export type Row = Record<string, unknown>
+export type LakeTable = 'events' | 'dropped'
+
+export interface Result {
+  columns: string[]
+  rows: Row[]
+}
 
 export class Lake {
   private loaded = new Set<string>()
@@ -18,8 +29,7 @@ export class Lake {
     const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
     await db.instantiate(new URL('duckdb-eh.wasm', base).href)
     const conn = await db.connect()
-    await conn.query(createEventsRaw)
-    await conn.query(createEventsView)
+    for (const ddl of [createEventsRaw, createEventsView, createDroppedRaw, createSessionsView]) await conn.query(ddl)
     return new Lake(conn)
   }
 
@@ -27,25 +37,44 @@ export class Lake {
     return this.loaded.has(key)
   }
 
-  async load(key: string, parquet: ArrayBuffer): Promise<void> {
+  async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
     if (this.loaded.has(key)) return
-    await this.conn.insertArrowFromIPCStream(await parquetToArrowIPC(parquet), { name: 'events_raw', create: false })
+    const ipc = await parquetToArrowIPC(parquet, table === 'events' ? undefined : DROP_COLUMNS)
+    await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
     this.loaded.add(key)
   }
 
+  /** Runs a parameterised query (the only way user-chosen values reach SQL). */
   async run(q: Query): Promise<Row[]> {
+    return (await this.runWithColumns(q)).rows
+  }
+
+  async runWithColumns(q: Query): Promise<Result> {
+    if (!q.params.length) return result(await this.conn.query(q.sql))
     const stmt = await this.conn.prepare(q.sql)
     try {
-      const table = await stmt.query(...q.params)
-      return table.toArray().map((r) => plain(r.toJSON()))
+      return result(await stmt.query(...q.params))
     } finally {
       await stmt.close()
     }
   }
 }
 
-/** BIGINT arrives as bigint; counts fit in a double. */
-function plain(r: Row): Row {
-  for (const k in r) if (typeof r[k] === 'bigint') r[k] = Number(r[k])
-  return r
+/** Plain JS rows: BIGINT as number (counts fit a double), timestamps as "YYYY-MM-DD HH:MM:SS" (UTC). */
+function result(table: Table): Result {
+  const fields = table.schema.fields
+  const rows = table.toArray().map((r) => {
+    const o = r.toJSON() as Row
+    for (const f of fields) {
+      const v = o[f.name]
+      if (typeof v === 'bigint') o[f.name] = Number(v)
+      if (v !== null && v !== undefined && (DataType.isTimestamp(f.type) || DataType.isDate(f.type))) o[f.name] = timeText(Number(v))
+    }
+    return o
+  })
+  return { columns: fields.map((f) => f.name), rows }
+}
+
+export function timeText(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 }

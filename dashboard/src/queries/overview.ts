@@ -10,15 +10,7 @@ import { dimSql, where, type Dimension, type Scope } from './filters.ts'
 /** A visit ends after 30 minutes without an event (DESIGN.md, "Sessionization"). */
 export const SESSION_GAP_MINUTES = 30
 
-/**
- * CTEs `ev` (the scope's events) and `sessions` (one row per visit: visitor, start, end, pageviews, entry
- * and exit page). Out-of-order arrival does not matter: the order is by event time, ties by event id.
- */
-export function sessionsCte(s: Scope): Query {
-  const w = where(s)
-  return {
-    sql: `ev AS (SELECT * FROM events WHERE ${w.sql}),
-marked AS (
+const SESSIONS_BODY = `marked AS (
   SELECT *, CASE WHEN lag(event_time) OVER w IS NULL
     OR event_time - lag(event_time) OVER w > INTERVAL ${SESSION_GAP_MINUTES} MINUTE THEN 1 ELSE 0 END AS new_visit
   FROM ev WINDOW w AS (PARTITION BY visitor_id ORDER BY event_time, event_id)
@@ -31,7 +23,17 @@ marked AS (
     arg_min(path, event_time) FILTER (WHERE type = 'pageview') AS entry_page,
     arg_max(path, event_time) FILTER (WHERE type = 'pageview') AS exit_page
   FROM numbered GROUP BY visitor_id, visit_no
-)`,
+)`
+
+/**
+ * CTEs `ev` (the scope's events) and `sessions` (one row per visit: visitor, start, end, pageviews, entry
+ * and exit page). Out-of-order arrival does not matter: the order is by event time, ties by event id.
+ */
+export function sessionsCte(s: Scope): Query {
+  const w = where(s)
+  return {
+    sql: `ev AS (SELECT * FROM events WHERE ${w.sql}),
+${SESSIONS_BODY}`,
     params: w.params,
   }
 }
@@ -75,15 +77,18 @@ FROM buckets LEFT JOIN counts USING (t) ORDER BY t`,
   }
 }
 
-/** Rows (value, visitors, pageviews, events) by a dimension, most visitors first. */
+/**
+ * Rows (value, visitors, pageviews) by a dimension, most visitors first; for custom events (value,
+ * visitors, events). Pages count pageviews only.
+ */
 export function breakdown(s: Scope, dim: Dimension, limit = 10): Query {
   const w = where(s)
-  const pageOnly = dim === 'page' ? ` AND type = 'pageview'` : dim === 'event' ? ` AND type = 'event'` : ''
+  const only = dim === 'page' ? ` AND type = 'pageview'` : dim === 'event' ? ` AND type = 'event'` : ''
+  const count = dim === 'event' ? `count(*) AS events` : `count(*) FILTER (WHERE type = 'pageview') AS pageviews`
   return {
-    sql: `SELECT ${dimSql(dim)} AS value, count(DISTINCT visitor_id) AS visitors,
-  count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) FILTER (WHERE type = 'event') AS events
-FROM events WHERE ${w.sql}${pageOnly}
-GROUP BY value ORDER BY visitors DESC, pageviews DESC, events DESC, value LIMIT ?`,
+    sql: `SELECT ${dimSql(dim)} AS value, count(DISTINCT visitor_id) AS visitors, ${count}
+FROM events WHERE ${w.sql}${only}
+GROUP BY value ORDER BY visitors DESC, ${dim === 'event' ? 'events' : 'pageviews'} DESC, value LIMIT ?`,
     params: [...w.params, limit],
   }
 }
@@ -120,3 +125,7 @@ export function propKeys(s: Scope): Query {
     params: w.params,
   }
 }
+
+/** `sessions` over all loaded events (bots included, as stored), for the SQL console. */
+export const createSessionsView = `CREATE OR REPLACE VIEW sessions AS WITH ev AS (SELECT * FROM events),
+${SESSIONS_BODY} SELECT * FROM sessions`

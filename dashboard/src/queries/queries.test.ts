@@ -56,8 +56,13 @@ describe('dashboard SQL', () => {
 
   it('breakdowns, entry and exit pages, series, props', async () => {
     expect(await lake.run(breakdown(scope, 'page'))).toEqual([
-      { value: '/', visitors: 2, pageviews: 2, events: 0 },
-      { value: '/p', visitors: 1, pageviews: 2, events: 0 },
+      { value: '/', visitors: 2, pageviews: 2 },
+      { value: '/p', visitors: 1, pageviews: 2 },
+    ])
+    expect(await lake.run(breakdown(scope, 'event'))).toEqual([{ value: 'order', visitors: 1, events: 1 }])
+    expect(await lake.run(breakdown(scope, 'source'))).toEqual([
+      { value: '(none)', visitors: 1, pageviews: 3 },
+      { value: 'google.com', visitors: 1, pageviews: 1 },
     ])
     expect(await lake.run(entryExit(scope, 'entry'))).toEqual([
       { value: '/', visits: 2, bounce_rate: 50 },

@@ -1,0 +1,113 @@
+/**
+ * One panel: runs its query whenever the query or the loaded data changes, and shows a loading, empty,
+ * error or table state, with a CSV export. Rows of a breakdown are buttons that add a filter.
+ */
+import type { ComponentChildren } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import type { Query } from '../../warehouse/sql/query.ts'
+import { downloadCsv } from './csv.ts'
+import type { Lake, Result, Row } from './db.ts'
+
+export interface PanelProps {
+  title: string
+  testid: string
+  lake: Lake
+  /** Bumped whenever new files are loaded. */
+  version: number
+  query: Query | null
+  /** Click on a row: the first column's value. */
+  onPick?: (value: string) => void
+  /** Column labels (defaults: the result's column names). */
+  labels?: Record<string, string>
+  empty?: string
+  children?: (r: Result) => ComponentChildren
+  showSql?: boolean
+}
+
+type PanelState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }
+
+export function usePanelQuery(lake: Lake, version: number, query: Query | null): PanelState {
+  const [state, setState] = useState<PanelState>({ kind: 'loading' })
+  const key = query ? JSON.stringify(query) : ''
+  useEffect(() => {
+    if (!query) return
+    let live = true
+    setState((s) => (s.kind === 'ready' ? s : { kind: 'loading' }))
+    lake.runWithColumns(query).then(
+      (result) => live && setState({ kind: 'ready', result }),
+      (e: Error) => live && setState({ kind: 'error', message: e.message }),
+    )
+    return () => void (live = false)
+  }, [lake, version, key])
+  return state
+}
+
+export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql }: PanelProps) {
+  const state = usePanelQuery(lake, version, query)
+  const result = state.kind === 'ready' ? state.result : null
+  const status = state.kind === 'ready' ? (state.result.rows.length ? 'ready' : 'empty') : state.kind
+  return (
+    <section class="panel" data-testid={testid} data-state={status} aria-busy={state.kind === 'loading'}>
+      <div class="panel-head">
+        <h2>{title}</h2>
+        {result && result.rows.length > 0 && (
+          <button type="button" class="csv" data-testid={`${testid}-csv`} onClick={() => downloadCsv(testid, result.columns, result.rows)}>
+            CSV
+          </button>
+        )}
+      </div>
+      {state.kind === 'loading' && <p class="empty">Loading…</p>}
+      {state.kind === 'error' && <p class="error" role="alert">{state.message}</p>}
+      {result && !result.rows.length && <p class="empty">{empty ?? 'No data in this range.'}</p>}
+      {result && result.rows.length > 0 && (children ? children(result) : <ResultTable result={result} onPick={onPick} labels={labels} />)}
+      {showSql && query && (
+        <details open>
+          <summary>SQL</summary>
+          <pre data-testid={`${testid}-sql`}>{query.sql}</pre>
+          <p class="params">Parameters: <code>{JSON.stringify(query.params)}</code></p>
+        </details>
+      )}
+    </section>
+  )
+}
+
+export function ResultTable({ result, onPick, labels }: { result: Result; onPick?: (value: string) => void; labels?: Record<string, string> }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {result.columns.map((c) => (
+              <th key={c} scope="col">{labels?.[c] ?? c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {result.rows.map((r, i) => (
+            <tr key={i}>
+              {result.columns.map((c, j) => (
+                <td key={c}>
+                  {j === 0 && onPick ? (
+                    <button type="button" class="pick" title={`Filter by ${String(r[c])}`} onClick={() => onPick(String(r[c]))}>
+                      {show(r[c])}
+                    </button>
+                  ) : (
+                    show(r[c])
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export function show(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  if (typeof v === 'object') return JSON.stringify(v)
+  return String(v)
+}
+
+export type { Row }
