@@ -22,7 +22,15 @@ export interface Result {
 
 export class Lake {
   private loaded = new Set<string>()
+  /** One connection runs one statement at a time: panels query at once, so they queue here. */
+  private queue: Promise<unknown> = Promise.resolve()
   private constructor(private conn: AsyncDuckDBConnection) {}
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(job, job)
+    this.queue = next.catch(() => {})
+    return next
+  }
 
   static async open(): Promise<Lake> {
     const base = new URL('duckdb/', new URL(import.meta.env.BASE_URL, location.origin))
@@ -40,7 +48,7 @@ export class Lake {
   async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
     if (this.loaded.has(key)) return
     const ipc = await parquetToArrowIPC(parquet, table === 'events' ? undefined : DROP_COLUMNS)
-    await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
+    await this.serial(() => this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false }))
     this.loaded.add(key)
   }
 
@@ -49,7 +57,11 @@ export class Lake {
     return (await this.runWithColumns(q)).rows
   }
 
-  async runWithColumns(q: Query): Promise<Result> {
+  runWithColumns(q: Query): Promise<Result> {
+    return this.serial(() => this.exec(q))
+  }
+
+  private async exec(q: Query): Promise<Result> {
     if (!q.params.length) return result(await this.conn.query(q.sql))
     const stmt = await this.conn.prepare(q.sql)
     try {

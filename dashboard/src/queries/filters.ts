@@ -74,3 +74,18 @@ export function where(s: Scope): Query {
   }
   return { sql: parts.join(' AND '), params }
 }
+
+/**
+ * The text of one property of a props JSON column, the key bound as the one parameter (`?`). DuckDB-WASM
+ * would download its json extension from a CDN for json_extract, so this reads the writer's compact JSON
+ * (flat object, scalar values) with core regular expressions: `"key":value`, quotes removed, null as NULL.
+ */
+export function propValueSql(col: string): string {
+  const token = `regexp_extract(${col}, '"' || regexp_escape(?) || '":("(?:[^"\\\\]|\\\\.)*"|[^,}]*)', 1)`
+  return `nullif(nullif(regexp_replace(${token}, '^"(.*)"$', '\\1'), 'null'), '')`
+}
+
+/** The property keys of a props JSON column, as a list (same reading as propValueSql). */
+export function propKeysSql(col: string): string {
+  return `regexp_extract_all(${col}, '"((?:[^"\\\\]|\\\\.)*)":', 1)`
+}

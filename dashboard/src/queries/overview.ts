@@ -5,7 +5,7 @@
  */
 import { BUCKETS, type Bucket } from '../../../warehouse/sql/overview.ts'
 import type { Query } from '../../../warehouse/sql/query.ts'
-import { dimSql, where, type Dimension, type Scope } from './filters.ts'
+import { dimSql, propKeysSql, propValueSql, where, type Dimension, type Scope } from './filters.ts'
 
 /** A visit ends after 30 minutes without an event (DESIGN.md, "Sessionization"). */
 export const SESSION_GAP_MINUTES = 30
@@ -108,10 +108,10 @@ FROM sessions WHERE ${which}_page IS NOT NULL GROUP BY value ORDER BY visits DES
 export function propBreakdown(s: Scope, prop: string, limit = 10): Query {
   const w = where(s)
   return {
-    sql: `SELECT coalesce(json_extract_string(props, ?), '(none)') AS value, count(*) AS events, count(DISTINCT visitor_id) AS visitors
+    sql: `SELECT coalesce(${propValueSql('props')}, '(none)') AS value, count(*) AS events, count(DISTINCT visitor_id) AS visitors
 FROM events WHERE type = 'event' AND ${w.sql}
 GROUP BY value ORDER BY events DESC, value LIMIT ?`,
-    params: ['$."' + prop.replace(/"/g, '') + '"', ...w.params, limit],
+    params: [prop, ...w.params, limit],
   }
 }
 
@@ -120,7 +120,7 @@ export function propKeys(s: Scope): Query {
   const w = where(s)
   return {
     sql: `SELECT key, count(*) AS events FROM (
-  SELECT unnest(json_keys(props)) AS key FROM events WHERE type = 'event' AND props IS NOT NULL AND ${w.sql}
+  SELECT unnest(${propKeysSql('props')}) AS key FROM events WHERE type = 'event' AND props IS NOT NULL AND ${w.sql}
 ) GROUP BY key ORDER BY events DESC, key LIMIT 20`,
     params: w.params,
   }

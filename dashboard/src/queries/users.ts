@@ -3,7 +3,7 @@
  * events of the visitor ids it was seen with, grouped by country or by a trait.
  */
 import type { Query } from '../../../warehouse/sql/query.ts'
-import { where, type Scope } from './filters.ts'
+import { propValueSql, where, type Scope } from './filters.ts'
 
 /**
  * Rows (value, users, avg_<numeric trait>, events), grouped by `group`: "country" or "trait:<key>".
@@ -12,11 +12,10 @@ import { where, type Scope } from './filters.ts'
 export function usersBy(s: Scope, group: string, numericTrait = 'age'): Query {
   const w = where(s)
   const byTrait = group.startsWith('trait:')
-  const path = (k: string) => '$."' + k.replace(/"/g, '') + '"'
   const params: (string | number | boolean)[] = [...w.params]
-  const groupSql = byTrait ? `coalesce(json_extract_string(u.traits, ?), '(none)')` : `coalesce(x.country, '(none)')`
-  if (byTrait) params.push(path(group.slice(6)))
-  params.push(path(numericTrait))
+  const groupSql = byTrait ? `coalesce(${propValueSql('u.traits')}, '(none)')` : `coalesce(x.country, '(none)')`
+  if (byTrait) params.push(group.slice(6))
+  params.push(numericTrait)
   return {
     sql: `WITH ev AS (SELECT * FROM events WHERE ${w.sql}),
 u AS (
@@ -27,7 +26,7 @@ u AS (
   FROM u JOIN ev e ON list_contains(u.visitors, e.visitor_id) GROUP BY u.user_id
 )
 SELECT ${groupSql} AS value, count(*) AS users,
-  round(avg(TRY_CAST(json_extract_string(u.traits, ?) AS DOUBLE)), 1) AS avg_trait, sum(x.events) AS events
+  round(avg(TRY_CAST(${propValueSql('u.traits')} AS DOUBLE)), 1) AS avg_trait, sum(x.events) AS events
 FROM u JOIN x USING (user_id) GROUP BY value ORDER BY users DESC, value LIMIT 50`,
     params,
   }
