@@ -64,7 +64,7 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
   const b = previous && before.kind === 'ready' ? before.result.rows[0] ?? {} : null
   return (
     <>
-      <section class="kpis" data-testid="kpis" data-state={k ? 'ready' : now.kind}>
+      <section class="kpis" data-testid="kpis" data-state={k ? 'ready' : now.kind} aria-busy={now.pending || before.pending}>
         {now.kind === 'error' && <p class="error" role="alert">{now.message}</p>}
         {KPIS.map(([key, label, unit]) => {
           const v = k ? Number(k[key] ?? 0) : null
@@ -82,7 +82,7 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
           )
         })}
       </section>
-      <section class="panel wide" data-testid="timeseries" data-state={cur.kind === 'ready' ? 'ready' : cur.kind}>
+      <section class="panel wide" data-testid="timeseries" data-state={cur.kind === 'ready' ? 'ready' : cur.kind} aria-busy={cur.pending || prev.pending}>
         <div class="panel-head">
           <h2>Pageviews over time</h2>
           <label>

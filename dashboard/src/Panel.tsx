@@ -24,18 +24,19 @@ export interface PanelProps {
   showSql?: boolean
 }
 
-type PanelState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }
+/** `pending`: a newer query is running; the last result stays on screen until it answers. */
+export type PanelState = ({ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }) & { pending: boolean }
 
 export function usePanelQuery(lake: Lake, version: number, query: Query | null): PanelState {
-  const [state, setState] = useState<PanelState>({ kind: 'loading' })
+  const [state, setState] = useState<PanelState>({ kind: 'loading', pending: true })
   const key = query ? JSON.stringify(query) : ''
   useEffect(() => {
-    if (!query) return
+    if (!query) return setState({ kind: 'loading', pending: false })
     let live = true
-    setState((s) => (s.kind === 'ready' ? s : { kind: 'loading' }))
+    setState((s) => (s.kind === 'ready' ? { ...s, pending: true } : { kind: 'loading', pending: true }))
     lake.runWithColumns(query).then(
-      (result) => live && setState({ kind: 'ready', result }),
-      (e: Error) => live && setState({ kind: 'error', message: e.message }),
+      (result) => live && setState({ kind: 'ready', result, pending: false }),
+      (e: Error) => live && setState({ kind: 'error', message: e.message, pending: false }),
     )
     return () => void (live = false)
   }, [lake, version, key])
@@ -47,7 +48,7 @@ export function Panel({ title, testid, lake, version, query, onPick, labels, emp
   const result = state.kind === 'ready' ? state.result : null
   const status = state.kind === 'ready' ? (state.result.rows.length ? 'ready' : 'empty') : state.kind
   return (
-    <section class="panel" data-testid={testid} data-state={status} aria-busy={state.kind === 'loading'}>
+    <section class="panel" data-testid={testid} data-state={status} aria-busy={state.pending}>
       <div class="panel-head">
         <h2>{title}</h2>
         {result && result.rows.length > 0 && (

@@ -33,14 +33,15 @@ export function makeDataset(end: number, visits = 60, hours = 40, seed = 7): Dat
   for (let v = 0; v < visits; v++) {
     const ip = pick(IPS)
     const ua = v % 13 === 5 ? UAS.bot : pick([UAS.iphone, UAS.chrome, UAS.firefox])
-    let t = start + Math.floor(rnd() * (hours * 3_600_000 - 3_600_000))
+    // The last visits are live (the last 20 minutes), for the realtime view; the others spread over the range.
+    let t = v >= visits - 4 ? end - (20 - (visits - v)) * 60_000 : start + Math.floor(rnd() * (hours * 3_600_000 - 3_600_000))
     const ref = pick(REFS)
     const utm = v % 4 === 0 ? '?utm_source=newsletter&utm_medium=email&utm_campaign=spring' : ''
     const views = 1 + Math.floor(rnd() * 6)
     for (let i = 0; i < views; i++) {
       const path = i === 0 ? pick(PAGES.slice(0, 3)) : pick(PAGES)
       events.push({ id: id(), type: 'pageview', ts: t, url: `http://localhost${path}${i === 0 ? utm : ''}`, referrer: i === 0 && ref ? ref : undefined, title: path, ip, ua })
-      t += 20_000 + Math.floor(rnd() * 120_000)
+      t += 20_000 + Math.floor(rnd() * (v >= visits - 4 ? 20_000 : 120_000))
       if (path.startsWith('/shop/') && rnd() < 0.6) {
         const category = path.slice(6)
         events.push({ id: id(), type: 'event', name: 'add_to_cart', ts: t, url: `http://localhost${path}`, props: { product_id: `${category}-0${1 + Math.floor(rnd() * 3)}`, category }, ip, ua })
