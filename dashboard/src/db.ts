@@ -80,6 +80,8 @@ function result(table: Table): Result {
     for (const f of fields) {
       const v = o[f.name]
       if (typeof v === 'bigint') o[f.name] = Number(v)
+      // HUGEINT (sum of integers) and DECIMAL arrive as Arrow decimals: a big integer scaled by 10^scale.
+      else if (v !== null && v !== undefined && DataType.isDecimal(f.type)) o[f.name] = Number(String(v).replace(/"/g, '')) / 10 ** f.type.scale
       if (v !== null && v !== undefined && (DataType.isTimestamp(f.type) || DataType.isDate(f.type))) o[f.name] = timeText(Number(v))
     }
     return o

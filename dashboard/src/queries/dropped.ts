@@ -12,7 +12,7 @@ export const createDroppedRaw = `CREATE TABLE IF NOT EXISTS dropped_raw (${DROP_
 export function droppedByReason(r: Range): Query {
   const w = inRange(r)
   return {
-    sql: `SELECT reason, coalesce(field, '') AS field, count(*) AS requests, sum(events) AS events
+    sql: `SELECT reason, coalesce(field, '') AS field, count(*) AS requests, CAST(sum(events) AS BIGINT) AS events
 FROM dropped_raw WHERE ${w.sql.replace('event_time', '"time"')} GROUP BY ALL ORDER BY events DESC, reason, field`,
     params: w.params,
   }

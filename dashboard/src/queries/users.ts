@@ -26,7 +26,7 @@ u AS (
   FROM u JOIN ev e ON list_contains(u.visitors, e.visitor_id) GROUP BY u.user_id
 )
 SELECT ${groupSql} AS value, count(*) AS users,
-  round(avg(TRY_CAST(${propValueSql('u.traits')} AS DOUBLE)), 1) AS avg_trait, sum(x.events) AS events
+  round(avg(TRY_CAST(${propValueSql('u.traits')} AS DOUBLE)), 1) AS avg_trait, CAST(sum(x.events) AS BIGINT) AS events
 FROM u JOIN x USING (user_id) GROUP BY value ORDER BY users DESC, value LIMIT 50`,
     params,
   }
