@@ -1,0 +1,71 @@
+/**
+ * The events every query starts from: the deduplicated `events` view (one row per event id, `ddl.ts`) of
+ * one site and time window, bots left out unless asked for, each row keyed by its canonical visitor.
+ *
+ * The visitor id is a hash with a salt that rotates at UTC midnight, so one person has a new visitor_id
+ * each day. In the first 30 minutes after midnight the edge also writes `visitor_id_prev`, the same hash
+ * with the previous day's salt. An event whose `visitor_id_prev` is the `visitor_id` of earlier events
+ * continues that visitor: both ids map to one key (`vk`), the earliest id of the chain, so a visit that
+ * spans the rotation is one visitor and one session.
+ */
+import { where, type Filter } from './filters.ts'
+import { inRange, sql, trusted, type Query, type Range } from './query.ts'
+
+/** What a query looks at, besides its time range. */
+export interface Scope {
+  /** Only this site (default: every site loaded). */
+  site?: string
+  /** Include events flagged as bots (default false: bots are stored but left out). */
+  bots?: boolean
+  /** Dimension filters (`filters.ts`); rows that match have `hit` = true. */
+  filters?: readonly Filter[]
+}
+
+export const MINUTE = 60_000
+export const HOUR = 60 * MINUTE
+export const DAY = 24 * HOUR
+
+/** Longest chain of salt rotations followed (one per day a visit spans midnight). */
+const MAX_CHAIN = 31
+
+/** The conditions of the scope except filters: site and bots. */
+function scopeSql(s: Scope, table = ''): Query {
+  const t = table ? `${table}.` : ''
+  const site = s.site === undefined ? trusted('TRUE') : sql`${trusted(t)}site = ${s.site}`
+  return sql`${site} AND ${trusted(s.bots ? 'TRUE' : `NOT ${t}is_bot`)}`
+}
+
+/**
+ * CTEs (for a `WITH RECURSIVE` list) that define `ev`: the deduplicated events of the window and scope,
+ * with `vk` (canonical visitor key) and `hit` (the row matches the filters). Filters do not remove rows
+ * here, so sessions are cut by time only; queries count `hit` rows or sessions holding one.
+ */
+export function eventsCte(window: Range, s: Scope = {}): Query {
+  const scope = scopeSql(s, 'e')
+  return sql`scoped AS (
+  SELECT e.* FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
+), links AS (
+  SELECT visitor_id AS v, min(visitor_id_prev) AS p FROM scoped
+  WHERE visitor_id_prev IS NOT NULL AND visitor_id_prev <> visitor_id
+    AND visitor_id_prev IN (SELECT visitor_id FROM scoped WHERE visitor_id IS NOT NULL)
+  GROUP BY visitor_id
+), chain AS (
+  SELECT v, p AS root, 1 AS depth FROM links
+  UNION ALL
+  SELECT c.v, l.p, c.depth + 1 FROM chain c JOIN links l ON l.v = c.root WHERE c.depth < ${trusted(String(MAX_CHAIN))}
+), roots AS (
+  SELECT v, arg_max(root, depth) AS root FROM chain GROUP BY v
+), ev AS (
+  SELECT s.*, coalesce(r.root, s.visitor_id, 'event:' || s.event_id) AS vk, ${where(s.filters, 's')} AS hit
+  FROM scoped s LEFT JOIN roots r ON r.v = s.visitor_id
+)`
+}
+
+/**
+ * The events of a range as stored (every column), deduplicated, scoped and filtered, plus `vk`.
+ * The CLI's `export` and ad-hoc tools start here.
+ */
+export function eventsIn(r: Range, s: Scope = {}): Query {
+  return sql`WITH RECURSIVE ${eventsCte(r, s)}
+SELECT * EXCLUDE (hit) FROM ev WHERE hit ORDER BY event_time, event_id`
+}

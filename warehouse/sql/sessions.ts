@@ -1,0 +1,65 @@
+/**
+ * Sessionization: per canonical visitor (`events.ts`), events ordered by time; a gap longer than the
+ * session gap (30 minutes by default; exactly 30:00 still continues) starts a new session.
+ *
+ * - Order independent and duplicate-proof: it works on the deduplicated view and sorts by (time, id).
+ * - A session belongs to the range its first event falls in, and is built from all of its events, even
+ *   those past the range's end or in another partition or file: sessions that cross midnight or a
+ *   partition are counted once, in one range. Events up to `lookbackMs` before the range are read so a
+ *   session that began earlier is not counted again as a new one.
+ * - With filters, a session counts if any of its events matches.
+ */
+import { DAY, eventsCte, MINUTE, type Scope } from './events.ts'
+import { int, inRange, sql, trusted, type Query, type Range } from './query.ts'
+
+/** Where a session came from and who it was: taken from its first event. */
+const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os']
+
+export const SESSION_GAP_MS = 30 * MINUTE
+
+export interface SessionOptions extends Scope {
+  /** Inactivity that ends a session, ms (default 30 minutes). */
+  gapMs?: number
+  /** How far before and after the range events are read to complete its sessions, ms (default 1 day). */
+  lookbackMs?: number
+}
+
+/**
+ * CTEs: `ev` (events.ts), `sev` (events of the window with `session_id`), and `sessions` (one row per
+ * session that starts in the range and holds a row matching the filters), with these columns:
+ * session_id, vk, start_time, end_time, duration_ms, pageviews, events, bounce, entry_page, exit_page,
+ * channel, referrer_host, utm_source, utm_medium, utm_campaign, country, region, city, device_type,
+ * browser, os.
+ */
+export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
+  const gap = o.gapMs ?? SESSION_GAP_MS
+  const look = o.lookbackMs ?? DAY
+  const first = (col: string) => `first(${col} ORDER BY event_time, event_id) AS ${col}`
+  return sql`${eventsCte({ from: r.from - look, to: r.to + look }, o)}, marked AS (
+  SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER (PARTITION BY vk ORDER BY event_time, event_id) <= ${int(gap)}
+    THEN 0 ELSE 1 END AS is_new
+  FROM ev
+), sev AS (
+  SELECT * EXCLUDE (is_new),
+    vk || '#' || sum(is_new) OVER (PARTITION BY vk ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
+  FROM marked
+), sessions AS (
+  SELECT session_id, any_value(vk) AS vk, min(event_time) AS start_time, max(event_time) AS end_time,
+    epoch_ms(max(event_time)) - epoch_ms(min(event_time)) AS duration_ms,
+    count(*) FILTER (WHERE type = 'pageview') AS pageviews,
+    count(*) FILTER (WHERE type = 'event') AS events,
+    -- A bounce: one page seen and nothing done on it (no custom event).
+    count(*) FILTER (WHERE type = 'pageview') <= 1 AND count(*) FILTER (WHERE type = 'event') = 0 AS bounce,
+    first(path ORDER BY event_time, event_id) FILTER (WHERE type = 'pageview') AS entry_page,
+    first(path ORDER BY event_time DESC, event_id DESC) FILTER (WHERE type = 'pageview') AS exit_page,
+    ${trusted(SOURCE_COLUMNS.map(first).join(',\n    '))}
+  FROM sev GROUP BY session_id
+  HAVING ${inRange(r, 'min(event_time)')} AND bool_or(hit)
+)`
+}
+
+/** One row per session of the range, earliest first (columns of `sessionsCte`). */
+export function sessions(r: Range, o: SessionOptions = {}): Query {
+  return sql`WITH RECURSIVE ${sessionsCte(r, o)}
+SELECT * FROM sessions ORDER BY start_time, session_id`
+}
