@@ -1,11 +1,14 @@
 /** The filter bar: chips (change the operator, remove) and a form to add one. Keyboard usable: plain controls. */
 import { useState } from 'preact/hooks'
-import { DIMENSIONS, OPS, isDimension, type Filter, type Op } from './queries/filters.ts'
+import { DIMENSIONS, isDimension } from '../../warehouse/sql/dimensions.ts'
+import type { Filter, FilterOp as Op } from '../../warehouse/sql/filters.ts'
+
+const OPS: Op[] = ['is', 'is_not', 'contains']
 
 const OP_LABEL: Record<Op, string> = { is: 'is', is_not: 'is not', contains: 'contains' }
 
 export function FilterBar({ filters, onChange }: { filters: Filter[]; onChange: (f: Filter[]) => void }) {
-  const [dim, setDim] = useState('page')
+  const [dim, setDim] = useState('path')
   const [op, setOp] = useState<Op>('is')
   const [value, setValue] = useState('')
   return (
@@ -16,7 +19,7 @@ export function FilterBar({ filters, onChange }: { filters: Filter[]; onChange: 
           <select aria-label={`Operator of the ${f.dim} filter`} value={f.op} onChange={(e) => onChange(filters.map((g, j) => (j === i ? { ...g, op: e.currentTarget.value as Op } : g)))}>
             {OPS.map((o) => <option key={o} value={o}>{OP_LABEL[o]}</option>)}
           </select>{' '}
-          <strong>{f.value}</strong>
+          <strong>{String(f.value)}</strong>
           <button type="button" aria-label={`Remove the ${f.dim} filter`} onClick={() => onChange(filters.filter((_, j) => j !== i))}>×</button>
         </span>
       ))}
@@ -33,7 +36,7 @@ export function FilterBar({ filters, onChange }: { filters: Filter[]; onChange: 
         <select aria-label="Filter operator" value={op} onChange={(e) => setOp(e.currentTarget.value as Op)}>
           {OPS.map((o) => <option key={o} value={o}>{OP_LABEL[o]}</option>)}
         </select>
-        <input aria-label="Filter value" value={value} onInput={(e) => setValue(e.currentTarget.value)} placeholder="value" />
+        <input aria-label="Filter value (a dimension above, or type prop:key in the list)" value={value} onInput={(e) => setValue(e.currentTarget.value)} placeholder="value" />
         <button type="submit">Add filter</button>
       </form>
     </div>

@@ -6,6 +6,7 @@ import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { downloadCsv } from './csv.ts'
+import { formatCell, formatHeader } from './format.ts'
 import type { Lake, Result, Row } from './db.ts'
 
 export interface PanelProps {
@@ -19,6 +20,8 @@ export interface PanelProps {
   onPick?: (value: string) => void
   /** Column labels (defaults: the result's column names). */
   labels?: Record<string, string>
+  /** The columns to show and export (default: all). */
+  columns?: string[]
   empty?: string
   children?: (r: Result) => ComponentChildren
   showSql?: boolean
@@ -43,16 +46,17 @@ export function usePanelQuery(lake: Lake, version: number, query: Query | null):
   return state
 }
 
-export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql }: PanelProps) {
+export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql, columns }: PanelProps) {
   const state = usePanelQuery(lake, version, query)
-  const result = state.kind === 'ready' ? state.result : null
+  const full = state.kind === 'ready' ? state.result : null
+  const result = full && columns ? { columns: columns.filter((c) => full.columns.includes(c)), rows: full.rows } : full
   const status = state.kind === 'ready' ? (state.result.rows.length ? 'ready' : 'empty') : state.kind
   return (
     <section class="panel" data-testid={testid} data-state={status} aria-busy={state.pending}>
       <div class="panel-head">
         <h2>{title}</h2>
         {result && result.rows.length > 0 && (
-          <button type="button" class="csv" data-testid={`${testid}-csv`} onClick={() => downloadCsv(testid, result.columns, result.rows)}>
+          <button type="button" class="csv" data-testid={`${testid}-csv`} onClick={() => downloadCsv(testid, result.columns, shown(result))}>
             CSV
           </button>
         )}
@@ -79,7 +83,7 @@ export function ResultTable({ result, onPick, labels }: { result: Result; onPick
         <thead>
           <tr>
             {result.columns.map((c) => (
-              <th key={c} scope="col">{labels?.[c] ?? c}</th>
+              <th key={c} scope="col">{labels?.[c] ?? formatHeader(c)}</th>
             ))}
           </tr>
         </thead>
@@ -88,12 +92,14 @@ export function ResultTable({ result, onPick, labels }: { result: Result; onPick
             <tr key={i}>
               {result.columns.map((c, j) => (
                 <td key={c}>
-                  {j === 0 && onPick ? (
+                  {j === 0 && onPick && r[c] !== null && r[c] !== undefined ? (
                     <button type="button" class="pick" title={`Filter by ${String(r[c])}`} onClick={() => onPick(String(r[c]))}>
-                      {show(r[c])}
+                      {formatCell(c, r[c])}
                     </button>
+                  ) : j === 0 && (r[c] === null || r[c] === undefined) ? (
+                    <em class="none">(none)</em>
                   ) : (
-                    show(r[c])
+                    formatCell(c, r[c])
                   )}
                 </td>
               ))}
@@ -105,10 +111,9 @@ export function ResultTable({ result, onPick, labels }: { result: Result; onPick
   )
 }
 
-export function show(v: unknown): string {
-  if (v === null || v === undefined) return ''
-  if (typeof v === 'object') return JSON.stringify(v)
-  return String(v)
+/** Rows as shown (formatted cells), for CSV. */
+export function shown(r: Result): Row[] {
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c) => [c, formatCell(c, row[c])])))
 }
 
 export type { Row }

@@ -10,7 +10,7 @@ import { createEventsRaw, createEventsView } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { parquetToArrowIPC } from './decode.ts'
 import { createDroppedRaw } from './queries/dropped.ts'
-import { createSessionsView } from './queries/overview.ts'
+import { sessions } from '../../warehouse/sql/sessions.ts'
 
 export type Row = Record<string, unknown>
 export type LakeTable = 'events' | 'dropped'
@@ -92,3 +92,15 @@ function result(table: Table): Result {
 export function timeText(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 }
+
+/**
+ * `sessions` for the SQL console: the SQL library's sessions of every loaded event (bots included). A view
+ * cannot hold parameters, so this one query's own constants (numbers, ISO times, no user input) are
+ * written in as literals.
+ */
+const all = sessions({ from: 0, to: 253_402_300_799_000 }, { bots: true, lookbackMs: 0 })
+let at = 0
+const createSessionsView = `CREATE OR REPLACE VIEW sessions AS ${all.sql.replace(/\?/g, () => {
+  const v = all.params[at++]
+  return typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v)
+})}`

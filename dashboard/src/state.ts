@@ -3,7 +3,11 @@
  * so any view can be bookmarked and shared. Parsing is strict: unknown values fall back to defaults.
  */
 import type { Range } from '../../warehouse/sql/query.ts'
-import { isDimension, OPS, type Filter, type Op } from './queries/filters.ts'
+import { isDimension } from '../../warehouse/sql/dimensions.ts'
+import type { Filter, FilterOp } from '../../warehouse/sql/filters.ts'
+import { previousPeriod } from '../../warehouse/sql/kpis.ts'
+
+const OPS: FilterOp[] = ['is', 'is_not', 'contains']
 
 export const RANGE_NAMES = ['realtime', 'today', 'yesterday', '7d', '30d', 'custom'] as const
 export type RangeName = (typeof RANGE_NAMES)[number]
@@ -32,9 +36,9 @@ export function parseState(search: string): State {
   const view = p.get('view') as ViewName
   const filters: Filter[] = []
   for (const f of p.getAll('f')) {
-    // f=<dim>:<op>:<value>; the value may hold colons
-    const [dim, op, ...rest] = f.split(':')
-    if (dim && isDimension(dim) && OPS.includes(op as Op)) filters.push({ dim, op: op as Op, value: rest.join(':') })
+    // f=<dim>:<op>:<value>; the value may hold colons, a dimension prop:<key> one
+    const m = /^(prop:[^:]+|[^:]+):([a-z_]+):(.*)$/s.exec(f)
+    if (m && isDimension(m[1]!) && OPS.includes(m[2] as FilterOp)) filters.push({ dim: m[1]!, op: m[2] as FilterOp, value: m[3]! })
   }
   const extra: Record<string, string> = {}
   for (const [k, v] of p) if (!KNOWN.has(k)) extra[k] = v
@@ -95,8 +99,5 @@ export function rangeOf(s: State, now = Date.now()): Range {
   }
 }
 
-/** The period just before, of the same length (the comparison). */
-export function previousOf(r: Range): Range {
-  const len = r.to - r.from
-  return { from: r.from - len - 1, to: r.from - 1 }
-}
+/** The period just before, of the same length (the comparison): the SQL library's definition. */
+export const previousOf: (r: Range) => Range = previousPeriod

@@ -13,14 +13,19 @@ import type { Query } from '../../warehouse/sql/query.ts'
 import { bucketFor } from '../../warehouse/sql/overview.ts'
 import type { NativeLake } from '../../warehouse/native.ts'
 import { toCsv } from '../../dashboard/src/csv.ts'
-import { breakdown, entryExit, kpis, propBreakdown, propKeys, series } from '../../dashboard/src/queries/overview.ts'
-import type { Dimension, Scope } from '../../dashboard/src/queries/filters.ts'
-import { currentVisitors, devicesNow, latestVisitors, liveFeed, topPagesLastHour, visitsLast8h, categoriesLastHour } from '../../dashboard/src/queries/realtime.ts'
-import { streamWindows } from '../../dashboard/src/queries/streams.ts'
-import { funnel, orders } from '../../dashboard/src/queries/funnels.ts'
-import { usersBy } from '../../dashboard/src/queries/users.ts'
+import { displayCells, formatCell } from '../../dashboard/src/format.ts'
+import { BREAKDOWNS, KPIS, change } from '../../dashboard/src/Overview.tsx'
+import { eventCount, series } from '../../dashboard/src/queries/overview.ts'
+import { opts, type Scope } from '../../dashboard/src/queries/filters.ts'
 import { botsByReason, createDroppedRaw, droppedByReason } from '../../dashboard/src/queries/dropped.ts'
 import { previousOf } from '../../dashboard/src/state.ts'
+import { parseSteps, realtimePanels, streamSpec, STREAM_ROWS } from '../../dashboard/src/Views.tsx'
+import { breakdown, customEvents, eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
+import { kpis } from '../../warehouse/sql/kpis.ts'
+import { funnel } from '../../warehouse/sql/funnels.ts'
+import { orders } from '../../warehouse/sql/orders.ts'
+import { users, usersBy } from '../../warehouse/sql/users.ts'
+import { windows } from '../../warehouse/sql/windows.ts'
 import { launchChromium } from '../helpers/browser.ts'
 import { downloadLake, listFiles, type ListedFile } from '../helpers/lake.ts'
 import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
@@ -80,16 +85,11 @@ async function loadNative(events: ListedFile[]): Promise<NativeLake> {
   return lake
 }
 
-/** A cell as the dashboard prints it. */
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return ''
-  if (v instanceof Date) return v.toISOString().slice(0, 19).replace('T', ' ')
-  if (typeof v === 'object') return JSON.stringify(v)
-  return String(v)
-}
-
-async function expected(q: Query): Promise<string[][]> {
-  return (await native.run(q)).map((r) => Object.values(r).map(cell))
+/** Native DuckDB's answer, printed as the dashboard prints a table (the columns it shows). */
+async function expected(q: Query, columns?: readonly string[]): Promise<string[][]> {
+  const rows = await native.run(q)
+  const cols = columns ? [...columns] : Object.keys(rows[0] ?? {})
+  return rows.map((r) => displayCells(cols, r))
 }
 
 /** Waits until the dashboard has loaded and no panel has a query in flight. */
@@ -108,18 +108,15 @@ async function kpiValues(page: Page): Promise<Record<string, string>> {
   )
 }
 
-async function expectedKpis(scope: Scope): Promise<Record<string, string>> {
-  const [k] = await native.run(kpis(scope))
-  return Object.fromEntries(Object.entries(k!).map(([key, v]) => [key, String(Number(v ?? 0))]))
+async function expectedKpis(s: Scope, prev = false): Promise<Record<string, string>> {
+  const [k] = await native.run(kpis(s.range, opts(s)))
+  const [e] = await native.run(eventCount(prev ? { ...s, range: previousOf(s.range) } : s))
+  const row: Record<string, unknown> = { ...k, events: e!.events }
+  return Object.fromEntries(KPIS.map(([key]) => [key, formatCell(key, Number((prev && key !== 'events' ? row[`prev_${key}`] : row[key]) ?? 0))]))
 }
 
 const scope = (extra: Partial<Scope> = {}): Scope => ({ range, filters: [], bots: false, ...extra })
 
-const BREAKDOWNS: [string, Dimension][] = [
-  ['top-pages', 'page'], ['sources', 'source'], ['referrers', 'referrer'], ['channels', 'channel'], ['utm-sources', 'utm_source'],
-  ['utm-mediums', 'utm_medium'], ['utm-campaigns', 'utm_campaign'], ['countries', 'country'], ['regions', 'region'], ['cities', 'city'],
-  ['devices', 'device'], ['browsers', 'browser'], ['os', 'os'], ['custom-events', 'event'],
-]
 
 describe('dashboard on the local stack', () => {
   it('downloads every file once with a progress bar, then serves a reload from Cache Storage', async () => {
@@ -161,13 +158,13 @@ describe('dashboard on the local stack', () => {
     await page.goto(`${base}#token=${stack.token}`)
     await settled(page)
     expect(await kpiValues(page)).toEqual(await expectedKpis(scope()))
-    const k = await native.run(kpis(scope()))
+    const k = await native.run(kpis(range, opts(scope())))
     expect(k[0]!.pageviews).toBeGreaterThan(100)
-    for (const [testid, dim] of BREAKDOWNS) expect([testid, await rows(page, testid)]).toEqual([testid, await expected(breakdown(scope(), dim))])
-    expect(await rows(page, 'entry-pages')).toEqual(await expected(entryExit(scope(), 'entry')))
-    expect(await rows(page, 'exit-pages')).toEqual(await expected(entryExit(scope(), 'exit')))
-    const [firstKey] = await native.run(propKeys(scope()))
-    expect(await rows(page, 'props')).toEqual(await expected(propBreakdown(scope(), String(firstKey!.key))))
+    for (const b of BREAKDOWNS) expect([b.testid, await rows(page, b.testid)]).toEqual([b.testid, await expected(b.query(scope()), b.columns)])
+    expect((await rows(page, 'countries')).length).toBe(2)
+    const [first] = await native.run(customEvents(range, opts(scope())))
+    const [firstKey] = await native.run(propKeys(range, String(first!.name), opts(scope())))
+    expect(await rows(page, 'props')).toEqual(await expected(eventProps(range, String(first!.name), String(firstKey!.key), { ...opts(scope()), limit: 10 })))
     const bars = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.getAttribute('data-value'))))
     const s = await native.run(series(scope(), bucketFor(range)))
     expect(bars).toEqual(s.map((r) => Number(r.pageviews)))
@@ -178,6 +175,7 @@ describe('dashboard on the local stack', () => {
     await settled(page)
     expect(await kpiValues(page)).toEqual(await expectedKpis(scope({ bots: true })))
     expect(Number((await kpiValues(page)).visitors)).toBeGreaterThan(Number(k[0]!.visitors))
+    await page.screenshot({ path: `${SHOTS}/overview-bots.png`, fullPage: true })
     await page.close()
   })
 
@@ -192,7 +190,8 @@ describe('dashboard on the local stack', () => {
     const filtered = scope({ filters: [{ dim: 'country', op: 'is', value: country! }] })
     expect(await kpiValues(page)).toEqual(await expectedKpis(filtered))
     expect(await kpiValues(page)).not.toEqual(await expectedKpis(scope()))
-    expect(await rows(page, 'top-pages')).toEqual(await expected(breakdown(filtered, 'page')))
+    expect(await rows(page, 'top-pages')).toEqual(await expected(BREAKDOWNS[0]!.query(filtered), BREAKDOWNS[0]!.columns))
+    expect(await rows(page, 'top-pages')).not.toEqual(await expected(BREAKDOWNS[0]!.query(scope()), BREAKDOWNS[0]!.columns))
     await page.screenshot({ path: `${SHOTS}/overview-filtered.png`, fullPage: true })
 
     await page.selectOption('[data-testid=filter-chip] select', 'is_not')
@@ -202,13 +201,13 @@ describe('dashboard on the local stack', () => {
 
     // A typed filter with SQL in it is a parameter, not SQL; a bookmark reproduces the view.
     const evil = "shop' OR 1=1 --"
-    await page.goto(`${base}&f=${encodeURIComponent(`page:contains:${evil}`)}&f=page:contains:shop`)
+    await page.goto(`${base}&f=${encodeURIComponent(`path:contains:${evil}`)}&f=path:contains:shop`)
     await settled(page)
-    expect(await kpiValues(page)).toEqual(await expectedKpis(scope({ filters: [{ dim: 'page', op: 'contains', value: evil }, { dim: 'page', op: 'contains', value: 'shop' }] })))
+    expect(await kpiValues(page)).toEqual(await expectedKpis(scope({ filters: [{ dim: 'path', op: 'contains', value: evil }, { dim: 'path', op: 'contains', value: 'shop' }] })))
     expect((await kpiValues(page)).pageviews).toBe('0')
-    await page.goto(`${base}&f=page:contains:shop`)
+    await page.goto(`${base}&f=path:contains:shop`)
     await settled(page)
-    const shop = await expectedKpis(scope({ filters: [{ dim: 'page', op: 'contains', value: 'shop' }] }))
+    const shop = await expectedKpis(scope({ filters: [{ dim: 'path', op: 'contains', value: 'shop' }] }))
     expect(Number(shop.pageviews)).toBeGreaterThan(0)
     expect(await kpiValues(page)).toEqual(shop)
     await page.close()
@@ -220,15 +219,18 @@ describe('dashboard on the local stack', () => {
     await page.goto(`${stack.url}/dashboard/?range=custom&from=${new Date(half.from).toISOString()}&to=${new Date(half.to).toISOString()}&compare=1#token=${stack.token}`)
     await settled(page)
     const now = await expectedKpis(scope({ range: half }))
-    const before = await expectedKpis(scope({ range: previousOf(half) }))
+    const before = await expectedKpis(scope({ range: half }), true)
+    // The library's previous period, computed on its own, agrees with the prev_* columns.
+    expect(await expectedKpis(scope({ range: previousOf(half) }))).toEqual(before)
     expect(await kpiValues(page)).toEqual(now)
     expect(Number(before.pageviews)).toBeGreaterThan(0)
-    for (const key of Object.keys(now)) {
+    const [raw] = await native.run(kpis(half, opts(scope())))
+    for (const [key] of KPIS) {
       const el = `[data-testid=kpi-${key}-change]`
       expect(await page.getAttribute(el, 'data-previous')).toBe(before[key])
-      const b = Number(before[key])
-      const c = b === 0 ? '–' : `${Math.round(((Number(now[key]) - b) / b) * 1000) / 10}%`
-      expect((await page.textContent(el))!.replace('+', '')).toContain(c)
+      if (key === 'events') continue
+      const c = change(Number(raw![key] ?? 0), raw![`prev_${key}`] as number)
+      expect(await page.textContent(el)).toContain(c === null ? '–' : `${c > 0 ? '+' : ''}${c}%`)
     }
     await page.screenshot({ path: `${SHOTS}/overview-compare.png`, fullPage: true })
     await page.close()
@@ -239,38 +241,44 @@ describe('dashboard on the local stack', () => {
     await page.goto(`${stack.url}/dashboard/?view=realtime#token=${stack.token}`)
     await settled(page)
     const now = Number(await page.getAttribute('main', 'data-now'))
-    for (const [testid, q] of [
-      ['rt-current', currentVisitors(now, false)], ['rt-visits', visitsLast8h(now, false)], ['rt-devices', devicesNow(now, false)],
-      ['rt-pages', topPagesLastHour(now, false)], ['rt-categories', categoriesLastHour(now, false)], ['rt-latest', latestVisitors(now, false)],
-      ['rt-feed', liveFeed(now, false)],
-    ] as const) expect([testid, await rows(page, testid)]).toEqual([testid, await expected(q)])
+    for (const [testid, , q, columns] of realtimePanels(now, { filters: [], bots: false })) {
+      expect([testid, await rows(page, testid)]).toEqual([testid, await expected(q, columns)])
+    }
     expect(Number((await rows(page, 'rt-current'))[0]![1])).toBeGreaterThan(0)
+    expect((await rows(page, 'rt-feed')).length).toBeGreaterThan(0)
     await page.screenshot({ path: `${SHOTS}/realtime.png`, fullPage: true })
 
-    const spec = { kind: 'hopping', dim: 'event', size: 300, slide: 10 } as const
     await page.goto(`${base}&view=streams#token=${stack.token}`)
     await settled(page)
-    expect(await rows(page, 'stream')).toEqual(await expected(streamWindows(scope(), spec)))
-    expect(await page.textContent('[data-testid=stream-sql]')).toBe(streamWindows(scope(), spec).sql)
+    const hop = streamSpec({})
+    expect(hop.spec).toEqual({ kind: 'hopping', sizeMs: 300_000, slideMs: 10_000 }) // 5 minutes sliding every 10 seconds
+    const hopQ = windows(range, hop.spec, { ...opts(scope()), by: hop.by })
+    expect(await rows(page, 'stream')).toEqual((await expected(hopQ)).slice(-STREAM_ROWS))
+    expect(await page.textContent('[data-testid=stream-sql]')).toBe(hopQ.sql)
     await page.selectOption('[data-testid=stream-kind]', 'session')
+    await page.waitForURL(/window=session/)
     await page.selectOption('[data-testid=stream-by]', 'country')
     await page.waitForURL(/by=country/)
     await settled(page)
-    expect(await rows(page, 'stream')).toEqual(await expected(streamWindows(scope(), { kind: 'session', dim: 'country', size: 1800, slide: 10 })))
+    const ses = streamSpec({ window: 'session', by: 'country' })
+    expect(await rows(page, 'stream')).toEqual((await expected(windows(range, ses.spec, { ...opts(scope()), by: ses.by }))).slice(-STREAM_ROWS))
     await page.screenshot({ path: `${SHOTS}/streams.png`, fullPage: true })
 
-    const steps = [{ kind: 'page', value: '/' }, { kind: 'event', value: 'add_to_cart' }, { kind: 'event', value: 'order' }] as const
-    await page.goto(`${base}&view=funnels&steps=page:/,event:add_to_cart,event:order#token=${stack.token}`)
+    const steps = 'path:/,name:add_to_cart,name:order'
+    await page.goto(`${base}&view=funnels&steps=${steps}#token=${stack.token}`)
     await settled(page)
-    expect(await rows(page, 'funnel')).toEqual(await expected(funnel(scope(), [...steps])))
-    expect(await rows(page, 'orders')).toEqual(await expected(orders(scope())))
+    const f = await expected(funnel(range, parseSteps(steps), { ...opts(scope()), within: 'session' }))
+    expect(await rows(page, 'funnel')).toEqual(f)
+    expect(f.map((r) => r[1])).toEqual(['path /', 'name add_to_cart', 'name order'])
+    expect(await rows(page, 'orders')).toEqual(await expected(orders(range, { ...opts(scope()), orderEvent: 'order' })))
     expect(Number((await rows(page, 'orders'))[0]![0])).toBeGreaterThan(0)
     await page.screenshot({ path: `${SHOTS}/funnels.png`, fullPage: true })
 
-    await page.goto(`${base}&view=users&group=trait:tier#token=${stack.token}`)
+    await page.goto(`${base}&view=users&group=country&trait=age#token=${stack.token}`)
     await settled(page)
-    expect(await rows(page, 'users')).toEqual(await expected(usersBy(scope(), 'trait:tier', 'age')))
-    expect((await rows(page, 'users')).length).toBe(2)
+    expect(await rows(page, 'users-by')).toEqual(await expected(usersBy(range, 'country', 'age', opts(scope()))))
+    expect((await rows(page, 'users-by')).length).toBeGreaterThan(0)
+    expect(await rows(page, 'users')).toEqual(await expected(users(range, { ...opts(scope()), limit: 50 })))
     await page.screenshot({ path: `${SHOTS}/users.png`, fullPage: true })
 
     const wide = { from: data.from - HOUR, to: Date.now() + HOUR }
@@ -293,17 +301,22 @@ describe('dashboard on the local stack', () => {
     await page.waitForURL(/sql=SELECT/)
     await settled(page)
     const want = await native.run({ sql, params: [] })
-    expect(await rows(page, 'sql-result')).toEqual(want.map((r) => Object.values(r).map(cell)))
+    const cols = ['country', 'events', 'visitors', 'depth']
+    expect(await rows(page, 'sql-result')).toEqual(want.map((r) => displayCells(cols, r)))
     await page.screenshot({ path: `${SHOTS}/sql.png`, fullPage: true })
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=sql-result-csv]')])
-    expect(await readFile((await download.path())!, 'utf8')).toBe(toCsv(['country', 'events', 'visitors', 'depth'], want.map((r) => ({ ...r, depth: cell(r.depth) }))))
+    const printed = (r: Record<string, unknown>) => Object.fromEntries(cols.map((c) => [c, formatCell(c, r[c])]))
+    expect(await readFile((await download.path())!, 'utf8')).toBe(toCsv(cols, want.map(printed)))
 
     await page.goto(`${base}#token=${stack.token}`)
     await settled(page)
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=top-pages-csv]')])
     expect(csv.suggestedFilename()).toBe('top-pages.csv')
-    const pages = await native.run(breakdown(scope(), 'page'))
-    expect(await readFile((await csv.path())!, 'utf8')).toBe(toCsv(['value', 'visitors', 'pageviews'], pages))
+    const pages = await native.run(breakdown(range, 'path', { ...opts(scope()), type: 'pageview', limit: 10 }))
+    const pcols = ['value', 'visitors', 'pageviews']
+    const csvText = await readFile((await csv.path())!, 'utf8')
+    expect(csvText).toBe(toCsv(pcols, pages.map((r) => Object.fromEntries(pcols.map((c) => [c, formatCell(c, r[c])])))))
+    expect(csvText.split('\r\n')[0]).toBe('value,visitors,pageviews')
     await page.close()
   })
 
