@@ -125,7 +125,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
         )}
         {cur.kind === 'error' && <p class="error" role="alert">{cur.message}</p>}
       </section>
-      <div class="grid">
+      {/* Panels query after the KPIs (one DuckDB connection, and child effects run first): headline numbers come first. */}
+      {row && <div class="grid">
         {BREAKDOWNS.map((b) => (
           <Panel key={b.testid} title={b.title} testid={b.testid} lake={lake} version={version} query={b.query(scope)} columns={b.columns}
             onPick={b.pick ? (v) => pick(b.pick!, v) : undefined} />
@@ -146,7 +147,7 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
             )}
           </div>
         )}
-      </div>
+      </div>}
     </>
   )
 }
