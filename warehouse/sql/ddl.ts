@@ -3,6 +3,7 @@
  * (CLI, tests) both create `events_raw` from this and query the deduplicated `events` view.
  */
 import { COLUMNS, type ColumnType } from '../schema.ts'
+import { literal } from './query.ts'
 
 const DUCK_TYPES: Record<ColumnType, string> = {
   STRING: 'VARCHAR',
@@ -24,3 +25,17 @@ export const createEventsRaw = `CREATE TABLE IF NOT EXISTS events_raw (${COLUMNS
  */
 export const createEventsView = `CREATE OR REPLACE VIEW events AS
   SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1`
+
+/**
+ * `events_raw` as a view over Parquet files (native DuckDB only: DuckDB-WASM has no offline Parquet
+ * reader). Nothing is copied: each query streams the files, so the CLI handles lakes larger than memory.
+ * Columns are cast to the schema's types and files of an older schema get NULL for newer columns.
+ * @param files local paths, globs, or `s3://`/`r2://` URLs (httpfs)
+ */
+export function eventsRawOver(files: readonly string[]): string {
+  if (!files.length) return createEventsRaw
+  const list = files.map((f) => literal(f).sql).join(', ')
+  return `CREATE OR REPLACE VIEW events_raw AS SELECT ${COLUMNS.map(
+    (c) => `CAST("${c.name}" AS ${DUCK_TYPES[c.type]}) AS "${c.name}"`,
+  ).join(', ')} FROM read_parquet([${list}], union_by_name = true)`
+}

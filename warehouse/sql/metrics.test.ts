@@ -21,7 +21,7 @@ async function golden(q: Query): Promise<Row[]> {
 
 beforeAll(async () => {
   db = await openEngines(await writeLake(shopFiles()))
-})
+}, 60_000)
 
 describe('KPIs', () => {
   it('gives visitors, visits, pageviews, views per visit, bounce rate, duration, and the previous period', async () => {

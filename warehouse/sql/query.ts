@@ -77,3 +77,12 @@ export function inRange(r: Range, column = 'event_time'): Query {
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '')
 }
+
+/**
+ * A SQL string literal, for the few statements that cannot take parameters (DDL such as `CREATE VIEW`
+ * over a file list, `COPY ... TO`). The one escape of the library: quotes doubled, NUL refused.
+ */
+export function literal(s: string): Query {
+  if (s.includes('\0')) throw new Error('NUL in a SQL literal')
+  return trusted(`'${s.replaceAll("'", "''")}'`)
+}

@@ -12,7 +12,7 @@ const run = (q: Query) => golden(db, q)
 
 beforeAll(async () => {
   db = await openEngines(await writeLake(shopFiles()))
-})
+}, 60_000)
 
 describe('realtime', () => {
   it('visitors in the last 5 and 15 minutes', async () => {

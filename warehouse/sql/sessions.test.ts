@@ -49,7 +49,7 @@ beforeAll(async () => {
     pv('e1', 'e', at(1, 0, 10), '/e1', { visitor_id_prev: 'nobody' }),
   ]
   db = await openEngines(await writeLake([hour10, redelivered, late, hour23, hour00]))
-})
+}, 60_000)
 
 describe('sessions', () => {
   it('30:00 continues, 30:01 splits; order, duplicates, late events, midnight and the salt rotation', async () => {

@@ -34,13 +34,14 @@ export interface SessionOptions extends Scope {
 export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
   const gap = o.gapMs ?? SESSION_GAP_MS
   const look = o.lookbackMs ?? DAY
-  const first = (col: string) => `first(${col} ORDER BY event_time, event_id) AS ${col}`
+  // The session's first event is its one row with is_first: cheaper than an ordered aggregate.
+  const first = (col: string) => `max(${col}) FILTER (WHERE is_first) AS ${col}`
   return sql`${eventsCte({ from: r.from - look, to: r.to + look }, o)}, marked AS (
-  SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER (PARTITION BY vk ORDER BY event_time, event_id) <= ${int(gap)}
-    THEN 0 ELSE 1 END AS is_new
-  FROM ev
+  SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER w <= ${int(gap)} THEN 0 ELSE 1 END AS is_new,
+    row_number() OVER w AS seq
+  FROM ev WINDOW w AS (PARTITION BY vk ORDER BY event_time, event_id)
 ), sev AS (
-  SELECT * EXCLUDE (is_new),
+  SELECT * EXCLUDE (is_new), is_new = 1 AS is_first,
     vk || '#' || sum(is_new) OVER (PARTITION BY vk ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
   FROM marked
 ), sessions AS (
@@ -50,8 +51,9 @@ export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
     count(*) FILTER (WHERE type = 'event') AS events,
     -- A bounce: one page seen and nothing done on it (no custom event).
     count(*) FILTER (WHERE type = 'pageview') <= 1 AND count(*) FILTER (WHERE type = 'event') = 0 AS bounce,
-    first(path ORDER BY event_time, event_id) FILTER (WHERE type = 'pageview') AS entry_page,
-    first(path ORDER BY event_time DESC, event_id DESC) FILTER (WHERE type = 'pageview') AS exit_page,
+    -- seq orders a visitor's events by (time, id), so ties resolve the same way in every engine.
+    arg_min(path, seq) FILTER (WHERE type = 'pageview') AS entry_page,
+    arg_max(path, seq) FILTER (WHERE type = 'pageview') AS exit_page,
     ${trusted(SOURCE_COLUMNS.map(first).join(',\n    '))}
   FROM sev GROUP BY session_id
   HAVING ${inRange(r, 'min(event_time)')} AND bool_or(hit)

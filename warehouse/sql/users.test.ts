@@ -8,7 +8,7 @@ import { users, usersBy } from './users.ts'
 let db: Engines
 beforeAll(async () => {
   db = await openEngines(await writeLake(shopFiles()))
-})
+}, 60_000)
 
 describe('users', () => {
   it('latest traits of identified users, with their activity', async () => {

@@ -15,7 +15,7 @@ const brief = (rows: Row[], ...dims: string[]) =>
 
 beforeAll(async () => {
   db = await openEngines(await writeLake(shopFiles()))
-})
+}, 60_000)
 
 describe('windows', () => {
   it('tumbling: one hour', async () => {

@@ -1,0 +1,98 @@
+/**
+ * The Footfall CLI: the SQL library on native DuckDB over a lake (the local stack, files on disk, or R2).
+ *
+ *   footfall query "<sql>"                     any SQL over the `events` view (deduplicated; bots included)
+ *   footfall report --site s --from d --to d   KPIs with the previous period, pages, sources, countries...
+ *   footfall export --format csv|parquet --out f [--site --from --to]
+ *
+ * Lake: --dir <path> | --url <worker> --token <t> (default: the local stack) | --r2 <bucket>.
+ */
+import { parseArgs } from 'node:util'
+import { eventsIn } from '../warehouse/sql/events.ts'
+import { parseFilter } from '../warehouse/sql/filters.ts'
+import { literal, sql, trusted } from '../warehouse/sql/query.ts'
+import { render, type Format } from './format.ts'
+import { renderReport, report } from './report.ts'
+import { run } from './run.ts'
+import { openLake } from './source.ts'
+
+const DAY = 86_400_000
+
+export const USAGE = `usage:
+  footfall query "<sql>"                        [lake] [--format table|csv|json]
+  footfall report --site <s> --from <t> --to <t> [lake] [--filter dim=value|dim!=value|dim~value]... [--bots] [--format table|csv|json]
+  footfall export --format csv|parquet --out <file> [--site <s>] [--from <t>] [--to <t>] [lake]
+lake (one of):
+  --dir <path>                 Parquet files below a directory
+  --url <url> --token <token>  a running Footfall (default http://127.0.0.1:8787, token footfall-dev or $FOOTFALL_TOKEN)
+  --r2 <bucket>                an R2 bucket via DuckDB httpfs ($R2_ACCOUNT_ID, $R2_ACCESS_KEY_ID, $R2_SECRET_ACCESS_KEY)
+times: ISO 8601 (2026-01-10, 2026-01-10T12:00Z) or epoch ms; a date alone as --to means the end of that day.`
+
+/** Parses a time option; `end` makes a bare date mean the last millisecond of that day. */
+export function parseTime(v: string, end = false): number {
+  if (/^\d+$/.test(v)) return Number(v)
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(v)
+  const t = Date.parse(date ? `${v}T00:00:00Z` : v)
+  if (!Number.isFinite(t)) throw new Error(`not a time: ${v}`)
+  return date && end ? t + DAY - 1 : t
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  const { values: o, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, r2: { type: 'string' },
+      site: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+      filter: { type: 'string', multiple: true }, bots: { type: 'boolean' }, limit: { type: 'string' },
+      format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [command, ...rest] = positionals
+  if (o.help || !command) {
+    out(USAGE)
+    return command || o.help ? 0 : 2
+  }
+  const to = o.to ? parseTime(o.to, true) : undefined
+  const from = o.from ? parseTime(o.from) : undefined
+  const log = (s: string) => process.stderr.write(`footfall: ${s}\n`)
+
+  if (command === 'query') {
+    const text = rest.join(' ')
+    if (!text) throw new Error('query needs SQL: footfall query "SELECT count(*) FROM events"')
+    const format = (o.format ?? 'table') as Format
+    const conn = await openLake({ ...o, from, to, log })
+    // The CLI user's own SQL over their own lake: run as written (this is the escape hatch, not a
+    // dashboard input). The library's queries below never take SQL text from input.
+    out(render(await run(conn, trusted(text)), format))
+    return 0
+  }
+  if (command === 'report') {
+    if (from === undefined || to === undefined) throw new Error('report needs --from and --to')
+    const range = { from, to }
+    const len = to - from + 1
+    const conn = await openLake({ ...o, from: from - len - DAY, to: to + DAY, log })
+    const opts = {
+      site: o.site, bots: o.bots, filters: (o.filter ?? []).map(parseFilter),
+      limit: o.limit ? Number(o.limit) : undefined, format: (o.format ?? 'table') as Format,
+    }
+    out(renderReport(await report(conn, range, opts), range, opts))
+    return 0
+  }
+  if (command === 'export') {
+    const format = o.format
+    if (format !== 'csv' && format !== 'parquet') throw new Error('export needs --format csv or --format parquet')
+    if (!o.out) throw new Error('export needs --out <file>')
+    const range = { from: from ?? 0, to: to ?? Date.now() + DAY }
+    const conn = await openLake({ ...o, from: range.from, to: range.to, log })
+    // COPY takes no parameters: materialise the parameterised query first, then copy the table.
+    const q = eventsIn(range, { site: o.site, bots: o.bots, filters: (o.filter ?? []).map(parseFilter) })
+    await conn.run(`CREATE TEMP TABLE export AS ${q.sql}`, q.params)
+    await conn.run(sql`COPY (SELECT * EXCLUDE (vk) FROM export ORDER BY event_time, event_id) TO ${literal(o.out)} (FORMAT ${trusted(format)})`.sql)
+    const n = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM export')).getRowObjects()[0]!.n)
+    log(`wrote ${n} events to ${o.out}`)
+    return 0
+  }
+  out(USAGE)
+  return 2
+}

@@ -1,0 +1,16 @@
+/** The SQL library: every query the dashboard and the CLI run, as parameterised `Query` objects. */
+export * from './query.ts'
+export * from './dimensions.ts'
+export * from './filters.ts'
+export * from './ddl.ts'
+export * from './events.ts'
+export * from './sessions.ts'
+export * from './windows.ts'
+export * from './kpis.ts'
+export * from './breakdowns.ts'
+export * from './funnels.ts'
+export * from './orders.ts'
+export * from './realtime.ts'
+export * from './users.ts'
+// overview.ts has its own topPages (the dashboard's first panel): reachable as overview.topPages.
+export * as overview from './overview.ts'
