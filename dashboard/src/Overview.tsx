@@ -1,15 +1,16 @@
 /** The overview: KPIs with the change against the previous period, the time series, and every breakdown. */
 import { useState } from 'preact/hooks'
-import { breakdown, customEvents, eventProps, propKeys, sessionBreakdown, type SessionField } from '../../warehouse/sql/breakdowns.ts'
+import { customEvents, eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
 import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import { kpis, previousPeriod } from '../../warehouse/sql/kpis.ts'
 import { BUCKETS, bucketFor, type Bucket } from '../../warehouse/sql/overview.ts'
-import type { Query, Range } from '../../warehouse/sql/query.ts'
+import type { Range } from '../../warehouse/sql/query.ts'
 import { BarChart } from './Chart.tsx'
 import type { Lake } from './db.ts'
 import { formatCell } from './format.ts'
 import { Panel, usePanelQuery } from './Panel.tsx'
 import { opts, type Scope } from './queries/filters.ts'
+import { BREAKDOWNS, change, KPIS } from './panels.ts'
 import { eventCount, series } from './queries/overview.ts'
 
 export interface ViewProps {
@@ -21,55 +22,6 @@ export interface ViewProps {
   setExtra: (k: string, v: string | null) => void
   pick: (dim: Dimension, value: string) => void
 }
-
-export const KPIS = [
-  ['visitors', 'Unique visitors'],
-  ['visits', 'Visits'],
-  ['pageviews', 'Pageviews'],
-  ['views_per_visit', 'Views per visit'],
-  ['bounce_rate', 'Bounce rate (%)'],
-  ['visit_duration_ms', 'Visit duration (s)'],
-  ['events', 'Custom events'],
-] as const
-
-/** Percent change, one decimal; null without a previous value. */
-export function change(now: number, before: number | null | undefined): number | null {
-  if (before === null || before === undefined || before === 0) return null
-  return Math.round(((now - before) / before) * 1000) / 10
-}
-
-/** A breakdown panel: its query over a scope, the columns it shows, the dimension a click filters by. */
-export interface BreakdownSpec {
-  title: string
-  testid: string
-  query: (s: Scope) => Query
-  columns: string[]
-  pick?: Dimension
-}
-
-const ev = (dim: Dimension, type?: 'pageview'): ((s: Scope) => Query) => (s) => breakdown(s.range, dim, { ...opts(s), type, limit: 10 })
-const se = (field: SessionField): ((s: Scope) => Query) => (s) => sessionBreakdown(s.range, field, { ...opts(s), limit: 10 })
-const EV_COLS = ['value', 'visitors', 'pageviews']
-const SE_COLS = ['value', 'visitors', 'visits', 'bounce_rate', 'visit_duration_ms']
-
-export const BREAKDOWNS: BreakdownSpec[] = [
-  { title: 'Top pages', testid: 'top-pages', query: ev('path', 'pageview'), columns: EV_COLS, pick: 'path' },
-  { title: 'Entry pages', testid: 'entry-pages', query: se('entry_page'), columns: SE_COLS, pick: 'path' },
-  { title: 'Exit pages', testid: 'exit-pages', query: se('exit_page'), columns: SE_COLS, pick: 'path' },
-  { title: 'Sources', testid: 'sources', query: se('referrer_host'), columns: SE_COLS, pick: 'referrer_host' },
-  { title: 'Referrers', testid: 'referrers', query: ev('referrer'), columns: EV_COLS, pick: 'referrer' },
-  { title: 'Channels', testid: 'channels', query: se('channel'), columns: SE_COLS, pick: 'channel' },
-  { title: 'UTM sources', testid: 'utm-sources', query: se('utm_source'), columns: SE_COLS, pick: 'utm_source' },
-  { title: 'UTM mediums', testid: 'utm-mediums', query: se('utm_medium'), columns: SE_COLS, pick: 'utm_medium' },
-  { title: 'UTM campaigns', testid: 'utm-campaigns', query: se('utm_campaign'), columns: SE_COLS, pick: 'utm_campaign' },
-  { title: 'Countries', testid: 'countries', query: ev('country'), columns: EV_COLS, pick: 'country' },
-  { title: 'Regions', testid: 'regions', query: ev('region'), columns: EV_COLS, pick: 'region' },
-  { title: 'Cities', testid: 'cities', query: ev('city'), columns: EV_COLS, pick: 'city' },
-  { title: 'Devices', testid: 'devices', query: ev('device_type'), columns: EV_COLS, pick: 'device_type' },
-  { title: 'Browsers', testid: 'browsers', query: ev('browser'), columns: EV_COLS, pick: 'browser' },
-  { title: 'Operating systems', testid: 'os', query: ev('os'), columns: EV_COLS, pick: 'os' },
-  { title: 'Custom events', testid: 'custom-events', query: (s) => customEvents(s.range, { ...opts(s), limit: 10 }), columns: ['name', 'events', 'visitors'], pick: 'name' },
-]
 
 export function Overview({ lake, version, scope, previous, extra, setExtra, pick }: ViewProps) {
   const k = usePanelQuery(lake, version, kpis(scope.range, opts(scope)))
