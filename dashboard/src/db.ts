@@ -37,7 +37,7 @@ export class Lake {
     const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
     await db.instantiate(new URL('duckdb-eh.wasm', base).href)
     const conn = await db.connect()
-    for (const ddl of [createEventsRaw, createEventsView, createDroppedRaw, createSessionsView]) await conn.query(ddl)
+    for (const ddl of [createEventsRaw, createEventsTable, createDroppedRaw, createSessionsView]) await conn.query(ddl)
     return new Lake(conn)
   }
 
@@ -50,6 +50,14 @@ export class Lake {
     const ipc = await parquetToArrowIPC(parquet, table === 'events' ? undefined : DROP_COLUMNS)
     await this.serial(() => this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false }))
     this.loaded.add(key)
+  }
+
+  /**
+   * Rebuilds `events` (deduplicated) from `events_raw` after new files were loaded: once per load instead
+   * of once per panel query, which is what the view would cost (every panel re-ran the dedup window).
+   */
+  async commit(): Promise<void> {
+    await this.serial(() => this.conn.query(createEventsTable))
   }
 
   /** Runs a parameterised query (the only way user-chosen values reach SQL). */
@@ -92,6 +100,10 @@ function result(table: Table): Result {
 export function timeText(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 }
+
+/** The library's `events` view (warehouse/sql/ddl.ts), materialised: same rows, computed once per load. */
+const createEventsTable = createEventsView.replace('CREATE OR REPLACE VIEW events AS', 'CREATE OR REPLACE TABLE events AS')
+if (createEventsTable === createEventsView) throw new Error('ddl.ts changed: events is no longer CREATE OR REPLACE VIEW')
 
 /**
  * `sessions` for the SQL console: the SQL library's sessions of every loaded event (bots included). A view

@@ -48,6 +48,7 @@ export async function loadRange(
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL, files.length) }, worker))
   await decoding
+  if (files.length && table === 'events') await lake.commit()
   p.done = true
   onProgress({ ...p })
   return p
