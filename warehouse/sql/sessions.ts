@@ -34,8 +34,6 @@ export interface SessionOptions extends Scope {
 export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
   const gap = o.gapMs ?? SESSION_GAP_MS
   const look = o.lookbackMs ?? DAY
-  // The session's first event is its one row with is_first: cheaper than an ordered aggregate.
-  const first = (col: string) => `max(${col}) FILTER (WHERE is_first) AS ${col}`
   return sql`${eventsCte({ from: r.from - look, to: r.to + look }, o)}, marked AS (
   SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER w <= ${int(gap)} THEN 0 ELSE 1 END AS is_new,
     row_number() OVER w AS seq
@@ -44,7 +42,7 @@ export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
   SELECT * EXCLUDE (is_new), is_new = 1 AS is_first,
     vk || '#' || sum(is_new) OVER (PARTITION BY vk ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
   FROM marked
-), sessions AS (
+), session_stats AS (
   SELECT session_id, any_value(vk) AS vk, min(event_time) AS start_time, max(event_time) AS end_time,
     epoch_ms(max(event_time)) - epoch_ms(min(event_time)) AS duration_ms,
     count(*) FILTER (WHERE type = 'pageview') AS pageviews,
@@ -53,10 +51,13 @@ export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
     count(*) FILTER (WHERE type = 'pageview') <= 1 AND count(*) FILTER (WHERE type = 'event') = 0 AS bounce,
     -- seq orders a visitor's events by (time, id), so ties resolve the same way in every engine.
     arg_min(path, seq) FILTER (WHERE type = 'pageview') AS entry_page,
-    arg_max(path, seq) FILTER (WHERE type = 'pageview') AS exit_page,
-    ${trusted(SOURCE_COLUMNS.map(first).join(',\n    '))}
+    arg_max(path, seq) FILTER (WHERE type = 'pageview') AS exit_page
   FROM sev GROUP BY session_id
   HAVING ${inRange(r, 'min(event_time)')} AND bool_or(hit)
+), sessions AS (
+  -- Source and visitor columns come from the row that opened the session (a join beats 11 filtered aggregates).
+  SELECT st.*, ${trusted(SOURCE_COLUMNS.map((c) => `f.${c}`).join(', '))}
+  FROM session_stats st JOIN sev f ON f.session_id = st.session_id AND f.is_first
 )`
 }
 
