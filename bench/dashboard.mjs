@@ -163,9 +163,10 @@ async function browserRun(origin, range, files) {
     refresh.push(performance.now() - t)
   }
   const kpi = await page.textContent('[data-testid=kpi-pageviews]')
+  const errors = await page.$$eval('[role=alert]', (es) => es.map((e) => e.textContent))
   await ctx.close()
   await rm(profile, { recursive: true, force: true })
-  return { cold, cached, refresh: refresh.sort((a, b) => a - b)[1], heap, kpi }
+  return { cold, cached, refresh: refresh.sort((a, b) => a - b)[1], heap, kpi, errors }
 }
 
 /** Native DuckDB, the same files loaded into a table as the dashboard does, the same overview queries. */
@@ -208,12 +209,16 @@ for (const n of opt.sizes.split(',').map(Number)) {
   const wasm = await browserRun(origin, range, files)
   server.close()
   const native = await nativeRun(dir, files, range)
-  if (Number(wasm.kpi) !== native.pageviews) throw new Error(`pageviews differ: dashboard ${wasm.kpi}, native ${native.pageviews}`)
   const r = { n, files: files.length, mb: bytes / 1e6, wasm, native }
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
   console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): first chart cold ${s(wasm.cold.chart)} (all panels ${s(wasm.cold.all)}), ` +
     `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}; native: load ${s(native.load)}, first chart queries ${s(native.firstChart)}, ` +
     `full refresh ${s(native.refresh)}; refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` + (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : ''))
+  // The numbers must agree, or the times mean nothing.
+  if (Number(wasm.kpi) !== native.pageviews) {
+    console.log(`pageviews differ: dashboard ${wasm.kpi}, native ${native.pageviews}; errors on the page: ${JSON.stringify(wasm.errors)}`)
+    process.exitCode = 1
+  }
 }
 await rm(work, { recursive: true, force: true })
