@@ -1,6 +1,7 @@
 /**
  * DuckDB-WASM in a Web Worker, served by our own worker (no CDN): the engine's files live under
- * /dashboard/duckdb/. Lake files are loaded once each (they are immutable): events into `events_raw`
+ * /dashboard/duckdb/. Lake files are loaded once each (they are immutable): events into `events_raw` (a
+ * staging table, merged into the deduplicated `events` table and emptied after each load)
  * (read through the deduplicating `events` view), the drop ledger into `dropped_raw`.
  */
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
@@ -53,11 +54,15 @@ export class Lake {
   }
 
   /**
-   * Rebuilds `events` (deduplicated) from `events_raw` after new files were loaded: once per load instead
-   * of once per panel query, which is what the view would cost (every panel re-ran the dedup window).
+   * Merges the newly loaded files (`events_raw`) into `events`, one row per event id, the one received
+   * first, as the library's `events` view defines it; then empties the staging table. Deduplicating once
+   * per load instead of in every panel query (what the view costs), and holding the events once, not
+   * twice (raw and deduplicated), is what lets 1M events fit DuckDB-WASM's memory.
    */
   async commit(): Promise<void> {
-    await this.serial(() => this.conn.query(createEventsTable))
+    await this.serial(async () => {
+      for (const q of MERGE) await this.conn.query(q)
+    })
   }
 
   /** Runs a parameterised query (the only way user-chosen values reach SQL). */
@@ -101,9 +106,18 @@ export function timeText(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 }
 
-/** The library's `events` view (warehouse/sql/ddl.ts), materialised: same rows, computed once per load. */
+/** The library's `events` view (warehouse/sql/ddl.ts), materialised: created empty, then merged into. */
 const createEventsTable = createEventsView.replace('CREATE OR REPLACE VIEW events AS', 'CREATE OR REPLACE TABLE events AS')
 if (createEventsTable === createEventsView) throw new Error('ddl.ts changed: events is no longer CREATE OR REPLACE VIEW')
+const MERGE = [
+  // A duplicate received earlier than the kept row replaces it (the view keeps the first received).
+  `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
+  `INSERT INTO events SELECT * FROM (SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1) s
+   WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
+  // Dropping (not deleting from) the staging table gives its blocks back.
+  `DROP TABLE events_raw`,
+  createEventsRaw,
+]
 
 /**
  * `sessions` for the SQL console: the SQL library's sessions of every loaded event (bots included). A view
