@@ -71,7 +71,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     if (from === undefined || to === undefined) throw new Error('report needs --from and --to')
     const range = { from, to }
     const len = to - from + 1
-    const conn = await openLake({ ...o, from: from - len - DAY, to: to + DAY, log })
+    const conn = await openLake({ ...o, from: from - len - DAY, to: to + DAY, log, materialize: true })
     const opts = {
       site: o.site, bots: o.bots, filters: (o.filter ?? []).map(parseFilter),
       limit: o.limit ? Number(o.limit) : undefined, format: (o.format ?? 'table') as Format,

@@ -25,6 +25,11 @@ export interface SourceOptions {
   to?: number
   cache?: string
   log?: (line: string) => void
+  /**
+   * Deduplicate once into memory instead of in every query: worth it when a command runs several queries
+   * over the same files (`report`); the dedup is the largest part of each query's time (bench/RESULTS.md).
+   */
+  materialize?: boolean
 }
 
 const DAY = 86_400_000
@@ -40,6 +45,10 @@ export async function openLake(o: SourceOptions): Promise<DuckDBConnection> {
   o.log?.(`${files.length} file(s)`)
   await conn.run(eventsRawOver(files))
   await conn.run(createEventsView)
+  if (o.materialize) {
+    await conn.run('CREATE TABLE events_once AS SELECT * FROM events')
+    await conn.run('CREATE OR REPLACE VIEW events AS SELECT * FROM events_once')
+  }
   return conn
 }
 
