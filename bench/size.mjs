@@ -1,5 +1,6 @@
 // `npm run size`: raw, gzip and brotli bytes of what Footfall ships (run `npm run build` first).
-//   f.js           the tracker every visitor loads
+//   f.js           the tracker every visitor loads (default build); f.core.js the core build
+//   dist/sdk       the tracker as an ESM package (minified, before the site's own bundler)
 //   worker         the worker bundle as `wrangler deploy --dry-run` builds it
 //   dashboard      the dashboard's own JavaScript (DuckDB-WASM's engine listed separately)
 import { execFileSync } from 'node:child_process'
@@ -19,6 +20,8 @@ execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '
 const dashJs = readdirSync(join(pub, 'dashboard/assets')).filter((f) => f.endsWith('.js')).map((f) => join(pub, 'dashboard/assets', f))
 const items = [
   ['f.js (tracker, script tag)', [join(pub, 'f.js')]],
+  ['f.core.js (core tracker: pageviews, events, batching)', [join(pub, 'f.core.js')]],
+  ['footfall ESM package (dist/sdk/index.js)', [join(root, 'dist/sdk/index.js')]],
   ['worker bundle', [join(workerDir, 'index.js')]],
   ['dashboard JS (app + duckdb-wasm API)', dashJs],
   ['duckdb-browser-eh.worker.js', [join(pub, 'dashboard/duckdb/duckdb-browser-eh.worker.js')]],
@@ -40,3 +43,10 @@ rows.push({ name: 'duckdb-eh.wasm (served gzipped)', raw: wasmRaw, gzip: wasmGz,
 const fmt = (n) => (Number.isNaN(n) ? '-' : n.toLocaleString('en-US'))
 console.log('| what | raw B | gzip B | brotli B |\n|---|---:|---:|---:|')
 for (const r of rows) console.log(`| ${r.name} | ${fmt(r.raw)} | ${fmt(r.gzip)} | ${fmt(r.brotli)} |`)
+
+// The tracker's budgets (issue 3): gzip bytes of the default and the core script builds.
+const budgets = { 'f.js (tracker, script tag)': 1500, 'f.core.js (core tracker: pageviews, events, batching)': 800 }
+for (const r of rows) {
+  const b = budgets[r.name]
+  if (b) console.log(`budget ${r.name.split(' ')[0]}: ${fmt(r.gzip)} of ${fmt(b)} B gzip: ${r.gzip <= b ? 'within' : `OVER by ${fmt(r.gzip - b)}`}`)
+}

@@ -1,8 +1,42 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { decodeMeta } from '../warehouse/lake.ts'
-import { SCHEMA_VERSION } from '../warehouse/schema.ts'
+import { SCHEMA_VERSION, type EventRow } from '../warehouse/schema.ts'
 import { eventRow } from '../warehouse/testing/rows.ts'
+import { consume, DEAD_LETTER_PREFIX } from './consumer.ts'
+import type { Env } from './env.ts'
 import { clearLake, deliver, lakeRows, testEnv } from './test-helpers.ts'
+
+/** Runs the consumer on raw message bodies with fixed message ids (as a redelivery keeps them), on `env`. */
+async function deliverBodies(bodies: unknown[], env: Env = testEnv, attempts = 1) {
+  const batch = createMessageBatch<unknown>('footfall-events', bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })))
+  const ctx = createExecutionContext()
+  await consume(batch, env)
+  return getQueueResult(batch, ctx)
+}
+
+/** The lake, except that `put` throws for keys matching `fail`: an R2 write failing mid-way through a batch. */
+function failingLake(fail: (key: string) => boolean): R2Bucket {
+  const lake = testEnv.LAKE
+  return new Proxy(lake, {
+    get(target, prop) {
+      if (prop === 'put') {
+        return async (key: string, ...rest: Parameters<R2Bucket['put']> extends [string, ...infer R] ? R : never) => {
+          if (fail(key)) throw new Error('injected R2 failure')
+          return target.put(key, ...rest)
+        }
+      }
+      const v = Reflect.get(target, prop) as unknown
+      return typeof v === 'function' ? v.bind(target) : v
+    },
+  })
+}
+
+async function keys(prefix = 'events/') {
+  return (await testEnv.LAKE.list({ prefix })).objects.map((o) => o.key)
+}
+
+const ids = (rows: Record<string, unknown>[]) => rows.map((r) => r.event_id).sort()
 
 const T0 = Date.UTC(2026, 10, 24, 23, 59, 58) // two seconds before midnight UTC
 
@@ -41,9 +75,80 @@ describe('queue consumer', () => {
 
   it('rewrites the same object when a batch is redelivered, and drops duplicates within a batch', async () => {
     await deliver([row('c1', T0), row('c2', T0), row('c1', T0)])
-    await deliver([row('c1', T0), row('c2', T0), row('c1', T0)])
+    const first = (await testEnv.LAKE.list({ prefix: 'events/' })).objects
+    const firstBytes = new Uint8Array(await (await testEnv.LAKE.get(first[0]!.key))!.arrayBuffer())
+    await new Promise((r) => setTimeout(r, 5))
+    // Redelivered in another order: the same key, the same bytes, a newer upload.
+    await deliver([row('c2', T0), row('c1', T0), row('c1', T0)])
     const list = await testEnv.LAKE.list({ prefix: 'events/' })
     expect(list.objects).toHaveLength(1)
+    expect(list.objects[0]!.key).toBe(first[0]!.key)
+    expect(list.objects[0]!.uploaded.getTime()).toBeGreaterThan(first[0]!.uploaded.getTime())
+    expect(new Uint8Array(await (await testEnv.LAKE.get(first[0]!.key))!.arrayBuffer())).toEqual(firstBytes)
     expect((await lakeRows()).map((r) => r.event_id).sort()).toEqual(['c1', 'c2'])
+  })
+
+  it('writes one file per partition when a batch spans sites and hours', async () => {
+    const other = (id: string, t: number) => ({ ...row(id, t), site: 'shop' })
+    const result = await deliver([row('p1', T0), row('p2', T0 + 5000), other('p3', T0), other('p4', T0 + 3_600_000), row('p5', T0 + 7_200_000)])
+    expect(result.retryMessages).toEqual([])
+    const got = (await keys()).map((k) => k.replace(/[0-9a-f]{20}/, 'P'))
+    expect(got).toEqual([
+      'events/site=demo/date=2026-11-24/hour=23/P.parquet',
+      'events/site=demo/date=2026-11-25/hour=00/P.parquet',
+      'events/site=demo/date=2026-11-25/hour=01/P.parquet',
+      'events/site=shop/date=2026-11-24/hour=23/P.parquet',
+      'events/site=shop/date=2026-11-25/hour=00/P.parquet',
+    ])
+    expect(ids(await lakeRows())).toEqual(['p1', 'p2', 'p3', 'p4', 'p5'])
+  })
+
+  it('retries only the partitions that failed mid-way, and a retry of the whole batch lands each event once', async () => {
+    const bodies = [row('f1', T0), row('f2', T0 + 3000), row('f3', T0 + 4000), row('f1', T0)].map((event) => ({ event }))
+    const broken = { ...testEnv, LAKE: failingLake((k) => k.includes('hour=00')) }
+    const first = await deliverBodies(bodies, broken)
+    // f1 (twice) sits in hour 23 and was written; f2 and f3 sit in hour 00, whose write failed.
+    expect(first.explicitAcks.sort()).toEqual(['m0', 'm3'])
+    expect(first.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual(['m1', 'm2'])
+    expect(ids(await lakeRows())).toEqual(['f1'])
+    const before = await keys()
+
+    // The queue redelivers the retried messages; an ack lost on the way would bring back the whole batch.
+    await new Promise((r) => setTimeout(r, 1100)) // R2 refuses a second write to one key within a second
+    const retried = await deliverBodies([bodies[1], bodies[2]], testEnv, 2)
+    expect(retried.retryMessages).toEqual([])
+    const whole = await deliverBodies(bodies, testEnv, 2)
+    expect(whole.ackAll).toBe(true)
+    expect(whole.retryMessages).toEqual([])
+    const after = await keys()
+    expect(after).toHaveLength(2)
+    expect(after).toEqual(expect.arrayContaining(before))
+    expect(ids(await lakeRows())).toEqual(['f1', 'f2', 'f3'])
+  })
+
+  it('retries a poison message without holding back the rest of its batch', async () => {
+    const bad: EventRow = { ...row('x1', T0), event_time: 'yesterday' as unknown as number }
+    const result = await deliverBodies(['not json at all', { event: bad }, { event: row('g1', T0) }, { something: 'else' }, { event: { ...row('x2', T0), asn: 2 ** 40 } }])
+    expect(result.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual(['m0', 'm1', 'm3', 'm4'])
+    expect(result.explicitAcks).toEqual(['m2'])
+    expect(ids(await lakeRows())).toEqual(['g1'])
+  })
+
+  it('moves a poison message to the dead-letter queue after max_retries, kept in R2 with its problem', { timeout: 60_000 }, async () => {
+    const poison = { event: { ...row('dead1', T0), type: null } }
+    await testEnv.EVENTS.send(poison as never)
+    await testEnv.EVENTS.send({ event: row('alive1', T0) })
+    let records: { queue: string; problem: string; body: string }[] = []
+    for (let i = 0; i < 400 && !records.length; i++) {
+      const list = await testEnv.LAKE.list({ prefix: DEAD_LETTER_PREFIX })
+      records = await Promise.all(list.objects.map(async (o) => (await (await testEnv.LAKE.get(o.key))!.json()) as (typeof records)[number]))
+      records = records.filter((r) => r.body.includes('dead1'))
+      if (!records.length) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ queue: 'footfall-events', problem: 'type: required' })
+    expect(JSON.parse(records[0]!.body)).toEqual(poison)
+    // The good message of the same send landed in the lake, once.
+    expect(ids(await lakeRows()).filter((id) => id === 'alive1')).toEqual(['alive1'])
   })
 })

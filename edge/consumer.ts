@@ -1,54 +1,115 @@
 /**
  * The queue consumer: one queue batch becomes one Parquet file per table and partition (site, date, hour).
- * Queues deliver at least once: the part name is a hash of the batch's sorted row ids, so a redelivered
- * batch rewrites the same object instead of adding a copy. Duplicate events within a batch are dropped.
+ *
+ * Exactly once in the lake, on a queue that delivers at least once:
+ * - the part name is a hash of the partition's sorted event ids, so a redelivered batch rewrites the same
+ *   object instead of adding a copy (a later batch holding an already stored event is deduped by compaction,
+ *   and readers dedupe on event id);
+ * - duplicate events within a batch are dropped (last one wins: the same id carries the same event);
+ * - messages are acked per partition once its file is written: a failure mid-way retries only the messages
+ *   of the partitions that did not land;
+ * - a poison message (a body no retry can ever write) is retried like any failure, and after `max_retries`
+ *   (wrangler.toml) the queue moves it to the dead-letter queue, whose consumer below keeps it in R2 under
+ *   `deadletter/` for inspection, without holding back the rest of its batch.
  */
-import { timeRange, writeDrops, writeEvents } from '../warehouse/parquet.ts'
-import { encodeMeta, partitionOf, partKey, type Partition, type Table } from '../warehouse/lake.ts'
-import { SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
+import { rowProblem, timeRange, writeDrops, writeEvents } from '../warehouse/parquet.ts'
+import { encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
+
+export { partName }
+import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
+
+/** Prefix of dead letters in R2: `deadletter/date=YYYY-MM-DD/<message id>.json`. */
+export const DEAD_LETTER_PREFIX = 'deadletter/'
 
 interface Group<R> {
   partition: Partition
   rows: Map<string, R>
+  messages: Message<unknown>[]
 }
 
-export async function consume(batch: MessageBatch<LakeMessage>, env: Env): Promise<void> {
+/** The `queue()` handler: the events queue, or its dead-letter queue (named `<queue>-dlq` in wrangler.toml). */
+export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  if (batch.queue.endsWith('-dlq')) return keepDeadLetters(batch, env)
   const events = new Map<string, Group<EventRow>>()
   const drops = new Map<string, Group<DropRow>>()
   for (const msg of batch.messages) {
-    const body = msg.body
-    if ('event' in body) add(events, body.event.site, body.event.event_time, body.event.event_id, body.event)
-    else add(drops, body.drop.site, body.drop.time, msg.id, body.drop)
+    const problem = messageProblem(msg.body)
+    if (problem) {
+      // Retrying cannot fix the body, but the queue's retry count is what moves it to the dead-letter queue.
+      console.error(`poison message ${msg.id} (attempt ${msg.attempts}): ${problem}`)
+      msg.retry()
+      continue
+    }
+    const body = msg.body as LakeMessage
+    if ('event' in body) add(events, body.event.site, body.event.event_time, body.event.event_id, body.event, msg)
+    else add(drops, body.drop.site, body.drop.time, msg.id, body.drop, msg)
   }
-  // If any write throws, the whole batch is retried; the deterministic keys make the rewrite harmless.
-  await Promise.all([
-    ...[...events.values()].map(({ partition, rows }) => {
-      const list = [...rows.values()]
-      return writePart(env.LAKE, 'events', partition, [...rows.keys()], writeEvents(list), timeRange(list))
+  const writes = [
+    ...[...events.values()].map((g) => () => {
+      // Sorted, so that a redelivery in another order writes the same bytes: /data/ serves files as immutable.
+      const list = [...g.rows.values()].sort((a, b) => a.event_time - b.event_time || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0))
+      return writePart(env.LAKE, 'events', g.partition, [...g.rows.keys()], writeEvents(list), timeRange(list))
     }),
-    ...[...drops.values()].map(({ partition, rows }) => {
-      const list = [...rows.values()]
+    ...[...drops.values()].map((g) => () => {
+      const list = [...g.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r)
       const times = list.map((r) => r.time)
-      return writePart(env.LAKE, 'dropped', partition, [...rows.keys()], writeDrops(list), { minTime: Math.min(...times), maxTime: Math.max(...times) })
+      return writePart(env.LAKE, 'dropped', g.partition, [...g.rows.keys()], writeDrops(list), { minTime: Math.min(...times), maxTime: Math.max(...times) })
     }),
-  ])
-  batch.ackAll()
+  ]
+  const groups = [...events.values(), ...drops.values()]
+  const results = await Promise.allSettled(writes.map((w) => w()))
+  const poisoned = groups.reduce((n, g) => n - g.messages.length, batch.messages.length)
+  if (!poisoned && results.every((r) => r.status === 'fulfilled')) return batch.ackAll()
+  results.forEach((r, i) => {
+    const group = groups[i]!
+    if (r.status === 'fulfilled') for (const m of group.messages) m.ack()
+    else {
+      // The same ids come back, so the retry writes the same key: no copy, whatever landed before.
+      console.error(`lake write failed for ${group.partition.site}/${group.partition.date}/${group.partition.hour}`, (r.reason as Error)?.message)
+      for (const m of group.messages) m.retry()
+    }
+  })
 }
 
-function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R): void {
+/** Why a message body can never be written, or null. */
+export function messageProblem(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return 'not an object'
+  if ('event' in body) return rowProblem(COLUMNS, body.event)
+  if ('drop' in body) return rowProblem(DROP_COLUMNS, body.drop)
+  return 'neither an event nor a drop'
+}
+
+function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R, msg: Message<unknown>): void {
   const partition = partitionOf(site, time)
   const key = `${partition.site}/${partition.date}/${partition.hour}`
   let group = groups.get(key)
-  if (!group) groups.set(key, (group = { partition, rows: new Map() }))
+  if (!group) groups.set(key, (group = { partition, rows: new Map(), messages: [] }))
   group.rows.set(id, row)
+  group.messages.push(msg)
 }
 
 async function writePart(lake: R2Bucket, table: Table, partition: Partition, ids: string[], parquet: ArrayBuffer, times: { minTime: number; maxTime: number }) {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(ids.sort().join('\n')))
-  const part = Array.from(new Uint8Array(digest, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
-  await lake.put(partKey(partition, part, table), parquet, {
+  await lake.put(partKey(partition, await partName(ids), table), parquet, {
     httpMetadata: { contentType: 'application/vnd.apache.parquet' },
     customMetadata: encodeMeta({ rows: ids.length, ...times, schema: SCHEMA_VERSION }),
   })
+}
+
+/** Dead letters are kept as JSON in R2 (a DLQ holds them 4 days only), one object per message id. */
+async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const date = new Date().toISOString().slice(0, 10)
+  await Promise.all(
+    batch.messages.map((m) => {
+      let body: string
+      try {
+        body = JSON.stringify(m.body) ?? String(m.body)
+      } catch {
+        body = String(m.body)
+      }
+      const record = JSON.stringify({ id: m.id, queue: batch.queue.replace(/-dlq$/, ''), timestamp: m.timestamp.toISOString(), problem: messageProblem(m.body), body })
+      return env.LAKE.put(`${DEAD_LETTER_PREFIX}date=${date}/${m.id}.json`, record, { httpMetadata: { contentType: 'application/json' } })
+    }),
+  )
+  batch.ackAll()
 }

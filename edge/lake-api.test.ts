@@ -1,5 +1,6 @@
 import { exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { encodeMeta } from '../warehouse/lake.ts'
 import { eventRow } from '../warehouse/testing/rows.ts'
 import { clearLake, deliver, testEnv, TOKEN } from './test-helpers.ts'
 
@@ -82,5 +83,25 @@ describe('lake API', () => {
     for (const path of ['/data/salts/2026-01-10', '/data/events/../salts/x.parquet', '/data/events/none.parquet']) {
       expect((await get(path)).status).toBe(404)
     }
+  })
+
+  it('lists a merged file instead of the parts it covers, and parts written after it', async () => {
+    const F1 = Date.UTC(2026, 1, 1, 9, 5)
+    await deliver([eventRow({ event_id: 'm1', event_time: F1 })])
+    await deliver([eventRow({ event_id: 'm2', event_time: F1 + 60_000 })])
+    const parts = (await testEnv.LAKE.list({ prefix: 'events/site=demo/date=2026-02-01/' })).objects
+    const covers = Math.max(...parts.map((o) => o.uploaded.getTime()))
+    // A merged file of both parts (content irrelevant to the listing), as compaction writes it.
+    const merged = 'events/site=demo/date=2026-02-01/hour=09/merged-00000000000000000000.parquet'
+    await testEnv.LAKE.put(merged, 'PAR1', { customMetadata: encodeMeta({ rows: 2, minTime: F1, maxTime: F1 + 60_000, schema: 2, covers }) })
+    await new Promise((r) => setTimeout(r, 5))
+    await deliver([eventRow({ event_id: 'm3', event_time: F1 + 120_000 })]) // late: after the merge
+    const res = await get(`/api/files?site=demo&from=2026-02-01T00:00:00Z&to=2026-02-01T23:59:59Z`)
+    const { files } = (await res.json()) as { files: { key: string; rows: number; minTime: string }[] }
+    expect(parts.map((o) => o.key).filter((k) => files.some((f) => f.key === k))).toEqual([])
+    expect(files.map((f) => `${f.key.includes('merged-') ? 'merged' : 'part'} ${f.rows} ${f.minTime}`).sort()).toEqual([
+      'merged 2 2026-02-01T09:05:00.000Z',
+      'part 1 2026-02-01T09:07:00.000Z',
+    ])
   })
 })

@@ -4,7 +4,7 @@
  *   GET|HEAD /data/<key>             one file, with Range (206) and ETag (304) support
  */
 import { Hono } from 'hono'
-import { datePrefix, datesBetween, decodeMeta, TABLES, type Table } from '../warehouse/lake.ts'
+import { datePrefix, datesBetween, decodeMeta, TABLES, visibleObjects, type Table } from '../warehouse/lake.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
 
@@ -37,23 +37,27 @@ lakeApi.get('/api/files', async (c) => {
 
   const files: LakeFile[] = []
   for (const date of datesBetween(new Date(from), new Date(to))) {
+    // The whole date is listed before filtering: a merged file hides the parts it replaces (lake.ts), so a
+    // compaction cut off at any step still lists each event once.
+    const objects: R2Object[] = []
     let cursor: string | undefined
     do {
       const page = await c.env.LAKE.list({ prefix: datePrefix(site, date, table), cursor, include: ['customMetadata'] })
-      for (const o of page.objects) {
-        const meta = decodeMeta(o.customMetadata)
-        if (!meta || meta.maxTime < from || meta.minTime > to) continue
-        files.push({
-          key: o.key,
-          url: `/data/${o.key}`,
-          rows: meta.rows,
-          bytes: o.size,
-          minTime: new Date(meta.minTime).toISOString(),
-          maxTime: new Date(meta.maxTime).toISOString(),
-        })
-      }
+      objects.push(...page.objects)
       cursor = page.truncated ? page.cursor : undefined
     } while (cursor)
+    for (const o of visibleObjects(objects).visible) {
+      const meta = decodeMeta(o.customMetadata)
+      if (!meta || meta.maxTime < from || meta.minTime > to) continue
+      files.push({
+        key: o.key,
+        url: `/data/${o.key}`,
+        rows: meta.rows,
+        bytes: o.size,
+        minTime: new Date(meta.minTime).toISOString(),
+        maxTime: new Date(meta.maxTime).toISOString(),
+      })
+    }
   }
   c.header('Cache-Control', 'no-store')
   return c.json({ files })

@@ -2,9 +2,18 @@
  * The cron (`scheduled()`), see `[triggers]` in wrangler.toml. Each job is independent: one failing does not
  * stop the others, and every job must be safe to run twice or to be cut off at any point.
  */
+import { applyRetention, compactLake, type CompactOptions } from '../warehouse/compact.ts'
 import type { Env } from './env.ts'
 
-export type Job = (env: Env, now: number) => Promise<void>
+/** Settings of the lake jobs (wrangler.toml `[vars]`, all optional). */
+export type CronEnv = Env & {
+  /** Delete whole date partitions older than this many days (unset: keep everything). */
+  RETENTION_DAYS?: string
+  /** How many days back compaction looks for closed hours and days (default 7). */
+  COMPACT_DAYS?: string
+}
+
+export type Job = (env: CronEnv, now: number) => Promise<void>
 
 /** Daily salts older than two days are deleted: afterwards no visitor id can be linked to an IP again. */
 export const deleteOldSalts: Job = async (env, now) => {
@@ -14,9 +23,25 @@ export const deleteOldSalts: Job = async (env, now) => {
   if (old.length) await env.LAKE.delete(old)
 }
 
-export const JOBS: Record<string, Job> = { deleteOldSalts }
+/** Compaction (warehouse/compact.ts): closed hours, then closed days, of every site. */
+export const compact = (options: Partial<CompactOptions> = {}): Job => async (env, now) => {
+  const days = Number(env.COMPACT_DAYS) || 7
+  const r = await compactLake(env.LAKE, { ...options, now, days })
+  if (r.written.length) console.log(`compaction: ${r.written.length} files written (${r.rows} rows), ${r.deleted.length} deleted`)
+  if (r.failed.length) throw new Error(`compaction failed for ${r.failed.join('; ')}`)
+}
 
-export async function runJobs(env: Env, now: number, jobs: Record<string, Job> = JOBS): Promise<Record<string, string>> {
+/** Retention: whole date partitions older than RETENTION_DAYS go (events, drop ledger, dead letters). */
+export const retention: Job = async (env, now) => {
+  const days = Number(env.RETENTION_DAYS)
+  if (!env.RETENTION_DAYS || !Number.isInteger(days) || days < 1) return
+  const deleted = await applyRetention(env.LAKE, days, now)
+  if (deleted) console.log(`retention: ${deleted} files older than ${days} days deleted`)
+}
+
+export const JOBS: Record<string, Job> = { deleteOldSalts, compact: compact(), retention }
+
+export async function runJobs(env: CronEnv, now: number, jobs: Record<string, Job> = JOBS): Promise<Record<string, string>> {
   const results = await Promise.allSettled(Object.values(jobs).map((job) => job(env, now)))
   return Object.fromEntries(
     Object.keys(jobs).map((name, i) => {

@@ -1,5 +1,5 @@
 // Builds everything the worker serves as static assets into dist/public:
-//   f.js (the tracker), dashboard/ (Preact + DuckDB-WASM), demo/ (the demo page), _headers.
+//   f.js (the tracker), dashboard/ (Preact + DuckDB-WASM), demo/ (the demo shop, examples/shop), _headers.
 import { build as esbuild } from 'esbuild'
 import { build as vite } from 'vite'
 import { copyFile, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
@@ -23,9 +23,13 @@ await esbuild({
   bundle: true,
   minify: true,
   format: 'iife',
-  target: 'es2017',
+  target: 'es2020',
   legalComments: 'none',
+  define: { FOOTFALL_LITE: 'false' }, // sdk/src/flags.d.ts
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
 })
+// The SDK's other builds (sdk/build.mjs): /f.core.js and the ESM package in dist/sdk.
+await import('../sdk/build.mjs')
 
 await vite({ configFile: join(root, 'dashboard/vite.config.ts') })
 
@@ -33,7 +37,17 @@ await vite({ configFile: join(root, 'dashboard/vite.config.ts') })
 await copyFile(join(duckdbDist, 'duckdb-browser-eh.worker.js'), join(out, 'dashboard/duckdb/duckdb-browser-eh.worker.js'))
 await gzipOnce(join(duckdbDist, 'duckdb-eh.wasm'), join(out, 'dashboard/duckdb/duckdb-eh.wasm.gz'))
 
-await cp(join(root, 'examples/demo'), join(out, 'demo'), { recursive: true })
+// The demo shop (examples/shop) at /demo/. Each route of its single-page variant also gets a copy of the
+// page (spa/product/tea-01.html is served at /demo/spa/product/tea-01), so reloads and deep links work.
+await cp(join(root, 'examples/shop'), join(out, 'demo'), { recursive: true })
+{
+  const catalog = JSON.parse(await readFile(join(root, 'examples/shop/catalog.json'), 'utf8'))
+  const spa = await readFile(join(root, 'examples/shop/spa/index.html'))
+  const routes = ['cart', 'checkout', 'order', ...catalog.categories.map((c) => `category/${c.id}`), ...catalog.products.map((p) => `product/${p.id}`)]
+  await mkdir(join(out, 'demo/spa/category'), { recursive: true })
+  await mkdir(join(out, 'demo/spa/product'), { recursive: true })
+  await Promise.all(routes.map((r) => writeFile(join(out, `demo/spa/${r}.html`), spa)))
+}
 await writeFile(
   join(out, '_headers'),
   `/f.js

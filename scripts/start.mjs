@@ -1,10 +1,23 @@
 // `npm start`: builds the assets and runs the local stack (wrangler dev: workerd + Miniflare's local
 // Queues and R2) on 127.0.0.1:8787, fully offline, with its state under .wrangler/state. Ctrl-C stops it.
+//
+// Demo data (unless --no-demo): on an empty lake, 15 days of the demo shop's traffic are backfilled first
+// (examples/generator, about 22,000 events, a few seconds), and a few simulated visitors keep browsing
+// through POST /e while it runs.
+//
+//   npm start [-- --no-demo] [-- --persist-to DIR]
 import { spawn } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const { values: args } = parseArgs({ options: { 'no-demo': { type: 'boolean' }, 'persist-to': { type: 'string' } } })
+const state = resolve(args['persist-to'] ?? join(root, '.wrangler/state'))
+const demo = !args['no-demo']
+const DEMO_DAYS = 15
+const DEMO_EVENTS_PER_DAY = 1500
 const port = Number(process.env.PORT ?? 8787)
 const token = process.env.DASHBOARD_TOKEN ?? 'footfall-dev'
 const base = `http://127.0.0.1:${port}`
@@ -15,26 +28,54 @@ if (await fetch(`${base}/healthz`).then(() => true, () => false)) {
 }
 
 const { uploadGeoDb } = await import('./geo-db.mjs')
-await Promise.all([import('./build.mjs'), uploadGeoDb({ persistTo: join(root, '.wrangler/state') })])
+const generator = demo ? await import('../examples/generator/cli.mjs').then((m) => m.loadGenerator()) : null
+await Promise.all([import('./build.mjs'), uploadGeoDb({ persistTo: state })])
+
+// Offline there is no real request.cf: Miniflare's placeholder would place every visitor in Austin, Texas.
+// A cf object without geo makes the worker fall back to the IP-to-country database, as it does off
+// Cloudflare, so simulated visitors keep their countries. CLOUDFLARE_CF_FETCH_PATH still wins.
+let cfPath = process.env.CLOUDFLARE_CF_FETCH_PATH
+if (!cfPath) {
+  cfPath = join(state, 'cf.json')
+  await mkdir(state, { recursive: true })
+  await writeFile(cfPath, JSON.stringify({ colo: 'LOCAL', httpProtocol: 'HTTP/1.1', clientTcpRtt: 0 }))
+}
+
+let demoNote = ''
+if (generator) {
+  // Written before wrangler dev starts: Miniflare's R2 state is not shared between two live processes.
+  const sink = await generator.r2Sink(state)
+  try {
+    if (await sink.has('events/site=demo/')) demoNote = 'kept the existing lake'
+    else {
+      const r = await generator.backfill({ sink, days: DEMO_DAYS, eventsPerDay: DEMO_EVENTS_PER_DAY, seed: 'demo', base: `http://localhost:${port}/demo/` })
+      demoNote = `${r.events} events over ${DEMO_DAYS} days backfilled`
+    }
+  } finally {
+    await sink.close()
+  }
+}
 
 const wrangler = spawn(
   join(root, 'node_modules/.bin/wrangler'),
-  ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(root, '.wrangler/state'),
+  ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--var', `DASHBOARD_TOKEN:${token}`, '--var', `SITE_KEYS:${JSON.stringify({ demo: 'demo-server-key' })}`,
     '--show-interactive-dev-session=false', '--log-level', 'warn'],
   {
     cwd: root,
-    // Offline: no metrics, and no attempt to fetch the real request.cf (a placeholder is used instead).
-    env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    // Offline: no metrics, and no attempt to fetch the real request.cf (the cf.json above is used instead).
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_PATH: cfPath, WRANGLER_SEND_METRICS: 'false' },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   },
 )
 
 let stopping = false
+const traffic = new AbortController()
 const stop = (code = 0) => {
   if (stopping) return
   stopping = true
+  traffic.abort()
   try {
     process.kill(-wrangler.pid, 'SIGTERM') // wrangler and the workerd it started
   } catch {}
@@ -59,14 +100,21 @@ while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
   }
   await new Promise((r) => setTimeout(r, 250))
 }
+if (!stopping && generator) {
+  // A light, steady stream of simulated visitors through the real collector.
+  generator
+    .live({ url: base, visitors: Infinity, concurrency: 2, speed: 10, seed: `live-${Date.now()}`, signal: traffic.signal, quiet: true })
+    .catch((e) => console.error(`demo traffic stopped: ${e.message}`))
+}
 if (!stopping) {
   console.log(`
-Footfall is running (offline, state in .wrangler/state).
+Footfall is running (offline, state in ${state}).
 
   Demo shop   ${base}/demo/
   Dashboard   ${base}/dashboard/#token=${token}
   Token       ${token}
   Collector   POST ${base}/e
+  Demo data   ${generator ? `${demoNote}; 2 simulated visitors browsing (npm start -- --no-demo: none)` : 'off (--no-demo)'}
 
 Ctrl-C stops it.`)
 }

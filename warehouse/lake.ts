@@ -1,11 +1,18 @@
 /**
  * The layout of the lake in R2 (Hive partitions, so any Parquet engine can prune by site, date and hour):
  *
- *   events/site=<site>/date=YYYY-MM-DD/hour=HH/<part>.parquet   one file per queue batch
- *   events/site=<site>/date=YYYY-MM-DD/<part>.parquet           compacted (a closed day)
- *   dropped/site=<site>/date=YYYY-MM-DD/hour=HH/<part>.parquet  the drop ledger, same layout
+ *   events/site=<site>/date=YYYY-MM-DD/hour=HH/<part>.parquet         one file per queue batch and partition
+ *   events/site=<site>/date=YYYY-MM-DD/hour=HH/merged-<id>.parquet    compacted: a closed hour
+ *   events/site=<site>/date=YYYY-MM-DD/<HH>-<HH>-<id>.parquet         compacted: hours HH..HH of a closed day
+ *   dropped/site=<site>/date=YYYY-MM-DD/hour=HH/<part>.parquet        the drop ledger, same layout
  *
  * Keys are built and parsed here only.
+ *
+ * Compaction and readers agree on one rule (`visibleObjects`): a merged file carries `covers` in its custom
+ * metadata, the R2 upload time of the newest object it merged. Any other object of the same date whose hours
+ * lie inside the merged file's hours and that was uploaded at or before `covers` is already inside it, and is
+ * hidden. Writing the merged file is the single atomic switch, so a reader sees the parts or the merged file,
+ * never both, whatever step a compaction is cut off at.
  */
 
 /** Partition of one event: site, UTC date and hour of its event time. */
@@ -29,6 +36,33 @@ export function partKey(p: Partition, part: string, table: Table = 'events'): st
   return `${datePrefix(p.site, p.date, table)}hour=${p.hour}/${part}.parquet`
 }
 
+/**
+ * The part name of a partition's rows: the first 20 hex digits of SHA-256 over their sorted event ids, so a
+ * redelivered batch (or a re-run backfill) writes the same key. Web Crypto: the worker and Node 20 alike.
+ */
+export async function partName(ids: readonly string[]): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode([...ids].sort().join('\n')))
+  return Array.from(new Uint8Array(digest, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** Key of a compacted file covering one closed hour (replaces that hour's parts). */
+export function hourMergedKey(p: Partition, id: string, table: Table = 'events'): string {
+  return `${datePrefix(p.site, p.date, table)}hour=${p.hour}/merged-${id}.parquet`
+}
+
+/** Key of a compacted file covering hours `first`..`last` (HH) of a closed day. */
+export function dayMergedKey(site: string, date: string, first: string, last: string, id: string, table: Table = 'events'): string {
+  return `${datePrefix(site, date, table)}${first}-${last}-${id}.parquet`
+}
+
+/** The UTC hours (inclusive, 0-23) a lake file holds, from its key; null for a key that is no lake file. */
+export function hoursOf(key: string): { first: number; last: number } | null {
+  const hour = /\/hour=(\d\d)\/[^/]+\.parquet$/.exec(key)
+  if (hour) return { first: Number(hour[1]), last: Number(hour[1]) }
+  const span = /\/date=[\d-]+\/(\d\d)-(\d\d)-[^/]+\.parquet$/.exec(key)
+  return span ? { first: Number(span[1]), last: Number(span[2]) } : null
+}
+
 /** Prefix of every file of one site and UTC day, hourly parts and compacted files alike. */
 export function datePrefix(site: string, date: string, table: Table = 'events'): string {
   return `${table}/site=${site}/date=${date}/`
@@ -48,14 +82,48 @@ export interface PartMeta {
   minTime: number // epoch ms of the earliest event_time
   maxTime: number
   schema: number
+  /** Merged files only: epoch ms upload time of the newest object merged into it (see `visibleObjects`). */
+  covers?: number
 }
 
 export function encodeMeta(m: PartMeta): Record<string, string> {
-  return { rows: String(m.rows), minTime: String(m.minTime), maxTime: String(m.maxTime), schema: String(m.schema) }
+  const out: Record<string, string> = { rows: String(m.rows), minTime: String(m.minTime), maxTime: String(m.maxTime), schema: String(m.schema) }
+  if (m.covers !== undefined) out.covers = String(m.covers)
+  return out
 }
 
 export function decodeMeta(m: Record<string, string> | undefined): PartMeta | null {
   const rows = Number(m?.rows), minTime = Number(m?.minTime), maxTime = Number(m?.maxTime)
   if (!Number.isFinite(rows) || !Number.isFinite(minTime) || !Number.isFinite(maxTime)) return null
-  return { rows, minTime, maxTime, schema: Number(m?.schema) || 0 }
+  const meta: PartMeta = { rows, minTime, maxTime, schema: Number(m?.schema) || 0 }
+  const covers = Number(m?.covers)
+  if (m?.covers !== undefined && Number.isFinite(covers)) meta.covers = covers
+  return meta
+}
+
+/** What the visibility rule needs of a listed object: R2 `list({ include: ['customMetadata'] })` gives it. */
+export interface ListedObject {
+  key: string
+  uploaded: Date
+  customMetadata?: Record<string, string>
+}
+
+/**
+ * Splits the objects of one date prefix into those a reader must see and those already inside a merged file
+ * (hidden; compaction deletes them). Pure: the compactor, `/api/files` and tests share it.
+ */
+export function visibleObjects<O extends ListedObject>(objects: readonly O[]): { visible: O[]; hidden: O[] } {
+  const merged = objects.flatMap((o) => {
+    const covers = decodeMeta(o.customMetadata)?.covers
+    const hours = hoursOf(o.key)
+    return covers !== undefined && hours ? [{ key: o.key, covers, ...hours }] : []
+  })
+  const visible: O[] = [], hidden: O[] = []
+  for (const o of objects) {
+    const h = hoursOf(o.key)
+    const t = o.uploaded.getTime()
+    const covered = h && merged.some((m) => m.key !== o.key && m.first <= h.first && h.last <= m.last && t <= m.covers)
+    ;(covered ? hidden : visible).push(o)
+  }
+  return { visible, hidden }
 }

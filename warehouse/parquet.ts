@@ -3,27 +3,71 @@
  * through `writeEvents`, so every file of the lake has the same schema.
  */
 import { parquetWriteBuffer } from 'hyparquet-writer'
+import type { CompressionCodec } from 'hyparquet'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type ColumnType, type DropRow, type EventRow } from './schema.ts'
 
-type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
+export type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
 
 /** Writes events as one Parquet file (SNAPPY, dictionary-encoded strings, schema version in the metadata). */
-export function writeEvents(rows: readonly EventRow[]): ArrayBuffer {
-  return writeRows(COLUMNS, rows)
+export function writeEvents(rows: readonly EventRow[], options: WriteOptions = {}): ArrayBuffer {
+  return writeRows(COLUMNS, rows, options)
 }
+
+/** Writes events given column-wise (`columns[i]` holds `COLUMNS[i]`): compaction keeps rows this way. */
+export function writeEventColumns(columns: readonly (readonly unknown[])[], options: WriteOptions = {}): ArrayBuffer {
+  return writeColumns(COLUMNS, columns, options)
+}
+
+export interface WriteOptions {
+  /** Rows per row group (default: one group for a part; compaction passes its own). */
+  rowGroupSize?: number
+  /** Codec (default SNAPPY, see `CODEC`); others need `compressors`, and readers need the matching decompressor. */
+  codec?: CompressionCodec
+  compressors?: { [K in CompressionCodec]?: (input: Uint8Array) => Uint8Array }
+  /**
+   * Force dictionary encoding of `LOW_CARDINALITY` columns (default false). Measured (bench/RESULTS.md): the
+   * writer's own rule, keep a dictionary when it at least halves a column, already dictionary-encodes these
+   * columns whenever they repeat, and forcing it only adds empty dictionaries to all-null columns.
+   */
+  forceDictionary?: boolean
+}
+
+/**
+ * SNAPPY, measured against GZIP, BROTLI and no compression by `npm run bench:lake` (bench/RESULTS.md): the only
+ * codec that hyparquet (the dashboard's decoder) reads without a plug-in, and the fastest to encode in the
+ * consumer's CPU budget. BROTLI makes compacted files ~3x smaller: worth switching once every reader has it.
+ */
+export const CODEC: CompressionCodec = 'SNAPPY'
+
+/** Strings with few distinct values (site, type, country, browser...): dictionary-encoded whenever they repeat. */
+export const LOW_CARDINALITY = new Set([
+  'site', 'type', 'name', 'host', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'click_id', 'category', 'currency',
+  'element_tag', 'screen', 'language', 'country', 'region', 'city', 'continent', 'timezone', 'colo', 'browser',
+  'browser_version', 'os', 'os_version', 'device_type', 'device_vendor', 'device_model', 'bot_reason', 'reason', 'field',
+])
 
 /** Writes drop-ledger rows as one Parquet file. */
 export function writeDrops(rows: readonly DropRow[]): ArrayBuffer {
   return writeRows(DROP_COLUMNS, rows)
 }
 
-function writeRows<R extends object>(columns: Columns, rows: readonly R[]): ArrayBuffer {
+function writeRows<R extends object>(columns: Columns, rows: readonly R[], options: WriteOptions = {}): ArrayBuffer {
+  return writeColumns(columns, columns.map((c) => rows.map((r) => (r as Record<string, unknown>)[c.name])), options)
+}
+
+/** Writes rows given column-wise for any table's `columns` (compaction of events and the drop ledger). */
+export function writeColumns(columns: Columns, data: readonly (readonly unknown[])[], options: WriteOptions = {}): ArrayBuffer {
+  const rows = data[0]?.length ?? 0
   return parquetWriteBuffer({
-    columnData: columns.map((c) => ({
+    rowGroupSize: options.rowGroupSize ?? Math.max(rows, 1),
+    codec: options.codec ?? CODEC,
+    compressors: options.compressors,
+    columnData: columns.map((c, i) => ({
       name: c.name,
       type: c.type,
       nullable: !c.required,
-      data: rows.map((r) => (r as Record<string, unknown>)[c.name]),
+      data: data[i] as unknown[],
+      ...(options.forceDictionary && c.type === 'STRING' && LOW_CARDINALITY.has(c.name) ? { encoding: 'RLE_DICTIONARY' as const } : {}),
     })),
     kvMetadata: [{ key: 'footfall.schema', value: String(SCHEMA_VERSION) }],
     createdBy: `footfall schema ${SCHEMA_VERSION}`,
@@ -38,4 +82,29 @@ export function timeRange(rows: readonly EventRow[]): { minTime: number; maxTime
     if (t > maxTime) maxTime = t
   }
   return { minTime, maxTime }
+}
+
+/**
+ * Why a value is not a row of `columns` (the first offending column), or null when the writer can encode it.
+ * The consumer uses it to tell a poison message (never writable, however often retried) from a bad moment.
+ */
+export function rowProblem(columns: Columns, row: unknown): string | null {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'not an object'
+  const r = row as Record<string, unknown>
+  for (const c of columns) {
+    const v = r[c.name]
+    if (v === null || v === undefined) {
+      if (c.required) return `${c.name}: required`
+      continue
+    }
+    const ok =
+      c.type === 'STRING' ? typeof v === 'string'
+      : c.type === 'JSON' ? typeof v === 'object' && !Array.isArray(v)
+      : c.type === 'BOOLEAN' ? typeof v === 'boolean'
+      : c.type === 'INT32' ? Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31
+      : c.type === 'TIMESTAMP' ? Number.isSafeInteger(v) && Math.abs(v as number) < 8.64e15
+      : typeof v === 'number' // DOUBLE
+    if (!ok) return `${c.name}: not a ${c.type}`
+  }
+  return null
 }

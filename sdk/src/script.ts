@@ -1,25 +1,25 @@
 /**
- * The script-tag build (`/f.js`):
+ * The default script-tag build (`/f.js`):
  *   <script defer src="https://stats.example.com/f.js" data-site="shop"></script>
- * Calls made before it loads are kept by the stub `window.footfall = window.footfall || {q: []}` pattern:
+ * Configured by the tag's data- attributes (README, "Tracker"). Calls made before it loads are kept by the
+ * queue stub and replayed:
  *   window.footfall = window.footfall || { q: [], track() { this.q.push(arguments) } }
  */
-import { createTracker, type Props } from './core.ts'
+import { safe } from './core.ts'
+import { api, start, type Api, type Props } from './start.ts'
 
-type Call = [name: string, props?: Props]
 declare global {
   interface Window {
-    footfall?: { q?: ArrayLike<unknown>[]; track: (name: string, props?: Props) => void }
+    footfall?: Partial<Api> & { q?: Iterable<unknown> }
   }
 }
 
-const script = document.currentScript as HTMLScriptElement | null
-const site = script?.dataset.site
-if (script && site) {
-  const endpoint = script.dataset.endpoint || new URL('/e', script.src).href
-  const tracker = createTracker({ site, endpoint })
-  const pending = window.footfall?.q ?? []
-  window.footfall = { track: tracker.track }
-  tracker.page()
-  for (const args of Array.from(pending)) tracker.track(...(Array.from(args) as Call))
-}
+safe(() => {
+  const s = document.currentScript as HTMLScriptElement
+  const d = s.dataset
+  const pending = window.footfall?.q || []
+  window.footfall = api
+  // The tag's dataset is the configuration (core.ts, Config).
+  if (d.site) start(d, d.endpoint || new URL('/e', s.src).href)
+  for (const args of pending as Iterable<[string, Props]>) api.track(...args)
+})()
