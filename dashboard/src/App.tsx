@@ -1,117 +1,178 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
-import { bucketFor, pageviewsOverTime, topPages, totals } from '../../warehouse/sql/overview.ts'
-import { AuthError, fetchFile, getToken, listFiles, setToken } from './api.ts'
-import { BarChart, type Point } from './Chart.tsx'
-import { Lake, type Row } from './db.ts'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import { AuthError, clearToken, getToken, setToken } from './api.ts'
+import { Lake } from './db.ts'
+import { clearCache, loadRange, type Progress } from './loader.ts'
+import { FilterBar } from './Filters.tsx'
+import { Overview, type ViewProps } from './Overview.tsx'
+import type { Dimension } from '../../warehouse/sql/dimensions.ts'
+import type { Filter } from '../../warehouse/sql/filters.ts'
+import type { Scope } from './queries/filters.ts'
+import { parseState, previousOf, rangeOf, RANGE_NAMES, toSearch, VIEWS, type RangeName, type State, type ViewName } from './state.ts'
+import { Filtered, Funnels, Realtime, SqlConsole, Streams, Users } from './Views.tsx'
 
-const RANGES = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30 } as const
-type RangeName = keyof typeof RANGES
-// New part files land every few seconds: poll for them, loading only files not seen before.
-const REFRESH_MS = 5000
+// Realtime mode polls for new part files every 15 s and loads only files not seen before.
+const REFRESH_MS = 15_000
+const REALTIME_WINDOW_MS = 8 * 3_600_000
 
-interface View {
-  totals: Row
-  series: Point[]
-  pages: Row[]
+const RANGE_LABEL: Record<RangeName, string> = {
+  realtime: 'Realtime (30 min)', today: 'Today', yesterday: 'Yesterday', '7d': 'Last 7 days', '30d': 'Last 30 days', custom: 'Custom',
+}
+const VIEW_LABEL: Record<ViewName, string> = {
+  overview: 'Overview', realtime: 'Realtime', streams: 'Streams', funnels: 'Funnels & orders', users: 'Users', filtered: 'Filtered traffic', sql: 'SQL',
 }
 
 export function App() {
-  const params = new URLSearchParams(location.search)
-  const [site] = useState(params.get('site') ?? 'demo')
-  const [range, setRange] = useState<RangeName>((params.get('range') as RangeName) in RANGES ? (params.get('range') as RangeName) : '24h')
+  const [state, setStateRaw] = useState<State>(() => parseState(location.search))
   const [authed, setAuthed] = useState(!!getToken())
-  const [status, setStatus] = useState('Starting DuckDB…')
   const [error, setError] = useState<string | null>(null)
-  const [view, setView] = useState<View | null>(null)
-  const lake = useRef<Promise<Lake> | null>(null)
+  const [lake, setLake] = useState<Lake | null>(null)
+  const [version, setVersion] = useState(0)
+  const [now, setNow] = useState(() => Date.now())
+  const [progress, setProgress] = useState<Progress | null>(null)
+  const [last, setLast] = useState<{ files: number; bytes: number; fromCache: number; fromNetwork: number } | null>(null)
+  const [tick, setTick] = useState(0)
+  const opening = useRef<Promise<Lake> | null>(null)
 
+  const setState = useCallback((next: State) => {
+    history.pushState(null, '', location.pathname + toSearch(next))
+    setStateRaw(next)
+  }, [])
+  useEffect(() => {
+    const onPop = () => setStateRaw(parseState(location.search))
+    addEventListener('popstate', onPop)
+    return () => removeEventListener('popstate', onPop)
+  }, [])
+
+  const realtime = state.range === 'realtime' || state.view === 'realtime'
+  useEffect(() => {
+    if (!realtime || !authed) return
+    const t = setInterval(() => setTick((n) => n + 1), REFRESH_MS)
+    return () => clearInterval(t)
+  }, [realtime, authed])
+
+  // Load what the view needs (new files only), then let the panels query.
+  const loadKey = JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.view === 'realtime', state.view === 'filtered', tick])
   useEffect(() => {
     if (!authed) return
-    lake.current ??= Lake.open()
-    let stopped = false
-    const refresh = async () => {
+    let live = true
+    ;(async () => {
       try {
-        const db = await lake.current!
-        const to = Date.now()
-        const r = { from: to - RANGES[range] * 3_600_000, to }
-        const files = (await listFiles(site, r.from, r.to)).filter((f) => !db.has(f.key))
-        for (const [i, f] of files.entries()) {
-          setStatus(`Loading file ${i + 1} of ${files.length}`)
-          await db.load(f.key, await fetchFile(f))
+        opening.current ??= Lake.open()
+        const db = await opening.current
+        const t = Date.now()
+        const r = rangeOf(state, t)
+        const span = { from: state.compare ? previousOf(r).from : r.from, to: r.to }
+        if (realtime) span.from = Math.min(span.from, t - REALTIME_WINDOW_MS)
+        const sum = { files: 0, bytes: 0, fromCache: 0, fromNetwork: 0 }
+        const jobs: ['events' | 'dropped', typeof span][] = [['events', span]]
+        if (state.view === 'filtered') jobs.push(['dropped', span])
+        for (const [table, range] of jobs) {
+          const p = await loadRange(db, state.site, range, table, (x) => live && setProgress(x))
+          sum.files += p.files, sum.bytes += p.bytes, sum.fromCache += p.fromCache, sum.fromNetwork += p.fromNetwork
         }
-        const [t, series, pages] = await Promise.all([db.run(totals(r)), db.run(pageviewsOverTime(r, bucketFor(r))), db.run(topPages(r))])
-        if (stopped) return
-        setView({ totals: t[0] ?? {}, series: series.map((p) => ({ t: new Date(p.t as number), value: p.pageviews as number })), pages })
-        setStatus(`Updated ${new Date().toLocaleTimeString()}`)
+        if (!live) return
+        setLake(db)
+        setLast(sum)
+        setNow(t)
+        setVersion((v) => v + 1)
         setError(null)
       } catch (e) {
-        if (e instanceof AuthError) return setAuthed(false), setError(`Sign-in failed: ${e.message}`)
+        if (!live) return
+        if (e instanceof AuthError) {
+          clearToken()
+          setAuthed(false)
+          setError(`Sign-in failed (HTTP ${e.status}): ${e.message}. Enter the dashboard token again.`)
+          return
+        }
         setError((e as Error).message)
       }
-    }
-    refresh()
-    const timer = setInterval(refresh, REFRESH_MS)
-    return () => ((stopped = true), clearInterval(timer))
-  }, [authed, range, site])
+    })()
+    return () => void (live = false)
+  }, [authed, loadKey])
 
   if (!authed) return <SignIn error={error} onToken={(t) => (setToken(t), setError(null), setAuthed(true))} />
+
+  const range = rangeOf(state, now)
+  const scope: Scope = { range, filters: state.filters, bots: state.bots }
+  const setFilters = (filters: Filter[]) => setState({ ...state, filters })
+  const props: ViewProps = {
+    lake: lake!,
+    version,
+    scope,
+    previous: state.compare ? previousOf(range) : null,
+    extra: state.extra,
+    setExtra: (k, v) => {
+      const extra = { ...state.extra }
+      if (v === null || v === '') delete extra[k]
+      else extra[k] = v
+      setState({ ...state, extra })
+    },
+    pick: (dim: Dimension, value: string) => {
+      if (!state.filters.some((f) => f.dim === dim && f.op === 'is' && f.value === value)) setFilters([...state.filters, { dim, op: 'is', value }])
+    },
+  }
+  const loading = progress && !progress.done
   return (
-    <main>
+    <main data-now={now} data-version={version}>
       <header>
-        <h1>Footfall · {site}</h1>
+        <h1>Footfall · {state.site}</h1>
         <label>
           Range{' '}
-          <select value={range} onChange={(e) => setRange(e.currentTarget.value as RangeName)}>
-            <option value="24h">Last 24 hours</option>
-            <option value="7d">Last 7 days</option>
-            <option value="30d">Last 30 days</option>
+          <select data-testid="range" value={state.range} onChange={(e) => setState({ ...state, range: e.currentTarget.value as RangeName })}>
+            {RANGE_NAMES.map((r) => <option key={r} value={r}>{RANGE_LABEL[r]}</option>)}
           </select>
         </label>
-        <span class="status" role="status">{status}</span>
+        {state.range === 'custom' && (
+          <>
+            <label>From <input type="date" value={day(range.from)} onChange={(e) => setState({ ...state, from: Date.parse(e.currentTarget.value) })} /></label>
+            <label>To <input type="date" value={day(range.to)} onChange={(e) => setState({ ...state, to: Date.parse(e.currentTarget.value) + 86_399_999 })} /></label>
+          </>
+        )}
+        <label><input type="checkbox" data-testid="compare" checked={state.compare} onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })} /> Compare with previous period</label>
+        <label><input type="checkbox" data-testid="bots" checked={state.bots} onChange={(e) => setState({ ...state, bots: e.currentTarget.checked })} /> Include bots</label>
+        <button type="button" onClick={() => setTick((n) => n + 1)}>Refresh</button>
+        <button type="button" onClick={() => (clearToken(), clearCache(), setAuthed(false))}>Sign out</button>
       </header>
+      <nav aria-label="Views">
+        {VIEWS.map((v) => (
+          <a key={v} href={toSearch({ ...state, view: v })} aria-current={state.view === v ? 'page' : undefined} data-testid={`nav-${v}`}
+            onClick={(e) => (e.preventDefault(), setState({ ...state, view: v }))}>{VIEW_LABEL[v]}</a>
+        ))}
+      </nav>
+      <div class="loadbar" role="status" aria-live="polite">
+        {progress && (
+          <div data-testid="progress" data-done={String(progress.done)} data-files={progress.files} data-total-files={progress.totalFiles}
+            data-bytes={progress.bytes} data-total-bytes={progress.totalBytes} hidden={!loading}>
+            <progress value={progress.bytes} max={Math.max(1, progress.totalBytes)} aria-label="Download progress" />{' '}
+            {progress.files} of {progress.totalFiles} files · {kb(progress.bytes)} of {kb(progress.totalBytes)}
+          </div>
+        )}
+        {!loading && last && (
+          <span class="status" data-testid="load-stats" data-files={last.files} data-network={last.fromNetwork} data-cache={last.fromCache}>
+            {lake ? `Loaded ${last.files} new file${last.files === 1 ? '' : 's'} (${kb(last.bytes)}; ${last.fromNetwork} downloaded, ${last.fromCache} from cache) · ${new Date(now).toLocaleTimeString()}` : ''}
+          </span>
+        )}
+        {!lake && !error && <span class="status">Starting DuckDB…</span>}
+      </div>
       {error && <p class="error" role="alert">{error}</p>}
-      {view && (
-        <>
-          <section class="kpis">
-            <Kpi label="Pageviews" value={view.totals.pageviews} testid="kpi-pageviews" />
-            <Kpi label="Unique visitors" value={view.totals.visitors} testid="kpi-visitors" />
-            <Kpi label="Custom events" value={view.totals.events} testid="kpi-events" />
-          </section>
-          <section>
-            <h2>Pageviews over time</h2>
-            <BarChart points={view.series} label="Pageviews over time" />
-          </section>
-          <section>
-            <h2>Top pages</h2>
-            <table data-testid="top-pages">
-              <thead>
-                <tr><th>Page</th><th>Pageviews</th><th>Visitors</th></tr>
-              </thead>
-              <tbody>
-                {view.pages.map((p) => (
-                  <tr key={String(p.path)}>
-                    <td>{String(p.path)}</td>
-                    <td>{String(p.pageviews)}</td>
-                    <td>{String(p.visitors)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-        </>
+      {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && <FilterBar filters={state.filters} onChange={setFilters} />}
+      {lake && (
+        <div class="view" data-testid={`view-${state.view}`}>
+          {state.view === 'overview' && <Overview {...props} />}
+          {state.view === 'realtime' && <Realtime {...props} now={now} />}
+          {state.view === 'streams' && <Streams {...props} />}
+          {state.view === 'funnels' && <Funnels {...props} />}
+          {state.view === 'users' && <Users {...props} />}
+          {state.view === 'filtered' && <Filtered {...props} />}
+          {state.view === 'sql' && <SqlConsole {...props} />}
+        </div>
       )}
     </main>
   )
 }
 
-function Kpi({ label, value, testid }: { label: string; value: unknown; testid: string }) {
-  return (
-    <div class="kpi">
-      <div class="kpi-value" data-testid={testid}>{String(value ?? 0)}</div>
-      <div class="kpi-label">{label}</div>
-    </div>
-  )
-}
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+const kb = (b: number) => (b < 1e6 ? `${(b / 1024).toFixed(1)} KB` : `${(b / 1048576).toFixed(1)} MB`)
 
 function SignIn({ error, onToken }: { error: string | null; onToken: (t: string) => void }) {
   return (
@@ -125,9 +186,10 @@ function SignIn({ error, onToken }: { error: string | null; onToken: (t: string)
         }}
       >
         <label>
-          Dashboard token <input name="token" type="password" autoComplete="current-password" required />
-        </label>
+          Dashboard token <input name="token" type="password" autoComplete="current-password" required autoFocus />
+        </label>{' '}
         <button type="submit">Open</button>
+        <p class="hint">Kept for this tab only (sessionStorage).</p>
       </form>
       {error && <p class="error" role="alert">{error}</p>}
     </main>

@@ -1,7 +1,15 @@
 /** The worker's lake API, with the bearer token kept for this tab only (sessionStorage). */
 const TOKEN_KEY = 'footfall.token'
 
-export class AuthError extends Error {}
+/** The server refused the token (401/403): the dashboard asks for it again. */
+export class AuthError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
 
 export interface LakeFile {
   key: string
@@ -22,20 +30,27 @@ export function adoptTokenFromHash(): void {
 
 export const getToken = () => sessionStorage.getItem(TOKEN_KEY)
 export const setToken = (t: string) => sessionStorage.setItem(TOKEN_KEY, t)
+export const clearToken = () => sessionStorage.removeItem(TOKEN_KEY)
 
 async function authed(url: string): Promise<Response> {
   const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } })
-  if (res.status === 401 || res.status === 403) throw new AuthError((await res.json().catch(() => ({}))).error ?? 'unauthorized')
+  if (res.status === 401 || res.status === 403) {
+    throw new AuthError((await res.json().catch(() => ({}))).error ?? 'unauthorized', res.status)
+  }
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`)
   return res
 }
 
-export async function listFiles(site: string, from: number, to: number): Promise<LakeFile[]> {
-  const q = new URLSearchParams({ site, from: new Date(from).toISOString(), to: new Date(to).toISOString() })
+export async function listFiles(site: string, from: number, to: number, table: 'events' | 'dropped' = 'events'): Promise<LakeFile[]> {
+  const q = new URLSearchParams({ site, from: new Date(from).toISOString(), to: new Date(to).toISOString(), table })
   const res = await authed(`/api/files?${q}`)
   return ((await res.json()) as { files: LakeFile[] }).files
 }
 
 export async function fetchFile(f: LakeFile): Promise<ArrayBuffer> {
   return (await authed(f.url)).arrayBuffer()
+}
+
+export async function fetchFileStream(f: LakeFile): Promise<Response> {
+  return authed(f.url)
 }

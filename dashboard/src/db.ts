@@ -1,25 +1,44 @@
 /**
  * DuckDB-WASM in a Web Worker, served by our own worker (no CDN): the engine's files live under
- * /dashboard/duckdb/. Lake files are loaded once each (they are immutable) into `events_raw`.
+ * /dashboard/duckdb/. Lake files are loaded once each (they are immutable): events into `events_raw` (a
+ * staging table, merged into the deduplicated `events` table and emptied after each load)
+ * (read through the deduplicating `events` view), the drop ledger into `dropped_raw`.
  */
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
+import { DataType, type Table } from 'apache-arrow'
+import { DROP_COLUMNS } from '../../warehouse/schema.ts'
 import { createEventsRaw, createEventsView } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { parquetToArrowIPC } from './decode.ts'
+import { createDroppedRaw } from './queries/dropped.ts'
+import { sessions } from '../../warehouse/sql/sessions.ts'
 
 export type Row = Record<string, unknown>
+export type LakeTable = 'events' | 'dropped'
+
+export interface Result {
+  columns: string[]
+  rows: Row[]
+}
 
 export class Lake {
   private loaded = new Set<string>()
+  /** One connection runs one statement at a time: panels query at once, so they queue here. */
+  private queue: Promise<unknown> = Promise.resolve()
   private constructor(private conn: AsyncDuckDBConnection) {}
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(job, job)
+    this.queue = next.catch(() => {})
+    return next
+  }
 
   static async open(): Promise<Lake> {
     const base = new URL('duckdb/', new URL(import.meta.env.BASE_URL, location.origin))
     const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
     await db.instantiate(new URL('duckdb-eh.wasm', base).href)
     const conn = await db.connect()
-    await conn.query(createEventsRaw)
-    await conn.query(createEventsView)
+    for (const ddl of [createEventsRaw, createEventsTable, createDroppedRaw, createSessionsView]) await conn.query(ddl)
     return new Lake(conn)
   }
 
@@ -27,25 +46,87 @@ export class Lake {
     return this.loaded.has(key)
   }
 
-  async load(key: string, parquet: ArrayBuffer): Promise<void> {
+  async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
     if (this.loaded.has(key)) return
-    await this.conn.insertArrowFromIPCStream(await parquetToArrowIPC(parquet), { name: 'events_raw', create: false })
+    const ipc = await parquetToArrowIPC(parquet, table === 'events' ? undefined : DROP_COLUMNS)
+    await this.serial(() => this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false }))
     this.loaded.add(key)
   }
 
+  /**
+   * Merges the newly loaded files (`events_raw`) into `events`, one row per event id, the one received
+   * first, as the library's `events` view defines it; then empties the staging table. Deduplicating once
+   * per load instead of in every panel query (what the view costs), and holding the events once, not
+   * twice (raw and deduplicated), is what lets 1M events fit DuckDB-WASM's memory.
+   */
+  async commit(): Promise<void> {
+    await this.serial(async () => {
+      for (const q of MERGE) await this.conn.query(q)
+    })
+  }
+
+  /** Runs a parameterised query (the only way user-chosen values reach SQL). */
   async run(q: Query): Promise<Row[]> {
+    return (await this.runWithColumns(q)).rows
+  }
+
+  runWithColumns(q: Query): Promise<Result> {
+    return this.serial(() => this.exec(q))
+  }
+
+  private async exec(q: Query): Promise<Result> {
+    if (!q.params.length) return result(await this.conn.query(q.sql))
     const stmt = await this.conn.prepare(q.sql)
     try {
-      const table = await stmt.query(...q.params)
-      return table.toArray().map((r) => plain(r.toJSON()))
+      return result(await stmt.query(...q.params))
     } finally {
       await stmt.close()
     }
   }
 }
 
-/** BIGINT arrives as bigint; counts fit in a double. */
-function plain(r: Row): Row {
-  for (const k in r) if (typeof r[k] === 'bigint') r[k] = Number(r[k])
-  return r
+/** Plain JS rows: BIGINT as number (counts fit a double), timestamps as "YYYY-MM-DD HH:MM:SS" (UTC). */
+function result(table: Table): Result {
+  const fields = table.schema.fields
+  const rows = table.toArray().map((r) => {
+    const o = r.toJSON() as Row
+    for (const f of fields) {
+      const v = o[f.name]
+      if (typeof v === 'bigint') o[f.name] = Number(v)
+      // HUGEINT (sum of integers) and DECIMAL arrive as Arrow decimals: a big integer scaled by 10^scale.
+      else if (v !== null && v !== undefined && DataType.isDecimal(f.type)) o[f.name] = Number(String(v).replace(/"/g, '')) / 10 ** f.type.scale
+      if (v !== null && v !== undefined && (DataType.isTimestamp(f.type) || DataType.isDate(f.type))) o[f.name] = timeText(Number(v))
+    }
+    return o
+  })
+  return { columns: fields.map((f) => f.name), rows }
 }
+
+export function timeText(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+}
+
+/** The library's `events` view (warehouse/sql/ddl.ts), materialised: created empty, then merged into. */
+const createEventsTable = createEventsView.replace('CREATE OR REPLACE VIEW events AS', 'CREATE OR REPLACE TABLE events AS')
+if (createEventsTable === createEventsView) throw new Error('ddl.ts changed: events is no longer CREATE OR REPLACE VIEW')
+const MERGE = [
+  // A duplicate received earlier than the kept row replaces it (the view keeps the first received).
+  `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
+  `INSERT INTO events SELECT * FROM (SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1) s
+   WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
+  // Dropping (not deleting from) the staging table gives its blocks back.
+  `DROP TABLE events_raw`,
+  createEventsRaw,
+]
+
+/**
+ * `sessions` for the SQL console: the SQL library's sessions of every loaded event (bots included). A view
+ * cannot hold parameters, so this one query's own constants (numbers, ISO times, no user input) are
+ * written in as literals.
+ */
+const all = sessions({ from: 0, to: 253_402_300_799_000 }, { bots: true, lookbackMs: 0 })
+let at = 0
+const createSessionsView = `CREATE OR REPLACE VIEW sessions AS ${all.sql.replace(/\?/g, () => {
+  const v = all.params[at++]
+  return typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v)
+})}`

@@ -15,8 +15,10 @@ const ARROW: Record<ColumnType, () => DataType> = {
   BOOLEAN: () => new Bool(),
 }
 
-/** Decodes one lake file into an Arrow IPC stream with exactly the columns of `COLUMNS`. */
-export async function parquetToArrowIPC(file: ArrayBuffer): Promise<Uint8Array> {
+type Columns = readonly { name: string; type: ColumnType }[]
+
+/** Decodes one lake file into an Arrow IPC stream with exactly the given columns (events by default). */
+export async function parquetToArrowIPC(file: ArrayBuffer, columnsOf: Columns = COLUMNS): Promise<Uint8Array> {
   const rows = Number(parquetMetadata(file).num_rows)
   const columns = new Map<string, unknown[]>()
   await parquetRead({
@@ -28,7 +30,7 @@ export async function parquetToArrowIPC(file: ArrayBuffer): Promise<Uint8Array> 
     },
   })
   const vectors = Object.fromEntries(
-    COLUMNS.map((c) => {
+    columnsOf.map((c) => {
       const values = columns.get(c.name) ?? new Array(rows).fill(null)
       return [c.name, vectorFromArray(values.map((v) => toArrowValue(c.type, v)), ARROW[c.type]())]
     }),

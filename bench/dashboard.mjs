@@ -1,0 +1,224 @@
+// `npm run bench:dashboard`: the dashboard in headless Chromium over generated lakes (100K and 1M events by
+// default): time to first chart cold (empty Cache Storage: list, download, decode, load, KPIs, chart), time
+// to first chart on a reload (files from Cache Storage), and a full refresh warm (every overview panel
+// re-queried). The same overview queries run on native DuckDB over the same files in the same run: the
+// ratio WASM / native.
+//
+//   node bench/dashboard.mjs [--sizes 100000,1000000] [--per-file 50000]
+//
+// The files are served by a small Node server that answers the lake API's two routes (`/api/files`,
+// `/data/<key>`) and the built dashboard (`npm run build` first), on loopback: writing Parquet parts with
+// their R2 custom metadata into wrangler dev's local bucket has no public API.
+import { build } from 'esbuild'
+import { createServer } from 'node:http'
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { extname, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { pathToFileURL } from 'node:url'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { chromium } from 'playwright-core'
+
+const root = join(import.meta.dirname, '..')
+const { values: opt } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000' }, 'per-file': { type: 'string', default: '50000' } } })
+const PUBLIC = join(root, 'dist/public')
+if (!existsSync(join(PUBLIC, 'dashboard/index.html'))) throw new Error('run `npm run build` first')
+
+const lib = join(root, 'node_modules/.cache/footfall-bench/dashboard-lib.mjs')
+await build({
+  stdin: {
+    contents: `export { writeEvents } from './warehouse/parquet.ts'
+export { createEventsRaw, createEventsView } from './warehouse/sql/ddl.ts'
+export { kpis } from './warehouse/sql/kpis.ts'
+export { BREAKDOWNS } from './dashboard/src/panels.ts'
+export { eventCount, series } from './dashboard/src/queries/overview.ts'
+export { bucketFor } from './warehouse/sql/overview.ts'
+export { customEvents } from './warehouse/sql/breakdowns.ts'
+export { opts } from './dashboard/src/queries/filters.ts'`,
+    resolveDir: root, loader: 'ts',
+  },
+  outfile: lib, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error',
+})
+const L = await import(pathToFileURL(lib).href)
+
+const DAY = 86_400_000, MIN = 60_000
+const START = Date.UTC(2026, 0, 1)
+const DAYS = 7
+const PATHS = Array.from({ length: 60 }, (_, i) => (i === 0 ? '/' : `/products/item-${i}`))
+const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'NL', 'ES', 'IT', 'CA', 'BR', 'JP', 'IN', 'PL']
+const DEVICES = ['desktop', 'mobile', 'tablet']
+const BROWSERS = ['Chrome', 'Safari', 'Firefox', 'Edge']
+const CHANNELS = ['direct', 'search', 'social', 'referral', 'email']
+const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
+
+function rng(seed) {
+  return () => {
+    seed |= 0; seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Sessions of 1-8 events over 7 days, written with the lake's Parquet writer; returns the file list. */
+async function generate(n, dir) {
+  const rand = rng(n)
+  const pick = (a) => a[Math.floor(rand() * a.length)]
+  const visitors = Math.max(1, Math.floor(n / 12))
+  const perFile = Number(opt['per-file'])
+  const files = []
+  let made = 0, id = 0
+  while (made < n) {
+    const rows = []
+    while (rows.length < perFile && made + rows.length < n) {
+      const v = Math.floor(rand() * visitors)
+      const who = { visitor_id: `v${v}`, country: COUNTRIES[v % COUNTRIES.length], device_type: DEVICES[v % 3], browser: BROWSERS[v % 4], channel: pick(CHANNELS), referrer_host: pick(REFS) }
+      let t = START + Math.floor(rand() * DAYS * DAY)
+      const len = 1 + Math.floor(rand() * 8)
+      for (let k = 0; k < len && rows.length < perFile && made + rows.length < n; k++) {
+        const path = pick(PATHS)
+        const type = k > 0 && rand() < 0.2 ? 'event' : 'pageview'
+        rows.push({
+          event_id: `e${(id++).toString(36)}`, site: 'demo', type, name: type === 'event' ? pick(['add_to_cart', 'signup', 'purchase']) : null,
+          event_time: t, client_time: t, received_time: t + 40, visitor_id_prev: null, user_id: null,
+          url: `https://shop.example${path}`, host: 'shop.example', path, title: null, referrer: null,
+          utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null, click_id: null,
+          props: type === 'event' ? { plan: pick(['free', 'pro']) } : null, product_id: null, category: path === '/' ? null : `c${path.length % 7}`,
+          revenue: null, currency: null, element_tag: null, element_text: null, element_href: null,
+          engaged_ms: null, scroll_depth: null, screen: null, language: 'en', region: null, city: null, continent: null,
+          timezone: null, asn: null, colo: null, browser_version: null, os: 'Linux', os_version: null, device_vendor: null,
+          device_model: null, is_bot: false, bot_reason: null, ...who,
+        })
+        t += Math.floor(rand() * 10 * MIN)
+      }
+    }
+    const buf = new Uint8Array(L.writeEvents(rows))
+    const key = `events/site=demo/date=2026-01-01/part-${String(files.length).padStart(4, '0')}.parquet`
+    await mkdir(join(dir, key, '..'), { recursive: true })
+    await writeFile(join(dir, key), buf)
+    const times = rows.map((r) => r.event_time)
+    files.push({ key, url: `/data/${key}`, rows: rows.length, bytes: buf.byteLength, minTime: new Date(Math.min(...times)).toISOString(), maxTime: new Date(Math.max(...times)).toISOString() })
+    made += rows.length
+  }
+  return files
+}
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' }
+
+/** The lake API's two routes over `dir`, and dist/public (the wasm stored gzipped, as edge/wasm.ts serves it). */
+function serve(dir, files) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x')
+    try {
+      if (url.pathname === '/api/files') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+        return res.end(JSON.stringify({ files: new URL(req.url, 'http://x').searchParams.get('table') === 'dropped' ? [] : files }))
+      }
+      if (url.pathname.startsWith('/data/')) {
+        const body = await readFile(join(dir, decodeURIComponent(url.pathname.slice(6))))
+        res.writeHead(200, { 'Content-Type': 'application/vnd.apache.parquet', 'Content-Length': body.byteLength, 'Cache-Control': 'private, max-age=31536000, immutable' })
+        return res.end(body)
+      }
+      let path = join(PUBLIC, url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname)
+      const headers = { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' }
+      if (path.endsWith('.wasm')) (path += '.gz'), (headers['Content-Encoding'] = 'gzip')
+      const body = await readFile(path)
+      res.writeHead(200, headers)
+      res.end(body)
+    } catch {
+      res.writeHead(404).end()
+    }
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
+}
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+async function browserRun(origin, range, files) {
+  const profile = await mkdtemp(join(tmpdir(), 'footfall-bench-chromium-'))
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true })
+  const page = await ctx.newPage()
+  const url = `${origin}/dashboard/?range=custom&from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}#token=bench`
+  const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 50 })
+  const firstChart = async (reload) => {
+    const t = performance.now()
+    await (reload ? page.reload() : page.goto(url))
+    await page.waitForSelector('[data-testid=chart]', { timeout: 600_000 })
+    const chart = performance.now() - t
+    await settled()
+    return { chart, all: performance.now() - t }
+  }
+  const cold = await firstChart()
+  const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null))
+  const cached = await firstChart(true)
+  // Full refresh, warm: the listing (no new file) and every overview panel again.
+  const refresh = []
+  for (let i = 0; i < 3; i++) {
+    const v = Number(await page.getAttribute('main', 'data-version'))
+    const t = performance.now()
+    await page.click('text=Refresh')
+    await page.waitForFunction((n) => Number(document.querySelector('main')?.getAttribute('data-version')) > n, v, { timeout: 600_000, polling: 20 })
+    await settled()
+    refresh.push(performance.now() - t)
+  }
+  const kpi = await page.textContent('[data-testid=kpi-pageviews]')
+  const errors = await page.$$eval('[role=alert]', (es) => es.map((e) => e.textContent))
+  await ctx.close()
+  await rm(profile, { recursive: true, force: true })
+  return { cold, cached, refresh: refresh.sort((a, b) => a - b)[1], heap, kpi, errors }
+}
+
+/** Native DuckDB, the same files loaded into a table as the dashboard does, the same overview queries. */
+async function nativeRun(dir, files, range) {
+  const db = await DuckDBInstance.create(':memory:')
+  const conn = await db.connect()
+  await conn.run(L.createEventsRaw)
+  await conn.run(L.createEventsView)
+  let t = performance.now()
+  const paths = files.map((f) => `'${join(dir, f.key)}'`).join(', ')
+  await conn.run(`INSERT INTO events_raw BY NAME SELECT * FROM read_parquet([${paths}], hive_partitioning = false)`)
+  const load = performance.now() - t
+  const scope = { range, filters: [], bots: false }
+  const o = L.opts(scope)
+  const run = async (q) => (await conn.runAndReadAll(q.sql, q.params)).getRowObjectsJS()
+  const first = [L.kpis(range, o), L.eventCount(scope), L.series(scope, L.bucketFor(range))]
+  const all = [...first, L.customEvents(range, { ...o, limit: 50 }), ...L.BREAKDOWNS.map((b) => b.query(scope))]
+  t = performance.now()
+  const [k] = await run(first[0])
+  for (const q of first.slice(1)) await run(q)
+  const firstChart = performance.now() - t
+  const times = []
+  for (let i = 0; i < 3; i++) {
+    t = performance.now()
+    for (const q of all) await run(q)
+    times.push(performance.now() - t)
+  }
+  return { load, firstChart, refresh: times.sort((a, b) => a - b)[1], pageviews: Number(k.pageviews) }
+}
+
+const work = await mkdtemp(join(tmpdir(), 'footfall-bench-dash-'))
+const range = { from: START, to: START + DAYS * DAY - 1 }
+const results = []
+for (const n of opt.sizes.split(',').map(Number)) {
+  const dir = join(work, String(n))
+  const files = await generate(n, dir)
+  const bytes = files.reduce((a, f) => a + f.bytes, 0)
+  const server = await serve(dir, files)
+  const origin = `http://127.0.0.1:${server.address().port}`
+  const wasm = await browserRun(origin, range, files)
+  server.close()
+  const native = await nativeRun(dir, files, range)
+  const r = { n, files: files.length, mb: bytes / 1e6, wasm, native }
+  results.push(r)
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`
+  console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): first chart cold ${s(wasm.cold.chart)} (all panels ${s(wasm.cold.all)}), ` +
+    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}; native: load ${s(native.load)}, first chart queries ${s(native.firstChart)}, ` +
+    `full refresh ${s(native.refresh)}; refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` + (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : ''))
+  // The numbers must agree, or the times mean nothing.
+  if (Number(wasm.kpi) !== native.pageviews) {
+    console.log(`pageviews differ: dashboard ${wasm.kpi}, native ${native.pageviews}; errors on the page: ${JSON.stringify(wasm.errors)}`)
+    process.exitCode = 1
+  }
+}
+await rm(work, { recursive: true, force: true })

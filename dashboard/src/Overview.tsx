@@ -1,0 +1,112 @@
+/** The overview: KPIs with the change against the previous period, the time series, and every breakdown. */
+import { useState } from 'preact/hooks'
+import { customEvents, eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
+import type { Dimension } from '../../warehouse/sql/dimensions.ts'
+import { kpis, previousPeriod } from '../../warehouse/sql/kpis.ts'
+import { BUCKETS, bucketFor, type Bucket } from '../../warehouse/sql/overview.ts'
+import type { Range } from '../../warehouse/sql/query.ts'
+import { BarChart } from './Chart.tsx'
+import type { Lake } from './db.ts'
+import { formatCell } from './format.ts'
+import { Panel, usePanelQuery } from './Panel.tsx'
+import { opts, type Scope } from './queries/filters.ts'
+import { BREAKDOWNS, change, KPIS } from './panels.ts'
+import { eventCount, series } from './queries/overview.ts'
+
+export interface ViewProps {
+  lake: Lake
+  version: number
+  scope: Scope
+  previous: Range | null
+  extra: Record<string, string>
+  setExtra: (k: string, v: string | null) => void
+  pick: (dim: Dimension, value: string) => void
+}
+
+export function Overview({ lake, version, scope, previous, extra, setExtra, pick }: ViewProps) {
+  const k = usePanelQuery(lake, version, kpis(scope.range, opts(scope)))
+  const e = usePanelQuery(lake, version, eventCount(scope))
+  const ep = usePanelQuery(lake, version, previous ? eventCount({ ...scope, range: previous }) : null)
+  const bucket: Bucket = extra.bucket && extra.bucket in BUCKETS ? (extra.bucket as Bucket) : bucketFor(scope.range)
+  const cur = usePanelQuery(lake, version, series(scope, bucket))
+  const prev = usePanelQuery(lake, version, previous ? series({ ...scope, range: previousPeriod(scope.range) }, bucket) : null)
+  const names = usePanelQuery(lake, version, customEvents(scope.range, { ...opts(scope), limit: 50 }))
+  const eventName = extra.event ?? (names.kind === 'ready' ? (names.result.rows[0]?.name as string | undefined) : undefined)
+  const keys = usePanelQuery(lake, version, eventName ? propKeys(scope.range, eventName, opts(scope)) : null)
+  const [prop, setProp] = useState<string | null>(null)
+  const key = prop ?? extra.prop ?? (keys.kind === 'ready' ? (keys.result.rows[0]?.key as string | undefined) : undefined)
+  const row: Record<string, unknown> | null = k.kind === 'ready' && e.kind === 'ready' ? { ...k.result.rows[0], events: e.result.rows[0]?.events } : null
+  const before = row && previous && ep.kind === 'ready' ? prevOf(row, ep.result.rows[0]?.events) : null
+  return (
+    <>
+      <section class="kpis" data-testid="kpis" data-state={row ? 'ready' : k.kind} aria-busy={k.pending || e.pending || ep.pending}>
+        {k.kind === 'error' && <p class="error" role="alert">{k.message}</p>}
+        {KPIS.map(([key, label]) => {
+          const v = row ? Number(row[key] ?? 0) : null
+          const c = v !== null && before ? change(v, before[key] as number | null) : null
+          return (
+            <div class="kpi" key={key}>
+              <div class="kpi-value" data-testid={`kpi-${key}`}>{v === null ? '…' : formatCell(key, v)}</div>
+              <div class="kpi-label">{label}</div>
+              {before && (
+                <div class={`kpi-change ${c !== null && c < 0 ? 'down' : 'up'}`} data-testid={`kpi-${key}-change`} data-previous={formatCell(key, Number(before[key] ?? 0))}>
+                  {c === null ? '–' : `${c > 0 ? '+' : ''}${c}%`} <span class="vs">vs {formatCell(key, Number(before[key] ?? 0))}</span>
+                </div>
+              )}
+            </div>
+          )
+        })}
+      </section>
+      <section class="panel wide" data-testid="timeseries" data-state={cur.kind} aria-busy={cur.pending || prev.pending}>
+        <div class="panel-head">
+          <h2>Pageviews over time</h2>
+          <label>
+            by{' '}
+            <select value={bucket} onChange={(ev) => setExtra('bucket', ev.currentTarget.value)} aria-label="Time bucket">
+              {Object.keys(BUCKETS).map((x) => <option key={x} value={x}>{x}</option>)}
+            </select>
+          </label>
+        </div>
+        {cur.kind === 'ready' && (
+          <BarChart
+            testid="chart"
+            label={`Pageviews by ${bucket}`}
+            points={cur.result.rows.map((r) => ({ t: String(r.t), value: Number(r.pageviews) }))}
+            previous={prev.kind === 'ready' && previous ? prev.result.rows.map((r) => ({ t: String(r.t), value: Number(r.pageviews) })) : undefined}
+          />
+        )}
+        {cur.kind === 'error' && <p class="error" role="alert">{cur.message}</p>}
+      </section>
+      {/* Panels query after the KPIs (one DuckDB connection, and child effects run first): headline numbers come first. */}
+      {row && <div class="grid">
+        {BREAKDOWNS.map((b) => (
+          <Panel key={b.testid} title={b.title} testid={b.testid} lake={lake} version={version} query={b.query(scope)} columns={b.columns}
+            onPick={b.pick ? (v) => pick(b.pick!, v) : undefined} />
+        ))}
+        <Panel title={`Properties of "${eventName ?? '…'}"`} testid="props" lake={lake} version={version}
+          query={eventName && key ? eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 }) : null}
+          empty="No custom event properties in this range."
+          onPick={key ? (v) => pick(`prop:${key}`, v) : undefined} />
+        {names.kind === 'ready' && names.result.rows.length > 0 && (
+          <div class="prop-pick">
+            <label>Event <select value={eventName} onChange={(ev) => (setProp(null), setExtra('event', ev.currentTarget.value))}>
+              {names.result.rows.map((r) => <option key={String(r.name)} value={String(r.name)}>{String(r.name)}</option>)}
+            </select></label>{' '}
+            {keys.kind === 'ready' && (
+              <label>Property <select value={key} onChange={(ev) => setProp(ev.currentTarget.value)}>
+                {keys.result.rows.map((r) => <option key={String(r.key)} value={String(r.key)}>{String(r.key)}</option>)}
+              </select></label>
+            )}
+          </div>
+        )}
+      </div>}
+    </>
+  )
+}
+
+/** The previous period's KPIs (the `prev_*` columns of the library's kpis) and custom events. */
+function prevOf(row: Record<string, unknown>, events: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { events }
+  for (const [key] of KPIS) if (key !== 'events') out[key] = row[`prev_${key}`]
+  return out
+}

@@ -1,0 +1,119 @@
+/**
+ * One panel: runs its query whenever the query or the loaded data changes, and shows a loading, empty,
+ * error or table state, with a CSV export. Rows of a breakdown are buttons that add a filter.
+ */
+import type { ComponentChildren } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import type { Query } from '../../warehouse/sql/query.ts'
+import { downloadCsv } from './csv.ts'
+import { formatCell, formatHeader } from './format.ts'
+import type { Lake, Result, Row } from './db.ts'
+
+export interface PanelProps {
+  title: string
+  testid: string
+  lake: Lake
+  /** Bumped whenever new files are loaded. */
+  version: number
+  query: Query | null
+  /** Click on a row: the first column's value. */
+  onPick?: (value: string) => void
+  /** Column labels (defaults: the result's column names). */
+  labels?: Record<string, string>
+  /** The columns to show and export (default: all). */
+  columns?: string[]
+  empty?: string
+  children?: (r: Result) => ComponentChildren
+  showSql?: boolean
+}
+
+/** `pending`: a newer query is running; the last result stays on screen until it answers. */
+export type PanelState = ({ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }) & { pending: boolean }
+
+export function usePanelQuery(lake: Lake, version: number, query: Query | null): PanelState {
+  const [state, setState] = useState<PanelState>({ kind: 'loading', pending: true })
+  const key = query ? JSON.stringify(query) : ''
+  useEffect(() => {
+    if (!query) return setState({ kind: 'loading', pending: false })
+    let live = true
+    setState((s) => (s.kind === 'ready' ? { ...s, pending: true } : { kind: 'loading', pending: true }))
+    lake.runWithColumns(query).then(
+      (result) => live && setState({ kind: 'ready', result, pending: false }),
+      (e: Error) => live && setState({ kind: 'error', message: e.message, pending: false }),
+    )
+    return () => void (live = false)
+  }, [lake, version, key])
+  return state
+}
+
+export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql, columns }: PanelProps) {
+  const state = usePanelQuery(lake, version, query)
+  const full = state.kind === 'ready' ? state.result : null
+  const result = full && columns ? { columns: columns.filter((c) => full.columns.includes(c)), rows: full.rows } : full
+  const status = state.kind === 'ready' ? (state.result.rows.length ? 'ready' : 'empty') : state.kind
+  return (
+    <section class="panel" data-testid={testid} data-state={status} aria-busy={state.pending}>
+      <div class="panel-head">
+        <h2>{title}</h2>
+        {result && result.rows.length > 0 && (
+          <button type="button" class="csv" data-testid={`${testid}-csv`} onClick={() => downloadCsv(testid, result.columns, shown(result))}>
+            CSV
+          </button>
+        )}
+      </div>
+      {state.kind === 'loading' && <p class="empty">Loading…</p>}
+      {state.kind === 'error' && <p class="error" role="alert">{state.message}</p>}
+      {result && !result.rows.length && <p class="empty">{empty ?? 'No data in this range.'}</p>}
+      {result && result.rows.length > 0 && (children ? children(result) : <ResultTable result={result} onPick={onPick} labels={labels} />)}
+      {showSql && query && (
+        <details open>
+          <summary>SQL</summary>
+          <pre data-testid={`${testid}-sql`}>{query.sql}</pre>
+          <p class="params">Parameters: <code>{JSON.stringify(query.params)}</code></p>
+        </details>
+      )}
+    </section>
+  )
+}
+
+export function ResultTable({ result, onPick, labels }: { result: Result; onPick?: (value: string) => void; labels?: Record<string, string> }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {result.columns.map((c) => (
+              <th key={c} scope="col">{labels?.[c] ?? formatHeader(c)}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {result.rows.map((r, i) => (
+            <tr key={i}>
+              {result.columns.map((c, j) => (
+                <td key={c}>
+                  {j === 0 && onPick && r[c] !== null && r[c] !== undefined ? (
+                    <button type="button" class="pick" title={`Filter by ${String(r[c])}`} onClick={() => onPick(String(r[c]))}>
+                      {formatCell(c, r[c])}
+                    </button>
+                  ) : j === 0 && (r[c] === null || r[c] === undefined) ? (
+                    <em class="none">(none)</em>
+                  ) : (
+                    formatCell(c, r[c])
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** Rows as shown (formatted cells), for CSV. */
+export function shown(r: Result): Row[] {
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c) => [c, formatCell(c, row[c])])))
+}
+
+export type { Row }

@@ -1,0 +1,19 @@
+/**
+ * What every panel is computed over: a time range, filters (an allowed dimension is / is not / contains
+ * a value, warehouse/sql/filters.ts: values are parameters, never pasted into SQL) and the bot switch.
+ */
+import type { Filter } from '../../../warehouse/sql/filters.ts'
+import type { Range } from '../../../warehouse/sql/query.ts'
+import type { SessionOptions } from '../../../warehouse/sql/sessions.ts'
+
+export interface Scope {
+  range: Range
+  filters: Filter[]
+  /** Include events flagged as bots (left out by default). */
+  bots: boolean
+}
+
+/** The SQL library's options of a scope. */
+export function opts(s: Scope): SessionOptions {
+  return { bots: s.bots, filters: s.filters }
+}

@@ -1,0 +1,72 @@
+/** The dashboard's own SQL (what the SQL library lacks) on native DuckDB, with hand-computed answers. */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { NativeLake } from '../../../warehouse/native.ts'
+import { displayCells, formatCell } from '../format.ts'
+import { botsByReason, createDroppedRaw, droppedByReason } from './dropped.ts'
+import type { Scope } from './filters.ts'
+import { eventCount, liveFeed, series } from './overview.ts'
+
+const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
+const M = 60_000
+let lake: NativeLake
+
+// visitor a: /, /p, an order; b: / from google; c: a bot
+const ROWS: [string, string, string, string | null, number, string, string | null, boolean][] = [
+  ['e1', 'a', 'pageview', null, 0, '/', null, false],
+  ['e2', 'a', 'pageview', null, 2, '/p', null, false],
+  ['e3', 'a', 'event', 'order', 43, '/p', null, false],
+  ['e4', 'b', 'pageview', null, 70, '/', 'google.com', false],
+  ['e5', 'c', 'pageview', null, 11, '/', null, true],
+]
+
+beforeAll(async () => {
+  lake = await NativeLake.open()
+  await lake.conn.run(createDroppedRaw)
+  for (const [id, v, type, name, min, path, ref, bot] of ROWS) {
+    await lake.conn.run(
+      `INSERT INTO events_raw (event_id, site, type, name, event_time, client_time, received_time, visitor_id, url, path, referrer_host, is_bot, bot_reason, country)
+       VALUES ($1, 'demo', $2, $3, make_timestamp($4::BIGINT * 1000), make_timestamp($4::BIGINT * 1000), make_timestamp($4::BIGINT * 1000), $5, 'http://x' || $6, $6, $7, $8, $9, 'NZ')`,
+      [id, type, name, T0 + min * M, v, path, ref, bot, bot ? 'headless' : null] as never,
+    )
+  }
+  await lake.conn.run(`INSERT INTO dropped_raw VALUES (make_timestamp(${T0} * 1000), 'demo', 'invalid', 'url', 'bad', 3)`)
+  await lake.conn.run(`INSERT INTO dropped_raw VALUES (make_timestamp(${T0} * 1000), 'demo', 'rate', NULL, 'slow down', 1)`)
+})
+
+const scope: Scope = { range: { from: T0, to: T0 + 120 * M - 1 }, filters: [], bots: false }
+
+describe("the dashboard's own SQL", () => {
+  it('series: every bucket, zeros included; filters and bots apply', async () => {
+    const rows = await lake.run(series(scope, 'hour'))
+    expect(rows.map((r) => [r.pageviews, r.visitors])).toEqual([[2, 1], [1, 1]])
+    expect((await lake.run(series({ ...scope, bots: true }, 'hour'))).map((r) => r.pageviews)).toEqual([3, 1])
+    const google = await lake.run(series({ ...scope, filters: [{ dim: 'referrer_host', op: 'is', value: 'google.com' }] }, 'hour'))
+    expect(google.map((r) => r.pageviews)).toEqual([0, 1])
+  })
+
+  it('custom event count, and a filter value that looks like SQL is only a value', async () => {
+    expect(await lake.run(eventCount(scope))).toEqual([{ events: 1 }])
+    expect(await lake.run(eventCount({ ...scope, filters: [{ dim: 'path', op: 'contains', value: "p' OR 1=1 --" }] }))).toEqual([{ events: 0 }])
+  })
+
+  it('live feed: the last hour, newest first, bots left out', async () => {
+    const feed = await lake.run(liveFeed(T0 + 80 * M, { filters: [], bots: false }))
+    expect(feed.map((r) => r.path)).toEqual(['/', '/p']) // the last hour: 10:43 and 11:10
+  })
+
+  it('drop ledger and bots by reason', async () => {
+    expect(await lake.run(droppedByReason(scope.range))).toEqual([
+      { reason: 'invalid', field: 'url', requests: 1, events: 3 },
+      { reason: 'rate', field: '', requests: 1, events: 1 },
+    ])
+    expect(await lake.run(botsByReason(scope.range))).toEqual([{ bot_reason: 'headless', events: 1, visitors: 1 }])
+  })
+
+  it('prints rates as percent, milliseconds as seconds, a missing first value as (none)', () => {
+    expect(formatCell('bounce_rate', 1 / 3)).toBe('33.3')
+    expect(formatCell('visit_duration_ms', 83_456)).toBe('83.5')
+    expect(formatCell('views_per_visit', 4 / 3)).toBe('1.33')
+    expect(formatCell('t', new Date(T0))).toBe('2026-01-01 10:00:00')
+    expect(displayCells(['value', 'visitors'], { value: null, visitors: 2 })).toEqual(['(none)', '2'])
+  })
+})
