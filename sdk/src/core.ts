@@ -130,7 +130,7 @@ export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void 
     type,
     ts: Date.now(),
     url: location.href,
-    title: document.title,
+    title: document.title.slice(0, 500), // the wire's LIMITS.titleChars: a longer title would lose the event
     screen: screen.width + 'x' + screen.height,
     language: navigator.language,
     userId,

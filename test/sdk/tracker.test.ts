@@ -61,9 +61,11 @@ for (const mode of ['script', 'esm'] as const) {
     it('sends the pageview, custom event with revenue, identify and engagement when the visitor navigates away', async () => {
       const r = run('leave')
       const { page, errors } = await open(r, `mode=${mode}`)
-      await page.evaluate(() => {
+      await page.evaluate(async () => {
         const f = (window as any).footfall
         f.track('purchase', { revenue: 42.5, currency: 'EUR', product_id: 'tea-01' })
+        // Rows are read back in client-time order: two calls in one millisecond would have no order.
+        await new Promise((r) => setTimeout(r, 2))
         f.identify('user-7', { plan: 'pro' })
       })
       await page.mouse.move(10, 10)
@@ -95,6 +97,17 @@ for (const mode of ['script', 'esm'] as const) {
       await page.close() // before the 1 s batch timer: only pagehide can send it
       const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'closing_now'))
       expect(rows.filter((x) => x.name === 'closing_now')).toHaveLength(1)
+    })
+
+    it('cuts a page title longer than the wire allows instead of losing the event', async () => {
+      const r = run('title')
+      const { page } = await open(r, `mode=${mode}`)
+      await page.evaluate(() => {
+        document.title = 'T'.repeat(700)
+        ;(window as any).footfall.track('long_title')
+      })
+      const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'long_title'))
+      expect(rows.find((x) => x.name === 'long_title')!.title).toBe('T'.repeat(500))
     })
 
     it('counts every SPA navigation once (pushState, replaceState, popstate), not same-path or hash changes', async () => {
