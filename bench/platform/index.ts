@@ -1,6 +1,6 @@
 // The second baseline of `npm run bench`: the platform calls Footfall's collector makes, with none of its
-// work. Per request: read the body, one rate-limiter call, one sendBatch of one message per event (3); the
-// consumer acknowledges its batches without writing anything. Footfall / platform isolates our own code
+// work. Per request: read the body, one rate-limiter call, one sendBatch of one message holding the 3 events
+// (edge/enqueue.ts: one message per request and partition); the consumer acknowledges without writing. Footfall / platform isolates our own code
 // (parse, validate, enrich, Parquet, R2) from the cost of the local simulation of the bindings.
 import { Hono } from 'hono'
 
@@ -15,7 +15,7 @@ app.post('/e', async (c) => {
   const body = await c.req.text()
   const ip = c.req.header('CF-Connecting-IP') ?? ''
   if (!(await c.env.RATE_LIMITER.limit({ key: `demo|${ip}` })).success) return c.body(null, 429)
-  await c.env.EVENTS.sendBatch([0, 1, 2].map((i) => ({ body: { i, size: body.length }, contentType: 'json' as const })))
+  await c.env.EVENTS.sendBatch([{ body: { events: [0, 1, 2], size: body.length }, contentType: 'json' }])
   return c.body(null, 202)
 })
 
