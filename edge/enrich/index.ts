@@ -8,6 +8,7 @@ import { continentOf, countryOfIp } from './geoip.ts'
 import { geoFrom, type Geo } from './geo.ts'
 import { sourceOf } from './source.ts'
 import { agentFrom } from './ua.ts'
+import { eventFields } from './fields.ts'
 import { visitorIds, type VisitorIds } from './visitor.ts'
 
 const ANONYMOUS: VisitorIds = { visitor_id: null, visitor_id_prev: null }
@@ -61,32 +62,16 @@ async function geoOf(ctx: RequestContext, explicitIp: string | undefined): Promi
 type Enriched = Pick<EventRow, 'visitor_id' | 'visitor_id_prev' | 'is_bot' | 'bot_reason'> & Geo & ReturnType<typeof agentFrom>
 
 function toRow(e: WireEvent, ctx: RequestContext, enriched: Enriched): EventRow {
-  const props = e.props ?? null
-  const str = (k: string) => (typeof props?.[k] === 'string' ? (props[k] as string) : null)
   return {
     event_id: e.id,
     site: ctx.site,
     type: e.type,
-    name: e.name ?? null,
     // The corrected time never lies in the future of the server's clock.
     event_time: Math.min(e.ts + ctx.skew, ctx.received),
     client_time: e.ts,
     received_time: ctx.received,
-    user_id: e.userId ?? null,
-    title: e.title ?? null,
     ...sourceOf(e.url, e.referrer, ctx.strip),
-    props,
-    product_id: str('product_id'),
-    category: str('category'),
-    revenue: typeof props?.revenue === 'number' ? props.revenue : null,
-    currency: str('currency'),
-    element_tag: e.element?.tag ?? null,
-    element_text: e.element?.text ?? null,
-    element_href: e.element?.href ?? null,
-    engaged_ms: e.engagedMs ?? null,
-    scroll_depth: e.scrollDepth ?? null,
-    screen: e.screen ?? null,
-    language: e.language ?? null,
+    ...eventFields(e),
     ...enriched,
   }
 }

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module'
 import { Reader, type CountryResponse } from 'mmdb-lib'
 import { botReason } from '../../edge/enrich/bot.ts'
 import { continentOf } from '../../edge/enrich/geoip.ts'
+import { eventFields } from '../../edge/enrich/fields.ts'
 import { sourceOf, type Source } from '../../edge/enrich/source.ts'
 import { agentFrom, type Agent } from '../../edge/enrich/ua.ts'
 import type { EventRow } from '../../warehouse/schema.ts'
@@ -62,35 +63,19 @@ export function rowMaker(site: string, seed: string): RowMaker {
       }
       const day = new Date(e.ts).toISOString().slice(0, 10)
       const prevDay = e.ts % DAY_MS < SESSION_GAP_MS ? new Date(e.ts - DAY_MS).toISOString().slice(0, 10) : null
-      const props = e.props ?? null
-      const str = (k: string) => (typeof props?.[k] === 'string' ? (props[k] as string) : null)
       const { bot, ...ua } = agent
       return {
         event_id: e.id,
         site,
         type: e.type,
-        name: e.name ?? null,
         event_time: e.ts,
         client_time: e.ts,
         // What the edge sees: the event, then the batch a moment later (sent when the page is left).
         received_time: e.ts + 40 + (e.ts % 400),
         visitor_id: visitorId(day, v),
         visitor_id_prev: prevDay ? visitorId(prevDay, v) : null,
-        user_id: e.userId ?? null,
-        title: e.title ?? null,
         ...source,
-        props,
-        product_id: str('product_id'),
-        category: str('category'),
-        revenue: typeof props?.revenue === 'number' ? props.revenue : null,
-        currency: str('currency'),
-        element_tag: e.element?.tag ?? null,
-        element_text: e.element?.text ?? null,
-        element_href: e.element?.href ?? null,
-        engaged_ms: e.engagedMs ?? null,
-        scroll_depth: e.scrollDepth ?? null,
-        screen: e.screen ?? null,
-        language: e.language ?? null,
+        ...eventFields(e),
         country,
         region: null,
         city: null,

@@ -70,6 +70,8 @@ describe('demo shop', () => {
     expect(rows.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual(
       ['/demo/', '/demo/category', '/demo/product', '/demo/cart', '/demo/checkout', '/demo/order'],
     )
+    // The product link's data-ff-event and data-ff-prop-* attributes, captured by the tracker on click.
+    expect(rows.filter((r) => r.name === 'product_click')).toMatchObject([{ type: 'event', product_id: 'teaware-01', category: 'teaware', path: '/demo/category' }])
     expect(rows.find((r) => r.name === 'add_to_cart')).toMatchObject({ product_id: 'teaware-01', category: 'teaware', path: '/demo/product' })
     expect(rows.find((r) => r.name === 'order')).toMatchObject({ revenue: 49, currency: 'EUR', path: '/demo/checkout' })
   })
@@ -97,9 +99,17 @@ describe('demo shop', () => {
     await page.goto('about:blank')
     expect(errors).toEqual([])
 
-    const rows = await lakeRows(`SELECT type, name, path, product_id, revenue FROM events_raw WHERE path LIKE '/demo/spa/%' ORDER BY event_time`, (r) => r.some((x) => x.name === 'order' && String(x.path).startsWith('/demo/spa/')))
+    const rows = await lakeRows(
+      `SELECT type, name, path, product_id, revenue FROM events_raw WHERE path LIKE '/demo/spa/%' ORDER BY event_time`,
+      (r) => r.some((x) => x.name === 'order') && r.some((x) => x.type === 'pageview' && x.path === '/demo/spa/order'),
+    )
+    // Every History navigation counted once, the back button included; deep links are page loads.
+    expect(rows.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
+      '/demo/spa/', '/demo/spa/category/coffee', '/demo/spa/product/coffee-02', '/demo/spa/cart', '/demo/spa/product/coffee-02',
+      '/demo/spa/product/tea-03', '/demo/spa/checkout', '/demo/spa/order',
+    ])
+    expect(rows.filter((r) => r.name === 'product_click')).toMatchObject([{ product_id: 'coffee-02', path: '/demo/spa/category/coffee' }])
     expect(rows.find((r) => r.name === 'add_to_cart')).toMatchObject({ product_id: 'coffee-02', path: '/demo/spa/product/coffee-02' })
     expect(rows.find((r) => r.name === 'order')).toMatchObject({ revenue: 13.5, path: '/demo/spa/checkout' })
-    expect(rows.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual(expect.arrayContaining(['/demo/spa/', '/demo/spa/product/tea-03', '/demo/spa/checkout']))
   })
 })
