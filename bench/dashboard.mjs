@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { chromium } from 'playwright-core'
+import { DAY, DAYS, START, syntheticRows } from './synthetic.mjs'
 
 const root = join(import.meta.dirname, '..')
 const { values: opt } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000' }, 'per-file': { type: 'string', default: '50000' } } })
@@ -42,64 +43,18 @@ export { opts } from './dashboard/src/queries/filters.ts'`,
 })
 const L = await import(pathToFileURL(lib).href)
 
-const DAY = 86_400_000, MIN = 60_000
-const START = Date.UTC(2026, 0, 1)
-const DAYS = 7
-const PATHS = Array.from({ length: 60 }, (_, i) => (i === 0 ? '/' : `/products/item-${i}`))
-const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'NL', 'ES', 'IT', 'CA', 'BR', 'JP', 'IN', 'PL']
-const DEVICES = ['desktop', 'mobile', 'tablet']
-const BROWSERS = ['Chrome', 'Safari', 'Firefox', 'Edge']
-const CHANNELS = ['direct', 'search', 'social', 'referral', 'email']
 const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
 
-function rng(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Sessions of 1-8 events over 7 days, written with the lake's Parquet writer; returns the file list. */
+/** The synthetic lake (bench/synthetic.mjs) with referrers and an OS, in files of --per-file rows. */
 async function generate(n, dir) {
-  const rand = rng(n)
-  const pick = (a) => a[Math.floor(rand() * a.length)]
-  const visitors = Math.max(1, Math.floor(n / 12))
-  const perFile = Number(opt['per-file'])
   const files = []
-  let made = 0, id = 0
-  while (made < n) {
-    const rows = []
-    while (rows.length < perFile && made + rows.length < n) {
-      const v = Math.floor(rand() * visitors)
-      const who = { visitor_id: `v${v}`, country: COUNTRIES[v % COUNTRIES.length], device_type: DEVICES[v % 3], browser: BROWSERS[v % 4], channel: pick(CHANNELS), referrer_host: pick(REFS) }
-      let t = START + Math.floor(rand() * DAYS * DAY)
-      const len = 1 + Math.floor(rand() * 8)
-      for (let k = 0; k < len && rows.length < perFile && made + rows.length < n; k++) {
-        const path = pick(PATHS)
-        const type = k > 0 && rand() < 0.2 ? 'event' : 'pageview'
-        rows.push({
-          event_id: `e${(id++).toString(36)}`, site: 'demo', type, name: type === 'event' ? pick(['add_to_cart', 'signup', 'purchase']) : null,
-          event_time: t, client_time: t, received_time: t + 40, visitor_id_prev: null, user_id: null,
-          url: `https://shop.example${path}`, host: 'shop.example', path, title: null, referrer: null,
-          utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null, click_id: null,
-          props: type === 'event' ? { plan: pick(['free', 'pro']) } : null, product_id: null, category: path === '/' ? null : `c${path.length % 7}`,
-          revenue: null, currency: null, element_tag: null, element_text: null, element_href: null,
-          engaged_ms: null, scroll_depth: null, screen: null, language: 'en', region: null, city: null, continent: null,
-          timezone: null, asn: null, colo: null, browser_version: null, os: 'Linux', os_version: null, device_vendor: null,
-          device_model: null, is_bot: false, bot_reason: null, ...who,
-        })
-        t += Math.floor(rand() * 10 * MIN)
-      }
-    }
+  for (const rows of syntheticRows(n, Number(opt['per-file']), (pick) => ({ referrer_host: pick(REFS), os: 'Linux' }))) {
     const buf = new Uint8Array(L.writeEvents(rows))
     const key = `events/site=demo/date=2026-01-01/part-${String(files.length).padStart(4, '0')}.parquet`
     await mkdir(join(dir, key, '..'), { recursive: true })
     await writeFile(join(dir, key), buf)
     const times = rows.map((r) => r.event_time)
     files.push({ key, url: `/data/${key}`, rows: rows.length, bytes: buf.byteLength, minTime: new Date(Math.min(...times)).toISOString(), maxTime: new Date(Math.max(...times)).toISOString() })
-    made += rows.length
   }
   return files
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
+import { DAY, DAYS, MIN, START, syntheticRows } from './synthetic.mjs'
 
 const root = join(import.meta.dirname, '..')
 const { values: opt } = parseArgs({
@@ -43,62 +44,15 @@ export { sql } from './warehouse/sql/query.ts'`,
 })
 const L = await import(pathToFileURL(lib).href)
 
-const DAY = 86_400_000, MIN = 60_000
-const START = Date.UTC(2026, 0, 1)
-const DAYS = 7
-const PATHS = Array.from({ length: 60 }, (_, i) => (i === 0 ? '/' : `/products/item-${i}`))
-const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'NL', 'ES', 'IT', 'CA', 'BR', 'JP', 'IN', 'PL']
-const DEVICES = ['desktop', 'mobile', 'tablet']
-const BROWSERS = ['Chrome', 'Safari', 'Firefox', 'Edge']
-const CHANNELS = ['direct', 'search', 'social', 'referral', 'email']
-
-/** Deterministic PRNG (mulberry32), so every run benchmarks the same lake. */
-function rng(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 async function generate(n, dir) {
-  const rand = rng(n)
-  const pick = (a) => a[Math.floor(rand() * a.length)]
-  const visitors = Math.max(1, Math.floor(n / 12))
-  const perFile = 250_000
-  let made = 0, file = 0, id = 0, bytes = 0
+  let file = 0, bytes = 0
   const t0 = performance.now()
-  while (made < n) {
-    const rows = []
-    while (rows.length < perFile && made + rows.length < n) {
-      const v = Math.floor(rand() * visitors)
-      const who = { visitor_id: `v${v}`, country: COUNTRIES[v % COUNTRIES.length], device_type: DEVICES[v % 3], browser: BROWSERS[v % 4], channel: pick(CHANNELS) }
-      let t = START + Math.floor(rand() * DAYS * DAY)
-      const len = 1 + Math.floor(rand() * 8)
-      for (let k = 0; k < len && rows.length < perFile && made + rows.length < n; k++) {
-        const path = pick(PATHS)
-        const type = k > 0 && rand() < 0.2 ? 'event' : 'pageview'
-        rows.push({
-          event_id: `e${(id++).toString(36)}`, site: 'demo', type, name: type === 'event' ? pick(['add_to_cart', 'signup', 'purchase']) : null,
-          event_time: t, client_time: t, received_time: t + 40, visitor_id_prev: null, user_id: null,
-          url: `https://shop.example${path}`, host: 'shop.example', path, title: null, referrer: null, referrer_host: null,
-          utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null, click_id: null,
-          props: type === 'event' ? { plan: pick(['free', 'pro']) } : null, product_id: null, category: path === '/' ? null : `c${path.length % 7}`,
-          revenue: null, currency: null, element_tag: null, element_text: null, element_href: null,
-          engaged_ms: null, scroll_depth: null, screen: null, language: 'en', region: null, city: null, continent: null,
-          timezone: null, asn: null, colo: null, browser_version: null, os: null, os_version: null, device_vendor: null,
-          device_model: null, is_bot: false, bot_reason: null, ...who,
-        })
-        t += Math.floor(rand() * 10 * MIN)
-      }
-    }
+  for (const rows of syntheticRows(n, 250_000)) {
     const buf = new Uint8Array(L.writeEvents(rows))
     const path = join(dir, `events/site=demo/part-${String(file++).padStart(4, '0')}.parquet`)
     await mkdir(join(path, '..'), { recursive: true })
     await writeFile(path, buf)
     bytes += buf.byteLength
-    made += rows.length
   }
   return { files: file, bytes, seconds: (performance.now() - t0) / 1000 }
 }
