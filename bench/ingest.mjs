@@ -14,13 +14,12 @@
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
 // limiter (300 requests a minute per site and IP) sees many visitors, as it does in production.
 import autocannon from 'autocannon'
-import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { uploadGeoDb } from '../scripts/geo-db.mjs'
+import { freePort, startWranglerDev } from '../scripts/wrangler-dev.mjs'
 
 const root = join(import.meta.dirname, '..')
 const { values: opt } = parseArgs({
@@ -53,43 +52,16 @@ function body() {
 }
 const ip = () => `198.51.${(Math.random() * 40) | 0}.${(Math.random() * 250) | 0}`
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
 /** Starts `wrangler dev` with the given config on a free loopback port; returns its URL and a stop(). */
 async function start(name, config) {
-  const port = await freePort()
   const state = await mkdtemp(join(tmpdir(), `footfall-bench-${name}-`))
   if (name.startsWith('footfall')) await uploadGeoDb({ persistTo: state })
-  const child = spawn(
-    join(root, 'node_modules/.bin/wrangler'),
-    ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-      '--var', 'DASHBOARD_TOKEN:bench', '--show-interactive-dev-session=false'],
-    { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, stdio: 'ignore', detached: true },
-  )
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev (${name}) exited with ${child.exitCode}`)
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break
-    if (i > 150) throw new Error(`wrangler dev (${name}) did not start in 30 s`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  const dev = await startWranglerDev({ port: await freePort(), persistTo: state, config, vars: { DASHBOARD_TOKEN: 'bench' }, logs: false })
   const stop = async () => {
-    if (child.exitCode === null) {
-      process.kill(-child.pid, 'SIGTERM')
-      await new Promise((r) => child.once('exit', r))
-    }
+    await dev.stop()
     await rm(state, { recursive: true, force: true })
   }
-  return { url, stop }
+  return { url: dev.url, stop }
 }
 
 /** A copy of the worker's config without its [assets] block, written beside it (same relative paths). */

@@ -1,0 +1,10 @@
+export function freePort(): Promise<number>
+export function waitFor(check: () => Promise<boolean>, ms: number, abort?: () => boolean): Promise<void>
+export function startWranglerDev(o: {
+  port: number
+  persistTo: string
+  config?: string
+  vars?: Record<string, string>
+  cfPath?: string
+  logs?: boolean
+}): Promise<{ url: string; logs: () => string; stop: () => Promise<void> }>
