@@ -11,6 +11,7 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import { datePrefix, datesBetween } from '../warehouse/lake.ts'
 import { createEventsView, eventsRawOver } from '../warehouse/sql/ddl.ts'
 import { literal, sql } from '../warehouse/sql/query.ts'
 
@@ -108,10 +109,7 @@ async function r2Files(conn: DuckDBConnection, o: SourceOptions): Promise<string
   // Hive layout: events/site=<s>/date=<d>/[hour=<h>/]<part>.parquet. One glob per day of the span.
   const bucket = o.r2!.replace(/^r2:\/\//, '').replace(/\/$/, '')
   if (o.from === undefined || o.to === undefined) return [`r2://${bucket}/events/site=${site}/**/*.parquet`]
-  const globs: string[] = []
-  for (let d = Math.floor(o.from / DAY) * DAY; d <= o.to; d += DAY) {
-    globs.push(`r2://${bucket}/events/site=${site}/date=${new Date(d).toISOString().slice(0, 10)}/**/*.parquet`)
-  }
+  const globs = datesBetween(new Date(o.from), new Date(o.to)).map((date) => `r2://${bucket}/${datePrefix(site, date)}**/*.parquet`)
   // A glob that matches nothing is an error in read_parquet: keep the days that have files.
   const found: string[] = []
   for (const g of globs) {
