@@ -1,9 +1,8 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { readFile } from 'node:fs/promises'
 import { defineConfig } from 'vitest/config'
-
 // The IP-to-country database that `npm start` and `npm run deploy` upload to R2 (edge/enrich/geoip.ts).
-export const GEO_DB = 'node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb'
+import { GEO_DB_FILE } from './scripts/geo-db.mjs'
 
 // Three kinds of test, one command (`npm test`):
 //   unit     Node: schema, Parquet round trips, SQL against native DuckDB
@@ -24,7 +23,7 @@ export default defineConfig({
             miniflare: {
               bindings: { DASHBOARD_TOKEN: 'test-token', SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }), LEDGER_FLUSH_MS: '0' },
               // Lets worker tests read the real geo database from node_modules (workerd has no file system).
-              serviceBindings: { TEST_GEO_DB: async () => new Response(await readFile(GEO_DB)) },
+              serviceBindings: { TEST_GEO_DB: async () => new Response(await readFile(GEO_DB_FILE)) },
             },
           }),
         ],
