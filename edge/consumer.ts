@@ -14,8 +14,6 @@
  */
 import { rowProblem, timeRange, writeDrops, writeEvents } from '../warehouse/parquet.ts'
 import { encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
-
-export { partName }
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
 
