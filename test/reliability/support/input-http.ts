@@ -38,10 +38,13 @@ async function answer(res: Response): Promise<Answer> {
   return { status: res.status, headers: res.headers, text, json }
 }
 
+/** A desktop Chrome: events sent with it are people, not bots (which the dashboard leaves out by default). */
+export const CHROME_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'
+
 /** A browser-like POST /e (text/plain, no preflight), from a page of the demo site unless headers say otherwise. */
 export async function postEvents(stack: Stack, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const payload: BodyInit = typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body)
-  return answer(await fetch(`${stack.url}/e`, { method: 'POST', body: payload, headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', ...headers } }))
+  return answer(await fetch(`${stack.url}/e`, { method: 'POST', body: payload, headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', 'User-Agent': CHROME_UA, ...headers } }))
 }
 
 /** Any request to the stack, answered. */
