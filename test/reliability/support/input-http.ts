@@ -138,3 +138,11 @@ export async function waitForRows(stack: Stack, done: (rows: Record<string, unkn
   }
   throw new Error(`the ${table} table never reached the expected state (${rows.length} rows)`)
 }
+
+/** Another origin on loopback (another port): a blank page a browser test can run cross-origin requests from. */
+export async function startOtherOrigin(port: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http')
+  const server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>another site</title>'))
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r))
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) }
+}
