@@ -25,6 +25,8 @@ export type Column = keyof typeof DIMENSIONS
 export type Dimension = Column | `prop:${string}`
 
 const PROP_KEY = /^[\w$@ .:-]{1,100}$/
+/** PROP_KEY for SQL's regexp_full_match (RE2: `\w` is ASCII there too). */
+export const PROP_KEY_RE = '[\\w$@ .:-]{1,100}'
 
 /** True if `d` names an allowed dimension (use it to check input from a URL or a command line). */
 export function isDimension(d: string): d is Dimension {
