@@ -17,11 +17,15 @@ export const api: Api = {
   flush: safe(flush),
 }
 
-/** Starts tracking unless a guard says not to (Do Not Track when respected, localhost, automation). */
+/**
+ * Starts tracking unless a guard says not to (Do Not Track when respected, localhost, automation).
+ * Global Privacy Control needs no check here: browsers that set it send `Sec-GPC: 1`, which the edge honours
+ * (edge/privacy.ts, PRIVACY_SIGNALS).
+ */
 export function start(o: Config, endpoint: string | URL): void {
-  const n = navigator as Navigator & { globalPrivacyControl?: boolean }
+  const n = navigator
   if (
-    ('respectDnt' in o && (n.doNotTrack == '1' || n.globalPrivacyControl)) ||
+    ('respectDnt' in o && n.doNotTrack == '1') ||
     (!('localhost' in o) && /^(localhost|127\.|\[::1\]$)|^$/.test(location.hostname)) ||
     (!('automation' in o) && n.webdriver)
   )
@@ -39,7 +43,8 @@ export function start(o: Config, endpoint: string | URL): void {
       }
     }
     on('popstate', count)
-    if (o.spa == 'hash') on('hashchange', count)
+    // Hash routes are pages in hash mode; in history mode a hash change keeps the page's key (not counted).
+    on('hashchange', count)
   }
   on('pageshow', restored)
   on('click', click)

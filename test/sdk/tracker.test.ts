@@ -68,6 +68,7 @@ for (const mode of ['script', 'esm'] as const) {
         await new Promise((r) => setTimeout(r, 2))
         f.identify('user-7', { plan: 'pro' })
       })
+      const language = await page.evaluate(() => navigator.language)
       await page.mouse.move(10, 10)
       await page.locator('#bottom').scrollIntoViewIfNeeded()
       await page.waitForTimeout(300)
@@ -87,6 +88,8 @@ for (const mode of ['script', 'esm'] as const) {
       expect(rows[3]!.scroll_depth).toBe(100)
       expect(rows[3]!.engaged_ms).toBeGreaterThan(200)
       expect(rows[0]!.title).toBe('SDK fixture')
+      // Not sent by the tracker: the edge reads it from the request's Accept-Language header.
+      expect(rows.map((x) => x.language)).toEqual([language, language, language, language])
       expect(new Set(rows.map((x) => x.event_id)).size).toBe(4)
     })
 
@@ -108,6 +111,28 @@ for (const mode of ['script', 'esm'] as const) {
       })
       const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'long_title'))
       expect(rows.find((x) => x.name === 'long_title')!.title).toBe('T'.repeat(500))
+    })
+
+    it('cuts a url and referrer longer than the wire allows instead of losing the event', async () => {
+      const r = run('longurl')
+      const page = await browser.newPage()
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      // Same-origin referrer, so the browser keeps it whole (its own cap is 4,096 characters).
+      const referrer = `${site.url}/${r}/landing.html?from=${'r'.repeat(2100)}`
+      await page.goto(`${site.url}/${r}/page.html?mode=${mode}&pad=${'u'.repeat(2100)}`, { referer: referrer })
+      await page.waitForFunction(() => typeof (window as any).footfall?.page === 'function')
+      expect(await page.evaluate(() => document.referrer)).toBe(referrer)
+      await page.evaluate(() => (window as any).footfall.track('long_url'))
+      await page.close()
+      expect(errors).toEqual([])
+      const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'long_url') && rows.some((x) => x.type === 'pageview'))
+      const pageview = rows.find((x) => x.type === 'pageview')!
+      const event = rows.find((x) => x.name === 'long_url')!
+      const url = `${site.url}/${r}/page.html?mode=${mode}&pad=${'u'.repeat(2100)}`.slice(0, 2000)
+      expect(pageview.url).toBe(url)
+      expect(event.url).toBe(url)
+      expect(pageview.referrer).toBe(referrer.slice(0, 2000))
     })
 
     it('counts every SPA navigation once (pushState, replaceState, popstate), not same-path or hash changes', async () => {
