@@ -4,10 +4,14 @@
  * (`dist/sdk/index.js`). Asserted by what the real worker stored: the Parquet rows of the lake, read back
  * with native DuckDB (`lake-reader.ts`). One stack for the whole file.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM, launchChromium } from '../helpers/browser.ts'
-import { freePort, startStack, type Stack } from '../helpers/stack.ts'
+import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
 import { LakeReader, brief } from './lake-reader.ts'
 import { startFixtures, type FixtureServer } from './server.ts'
 
@@ -26,6 +30,29 @@ async function withBackForwardCache(): Promise<Browser> {
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   }))
+}
+
+/**
+ * Chromium with no DevTools session, opening `url`. Playwright's session keeps Chromium from prerendering
+ * (its Preload domain reports "PrerenderingDisabledByDevTools": a session attached to the page rather than
+ * to the tab disables it), so the prerender test drives its pages by themselves and reads what they
+ * report to the fixture server. Stopped with `stop()` (its whole process group).
+ */
+async function chromiumWithoutDevTools(url: string): Promise<{ stop: () => Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), 'footfall-chromium-plain-'))
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, url]
+  const proc: ChildProcess = spawn(CHROMIUM, args, { stdio: 'ignore', detached: true })
+  return {
+    stop: async () => {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r))
+        process.kill(-proc.pid!, 'SIGTERM')
+        await exited
+      }
+      await rm(profile, { recursive: true, force: true })
+    },
+  }
 }
 
 beforeAll(async () => {
@@ -239,6 +266,31 @@ for (const mode of ['script', 'esm'] as const) {
         throw new Error(`${(e as Error).message}; requests to /e: ${sent.join(', ')}`)
       })
       expect(paths(rows, 'pageview')).toEqual([`/${r}/page.html`, `/${r}/page.html`])
+    })
+
+    it('waits while the page is prerendering: no pageview until it is shown, then exactly one', async () => {
+      const r = run('prerender')
+      const reports = () => site.reports.get(r) ?? []
+      // The start page prerenders the fixture page (Speculation Rules) and navigates to it once released.
+      const chrome = await chromiumWithoutDevTools(`${site.url}/${r}/prerender.html?target=${encodeURIComponent(`page.html?mode=${mode}&report=1`)}`)
+      try {
+        await waitFor(async () => reports().length >= 1, 20_000)
+        // The fixture page, tracker included, runs prerendered...
+        expect(reports()).toEqual([{ prerendering: true, activationStart: 0, purpose: 'prefetch;prerender' }])
+        // ...and counts nothing: past the batch timer and the consumer's batch, no row.
+        await new Promise((res) => setTimeout(res, 4000))
+        expect(await lake.rows(r)).toEqual([])
+
+        site.release(r) // shown: the start page navigates to it, which activates the prerendered page
+        await waitFor(async () => reports().length >= 2, 20_000)
+        expect(reports()[1]).toMatchObject({ prerendering: false, purpose: '' })
+        expect(reports()[1]!.activationStart).toBeGreaterThan(0)
+        await lake.waitRows(r, (rows) => rows.some((x) => x.type === 'pageview'))
+        await new Promise((res) => setTimeout(res, 2500)) // a second pageview would have landed by now
+        expect(paths(await lake.rows(r), 'pageview')).toEqual([`/${r}/page.html`])
+      } finally {
+        await chrome.stop()
+      }
     })
 
     it('delivers an event tracked offline exactly once when the browser is back online', async () => {
