@@ -167,8 +167,8 @@ export const track = (name: string, props?: Props): void => push('event', { name
 
 /** Names the visitor (the site's own id) for the events that follow on this page; traits go as props. */
 export function identify(id: string, traits?: Props): void {
-  push('identify', { props: traits, userId: id })
-  userId = id
+  userId = id // before the push: the identify event carries it too
+  push('identify', { props: traits })
 }
 
 /**
