@@ -62,10 +62,14 @@ let userId: string | undefined
  */
 export let current: string | undefined
 
-/** Starts the tracker. Until then (or when a guard keeps it off) every function below does nothing. */
-export function setup(config: Config, url: string | URL): void {
+/**
+ * Starts the tracker. Until then (or when a guard keeps it off) every function below does nothing. Called
+ * while the script tag runs (its `currentScript` gives the default endpoint), or by the ESM package's init
+ * with an endpoint.
+ */
+export function setup(config: Config): void {
   c = config
-  endpoint = url
+  endpoint = c.endpoint || new URL('/e', (document.currentScript as HTMLScriptElement).src)
   if (!FOOTFALL_LITE && 'persist' in c) {
     try {
       queue = JSON.parse(localStorage.footfall_queue)
