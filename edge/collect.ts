@@ -86,6 +86,7 @@ collect.post('/', async (c) => {
     cf: c.req.raw.cf as IncomingRequestCfProperties | undefined,
     ip,
     userAgent: c.req.header('User-Agent') ?? '',
+    acceptLanguage: c.req.header('Accept-Language'),
     server,
     anonymize: privacy === 'anonymize',
     sessionGapMs: DEFAULT_SESSION_GAP_MS,
