@@ -26,6 +26,8 @@ export interface Env {
   STRIP_PARAMS?: string
   /** How long the drop ledger may buffer entries in an isolate before it sends them (ms, default 5000). */
   LEDGER_FLUSH_MS?: string
+  /** Fault injection of the reliability tests (edge/faults.ts); never set outside them. */
+  FAULTS?: string
   /** Bearer token of the dashboard API (a secret). */
   DASHBOARD_TOKEN?: string
 }

@@ -7,4 +7,4 @@ export function startWranglerDev(o: {
   vars?: Record<string, string>
   cfPath?: string
   logs?: boolean
-}): Promise<{ url: string; logs: () => string; stop: () => Promise<void> }>
+}): Promise<{ url: string; logs: () => string; stop: () => Promise<void>; kill: () => Promise<void> }>

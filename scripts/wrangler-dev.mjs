@@ -56,14 +56,15 @@ export async function startWranglerDev({ port, persistTo, config, vars = {}, cfP
     await stop()
     throw new Error(`wrangler dev did not start: ${e.message}\n${out}`)
   }
-  return { url, logs: () => out, stop }
+  // kill: SIGKILL of wrangler and its workerd at once, a crash with no shutdown (test/reliability/faults.test.ts).
+  return { url, logs: () => out, stop, kill: () => stopGroup(child, 'SIGKILL') }
 }
 
 /** Stops a detached child and its whole process group (wrangler and its workerd). */
-async function stopGroup(child) {
+async function stopGroup(child, signal = 'SIGTERM') {
   if (child.exitCode !== null) return
   const exited = new Promise((r) => child.once('exit', r))
-  process.kill(-child.pid, 'SIGTERM')
+  process.kill(-child.pid, signal)
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
   if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL')
 }
