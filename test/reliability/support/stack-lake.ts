@@ -42,7 +42,8 @@ export async function listedRows(stack: Stack): Promise<number> {
 
 /**
  * Waits until the lake's listed rows reach `expected` and stop changing for `quietMs` (the consumer has
- * caught up, retries included), or `ms` passed. Returns the listed rows.
+ * caught up, retries included). Short of `expected`, it gives up once nothing changed for 3 x `quietMs`
+ * (the queue is drained: its batch timeout is 2 s), or after `ms`. Returns the listed rows.
  */
 export async function waitForLakeQuiet(stack: Stack, expected: number, ms: number, quietMs = 4000): Promise<number> {
   const end = Date.now() + ms
@@ -51,7 +52,7 @@ export async function waitForLakeQuiet(stack: Stack, expected: number, ms: numbe
   for (;;) {
     const n = await listedRows(stack).catch(() => -1)
     if (n !== last) (last = n), (since = Date.now())
-    if (n >= expected && Date.now() - since >= quietMs) return n
+    if (Date.now() - since >= (n >= expected ? quietMs : 3 * quietMs)) return n
     if (Date.now() > end) return n
     await new Promise((r) => setTimeout(r, 500))
   }
