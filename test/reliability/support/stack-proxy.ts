@@ -28,7 +28,7 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
     const body = await bodyOf(req)
     const headers = new Headers()
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers.set(k, v)
-    const upstream = await fetch(target + req.url, { method: req.method, headers, body: body.length ? body : undefined })
+    const upstream = await fetch(target + req.url, { method: req.method, headers, body: body.length ? new Uint8Array(body) : undefined })
     const answer = Buffer.from(await upstream.arrayBuffer())
     if (toLose > 0) {
       toLose--
