@@ -93,6 +93,9 @@ describe('reliability: faults', () => {
         `lost ${raw.lost.length}` + (raw.lost.length ? ` (acknowledged ${Math.min(...lostAge)}..${Math.max(...lostAge)} ms before the kill)` : '') +
         `; raw parts ${raw.files} files, ${raw.rows} rows, ${raw.distinct} distinct`,
     )
+    // Whatever is lost was acknowledged in the last seconds before the kill (Miniflare's queue keeps its
+    // messages in memory only: see README.md); everything older had reached R2 and survived.
+    if (raw.lost.length) expect(Math.max(...lostAge)).toBeLessThan(5000)
     // Soft: a loss is reported, and the duplicate checks below still run.
     expect.soft(raw.lost.length, `acknowledged but not in the lake, e.g. ${raw.lost.slice(0, 5).join(' ')}`).toBe(0)
     expect(raw.viewRows).toBe(raw.distinct)
