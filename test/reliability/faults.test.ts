@@ -66,13 +66,15 @@ describe('reliability: faults', () => {
   it('loses and duplicates nothing when the stack is killed during load and restarted on its state', async () => {
     stack = await startDevStack()
     const s = stack
-    const events = 20_000
+    const events = 30_000
     let killedAt = 0
     let restarted: Promise<void> | undefined
+    const started = Date.now()
     const load = await runLoad({
       url: s.url, events, perRequest: 50, senders: 8, ips: clientIps(64), idPrefix: 'kill', deadlineMs: 180_000,
+      // Mid-load, and late enough that the consumer has written parts to R2 before the kill.
       onAck: (acked) => {
-        if (acked < events * 0.4 || restarted) return
+        if (acked < events * 0.4 || Date.now() - started < 3000 || restarted) return
         killedAt = Date.now()
         restarted = (async () => {
           await s.kill()
@@ -82,6 +84,7 @@ describe('reliability: faults', () => {
       },
     })
     await restarted
+    expect(killedAt).toBeGreaterThan(0)
     expect(load.acked.size).toBe(events)
     expect(load.retried.network).toBeGreaterThan(0) // the senders did see the stack go away
     await waitForLakeQuiet(stack, events, 120_000, 6000)
