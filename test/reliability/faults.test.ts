@@ -22,7 +22,7 @@ const DAY = 86_400_000
 const HOUR = 3_600_000
 let stack: DevStack | undefined
 afterEach(async () => {
-  await stack?.stop()
+  await stack?.dispose()
   stack = undefined
 })
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startDevStack()
 })
 afterAll(async () => {
-  await stack?.stop()
+  await stack?.dispose()
 })
 
 async function post(prefix: string, n: number, ip: string) {

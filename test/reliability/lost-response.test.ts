@@ -25,7 +25,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await proxy?.close()
-  await stack?.stop()
+  await stack?.dispose()
 })
 
 const batchOf = (prefix: string, n = 20) => Array.from({ length: n }, (_, i) => loadEvent(prefix, 0, i, Date.now() - n + i))

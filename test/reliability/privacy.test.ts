@@ -98,7 +98,7 @@ beforeAll(async () => {
   stack = await startDevStack()
 })
 afterAll(async () => {
-  await stack?.stop()
+  await stack?.dispose()
 })
 
 describe('reliability: privacy', () => {

@@ -3,7 +3,7 @@
  * geo database in R2, loopback), plus extra vars (the FAULTS switch of edge/faults.ts), a crash (`kill`:
  * SIGKILL, no shutdown) and a restart on the same port and the same persisted state (`--persist-to`).
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { uploadGeoDb } from '../../../scripts/geo-db.mjs'
@@ -19,6 +19,8 @@ export interface DevStack extends Stack {
   restart: (o?: { assets?: boolean }) => Promise<void>
   /** Whether the running instance has the [assets] block of wrangler.toml. */
   assets: () => boolean
+  /** Stops it and deletes its state. */
+  dispose: () => Promise<void>
 }
 
 const ROOT = join(import.meta.dirname, '../../..')
@@ -60,6 +62,10 @@ export async function startDevStack(vars: Record<string, string> = {}): Promise<
       dev = await startWranglerDev({ port, persistTo, vars: allVars, config: assets ? undefined : await configWithoutAssets() })
     },
     assets: () => assets,
+    dispose: async () => {
+      await dev.stop()
+      await rm(stateDir, { recursive: true, force: true })
+    },
   }
   return stack
 }
