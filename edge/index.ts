@@ -16,6 +16,7 @@ import { lakeApi } from './lake-api.ts'
 import { serveWasm } from './wasm.ts'
 import { runJobs } from './scheduled.ts'
 import { withFetchFaults, withQueueFaults } from './faults.ts'
+import { replayOnStart } from './journal.ts'
 
 export const app = new Hono<{ Bindings: Env }>()
 
@@ -34,7 +35,10 @@ app.onError((err, c) => {
 
 const worker: ExportedHandler<Env, LakeMessage> = {
   // withFetchFaults / withQueueFaults return their inputs untouched unless the FAULTS var is set (tests only).
-  fetch: (req, env, ctx) => app.fetch(req, withFetchFaults(env), ctx),
+  fetch: (req, env, ctx) => {
+    replayOnStart(env, ctx) // the queue journal's leftovers of an earlier process, if it is on
+    return app.fetch(req, withFetchFaults(env), ctx)
+  },
   queue: (batch, env) => consume(...withQueueFaults(batch, env)),
   scheduled: async (controller, env) => void (await runJobs(env, controller.scheduledTime)),
 }

@@ -1,3 +1,4 @@
+export const LOCAL_VARS: Record<string, string>
 export function freePort(): Promise<number>
 export function waitFor(check: () => Promise<boolean>, ms: number, abort?: () => boolean): Promise<void>
 export function startWranglerDev(o: {

@@ -5,7 +5,8 @@
  *   (c) the queue refuses a send: the collector answers 503 + Retry-After and the client retries,
  * all injected by the FAULTS switch (edge/faults.ts: wrappers of the real bindings and batch, set only by
  * this test with --var), and
- *   (d) the stack killed (SIGKILL) during load and restarted on its persisted state (--persist-to).
+ *   (d) the stack killed (SIGKILL) during load and restarted on its persisted state (--persist-to): what
+ *       Miniflare's in-memory queue held comes back from the queue journal (edge/journal.ts).
  * Each: 0 acknowledged events lost, 0 duplicated, read back with native DuckDB from the Parquet files.
  *
  * Where duplicates go: a batch redelivered after (a) may be grouped with other messages, so its events land
@@ -96,9 +97,8 @@ describe('reliability: faults', () => {
         `lost ${raw.lost.length}` + (raw.lost.length ? ` (acknowledged ${Math.min(...lostAge)}..${Math.max(...lostAge)} ms before the kill)` : '') +
         `; raw parts ${raw.files} files, ${raw.rows} rows, ${raw.distinct} distinct`,
     )
-    // Whatever is lost was acknowledged in the last seconds before the kill (Miniflare's queue keeps its
-    // messages in memory only: see README.md); everything older had reached R2 and survived.
-    if (raw.lost.length) expect(Math.max(...lostAge)).toBeLessThan(5000)
+    // Miniflare's queue keeps its messages in memory only: what the kill took from it comes back from the
+    // queue journal in R2 (edge/journal.ts), replayed by the first request after the restart.
     // Soft: a loss is reported, and the duplicate checks below still run.
     expect.soft(raw.lost.length, `acknowledged but not in the lake, e.g. ${raw.lost.slice(0, 5).join(' ')}`).toBe(0)
     expect(raw.viewRows).toBe(raw.distinct)
