@@ -10,6 +10,7 @@ import type { DropReason } from '../warehouse/schema.ts'
 import type { Env } from './env.ts'
 import { readBodyText } from './body.ts'
 import { enqueue } from './enqueue.ts'
+import { journalOn } from './journal.ts'
 import { enrichAll } from './enrich/index.ts'
 import { recordDrops, type Drop } from './ledger.ts'
 import { privacyMode } from './privacy.ts'
@@ -86,6 +87,7 @@ collect.post('/', async (c) => {
     cf: c.req.raw.cf as IncomingRequestCfProperties | undefined,
     ip,
     userAgent: c.req.header('User-Agent') ?? '',
+    acceptLanguage: c.req.header('Accept-Language'),
     server,
     anonymize: privacy === 'anonymize',
     sessionGapMs: DEFAULT_SESSION_GAP_MS,
@@ -93,7 +95,7 @@ collect.post('/', async (c) => {
   })
 
   try {
-    await enqueue(c.env.EVENTS, rows)
+    await enqueue(c.env.EVENTS, rows, journalOn(c.env) ? c.env.LAKE : undefined)
   } catch (e) {
     console.error('queue refused events', (e as Error).message)
     c.header('Retry-After', '5')

@@ -16,6 +16,7 @@ import { rowProblem, timeRange, writeDrops, writeEvents } from '../warehouse/par
 import { encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
+import { forget } from './journal.ts'
 
 /** Prefix of dead letters in R2: `deadletter/date=YYYY-MM-DD/<message id>.json`. */
 export const DEAD_LETTER_PREFIX = 'deadletter/'
@@ -57,6 +58,10 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
   ]
   const groups = [...events.values(), ...drops.values()]
   const results = await Promise.allSettled(writes.map((w) => w()))
+  // A written message's journal entry (edge/journal.ts) goes before its ack: a crash in between replays it,
+  // and the replay's copy is deduped like any redelivery.
+  const written = groups.filter((_, i) => results[i]!.status === 'fulfilled').flatMap((g) => g.messages)
+  await forget(env.LAKE, written.map((m) => m.body)).catch((e) => console.error('queue journal: delete failed', (e as Error).message))
   const poisoned = groups.reduce((n, g) => n - g.messages.length, batch.messages.length)
   if (!poisoned && results.every((r) => r.status === 'fulfilled')) return batch.ackAll()
   results.forEach((r, i) => {
@@ -120,5 +125,6 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<
       return env.LAKE.put(`${DEAD_LETTER_PREFIX}date=${date}/${m.id}.json`, record, { httpMetadata: { contentType: 'application/json' } })
     }),
   )
+  await forget(env.LAKE, batch.messages.map((m) => m.body)) // kept here now, not replayed
   batch.ackAll()
 }

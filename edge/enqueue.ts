@@ -1,6 +1,7 @@
 import { partitionOf } from '../warehouse/lake.ts'
 import type { EventRow } from '../warehouse/schema.ts'
 import type { LakeMessage } from './env.ts'
+import { forget, journal } from './journal.ts'
 
 // Cloudflare Queues: a message is at most 128 KB; sendBatch takes at most 100 messages and 256 KB in all
 // (DESIGN.md, "Limits"). Headroom is left for the per-message overhead.
@@ -14,9 +15,10 @@ const utf8 = new TextEncoder()
  * the event time), split further only past 120 KB. Each message then belongs to exactly one part file, so
  * the consumer can ack or retry it with that file. A 3-event request is one message instead of three:
  * a third of the queue operations, which Cloudflare bills, and measured faster locally (bench/RESULTS.md).
- * Throws if the queue refuses.
+ * With `journalTo`, each message is first written to the queue journal (edge/journal.ts). Throws if the
+ * queue refuses.
  */
-export async function enqueue(queue: Queue<LakeMessage>, rows: EventRow[]): Promise<void> {
+export async function enqueue(queue: Queue<LakeMessage>, rows: EventRow[], journalTo?: R2Bucket): Promise<void> {
   type Pending = { events: EventRow[]; bytes: number }
   const messages: Pending[] = []
   const open = new Map<string, Pending>() // the message being filled, per partition
@@ -31,16 +33,25 @@ export async function enqueue(queue: Queue<LakeMessage>, rows: EventRow[]): Prom
     m.events.push(event)
     m.bytes += size
   }
-  let chunk: MessageSendRequest<LakeMessage>[] = []
+  const send = async (chunk: Pending[]) => {
+    const bodies: LakeMessage[] = journalTo ? await journal(journalTo, chunk) : chunk.map((m) => ({ events: m.events }))
+    try {
+      await queue.sendBatch(bodies.map((body) => ({ body, contentType: 'json' })))
+    } catch (e) {
+      if (journalTo) await forget(journalTo, bodies).catch(() => {}) // refused (503): the client sends them again
+      throw e
+    }
+  }
+  let chunk: Pending[] = []
   let bytes = 0
   for (const m of messages) {
     if (chunk.length === MAX_MESSAGES || (chunk.length > 0 && bytes + m.bytes > MAX_BATCH_BYTES)) {
-      await queue.sendBatch(chunk)
+      await send(chunk)
       chunk = []
       bytes = 0
     }
-    chunk.push({ body: { events: m.events }, contentType: 'json' })
+    chunk.push(m)
     bytes += m.bytes + 100
   }
-  if (chunk.length) await queue.sendBatch(chunk)
+  if (chunk.length) await send(chunk)
 }

@@ -2,9 +2,10 @@ import type { DropRow, EventRow } from '../warehouse/schema.ts'
 
 /**
  * A queue message: the enriched events of one request that fall in one lake partition (edge/enqueue.ts),
- * one enriched event (the earlier shape, still read), or one entry of the drop ledger.
+ * one enriched event (the earlier shape, still read), or one entry of the drop ledger. `journal` is the
+ * message's entry in the queue journal (edge/journal.ts), when that is on.
  */
-export type LakeMessage = { events: EventRow[] } | { event: EventRow } | { drop: DropRow }
+export type LakeMessage = { events: EventRow[]; journal?: string } | { event: EventRow } | { drop: DropRow }
 
 /** Bindings and settings of the worker (see wrangler.toml). */
 export interface Env {
@@ -26,6 +27,10 @@ export interface Env {
   STRIP_PARAMS?: string
   /** How long the drop ledger may buffer entries in an isolate before it sends them (ms, default 5000). */
   LEDGER_FLUSH_MS?: string
+  /** `r2`: journal queue messages in R2 until written, for a queue that is not durable (edge/journal.ts). */
+  QUEUE_JOURNAL?: string
+  /** Fault injection of the reliability tests (edge/faults.ts); never set outside them. */
+  FAULTS?: string
   /** Bearer token of the dashboard API (a secret). */
   DASHBOARD_TOKEN?: string
   /** Key of signed lake URLs (`/api/files?signed=1`), a secret; derived from DASHBOARD_TOKEN when unset. */

@@ -15,6 +15,8 @@ import { consume } from './consumer.ts'
 import { lakeApi } from './lake-api.ts'
 import { serveWasm } from './wasm.ts'
 import { runJobs } from './scheduled.ts'
+import { withFetchFaults, withQueueFaults } from './faults.ts'
+import { replayOnStart } from './journal.ts'
 
 export const app = new Hono<{ Bindings: Env }>()
 
@@ -32,8 +34,12 @@ app.onError((err, c) => {
 })
 
 const worker: ExportedHandler<Env, LakeMessage> = {
-  fetch: app.fetch,
-  queue: (batch, env) => consume(batch, env),
+  // withFetchFaults / withQueueFaults return their inputs untouched unless the FAULTS var is set (tests only).
+  fetch: (req, env, ctx) => {
+    replayOnStart(env, ctx) // the queue journal's leftovers of an earlier process, if it is on
+    return app.fetch(req, withFetchFaults(env), ctx)
+  },
+  queue: (batch, env) => consume(...withQueueFaults(batch, env)),
   scheduled: async (controller, env) => void (await runJobs(env, controller.scheduledTime)),
 }
 export default worker

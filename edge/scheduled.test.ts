@@ -69,7 +69,7 @@ describe('cron', () => {
     expect(await keysUnder('events/')).toHaveLength(3)
     // The cron runs a little later: parts must have settled for a minute before they are merged.
     const results = await runJobs({ ...testEnv, RETENTION_DAYS: '30' }, Date.now() + 120_000)
-    expect(results).toEqual({ deleteOldSalts: 'ok', compact: 'ok', retention: 'ok' })
+    expect(results).toEqual({ deleteOldSalts: 'ok', compact: 'ok', retention: 'ok', replayJournal: 'ok' })
     const keys = await keysUnder('events/')
     expect(keys).toHaveLength(1)
     expect(keys[0]).toMatch(new RegExp(`^events/site=demo/date=${day}/00-23-[0-9a-f]{20}\\.parquet$`))

@@ -4,6 +4,7 @@
  */
 import { applyRetention, compactLake, type CompactOptions } from '../warehouse/compact.ts'
 import type { Env } from './env.ts'
+import { journalOn, replay, STALE_MS } from './journal.ts'
 
 /** Settings of the lake jobs (wrangler.toml `[vars]`, all optional). */
 export type CronEnv = Env & {
@@ -39,7 +40,12 @@ export const retention: Job = async (env, now) => {
   if (deleted) console.log(`retention: ${deleted} files older than ${days} days deleted`)
 }
 
-export const JOBS: Record<string, Job> = { deleteOldSalts, compact: compact(), retention }
+/** Queue journal entries (edge/journal.ts) no live message can still own are sent to the queue again. */
+export const replayJournal: Job = async (env, now) => {
+  if (journalOn(env)) await replay(env, now - STALE_MS)
+}
+
+export const JOBS: Record<string, Job> = { deleteOldSalts, compact: compact(), retention, replayJournal }
 
 export async function runJobs(env: CronEnv, now: number, jobs: Record<string, Job> = JOBS): Promise<Record<string, string>> {
   const results = await Promise.allSettled(Object.values(jobs).map((job) => job(env, now)))

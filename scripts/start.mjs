@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { LOCAL_VARS } from './wrangler-dev.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const { values: args } = parseArgs({ options: { 'no-demo': { type: 'boolean' }, 'persist-to': { type: 'string' } } })
@@ -60,6 +61,7 @@ const wrangler = spawn(
   join(root, 'node_modules/.bin/wrangler'),
   ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--var', `DASHBOARD_TOKEN:${token}`, '--var', `SITE_KEYS:${JSON.stringify({ demo: 'demo-server-key' })}`,
+    ...Object.entries(LOCAL_VARS).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     '--show-interactive-dev-session=false', '--log-level', 'warn'],
   {
     cwd: root,

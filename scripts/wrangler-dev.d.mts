@@ -1,3 +1,4 @@
+export const LOCAL_VARS: Record<string, string>
 export function freePort(): Promise<number>
 export function waitFor(check: () => Promise<boolean>, ms: number, abort?: () => boolean): Promise<void>
 export function startWranglerDev(o: {
@@ -7,4 +8,4 @@ export function startWranglerDev(o: {
   vars?: Record<string, string>
   cfPath?: string
   logs?: boolean
-}): Promise<{ url: string; logs: () => string; stop: () => Promise<void> }>
+}): Promise<{ url: string; logs: () => string; stop: () => Promise<void>; kill: () => Promise<void> }>

@@ -31,8 +31,14 @@ export async function waitFor(check, ms, abort = () => false) {
 }
 
 /**
+ * What every local stack sets: Miniflare's queue keeps messages in memory only, so they are journaled in R2
+ * until written (edge/journal.ts). `npm start` (scripts/start.mjs) passes them too.
+ */
+export const LOCAL_VARS = { QUEUE_JOURNAL: 'r2' }
+
+/**
  * Starts `wrangler dev` (the project's wrangler.toml unless `config`) on 127.0.0.1:`port` with state in
- * `persistTo`, `vars` passed with --var, and `request.cf` from the JSON file `cfPath` (else none is
+ * `persistTo`, `LOCAL_VARS` and `vars` passed with --var, and `request.cf` from the JSON file `cfPath` (else none is
  * fetched: Miniflare's placeholder). `logs: false` discards its output (the benchmark's requests).
  */
 export async function startWranglerDev({ port, persistTo, config, vars = {}, cfPath, logs = true }) {
@@ -42,7 +48,7 @@ export async function startWranglerDev({ port, persistTo, config, vars = {}, cfP
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', ...(config ? ['--config', config] : []), '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo,
-      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]), '--show-interactive-dev-session=false'],
+      ...Object.entries({ ...LOCAL_VARS, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]), '--show-interactive-dev-session=false'],
     { cwd: ROOT, env, stdio: ['ignore', logs ? 'pipe' : 'ignore', logs ? 'pipe' : 'ignore'], detached: true },
   )
   let out = ''
@@ -56,14 +62,15 @@ export async function startWranglerDev({ port, persistTo, config, vars = {}, cfP
     await stop()
     throw new Error(`wrangler dev did not start: ${e.message}\n${out}`)
   }
-  return { url, logs: () => out, stop }
+  // kill: SIGKILL of wrangler and its workerd at once, a crash with no shutdown (test/reliability/faults.test.ts).
+  return { url, logs: () => out, stop, kill: () => stopGroup(child, 'SIGKILL') }
 }
 
 /** Stops a detached child and its whole process group (wrangler and its workerd). */
-async function stopGroup(child) {
+async function stopGroup(child, signal = 'SIGTERM') {
   if (child.exitCode !== null) return
   const exited = new Promise((r) => child.once('exit', r))
-  process.kill(-child.pid, 'SIGTERM')
+  process.kill(-child.pid, signal)
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
   if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL')
 }

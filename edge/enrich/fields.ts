@@ -27,3 +27,20 @@ export function eventFields(e: WireEvent) {
     language: e.language ?? null,
   } satisfies Partial<EventRow>
 }
+
+/**
+ * The visitor's language from the request's `Accept-Language` header, for browser events that carry none
+ * (the tracker leaves it to this header: every visitor downloads fewer bytes). The first language tag in
+ * its canonical case, as `navigator.language` gives it: `en-us,en;q=0.9` -> `en-US`. Null when the header
+ * is absent, `*`, malformed, or longer than the wire allows (35 characters).
+ * @example languageOf('de-de,de;q=0.9,en;q=0.8') // 'de-DE'
+ */
+export function languageOf(acceptLanguage: string | null | undefined): string | null {
+  const tag = acceptLanguage?.split(',')[0]!.split(';')[0]!.trim()
+  try {
+    const canonical = tag ? Intl.getCanonicalLocales(tag)[0] : undefined // throws on "*" and malformed tags
+    return canonical && canonical.length <= 35 ? canonical : null
+  } catch {
+    return null
+  }
+}

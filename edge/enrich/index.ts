@@ -8,7 +8,7 @@ import { continentOf, countryOfIp } from './geoip.ts'
 import { geoFrom, type Geo } from './geo.ts'
 import { sourceOf } from './source.ts'
 import { agentFrom } from './ua.ts'
-import { eventFields } from './fields.ts'
+import { eventFields, languageOf } from './fields.ts'
 import { visitorIds, type VisitorIds } from './visitor.ts'
 
 const ANONYMOUS: VisitorIds = { visitor_id: null, visitor_id_prev: null }
@@ -23,6 +23,8 @@ export interface RequestContext {
   /** The connecting IP and user agent; server-side events name the visitor's own per event. */
   ip: string
   userAgent: string
+  /** The request's Accept-Language header: the language of browser events that carry none. */
+  acceptLanguage?: string
   server: boolean
   /** Privacy signal honoured by anonymizing: no visitor id. */
   anonymize: boolean
@@ -72,6 +74,8 @@ function toRow(e: WireEvent, ctx: RequestContext, enriched: Enriched): EventRow 
     received_time: ctx.received,
     ...sourceOf(e.url, e.referrer, ctx.strip),
     ...eventFields(e),
+    // A backend's own request says nothing about the visitor's language: server events keep what they send.
+    language: e.language ?? (ctx.server ? null : languageOf(ctx.acceptLanguage)),
     ...enriched,
   }
 }

@@ -51,20 +51,25 @@ export interface Config {
 /** The configuration (set by setup). */
 export let c: Config | undefined
 let endpoint: string | URL
-let exclude: RegExp | undefined
 let queue: WireEvent[] = []
 let timer: ReturnType<typeof setTimeout> | 0 = 0
 let tries = 0
 let userId: string | undefined
-/** The page last counted (path + query, + hash in hash mode): the same page is never counted twice in a row. */
-let current: string | undefined
+/**
+ * The page last counted: its URL without the in-page anchor (with it in hash mode, where `#/route` is the
+ * page), cut to the wire's 2,000 characters. The same page is never counted twice in a row; its
+ * engagement is reported with this URL.
+ */
+export let current: string | undefined
 
-/** Starts the tracker. Until then (or when a guard keeps it off) every function below does nothing. */
-export function setup(config: Config, url: string | URL): void {
+/**
+ * Starts the tracker. Until then (or when a guard keeps it off) every function below does nothing. Called
+ * while the script tag runs (its `currentScript` gives the default endpoint), or by the ESM package's init
+ * with an endpoint.
+ */
+export function setup(config: Config): void {
   c = config
-  endpoint = url
-  // Comma-separated path patterns, `*` matching anything: "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
-  if (!FOOTFALL_LITE && c.exclude) exclude = RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`)
+  endpoint = c.endpoint || new URL('/e', (document.currentScript as HTMLScriptElement).src)
   if (!FOOTFALL_LITE && 'persist' in c) {
     try {
       queue = JSON.parse(localStorage.footfall_queue)
@@ -98,10 +103,11 @@ export function flush(leaving?: boolean): void {
   while (queue.length) {
     const events = queue.splice(0, 20)
     const body = JSON.stringify({ site: c!.site!, sentAt: Date.now(), events } satisfies WireBatch)
-    // Back in the queue, sent again after `ms` (the Retry-After header) or, when it is 0/NaN/absent, a backoff.
-    const retry = (ms?: number) => {
+    // Back in the queue, sent again after `seconds` (the Retry-After header) or, when that is absent, 0 or not
+    // a number (a network error passes its Error: NaN), after a backoff.
+    const retry = (seconds?: unknown) => {
       queue = events.concat(queue).slice(-100)
-      schedule(ms || Math.min(1e3 * 2 ** tries++, 6e4))
+      schedule(1e3 * (seconds as number) || Math.min(1e3 * 2 ** tries++, 6e4))
     }
     // Leaving the page: `sendBeacon`, which outlives the page (no outcome, so no retry: it is the last
     // chance). Otherwise, or when the beacon is refused (its 64 KB quota is shared with keepalive fetches):
@@ -114,7 +120,7 @@ export function flush(leaving?: boolean): void {
       const sent = fetch(endpoint, { method: 'POST', body, keepalive: true })
       FOOTFALL_LITE
         ? sent.catch(() => {})
-        : sent.then((r) => (r.status == 429 || r.status > 499 ? retry(+r.headers.get('Retry-After')! * 1e3) : (tries = 0)), () => retry())
+        : sent.then((r) => (r.status == 429 || r.status > 499 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
     }
   }
 }
@@ -124,15 +130,17 @@ export function flush(leaving?: boolean): void {
  * a queued event would make the batch timer throw. Callers are wrapped in safe() (localStorage may throw).
  */
 export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void {
-  if (!c || localStorage.footfall_ignore || (!FOOTFALL_LITE && exclude?.test(location.pathname))) return
+  // Excluded paths: comma-separated patterns, `*` matching anything: "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
+  if (!c || localStorage.footfall_ignore || (!FOOTFALL_LITE && c.exclude && RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))) return
   queue.push({
     id: crypto.getRandomValues(new Uint32Array(4)).join('-'), // 128 random bits: the dedupe key (works outside secure contexts, unlike randomUUID)
     type,
     ts: Date.now(),
-    url: location.href,
-    title: document.title.slice(0, 500), // the wire's LIMITS.titleChars: a longer title would lose the event
+    // Cut to the wire's limits (LIMITS.urlChars, titleChars), like the referrer (page) and the page's key:
+    // a longer url, referrer or title would lose the event.
+    url: location.href.slice(0, 2e3),
+    title: document.title.slice(0, 500),
     screen: screen.width + 'x' + screen.height,
-    language: navigator.language,
     userId,
     ...extra,
   })
@@ -141,12 +149,13 @@ export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void 
 
 /** Counts a pageview, unless this page was the last one counted. */
 export function page(): void {
-  const key = !FOOTFALL_LITE && c!.spa == 'hash' ? location.href : location.pathname + location.search
+  // (A space is never in location.href: splitting on it keeps the whole URL.)
+  const key = location.href.slice(0, 2e3).split(!FOOTFALL_LITE && c!.spa == 'hash' ? ' ' : '#')[0]
   if (key == current) return
   !FOOTFALL_LITE && current && engaged()
   !FOOTFALL_LITE && begin()
   current = key
-  push('pageview', { referrer: document.referrer })
+  push('pageview', { referrer: document.referrer.slice(0, 2e3) })
 }
 
 /** A page restored from the back/forward cache is a new view of it (its engagement was reported on leave). */
@@ -162,8 +171,8 @@ export const track = (name: string, props?: Props): void => push('event', { name
 
 /** Names the visitor (the site's own id) for the events that follow on this page; traits go as props. */
 export function identify(id: string, traits?: Props): void {
-  push('identify', { props: traits, userId: id })
-  userId = id
+  userId = id // before the push: the identify event carries it too
+  push('identify', { props: traits })
 }
 
 /**
@@ -176,10 +185,10 @@ export function on(type: string, fn: (e: any) => unknown): void {
 }
 
 /** The function, made unable to throw: the tracker must never break the host page. */
-export function safe<A extends unknown[], R>(fn: (...a: A) => R): (...a: A) => R | undefined {
+export function safe<A extends unknown[]>(fn: (...a: A) => unknown): (...a: A) => void {
   return (...a) => {
     try {
-      return fn(...a)
+      fn(...a)
     } catch {}
   }
 }

@@ -4,9 +4,8 @@
  * navigation). Each event carries the time engaged since the previous one, so a page's `engaged_ms` is the
  * sum of its engagement events and its `scroll_depth` their maximum.
  */
-import { push } from './core.ts'
+import { current, push } from './core.ts'
 
-let url: string
 let ms = 0
 let since = 0
 let depth = 0
@@ -15,13 +14,13 @@ let depth = 0
 export function update(): void {
   const now = Date.now()
   if (since) ms += now - since
-  since = !document.hidden && document.hasFocus() ? now : 0
+  // A document with focus is visible: a hidden one (another tab, minimised) has lost the focus too.
+  since = document.hasFocus() ? now : 0
   depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
 }
 
 /** A new page is counted: measures it from now on. */
 export function begin(): void {
-  url = location.href
   depth = 0
   update()
 }
@@ -29,7 +28,7 @@ export function begin(): void {
 /** The page is being left: reports what was measured since the last report, and resets. */
 export function engaged(): void {
   update()
-  if (ms) push('engagement', { url, engagedMs: ms, scrollDepth: Math.min(depth, 100) })
+  if (ms) push('engagement', { url: current!, engagedMs: ms, scrollDepth: Math.min(depth, 100) })
   // Paused until the page is visible and focused again (pagehide and visibilitychange both report a
   // leave: the second must not report the milliseconds between them). A new page starts at once (begin).
   ms = since = 0

@@ -9,13 +9,15 @@ import { config } from './options.ts'
 
 describe('ESM package', () => {
   it('maps options to the script tag dataset shape', () => {
-    expect(config({ site: 'shop', endpoint: 'https://s.example/e' })).toEqual({ site: 'shop', spa: 'history' })
+    expect(config({ site: 'shop', endpoint: 'https://s.example/e' })).toEqual({ site: 'shop', endpoint: 'https://s.example/e', spa: 'history' })
     expect(
       config({
         site: 'shop', endpoint: 'https://s.example/e', spa: 'hash', exclude: ['/admin/*', '/preview'],
         persist: true, respectDnt: true, localhost: false, automation: true, clicks: false, outbound: true, download: false,
       }),
-    ).toEqual({ site: 'shop', spa: 'hash', exclude: '/admin/*,/preview', persist: '', respectDnt: '', automation: '', clicks: 'off', download: 'off' })
+    ).toEqual({
+      site: 'shop', endpoint: 'https://s.example/e', spa: 'hash', exclude: '/admin/*,/preview', persist: '', respectDnt: '', automation: '', clicks: 'off', download: 'off',
+    })
   })
 
   it('imports and is called without a browser, and never throws', () => {

@@ -19,7 +19,7 @@ let started = false
 
 /** Starts tracking (pageviews, SPA navigation, clicks, engagement) with the given options. */
 export function init(options: Options): void {
-  if (!started) safe(start)(config(options), options.endpoint)
+  if (!started) safe(start)(config(options))
   started = true
 }
 

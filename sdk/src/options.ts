@@ -8,7 +8,7 @@ import type { Options } from './types.ts'
 
 /** Typed options -> the script tag's dataset shape that the core reads (present / absent / "off"). */
 export function config(o: Options): Config {
-  const c: Record<string, string> = { site: o.site, spa: o.spa ?? 'history' }
+  const c: Record<string, string> = { site: o.site, endpoint: o.endpoint, spa: o.spa ?? 'history' }
   if (o.exclude?.length) c.exclude = o.exclude.join(',')
   for (const k of ['persist', 'respectDnt', 'localhost', 'automation'] as const) if (o[k]) c[k] = ''
   for (const k of ['clicks', 'outbound', 'download'] as const) if (o[k] === false) c[k] = 'off'

@@ -6,13 +6,12 @@
 import { on, page, safe, setup, track, type Props } from './core.ts'
 
 safe(() => {
-  const s = document.currentScript as HTMLScriptElement
-  const d = s.dataset
+  const d = (document.currentScript as HTMLScriptElement).dataset
   const pending = window.footfall?.q || []
   const count = safe(page)
   const api = { track: safe(track), page: count }
   window.footfall = api
-  setup(d, d.endpoint || new URL('/e', s.src))
+  setup(d)
   for (const m of ['pushState', 'replaceState'] as const) {
     const orig = history[m]
     history[m] = (...a: Parameters<History['pushState']>) => {

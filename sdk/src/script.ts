@@ -15,11 +15,10 @@ declare global {
 }
 
 safe(() => {
-  const s = document.currentScript as HTMLScriptElement
-  const d = s.dataset
+  const d = (document.currentScript as HTMLScriptElement).dataset
   const pending = window.footfall?.q || []
   window.footfall = api
   // The tag's dataset is the configuration (core.ts, Config).
-  if (d.site) start(d, d.endpoint || new URL('/e', s.src))
+  if (d.site) start(d)
   for (const args of pending as Iterable<[string, Props]>) api.track(...args)
 })()

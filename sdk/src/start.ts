@@ -17,34 +17,38 @@ export const api: Api = {
   flush: safe(flush),
 }
 
-/** Starts tracking unless a guard says not to (Do Not Track when respected, localhost, automation). */
-export function start(o: Config, endpoint: string | URL): void {
-  const n = navigator as Navigator & { globalPrivacyControl?: boolean }
+/**
+ * Starts tracking unless a guard says not to (Do Not Track when respected, localhost, automation).
+ * Global Privacy Control needs no check here: browsers that set it send `Sec-GPC: 1`, which the edge honours
+ * (edge/privacy.ts, PRIVACY_SIGNALS).
+ */
+export function start(o: Config): void {
+  const n = navigator
   if (
-    ('respectDnt' in o && (n.doNotTrack == '1' || n.globalPrivacyControl)) ||
+    ('respectDnt' in o && n.doNotTrack == '1') ||
     (!('localhost' in o) && /^(localhost|127\.|\[::1\]$)|^$/.test(location.hostname)) ||
     (!('automation' in o) && n.webdriver)
   )
     return
-  setup(o, endpoint)
+  setup(o)
   // Engagement (engagement.ts): the page's visibility, focus and scrolling update it.
   for (const t of ['focus', 'blur', 'visibilitychange', 'scroll']) on(t, update)
-  const count = safe(page)
   if (o.spa != 'off') {
     for (const m of ['pushState', 'replaceState'] as const) {
       const orig = history[m]
       history[m] = (...a: Parameters<History['pushState']>) => {
         orig.apply(history, a)
-        count()
+        api.page() // never throws into the site's own history call
       }
     }
-    on('popstate', count)
-    if (o.spa == 'hash') on('hashchange', count)
+    on('popstate', page)
+    // Hash routes are pages in hash mode; in history mode a hash change keeps the page's key (not counted).
+    on('hashchange', page)
   }
   on('pageshow', restored)
   on('click', click)
   on('auxclick', click)
   // A prerendered page counts only once the visitor actually sees it.
   const d = document as Document & { prerendering?: boolean }
-  d.prerendering ? on('prerenderingchange', count) : count()
+  d.prerendering ? on('prerenderingchange', page) : page()
 }

@@ -23,7 +23,7 @@ export interface Options {
   download?: boolean
   /** Keep unsent events in localStorage (at most 100) when the page is left offline; sent from the next page. */
   persist?: boolean
-  /** Track nothing when the browser sends Do Not Track or Global Privacy Control. */
+  /** Track nothing when the browser sends Do Not Track (Global Privacy Control's `Sec-GPC` header is honoured by the collector: PRIVACY_SIGNALS). */
   respectDnt?: boolean
   /** Track on localhost, 127.0.0.1 and file: pages too (ignored by default). */
   localhost?: boolean

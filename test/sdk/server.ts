@@ -6,8 +6,12 @@
  * (`dist/sdk/index.js`), and collectors that misbehave (`/bad/500`, `/bad/429`, `/bad/garbage`, `/bad/hang`).
  *
  * Query of a page: `mode=script|esm|core` (core: `/f.core.js`), `csp=1` (strict Content-Security-Policy), `stub=1` (queue stub and a
- * call before the tracker loads), and tracker options: `spa`, `exclude`, `persist`, `respectDnt`,
+ * call before the tracker loads), `report=1` (the page reports `document.prerendering` and its activation
+ * to `/report/<run>`), and tracker options: `spa`, `exclude`, `persist`, `respectDnt`,
  * `off` (switches turned off: clicks,outbound,download), `endpoint` (a `/bad/...` path of this server).
+ *
+ * Prerendering: `/<run>/prerender.html?target=<page>` prerenders `<page>` by Speculation Rules and navigates
+ * to it once the test calls `release(run)` (it polls `/go/<run>`).
  */
 import { createServer, type Server } from 'node:http'
 import { readFile } from 'node:fs/promises'
@@ -21,6 +25,10 @@ export interface FixtureServer {
   alt: string
   /** Requests received by the misbehaving collectors, by path, with their receive time. */
   bad: Map<string, number[]>
+  /** What pages with `report=1` reported, by run: `document.prerendering` and the navigation's activationStart. */
+  reports: Map<string, { prerendering: boolean; activationStart: number; purpose: string }[]>
+  /** Lets the prerender start page of `run` navigate to its prerendered page. */
+  release: (run: string) => void
   close: () => Promise<void>
 }
 
@@ -28,6 +36,8 @@ export async function startFixtures(stackUrl: string, port: number): Promise<Fix
   const url = `http://127.0.0.1:${port}`
   const alt = `http://localhost:${port}`
   const bad = new Map<string, number[]>()
+  const reports = new Map<string, { prerendering: boolean; activationStart: number; purpose: string }[]>()
+  const released = new Set<string>()
   const hanging: import('node:http').ServerResponse[] = []
 
   const server: Server = createServer(async (req, res) => {
@@ -41,6 +51,29 @@ export async function startFixtures(stackUrl: string, port: number): Promise<Fix
       if (path === '/bad/429') return res.writeHead(429, { 'Retry-After': '1' }).end('{"error":"slow down"}')
       if (path === '/bad/garbage') return res.writeHead(202, { 'Content-Type': 'application/json' }).end('<html>\u0000not json{{')
       if (path === '/bad/hang') return void hanging.push(res)
+    }
+    if (path.startsWith('/go/')) return text(res, 'text/plain', released.has(path.slice(4)) ? 'go' : 'wait')
+    if (path.startsWith('/report/')) {
+      const run = path.slice(8)
+      const purpose = String(req.headers['sec-purpose'] ?? '') // "prefetch;prerender" while prerendered
+      reports.set(run, [...(reports.get(run) ?? []), { prerendering: u.searchParams.get('prerendering') === 'true', activationStart: +u.searchParams.get('activationStart')!, purpose }])
+      return res.writeHead(204).end()
+    }
+    if (path === '/prerender.js') {
+      return text(res, 'text/javascript', `const run = location.pathname.split('/')[1]
+const timer = setInterval(async () => {
+  if ((await (await fetch('/go/' + run)).text()) !== 'go') return
+  clearInterval(timer)
+  document.getElementById('target').click()
+}, 100)`)
+    }
+    if (path === '/report.js') {
+      return text(res, 'text/javascript', `const report = () => fetch('/report/' + location.pathname.split('/')[1] + '?' + new URLSearchParams({
+  prerendering: document.prerendering,
+  activationStart: performance.getEntriesByType('navigation')[0].activationStart,
+}))
+report()
+document.addEventListener('prerenderingchange', report)`)
     }
     if (path === '/sdk/index.js') return serve(res, join(ROOT, 'dist/sdk/index.js'), 'text/javascript')
     if (path === '/files/report.pdf') return res.writeHead(204).end()
@@ -60,6 +93,7 @@ window.footfall = { track, page, identify, flush }`)
     const q = u.searchParams
     let html = await readFile(join(import.meta.dirname, 'fixtures', file), 'utf8')
     html = html.replaceAll('%ALT%', alt + path.slice(0, path.lastIndexOf('/'))).replace('%TRACKER%', tracker(q, stackUrl, url))
+    html = html.replaceAll('%TARGET%', JSON.stringify(q.get('target') ?? ''))
     if (q.get('csp')) {
       // Only our two origins may run scripts and receive requests: no inline script, no eval (the page's own
       // inline style and data: icon are allowed).
@@ -72,6 +106,8 @@ window.footfall = { track, page, identify, flush }`)
     url,
     alt,
     bad,
+    reports,
+    release: (run) => void released.add(run),
     close: async () => {
       for (const r of hanging) r.destroy()
       await new Promise((r) => server.close(r))
@@ -82,7 +118,8 @@ window.footfall = { track, page, identify, flush }`)
 /** The tracker's loading tags for the page's query: script tag with data- attributes, or the ESM package. */
 function tracker(q: URLSearchParams, stackUrl: string, url: string): string {
   const endpoint = q.get('endpoint') ? url + q.get('endpoint') : undefined
-  const stub = q.get('stub') ? `<script src="/stub.js"></script>` : ''
+  const report = q.get('report') ? `<script src="/report.js"></script>` : ''
+  const stub = report + (q.get('stub') ? `<script src="/stub.js"></script>` : '')
   const off = q.get('off')?.split(',') ?? []
   if (q.get('mode') === 'esm') {
     const o = {
@@ -90,7 +127,7 @@ function tracker(q: URLSearchParams, stackUrl: string, url: string): string {
       spa: q.get('spa') ?? undefined, exclude: q.get('exclude')?.split(','), persist: !!q.get('persist'), respectDnt: !!q.get('respectDnt'),
       ...Object.fromEntries(off.map((k) => [k, false])),
     }
-    return `<script type="module" src="/esm-init.js?o=${encodeURIComponent(JSON.stringify(o))}"></script>`
+    return `${report}<script type="module" src="/esm-init.js?o=${encodeURIComponent(JSON.stringify(o))}"></script>`
   }
   if (q.get('mode') === 'core') return `${stub}<script defer src="${stackUrl}/f.core.js" data-site="demo"></script>`
   const attrs = [

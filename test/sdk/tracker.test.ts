@@ -4,10 +4,14 @@
  * (`dist/sdk/index.js`). Asserted by what the real worker stored: the Parquet rows of the lake, read back
  * with native DuckDB (`lake-reader.ts`). One stack for the whole file.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM, launchChromium } from '../helpers/browser.ts'
-import { freePort, startStack, type Stack } from '../helpers/stack.ts'
+import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
 import { LakeReader, brief } from './lake-reader.ts'
 import { startFixtures, type FixtureServer } from './server.ts'
 
@@ -26,6 +30,29 @@ async function withBackForwardCache(): Promise<Browser> {
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   }))
+}
+
+/**
+ * Chromium with no DevTools session, opening `url`. Playwright's session keeps Chromium from prerendering
+ * (its Preload domain reports "PrerenderingDisabledByDevTools": a session attached to the page rather than
+ * to the tab disables it), so the prerender test drives its pages by themselves and reads what they
+ * report to the fixture server. Stopped with `stop()` (its whole process group).
+ */
+async function chromiumWithoutDevTools(url: string): Promise<{ stop: () => Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), 'footfall-chromium-plain-'))
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, url]
+  const proc: ChildProcess = spawn(CHROMIUM, args, { stdio: 'ignore', detached: true })
+  return {
+    stop: async () => {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r))
+        process.kill(-proc.pid!, 'SIGTERM')
+        await exited
+      }
+      await rm(profile, { recursive: true, force: true })
+    },
+  }
 }
 
 beforeAll(async () => {
@@ -68,6 +95,7 @@ for (const mode of ['script', 'esm'] as const) {
         await new Promise((r) => setTimeout(r, 2))
         f.identify('user-7', { plan: 'pro' })
       })
+      const language = await page.evaluate(() => navigator.language)
       await page.mouse.move(10, 10)
       await page.locator('#bottom').scrollIntoViewIfNeeded()
       await page.waitForTimeout(300)
@@ -87,6 +115,8 @@ for (const mode of ['script', 'esm'] as const) {
       expect(rows[3]!.scroll_depth).toBe(100)
       expect(rows[3]!.engaged_ms).toBeGreaterThan(200)
       expect(rows[0]!.title).toBe('SDK fixture')
+      // Not sent by the tracker: the edge reads it from the request's Accept-Language header.
+      expect(rows.map((x) => x.language)).toEqual([language, language, language, language])
       expect(new Set(rows.map((x) => x.event_id)).size).toBe(4)
     })
 
@@ -108,6 +138,28 @@ for (const mode of ['script', 'esm'] as const) {
       })
       const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'long_title'))
       expect(rows.find((x) => x.name === 'long_title')!.title).toBe('T'.repeat(500))
+    })
+
+    it('cuts a url and referrer longer than the wire allows instead of losing the event', async () => {
+      const r = run('longurl')
+      const page = await browser.newPage()
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      // Same-origin referrer, so the browser keeps it whole (its own cap is 4,096 characters).
+      const referrer = `${site.url}/${r}/landing.html?from=${'r'.repeat(2100)}`
+      await page.goto(`${site.url}/${r}/page.html?mode=${mode}&pad=${'u'.repeat(2100)}`, { referer: referrer })
+      await page.waitForFunction(() => typeof (window as any).footfall?.page === 'function')
+      expect(await page.evaluate(() => document.referrer)).toBe(referrer)
+      await page.evaluate(() => (window as any).footfall.track('long_url'))
+      await page.close()
+      expect(errors).toEqual([])
+      const rows = await lake.waitRows(r, (rows) => rows.some((x) => x.name === 'long_url') && rows.some((x) => x.type === 'pageview'))
+      const pageview = rows.find((x) => x.type === 'pageview')!
+      const event = rows.find((x) => x.name === 'long_url')!
+      const url = `${site.url}/${r}/page.html?mode=${mode}&pad=${'u'.repeat(2100)}`.slice(0, 2000)
+      expect(pageview.url).toBe(url)
+      expect(event.url).toBe(url)
+      expect(pageview.referrer).toBe(referrer.slice(0, 2000))
     })
 
     it('counts every SPA navigation once (pushState, replaceState, popstate), not same-path or hash changes', async () => {
@@ -214,6 +266,31 @@ for (const mode of ['script', 'esm'] as const) {
         throw new Error(`${(e as Error).message}; requests to /e: ${sent.join(', ')}`)
       })
       expect(paths(rows, 'pageview')).toEqual([`/${r}/page.html`, `/${r}/page.html`])
+    })
+
+    it('waits while the page is prerendering: no pageview until it is shown, then exactly one', async () => {
+      const r = run('prerender')
+      const reports = () => site.reports.get(r) ?? []
+      // The start page prerenders the fixture page (Speculation Rules) and navigates to it once released.
+      const chrome = await chromiumWithoutDevTools(`${site.url}/${r}/prerender.html?target=${encodeURIComponent(`page.html?mode=${mode}&report=1`)}`)
+      try {
+        await waitFor(async () => reports().length >= 1, 20_000)
+        // The fixture page, tracker included, runs prerendered...
+        expect(reports()).toEqual([{ prerendering: true, activationStart: 0, purpose: 'prefetch;prerender' }])
+        // ...and counts nothing: past the batch timer and the consumer's batch, no row.
+        await new Promise((res) => setTimeout(res, 4000))
+        expect(await lake.rows(r)).toEqual([])
+
+        site.release(r) // shown: the start page navigates to it, which activates the prerendered page
+        await waitFor(async () => reports().length >= 2, 20_000)
+        expect(reports()[1]).toMatchObject({ prerendering: false, purpose: '' })
+        expect(reports()[1]!.activationStart).toBeGreaterThan(0)
+        await lake.waitRows(r, (rows) => rows.some((x) => x.type === 'pageview'))
+        await new Promise((res) => setTimeout(res, 2500)) // a second pageview would have landed by now
+        expect(paths(await lake.rows(r), 'pageview')).toEqual([`/${r}/page.html`])
+      } finally {
+        await chrome.stop()
+      }
     })
 
     it('delivers an event tracked offline exactly once when the browser is back online', async () => {
