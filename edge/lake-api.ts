@@ -178,9 +178,12 @@ export async function signedUrl(env: Env, key: string, exp: number): Promise<str
 /** Why a signed URL is refused (a 403's reason), or null when it is valid now. */
 export async function checkSignature(env: Env, key: string, exp: string | undefined, sig: string | undefined): Promise<string | null> {
   if (!exp || !/^\d{1,12}$/.test(exp) || !sig || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return 'bad signature'
+  const mac = fromBase64url(sig)
+  // The 43rd character carries 2 unused bits: only the one canonical spelling of a signature is accepted.
+  if (base64url(mac) !== sig) return 'bad signature'
   const k = await signingKey(env)
   // HMAC verify compares in constant time.
-  if (!k || !(await crypto.subtle.verify('HMAC', k, fromBase64url(sig), signedText(key, Number(exp))))) return 'bad signature'
+  if (!k || !(await crypto.subtle.verify('HMAC', k, mac, signedText(key, Number(exp))))) return 'bad signature'
   if (Number(exp) < Date.now() / 1000) return 'signed URL expired'
   return null
 }
