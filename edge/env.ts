@@ -33,4 +33,6 @@ export interface Env {
   FAULTS?: string
   /** Bearer token of the dashboard API (a secret). */
   DASHBOARD_TOKEN?: string
+  /** Key of signed lake URLs (`/api/files?signed=1`), a secret; derived from DASHBOARD_TOKEN when unset. */
+  SIGNING_KEY?: string
 }

@@ -2,6 +2,7 @@ import { exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeMeta } from '../warehouse/lake.ts'
 import { eventRow } from '../warehouse/testing/rows.ts'
+import { signedUrl } from './lake-api.ts'
 import { clearLake, deliver, testEnv, TOKEN } from './test-helpers.ts'
 
 const H10 = Date.UTC(2026, 0, 10, 10, 15) // 2026-01-10 10:15 UTC
@@ -103,5 +104,135 @@ describe('lake API', () => {
       'merged 2 2026-02-01T09:05:00.000Z',
       'part 1 2026-02-01T09:07:00.000Z',
     ])
+  })
+})
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+describe('signed lake URLs', () => {
+  type Listed = { key: string; url: string; signedUrl?: string }
+  const files = async (query = '') => {
+    const res = await get(`/api/files?site=demo&from=2026-01-10T00:00:00Z&to=2026-01-12T23:59:59Z${query}`)
+    expect(res.status).toBe(200)
+    return ((await res.json()) as { files: Listed[] }).files
+  }
+  const parts = (u: string) => {
+    const url = new URL(u, 'http://localhost')
+    return { path: url.pathname, exp: Number(url.searchParams.get('exp')), sig: url.searchParams.get('sig')! }
+  }
+
+  beforeAll(async () => {
+    if ((await files()).length === 0) {
+      await deliver([['s1', H10], ['s2', D12]].map(([id, t]) => eventRow({ event_id: id as string, event_time: t as number })))
+    }
+  })
+
+  it('lists a signed URL beside the unchanged url, valid for an hour by default', async () => {
+    expect((await files()).every((f) => f.signedUrl === undefined)).toBe(true)
+    const t = Math.floor(Date.now() / 1000)
+    const listed = await files('&signed=1')
+    expect(listed.length).toBeGreaterThan(0)
+    for (const f of listed) {
+      expect(f.url).toBe(`/data/${f.key}`)
+      const { path, exp, sig } = parts(f.signedUrl!)
+      expect(decodeURIComponent(path)).toBe(f.url)
+      expect(exp - t).toBeGreaterThanOrEqual(3600)
+      expect(exp - t).toBeLessThanOrEqual(3601)
+      expect(sig).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    }
+    const week = parts((await files('&signed=1&ttl=604800'))[0]!.signedUrl!)
+    expect(week.exp - t).toBeGreaterThanOrEqual(604800)
+  })
+
+  it.each(['0', '-5', '1.5', 'x', '604801'])('answers ttl=%s with 400', async (ttl) => {
+    const res = await get(`/api/files?site=demo&signed=1&ttl=${ttl}`)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error: 'ttl must be 1 to 604800 seconds' })
+  })
+
+  it('serves the file without a bearer token: whole, by Range and by HEAD, cached no longer than it is valid', async () => {
+    const [f] = await files('&signed=1')
+    const bearer = new Uint8Array(await (await get(f!.url)).arrayBuffer())
+    const res = await get(f!.signedUrl!, {})
+    expect(res.status).toBe(200)
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bearer)
+    const maxAge = Number(res.headers.get('Cache-Control')!.match(/^private, max-age=(\d+)$/)![1])
+    expect(maxAge).toBeGreaterThan(3590)
+    expect(maxAge).toBeLessThanOrEqual(3600)
+    const tail = await get(f!.signedUrl!, { Range: 'bytes=-8' })
+    expect(tail.status).toBe(206)
+    expect(new Uint8Array(await tail.arrayBuffer())).toEqual(bearer.slice(-8))
+    expect((await get(f!.signedUrl!, {}, 'HEAD')).status).toBe(200)
+  })
+
+  it('signs HMAC-SHA-256 of "<key>\\n<exp>" under a key derived from DASHBOARD_TOKEN, as documented', async () => {
+    const [f] = await files('&signed=1')
+    const { exp, sig } = parts(f!.signedUrl!)
+    const enc = new TextEncoder()
+    const hmac = { name: 'HMAC', hash: 'SHA-256' }
+    const root = await crypto.subtle.importKey('raw', enc.encode(TOKEN), hmac, false, ['sign'])
+    const derived = await crypto.subtle.importKey('raw', await crypto.subtle.sign('HMAC', root, enc.encode('footfall signed url v1')), hmac, false, ['sign'])
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', derived, enc.encode(`${f!.key}\n${exp}`)))
+    expect(btoa(String.fromCharCode(...mac)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')).toBe(sig)
+    // The same URL signed with a SIGNING_KEY is another signature, which this worker (no SIGNING_KEY) refuses.
+    const other = await signedUrl({ ...testEnv, SIGNING_KEY: 'another-key' }, f!.key, exp)
+    expect(parts(other).sig).not.toBe(sig)
+    expect((await get(other, {})).status).toBe(403)
+  })
+
+  it('answers an altered, foreign, partial or expired signed URL with 403 and the reason', async () => {
+    const all = await files('&signed=1')
+    const [f, g] = all.length > 1 ? all : [all[0], all[0]]
+    const { exp, sig } = parts(f!.signedUrl!)
+    const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1)
+    const bad: [string, string][] = [
+      [`${f!.url}?exp=${exp}&sig=${flip(sig)}`, 'bad signature'],
+      [`${f!.url}?exp=${exp + 1}&sig=${sig}`, 'bad signature'],
+      [`${f!.url}?exp=${exp}`, 'bad signature'],
+      [`${f!.url}?sig=${sig}`, 'bad signature'],
+      [`${f!.url}?exp=${exp}&sig=${sig}x`, 'bad signature'],
+      [`${f!.url}?exp=${exp}&sig=`, 'bad signature'],
+      [`${f!.url}?exp=soon&sig=${sig}`, 'bad signature'],
+      [`${f!.url}?exp=${exp}&sig=${sig.toLowerCase()}`, 'bad signature'],
+      // The last character's 2 unused bits: another spelling of the same bytes.
+      [`${f!.url}?exp=${exp}&sig=${sig.slice(0, -1)}${B64[B64.indexOf(sig.at(-1)!) ^ 1]}`, 'bad signature'],
+      [await signedUrl(testEnv, f!.key, Math.floor(Date.now() / 1000) - 1), 'signed URL expired'],
+    ]
+    if (g!.key !== f!.key) bad.push([`${g!.url}?exp=${exp}&sig=${sig}`, 'bad signature']) // another file's signature
+    for (const [url, error] of bad) {
+      const res = await get(url, {})
+      expect([url, res.status, await res.json()]).toEqual([url, 403, { error }])
+    }
+    // A signed URL of a file is not a key to the listing.
+    expect((await get(`/api/files?site=demo&exp=${exp}&sig=${sig}`, {})).status).toBe(401)
+  })
+
+  it('expires: valid for its ttl, 403 once it has passed', async () => {
+    const [f] = await files('&signed=1&ttl=1')
+    expect((await get(f!.signedUrl!, {})).status).toBe(200)
+    await new Promise((r) => setTimeout(r, 2100))
+    const res = await get(f!.signedUrl!, {})
+    expect(res.status).toBe(403)
+    expect(await res.json()).toEqual({ error: 'signed URL expired' })
+  })
+})
+
+describe('lake API headers', () => {
+  it('marks every answer as not to be sniffed, framed or run, and allows no cross-origin read', async () => {
+    for (const [path, headers] of [['/api/files?site=demo', undefined], ['/api/files?site=demo', {}], ['/data/%', undefined]] as const) {
+      const res = await get(path, { ...(headers ?? { Authorization: `Bearer ${TOKEN}` }), Origin: 'https://evil.example' })
+      expect([path, res.status, res.headers.get('X-Content-Type-Options')]).toEqual([path, res.status, 'nosniff'])
+      expect(res.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
+      expect(res.headers.get('Access-Control-Allow-Origin')).toBeNull()
+      expect(res.headers.get('Access-Control-Allow-Credentials')).toBeNull()
+    }
+  })
+
+  it('answers a malformed percent-encoding in a /data/ path with 404, not 500', async () => {
+    for (const path of ['/data/%', '/data/events/%E0%A4%A.parquet', '/data/events%2F..%2Fsalts%2Fx.parquet']) {
+      const res = await get(path)
+      expect([path, res.status]).toEqual([path, 404])
+    }
   })
 })

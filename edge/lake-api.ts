@@ -1,15 +1,19 @@
 /**
  * The dashboard's read API over the lake:
- *   GET /api/files?site=&from=&to=[&table=events|dropped]   which Parquet files cover a time range
+ *   GET /api/files?site=&from=&to=[&table=events|dropped][&signed=1&ttl=s]   which Parquet files cover a time range
  *   GET|HEAD /data/<key>             one file, with Range (206) and ETag (304) support
+ *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
-import { Hono } from 'hono'
+import { Hono, type Context, type Next } from 'hono'
 import { datePrefix, datesBetween, decodeMeta, TABLES, visibleObjects, type Table } from '../warehouse/lake.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
 
 const MAX_RANGE_DAYS = 400
 const DAY_MS = 86_400_000
+/** Lifetime of a signed URL: one hour unless `ttl` (seconds) asks otherwise, at most 7 days. */
+const SIGNED_TTL_S = 3600
+const SIGNED_MAX_TTL_S = 7 * 86_400
 
 export interface LakeFile {
   key: string
@@ -18,11 +22,27 @@ export interface LakeFile {
   bytes: number
   minTime: string
   maxTime: string
+  /** With `signed=1`: `url` plus `exp` and `sig`, readable without the bearer token until `exp`. */
+  signedUrl?: string
 }
 
 export const lakeApi = new Hono<{ Bindings: Env }>()
+// The API's answers are JSON or Parquet, never a page: nothing in them may run, be framed or be sniffed.
+lakeApi.use('/api/*', apiHeaders)
+lakeApi.use('/data/*', apiHeaders)
 lakeApi.use('/api/*', requireToken())
-lakeApi.use('/data/*', requireToken())
+lakeApi.use('/data/*', async (c, next) => {
+  const exp = c.req.query('exp')
+  const sig = c.req.query('sig')
+  if (exp === undefined && sig === undefined) return requireToken()(c, next)
+  // A signed URL stands for the bearer token, for this one file, until it expires.
+  const key = keyOf(c.req.path)
+  const refused = key === null ? 'bad signature' : await checkSignature(c.env, key, exp, sig)
+  if (refused) return c.json({ error: refused }, 403)
+  await next()
+  // A browser may keep the file, but not past the URL's expiry.
+  if (c.res.status < 300) c.res.headers.set('Cache-Control', `private, max-age=${Math.max(0, Number(exp) - Math.floor(Date.now() / 1000))}`)
+})
 
 lakeApi.get('/api/files', async (c) => {
   const site = c.req.query('site')
@@ -34,6 +54,10 @@ lakeApi.get('/api/files', async (c) => {
   if (from === null || to === null) return c.json({ error: 'from and to must be ISO 8601 times or epoch milliseconds' }, 400)
   if (from > to) return c.json({ error: 'from is after to' }, 400)
   if (to - from > MAX_RANGE_DAYS * DAY_MS) return c.json({ error: `range longer than ${MAX_RANGE_DAYS} days` }, 400)
+  const signed = c.req.query('signed') === '1'
+  const ttl = c.req.query('ttl') === undefined ? SIGNED_TTL_S : Number(c.req.query('ttl'))
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > SIGNED_MAX_TTL_S) return c.json({ error: `ttl must be 1 to ${SIGNED_MAX_TTL_S} seconds` }, 400)
+  const exp = Math.floor(Date.now() / 1000) + ttl
 
   const files: LakeFile[] = []
   for (const date of datesBetween(new Date(from), new Date(to))) {
@@ -49,14 +73,16 @@ lakeApi.get('/api/files', async (c) => {
     for (const o of visibleObjects(objects).visible) {
       const meta = decodeMeta(o.customMetadata)
       if (!meta || meta.maxTime < from || meta.minTime > to) continue
-      files.push({
+      const file: LakeFile = {
         key: o.key,
         url: `/data/${o.key}`,
         rows: meta.rows,
         bytes: o.size,
         minTime: new Date(meta.minTime).toISOString(),
         maxTime: new Date(meta.maxTime).toISOString(),
-      })
+      }
+      if (signed) file.signedUrl = await signedUrl(c.env, o.key, exp)
+      files.push(file)
     }
   }
   c.header('Cache-Control', 'no-store')
@@ -64,8 +90,8 @@ lakeApi.get('/api/files', async (c) => {
 })
 
 lakeApi.get('/data/*', async (c) => {
-  const key = decodeURIComponent(c.req.path.slice('/data/'.length))
-  if (!TABLES.some((t) => key.startsWith(`${t}/`)) || !key.endsWith('.parquet') || key.includes('..')) {
+  const key = keyOf(c.req.path)
+  if (key === null || !TABLES.some((t) => key.startsWith(`${t}/`)) || !key.endsWith('.parquet') || key.includes('..')) {
     return c.json({ error: 'not a lake file' }, 404)
   }
   const headers = c.req.raw.headers
@@ -102,3 +128,65 @@ function timeParam(v: string | undefined, fallback: number): number | null {
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
   return Number.isFinite(t) ? t : null
 }
+
+/** The lake key of a /data/ path; null when its percent-encoding is malformed (a 404, never a 500). */
+function keyOf(path: string): string | null {
+  try {
+    return decodeURIComponent(path.slice('/data/'.length))
+  } catch {
+    return null
+  }
+}
+
+async function apiHeaders(c: Context, next: Next): Promise<void> {
+  await next()
+  c.res.headers.set('X-Content-Type-Options', 'nosniff')
+  c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'")
+  c.res.headers.set('Referrer-Policy', 'no-referrer')
+}
+
+/**
+ * The HMAC key of signed URLs: `SIGNING_KEY`, else derived from `DASHBOARD_TOKEN` (so rotating the token
+ * revokes every signed URL). Derived as HMAC-SHA-256(secret, "footfall signed url v1"), so a signature is
+ * never a value the secret signs for any other purpose.
+ */
+async function signingKey(env: Env): Promise<CryptoKey | null> {
+  const secret = env.SIGNING_KEY || env.DASHBOARD_TOKEN
+  if (!secret) return null
+  const hmac = { name: 'HMAC', hash: 'SHA-256' }
+  const root = await crypto.subtle.importKey('raw', enc.encode(secret), hmac, false, ['sign'])
+  const derived = await crypto.subtle.sign('HMAC', root, enc.encode('footfall signed url v1'))
+  return crypto.subtle.importKey('raw', derived, hmac, false, ['sign', 'verify'])
+}
+const enc = new TextEncoder()
+
+/** What a signature covers: the lake key and the expiry (epoch seconds), one per line. */
+const signedText = (key: string, exp: number) => enc.encode(`${key}\n${exp}`)
+
+/**
+ * The signed URL of a lake file, valid until `exp` (epoch seconds):
+ * `/data/<key>?exp=<exp>&sig=<base64url HMAC-SHA-256 of "<key>\n<exp>">`.
+ * @example await signedUrl(env, 'events/site=demo/date=2026-01-10/hour=10/ab.parquet', 1767000000)
+ */
+export async function signedUrl(env: Env, key: string, exp: number): Promise<string> {
+  const k = await signingKey(env)
+  if (!k) throw new Error('no DASHBOARD_TOKEN or SIGNING_KEY to sign with')
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', k, signedText(key, exp)))
+  return `/data/${key}?exp=${exp}&sig=${base64url(sig)}`
+}
+
+/** Why a signed URL is refused (a 403's reason), or null when it is valid now. */
+export async function checkSignature(env: Env, key: string, exp: string | undefined, sig: string | undefined): Promise<string | null> {
+  if (!exp || !/^\d{1,12}$/.test(exp) || !sig || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return 'bad signature'
+  const mac = fromBase64url(sig)
+  // The 43rd character carries 2 unused bits: only the one canonical spelling of a signature is accepted.
+  if (base64url(mac) !== sig) return 'bad signature'
+  const k = await signingKey(env)
+  // HMAC verify compares in constant time.
+  if (!k || !(await crypto.subtle.verify('HMAC', k, mac, signedText(key, Number(exp))))) return 'bad signature'
+  if (Number(exp) < Date.now() / 1000) return 'signed URL expired'
+  return null
+}
+
+const base64url = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+const fromBase64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0))

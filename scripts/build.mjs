@@ -49,11 +49,34 @@ await cp(join(root, 'examples/shop'), join(out, 'demo'), { recursive: true })
   await mkdir(join(out, 'demo/spa/product'), { recursive: true })
   await Promise.all(routes.map((r) => writeFile(join(out, `demo/spa/${r}.html`), spa)))
 }
+// The dashboard's Content-Security-Policy: only what DuckDB-WASM needs, all from our own origin (README,
+// "Security headers", says why each source is there). It also covers the DuckDB worker script, which
+// gets its policy from its own response.
+const DASHBOARD_CSP = [
+  "default-src 'none'",
+  // Our bundle; 'wasm-unsafe-eval': WebAssembly.instantiate of DuckDB's engine; 'unsafe-eval': apache-arrow's
+  // vectorFromArray (dashboard/src/decode.ts) builds its null check with new Function (builder/valid.mjs).
+  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+  "worker-src 'self'", // DuckDB's Web Worker, /dashboard/duckdb/duckdb-browser-eh.worker.js
+  "connect-src 'self'", // /api/files, /data/ and the engine's .wasm
+  "style-src 'self'", // the built stylesheet
+  "img-src 'self' data:", // the empty data: favicon
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
 await writeFile(
   join(out, '_headers'),
   `/f.js
   Cache-Control: public, max-age=3600
   Access-Control-Allow-Origin: *
+/dashboard/*
+  Content-Security-Policy: ${DASHBOARD_CSP}
+  X-Content-Type-Options: nosniff
+  X-Frame-Options: DENY
+  Referrer-Policy: no-referrer
+  Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=(), usb=()
+  Cross-Origin-Opener-Policy: same-origin
 /dashboard/duckdb/*
   Cache-Control: public, max-age=86400
 `,

@@ -1,7 +1,7 @@
 /** The overview: KPIs with the change against the previous period, the time series, and every breakdown. */
 import { useState } from 'preact/hooks'
 import { customEvents, eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
-import type { Dimension } from '../../warehouse/sql/dimensions.ts'
+import { isDimension, type Dimension } from '../../warehouse/sql/dimensions.ts'
 import { kpis, previousPeriod } from '../../warehouse/sql/kpis.ts'
 import { BUCKETS, bucketFor, type Bucket } from '../../warehouse/sql/overview.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
@@ -34,7 +34,9 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
   const eventName = extra.event ?? (names.kind === 'ready' ? (names.result.rows[0]?.name as string | undefined) : undefined)
   const keys = usePanelQuery(lake, version, eventName ? propKeys(scope.range, eventName, opts(scope)) : null)
   const [prop, setProp] = useState<string | null>(null)
-  const key = prop ?? extra.prop ?? (keys.kind === 'ready' ? (keys.result.rows[0]?.key as string | undefined) : undefined)
+  const chosen = prop ?? extra.prop ?? (keys.kind === 'ready' ? (keys.result.rows[0]?.key as string | undefined) : undefined)
+  // A key from the URL may be anything: one no dimension can name would throw in the query builder.
+  const key = chosen !== undefined && isDimension(`prop:${chosen}`) ? chosen : undefined
   const row: Record<string, unknown> | null = k.kind === 'ready' && e.kind === 'ready' ? { ...k.result.rows[0], events: e.result.rows[0]?.events } : null
   const before = row && previous && ep.kind === 'ready' ? prevOf(row, ep.result.rows[0]?.events) : null
   return (

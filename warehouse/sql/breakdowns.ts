@@ -5,7 +5,7 @@
  *   began), with visits, bounce rate and visit duration;
  * - `customEvents` and `eventProps`: custom events by name, and the values of one property of one event.
  */
-import { dimension, prop, type Dimension } from './dimensions.ts'
+import { dimension, prop, PROP_KEY_RE, type Dimension } from './dimensions.ts'
 import { eventsCte, type Scope } from './events.ts'
 import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
 import { sessionsCte, type SessionOptions } from './sessions.ts'
@@ -73,5 +73,9 @@ export function propKeys(r: Range, name: string, o: Scope = {}): Query {
   SELECT unnest(regexp_extract_all(props, '[{,]"((?:[^"\\\\]|\\\\.)*)":', 1)) AS key FROM ev
   WHERE hit AND type = 'event' AND name = ${name} AND props IS NOT NULL AND ${inRange(r)}
 )
-SELECT key, count(*) AS events FROM keys GROUP BY key ORDER BY events DESC, key`
+SELECT key, count(*) AS events FROM keys
+-- Only keys a filter or a breakdown can name (dimensions.ts, PROP_KEY): any other key, which a visitor may
+-- send (quotes, markup), could not be queried, and the dashboard opens the first key listed.
+WHERE regexp_full_match(key, ${PROP_KEY_RE})
+GROUP BY key ORDER BY events DESC, key`
 }

@@ -25,6 +25,8 @@ export type Column = keyof typeof DIMENSIONS
 export type Dimension = Column | `prop:${string}`
 
 const PROP_KEY = /^[\w$@ .:-]{1,100}$/
+/** PROP_KEY for SQL's regexp_full_match (RE2: `\w` is ASCII there too). */
+export const PROP_KEY_RE = '[\\w$@ .:-]{1,100}'
 
 /** True if `d` names an allowed dimension (use it to check input from a URL or a command line). */
 export function isDimension(d: string): d is Dimension {
@@ -47,12 +49,16 @@ const reEscape = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')
 
 /**
  * One property of a props JSON text, as VARCHAR (a string without its quotes; numbers and booleans as
- * written; null when absent, JSON null or empty). Escapes inside strings are left as written. `[{,]` before the key keeps an escaped `\"key\":` inside a
+ * written; null when absent, JSON null or empty). Escaped quotes, backslashes and slashes inside strings are
+ * read back; other escapes (control characters) are left as written. `[{,]` before the key keeps an escaped `\"key\":` inside a
  * string value from matching.
  */
 export function prop(key: string, props: Query = trusted('props')): Query {
   if (!PROP_KEY.test(key)) throw new Error(`bad property key: ${JSON.stringify(key)}`)
   const pattern = `[{,]${reEscape(JSON.stringify(key))}:("(?:[^"\\\\]|\\\\.)*"|[^,}]*)`
   // No match gives ''; JSON null and an empty string read as NULL; one pair of quotes is removed.
-  return sql`nullif(nullif(regexp_replace(regexp_extract(${props}, ${pattern}, 1), '^"(.*)"$', '\\1', 's'), ''), 'null')`
+  // Then `\"`, `\\` and `\/` are read back as the characters they escape (one pass, left to right, so `\\"`
+  // stays right): a value with quotes or backslashes reads as sent. Control characters stay escaped.
+  const text = sql`regexp_replace(regexp_extract(${props}, ${pattern}, 1), '^"(.*)"$', '\\1', 's')`
+  return sql`nullif(nullif(regexp_replace(${text}, '\\\\(["\\\\/])', '\\1', 'g'), ''), 'null')`
 }
