@@ -9,8 +9,8 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { DAY, eventsCte, MINUTE, type Scope } from './events.ts'
-import { int, inRange, sql, trusted, type Query, type Range } from './query.ts'
+import { DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
 const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os']
@@ -34,7 +34,43 @@ export interface SessionOptions extends Scope {
 export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
   const gap = o.gapMs ?? SESSION_GAP_MS
   const look = o.lookbackMs ?? DAY
-  return sql`${eventsCte({ from: r.from - look, to: r.to + look }, o)}, marked AS (
+  const events = eventsCte({ from: r.from - look, to: r.to + look }, o)
+  if (!readsVisits(o)) return sessionsOf(events, r, gap)
+  // The sessions of `visits`; `sev` (events with their session) is not available on this path.
+  return sql`${events}, sessions AS (
+  SELECT * FROM ${trusted(VISITS)} WHERE ${inRange(r, 'start_time')}
+)`
+}
+
+/** `visits`: the sessions of every loaded event (bots left out), one row each, built by `materialise()`. */
+export const VISITS = 'visits'
+
+/**
+ * Whether the sessions of a scope are read from `visits`: materialised, no filters (a filter keeps the
+ * sessions holding a matching event), the default gap.
+ */
+function readsVisits(o: SessionOptions): boolean {
+  return usesMaterialised(o) && !o.filters?.length && (o.gapMs ?? SESSION_GAP_MS) === SESSION_GAP_MS
+}
+
+/**
+ * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts)
+ * and `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
+ * loaded. Sessions are cut as `sessionsCte` cuts them; only the number in `session_id` counts from the
+ * first loaded event instead of the range's lookback, so ids, not sessions, can differ.
+ * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
+ */
+export function materialise(): string[] {
+  const all = { from: 0, to: MAX_TIME }
+  // Only the columns sessions are made of: every column of every event would not fit DuckDB-WASM's memory.
+  const columns = ['event_id', 'event_time', 'type', 'path', 'visitor_id', ...SOURCE_COLUMNS]
+  const visits = sql`WITH RECURSIVE ${sessionsOf(eventsCte(all, { materialised: true }, columns), all, SESSION_GAP_MS)}
+SELECT * FROM sessions ORDER BY start_time, session_id`
+  return [`CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`, `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(visits)}`]
+}
+
+function sessionsOf(events: Query, r: Range, gap: number): Query {
+  return sql`${events}, marked AS (
   SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER w <= ${int(gap)} THEN 0 ELSE 1 END AS is_new,
     row_number() OVER w AS seq
   FROM ev WINDOW w AS (PARTITION BY vk ORDER BY event_time, event_id)
