@@ -13,7 +13,7 @@ import { build } from 'esbuild'
 import { createServer } from 'node:http'
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
@@ -32,6 +32,7 @@ await build({
     contents: `export { writeEvents } from './warehouse/parquet.ts'
 export { createEventsRaw, createEventsView } from './warehouse/sql/ddl.ts'
 export { kpis } from './warehouse/sql/kpis.ts'
+export { materialise } from './warehouse/sql/sessions.ts'
 export { BREAKDOWNS } from './dashboard/src/panels.ts'
 export { eventCount, series } from './dashboard/src/queries/overview.ts'
 export { bucketFor } from './warehouse/sql/overview.ts'
@@ -105,6 +106,7 @@ async function browserRun(origin, range, files) {
     return { chart, all: performance.now() - t }
   }
   const cold = await firstChart()
+  const stats = await page.$eval('[data-testid=load-stats]', (e) => ({ mergeMs: Number(e.dataset.mergeMs), sessionizeMs: Number(e.dataset.sessionizeMs) }))
   const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null))
   const cached = await firstChart(true)
   // Full refresh, warm: the listing (no new file) and every overview panel again.
@@ -121,37 +123,50 @@ async function browserRun(origin, range, files) {
   const errors = await page.$$eval('[role=alert]', (es) => es.map((e) => e.textContent))
   await ctx.close()
   await rm(profile, { recursive: true, force: true })
-  return { cold, cached, refresh: refresh.sort((a, b) => a - b)[1], heap, kpi, errors }
+  return { cold, cached, refresh: refresh.sort((a, b) => a - b)[1], heap, kpi, errors, ...stats }
 }
 
-/** Native DuckDB, the same files loaded into a table as the dashboard does, the same overview queries. */
+/**
+ * Native DuckDB, the same files loaded into a table as the dashboard does (deduplicated once, sessions
+ * materialised once), the same overview queries; and the same queries without the materialised sessions.
+ */
 async function nativeRun(dir, files, range) {
   const db = await DuckDBInstance.create(':memory:')
   const conn = await db.connect()
   await conn.run(L.createEventsRaw)
-  await conn.run(L.createEventsView)
   let t = performance.now()
   const paths = files.map((f) => `'${join(dir, f.key)}'`).join(', ')
   await conn.run(`INSERT INTO events_raw BY NAME SELECT * FROM read_parquet([${paths}], hive_partitioning = false)`)
+  await conn.run(`CREATE TABLE events AS ${L.createEventsView.replace(/^CREATE OR REPLACE VIEW events AS/, '')}`)
+  await conn.run('DROP TABLE events_raw')
   const load = performance.now() - t
-  const scope = { range, filters: [], bots: false }
-  const o = L.opts(scope)
-  const run = async (q) => (await conn.runAndReadAll(q.sql, q.params)).getRowObjectsJS()
-  const first = [L.kpis(range, o), L.eventCount(scope), L.series(scope, L.bucketFor(range))]
-  const all = [...first, L.customEvents(range, { ...o, limit: 50 }), ...L.BREAKDOWNS.map((b) => b.query(scope))]
   t = performance.now()
-  const [k] = await run(first[0])
-  for (const q of first.slice(1)) await run(q)
-  const firstChart = performance.now() - t
-  const times = []
-  for (let i = 0; i < 3; i++) {
-    t = performance.now()
-    for (const q of all) await run(q)
-    times.push(performance.now() - t)
+  for (const q of L.materialise()) await conn.run(q)
+  const sessionize = performance.now() - t
+  const run = async (q) => (await conn.runAndReadAll(q.sql, q.params)).getRowObjectsJS()
+  const timed = async (scope) => {
+    const o = L.opts(scope)
+    const first = [L.kpis(range, o), L.eventCount(scope), L.series(scope, L.bucketFor(range))]
+    const all = [...first, L.customEvents(range, { ...o, limit: 50 }), ...L.BREAKDOWNS.map((b) => b.query(scope))]
+    let t = performance.now()
+    const [k] = await run(first[0])
+    for (const q of first.slice(1)) await run(q)
+    const firstChart = performance.now() - t
+    const times = []
+    for (let i = 0; i < 3; i++) {
+      t = performance.now()
+      for (const q of all) await run(q)
+      times.push(performance.now() - t)
+    }
+    return { firstChart, refresh: times.sort((a, b) => a - b)[1], pageviews: Number(k.pageviews) }
   }
-  return { load, firstChart, refresh: times.sort((a, b) => a - b)[1], pageviews: Number(k.pageviews) }
+  const mat = await timed({ range, filters: [], bots: false, materialised: true })
+  const live = await timed({ range, filters: [], bots: false })
+  if (mat.pageviews !== live.pageviews) throw new Error(`native: materialised pageviews ${mat.pageviews}, live ${live.pageviews}`)
+  return { load, sessionize, ...mat, liveRefresh: live.refresh }
 }
 
+const uptime = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-dash-'))
 const range = { from: START, to: START + DAYS * DAY - 1 }
 const results = []
@@ -168,8 +183,10 @@ for (const n of opt.sizes.split(',').map(Number)) {
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
   console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): first chart cold ${s(wasm.cold.chart)} (all panels ${s(wasm.cold.all)}), ` +
-    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}; native: load ${s(native.load)}, first chart queries ${s(native.firstChart)}, ` +
-    `full refresh ${s(native.refresh)}; refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` + (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : ''))
+    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}; ` +
+    `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
+    `(without materialised sessions ${s(native.liveRefresh)}); refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` +
+    (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : '') + `; uptime: ${uptime()}`)
   // The numbers must agree, or the times mean nothing.
   if (Number(wasm.kpi) !== native.pageviews) {
     console.log(`pageviews differ: dashboard ${wasm.kpi}, native ${native.pageviews}; errors on the page: ${JSON.stringify(wasm.errors)}`)

@@ -93,7 +93,7 @@ export function App() {
   if (!authed) return <SignIn error={error} onToken={(t) => (setToken(t), setError(null), setAuthed(true))} />
 
   const range = rangeOf(state, now)
-  const scope: Scope = { range, filters: state.filters, bots: state.bots }
+  const scope: Scope = { range, filters: state.filters, bots: state.bots, materialised: true }
   const setFilters = (filters: Filter[]) => setState({ ...state, filters })
   const props: ViewProps = {
     lake: lake!,
@@ -148,7 +148,8 @@ export function App() {
           </div>
         )}
         {!loading && last && (
-          <span class="status" data-testid="load-stats" data-files={last.files} data-network={last.fromNetwork} data-cache={last.fromCache}>
+          <span class="status" data-testid="load-stats" data-files={last.files} data-network={last.fromNetwork} data-cache={last.fromCache}
+            data-merge-ms={lake?.timings.mergeMs.toFixed(0)} data-sessionize-ms={lake?.timings.sessionizeMs.toFixed(0)}>
             {lake ? `Loaded ${last.files} new file${last.files === 1 ? '' : 's'} (${kb(last.bytes)}; ${last.fromNetwork} downloaded, ${last.fromCache} from cache) · ${new Date(now).toLocaleTimeString()}` : ''}
           </span>
         )}
