@@ -106,7 +106,7 @@ async function browserRun(origin, range, files) {
     return { chart, all: performance.now() - t }
   }
   const cold = await firstChart()
-  const stats = await page.$eval('[data-testid=load-stats]', (e) => ({ mergeMs: Number(e.dataset.mergeMs), sessionizeMs: Number(e.dataset.sessionizeMs) }))
+  const stats = await page.$eval('[data-testid=load-stats]', (e) => JSON.parse(e.dataset.timings))
   const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null))
   const cached = await firstChart(true)
   // Full refresh, warm: the listing (no new file) and every overview panel again.
@@ -183,7 +183,7 @@ for (const n of opt.sizes.split(',').map(Number)) {
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
   console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): first chart cold ${s(wasm.cold.chart)} (all panels ${s(wasm.cold.all)}), ` +
-    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}; ` +
+    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, (engine start ${s(wasm.openMs)}, decode ${s(wasm.decodeMs)}, insert ${s(wasm.insertMs)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}); ` +
     `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
     `(without materialised sessions ${s(native.liveRefresh)}); refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` +
     (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : '') + `; uptime: ${uptime()}`)

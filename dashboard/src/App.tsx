@@ -149,7 +149,7 @@ export function App() {
         )}
         {!loading && last && (
           <span class="status" data-testid="load-stats" data-files={last.files} data-network={last.fromNetwork} data-cache={last.fromCache}
-            data-merge-ms={lake?.timings.mergeMs.toFixed(0)} data-sessionize-ms={lake?.timings.sessionizeMs.toFixed(0)}>
+            data-timings={lake ? JSON.stringify(lake.timings) : undefined}>
             {lake ? `Loaded ${last.files} new file${last.files === 1 ? '' : 's'} (${kb(last.bytes)}; ${last.fromNetwork} downloaded, ${last.fromCache} from cache) · ${new Date(now).toLocaleTimeString()}` : ''}
           </span>
         )}

@@ -45,19 +45,21 @@ function scopeSql(s: Scope, table = ''): Query {
  * CTEs (for a `WITH RECURSIVE` list) that define `ev`: the deduplicated events of the window and scope,
  * with `vk` (canonical visitor key) and `hit` (the row matches the filters). Filters do not remove rows
  * here, so sessions are cut by time only; queries count `hit` rows or sessions holding one.
- * `columns` (library constants, materialised scopes only) keeps only those columns of the events.
+ * `columns` (library constants) keeps only those columns of the events (the live path needs
+ * event_id, visitor_id and visitor_id_prev among them).
  */
 export function eventsCte(window: Range, s: Scope = {}, columns?: readonly string[]): Query {
   const scope = scopeSql(s, 'e')
+  const select = trusted(columns ? columns.map((c) => `e."${c}"`).join(', ') : 'e.*')
   if (usesMaterialised(s))
     return sql`scoped AS (
-  SELECT ${trusted(columns ? columns.map((c) => `e."${c}"`).join(', ') : 'e.*')} FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
+  SELECT ${select} FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
 ), ev AS (
   SELECT s.*, coalesce(k.root, s.visitor_id, 'event:' || s.event_id) AS vk, ${where(s.filters, 's')} AS hit
   FROM scoped s LEFT JOIN ${trusted(VISITOR_KEYS)} k ON k.v = s.visitor_id
 )`
   return sql`scoped AS (
-  SELECT e.* FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
+  SELECT ${select} FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
 ), links AS (
   SELECT visitor_id AS v, min(visitor_id_prev) AS p FROM scoped
   WHERE visitor_id_prev IS NOT NULL AND visitor_id_prev <> visitor_id
@@ -88,7 +90,7 @@ export function usesMaterialised(s: Scope): boolean {
 
 /** `visitor_keys` over every loaded event (bots left out), for `materialise()`. */
 export function visitorKeys(): Query {
-  return sql`WITH RECURSIVE ${eventsCte({ from: 0, to: MAX_TIME })}
+  return sql`WITH RECURSIVE ${eventsCte({ from: 0, to: MAX_TIME }, {}, ['event_id', 'visitor_id', 'visitor_id_prev'])}
 SELECT v, root FROM roots`
 }
 
