@@ -6,8 +6,9 @@
  */
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
 import { DataType, type Table } from 'apache-arrow'
-import { DROP_COLUMNS } from '../../warehouse/schema.ts'
-import { createEventsRaw, createEventsView } from '../../warehouse/sql/ddl.ts'
+import { COLUMNS, DROP_COLUMNS } from '../../warehouse/schema.ts'
+import { OVERVIEW_COLUMNS } from './panels.ts'
+import { createEventsRaw, createEventsRawOf, createEventsView } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { parquetToArrowIPC } from './decode.ts'
 import { createDroppedRaw } from './queries/dropped.ts'
@@ -15,6 +16,10 @@ import { materialise, sessions } from '../../warehouse/sql/sessions.ts'
 import { inlined } from '../../warehouse/sql/query.ts'
 
 export type Row = Record<string, unknown>
+
+/** The overview's columns, in the schema's order, and the staging table of each projection. */
+const OVERVIEW = COLUMNS.filter((c) => (OVERVIEW_COLUMNS as readonly string[]).includes(c.name))
+const RAW: Record<'overview' | 'all', string> = { overview: createEventsRawOf(OVERVIEW_COLUMNS), all: createEventsRaw }
 export type LakeTable = 'events' | 'dropped'
 
 export interface Result {
@@ -22,45 +27,90 @@ export interface Result {
   rows: Row[]
 }
 
+/**
+ * Which event columns are loaded: `overview` reads only the columns the overview's panels and the
+ * sessions read (`OVERVIEW_COLUMNS`, the others stay NULL), `all` every column. Views that need more
+ * (SQL console, users, funnels, ...) ask for `all`: the events are then loaded again, from Cache Storage.
+ */
+export type Projection = 'overview' | 'all'
+
 export class Lake {
   private loaded = new Set<string>()
   /** One connection runs one statement at a time: panels query at once, so they queue here. */
-  private queue: Promise<unknown> = Promise.resolve()
-  private constructor(private conn: AsyncDuckDBConnection) {}
+  private queue: Promise<unknown>
+  private conn!: AsyncDuckDBConnection
+  /** The columns the loaded events hold (nothing loaded yet: whatever the first load asks for). */
+  private projection: Projection = 'overview'
+  private constructor(
+    ready: Promise<AsyncDuckDBConnection>,
+    /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
+    readonly timings: { openMs: number; decodeMs: number; insertMs: number; mergeMs: number; sessionizeMs: number },
+  ) {
+    this.queue = ready.then((c) => void (this.conn = c))
+  }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(job, job)
+    const next = this.queue.then(job)
     this.queue = next.catch(() => {})
     return next
   }
 
-  static async open(): Promise<Lake> {
+  /**
+   * Starts DuckDB and returns at once: files are listed, downloaded and decoded while the engine starts;
+   * statements wait for it (an engine that fails to start fails them).
+   */
+  static open(): Lake {
     const t = performance.now()
-    const base = new URL('duckdb/', new URL(import.meta.env.BASE_URL, location.origin))
-    const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
-    await db.instantiate(new URL('duckdb-eh.wasm', base).href)
-    const conn = await db.connect()
-    for (const ddl of [createEventsRaw, createEventsTable, createDroppedRaw, createSessionsView, ...materialise()]) await conn.query(ddl)
-    const lake = new Lake(conn)
-    lake.timings.openMs = performance.now() - t
-    return lake
+    const timings = { openMs: 0, decodeMs: 0, insertMs: 0, mergeMs: 0, sessionizeMs: 0 }
+    return new Lake(
+      (async () => {
+        const base = new URL('duckdb/', new URL(import.meta.env.BASE_URL, location.origin))
+        const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
+        await db.instantiate(new URL('duckdb-eh.wasm', base).href)
+        const conn = await db.connect()
+        for (const ddl of [RAW.overview, createEventsTable, createDroppedRaw, createSessionsView, ...materialise()]) await conn.query(ddl)
+        timings.openMs = performance.now() - t
+        return conn
+      })(),
+      timings,
+    )
+  }
+
+  /** Resolves when the engine has started (rejects if it could not). */
+  ready(): Promise<void> {
+    return this.serial(async () => {})
   }
 
   has(key: string): boolean {
     return this.loaded.has(key)
   }
 
+  /** Makes the events hold at least the columns of `p`: from `overview` to `all`, drops them to load again. */
+  async project(p: Projection): Promise<void> {
+    if (p === this.projection || this.projection === 'all') return
+    for (const k of [...this.loaded]) if (k.startsWith('events/')) this.loaded.delete(k)
+    this.projection = p
+    await this.serial(async () => {
+      for (const q of [`DROP TABLE events_raw`, RAW[p], createEventsTable, ...materialise()]) await this.conn.query(q)
+    })
+  }
+
   async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
     if (this.loaded.has(key)) return
     let t = performance.now()
-    const ipc = await parquetToArrowIPC(parquet, table === 'events' ? undefined : DROP_COLUMNS)
+    const projection = this.projection
+    const ipc = table === 'events'
+      ? await parquetToArrowIPC(parquet, projection === 'overview' ? OVERVIEW : COLUMNS)
+      : await parquetToArrowIPC(parquet, DROP_COLUMNS)
     this.timings.decodeMs += performance.now() - t
     await this.serial(async () => {
+      // Decoded before `project` asked for more columns: loaded again by the load that asked.
+      if (table === 'events' && projection !== this.projection) return
       t = performance.now()
       await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
       this.timings.insertMs += performance.now() - t
+      this.loaded.add(key)
     })
-    this.loaded.add(key)
   }
 
   /**
@@ -78,7 +128,7 @@ export class Lake {
       // window) becomes the table as it is; otherwise merge.
       const check = await this.conn.query(`SELECT (SELECT count(*) FROM events) AS kept, (SELECT count(*) - count(DISTINCT event_id) FROM events_raw) AS dupes`)
       const { kept, dupes } = check.toArray()[0]!.toJSON() as { kept: bigint; dupes: bigint }
-      for (const q of Number(kept) === 0 && Number(dupes) === 0 ? ADOPT : MERGE) await this.conn.query(q)
+      for (const q of Number(kept) === 0 && Number(dupes) === 0 ? adopt(this.projection) : merge(this.projection)) await this.conn.query(q)
       this.timings.mergeMs = performance.now() - t
       t = performance.now()
       for (const q of materialise()) await this.conn.query(q)
@@ -86,8 +136,6 @@ export class Lake {
     })
   }
 
-  /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
-  readonly timings = { openMs: 0, decodeMs: 0, insertMs: 0, mergeMs: 0, sessionizeMs: 0 }
 
   /** Runs a parameterised query (the only way user-chosen values reach SQL). */
   async run(q: Query): Promise<Row[]> {
@@ -134,15 +182,15 @@ export function timeText(ms: number): string {
 const createEventsTable = createEventsView.replace('CREATE OR REPLACE VIEW events AS', 'CREATE OR REPLACE TABLE events AS')
 if (createEventsTable === createEventsView) throw new Error('ddl.ts changed: events is no longer CREATE OR REPLACE VIEW')
 /** Every loaded row is unique and `events` is empty: the staging table becomes `events`, nothing copied. */
-const ADOPT = [`DROP TABLE events`, `ALTER TABLE events_raw RENAME TO events`, createEventsRaw]
-const MERGE = [
+const adopt = (p: Projection) => [`DROP TABLE events`, `ALTER TABLE events_raw RENAME TO events`, RAW[p]]
+const merge = (p: Projection) => [
   // A duplicate received earlier than the kept row replaces it (the view keeps the first received).
   `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
   `INSERT INTO events SELECT * FROM (SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1) s
    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
   // Dropping (not deleting from) the staging table gives its blocks back.
   `DROP TABLE events_raw`,
-  createEventsRaw,
+  RAW[p],
 ]
 
 /**

@@ -15,8 +15,11 @@ type Columns = readonly { name: string; type: ColumnType }[]
 const encoder = new TextEncoder()
 const same = <T,>(v: T) => v
 
-/** Decodes one lake file into an Arrow IPC stream with exactly the given columns (events by default). */
-export async function parquetToArrowIPC(file: ArrayBuffer, columnsOf: Columns = COLUMNS): Promise<Uint8Array> {
+/**
+ * Decodes one lake file into an Arrow IPC stream with exactly the given columns (events by default), of
+ * which only those in `read` (default: all) are read from the file; the others are NULL.
+ */
+export async function parquetToArrowIPC(file: ArrayBuffer, columnsOf: Columns = COLUMNS, read?: ReadonlySet<string>): Promise<Uint8Array> {
   const metadata = parquetMetadata(file)
   const rows = Number(metadata.num_rows)
   const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name))
@@ -24,7 +27,7 @@ export async function parquetToArrowIPC(file: ArrayBuffer, columnsOf: Columns = 
   await parquetRead({
     file,
     metadata,
-    columns: columnsOf.map((c) => c.name).filter((n) => present.has(n)),
+    columns: columnsOf.map((c) => c.name).filter((n) => present.has(n) && (!read || read.has(n))),
     utf8: false,
     // Raw values: UTF-8 bytes for strings and JSON, 64-bit milliseconds for timestamps.
     parsers: { stringFromBytes: same, jsonFromBytes: same, timestampFromMilliseconds: same, timestampFromMicroseconds: (us: bigint) => us / 1000n },
