@@ -6,19 +6,46 @@
  */
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
 import { DataType, type Table } from 'apache-arrow'
-import { COLUMNS, DROP_COLUMNS } from '../../warehouse/schema.ts'
 import { OVERVIEW_COLUMNS } from './panels.ts'
 import { createEventsRaw, createEventsRawOf, createEventsView } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
-import { parquetToArrowIPC } from './decode.ts'
+import { parquetToArrowIPC, SHAPES, type Shape } from './decode.ts'
 import { createDroppedRaw } from './queries/dropped.ts'
 import { materialise, sessions } from '../../warehouse/sql/sessions.ts'
 import { inlined } from '../../warehouse/sql/query.ts'
 
 export type Row = Record<string, unknown>
 
-/** The overview's columns, in the schema's order, and the staging table of each projection. */
-const OVERVIEW = COLUMNS.filter((c) => (OVERVIEW_COLUMNS as readonly string[]).includes(c.name))
+/** A file being decoded, and the columns it will have. */
+export interface Decoded {
+  shape: Shape
+  ipc: Promise<Uint8Array>
+}
+
+let decoder: Worker | null = null
+let nextId = 0
+const waiting = new Map<number, { resolve: (ipc: Uint8Array) => void; reject: (e: Error) => void }>()
+
+/** Decodes in the decode worker (the buffer is handed over); on the main thread where workers are missing. */
+function decodeOffThread(file: ArrayBuffer, shape: Shape): Promise<Uint8Array> {
+  if (typeof Worker === 'undefined') return parquetToArrowIPC(file, SHAPES[shape])
+  if (!decoder) {
+    decoder = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' })
+    decoder.onmessage = (e: MessageEvent<{ id: number; ipc?: Uint8Array; error?: string }>) => {
+      const w = waiting.get(e.data.id)
+      waiting.delete(e.data.id)
+      if (e.data.ipc) w?.resolve(e.data.ipc)
+      else w?.reject(new Error(`decoding a lake file: ${e.data.error}`))
+    }
+  }
+  const id = nextId++
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject })
+    decoder!.postMessage({ id, file, shape }, [file])
+  })
+}
+
+/** The staging table of each projection. */
 const RAW: Record<'overview' | 'all', string> = { overview: createEventsRawOf(OVERVIEW_COLUMNS), all: createEventsRaw }
 export type LakeTable = 'events' | 'dropped'
 
@@ -95,22 +122,31 @@ export class Lake {
     })
   }
 
-  async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
+  /** Decodes a lake file for `table` (in a Web Worker): start it as soon as the file is there. */
+  decode(parquet: ArrayBuffer, table: LakeTable = 'events'): Decoded {
+    const shape: Shape = table === 'dropped' ? 'dropped' : this.projection
+    const t = performance.now()
+    const ipc = decodeOffThread(parquet, shape).then((ipc) => ((this.timings.decodeMs += performance.now() - t), ipc))
+    ipc.catch(() => {}) // awaited by `insert`
+    return { shape, ipc }
+  }
+
+  /** Appends a decoded file to its staging table (once per key). */
+  async insert(key: string, decoded: Decoded, table: LakeTable = 'events'): Promise<void> {
     if (this.loaded.has(key)) return
-    let t = performance.now()
-    const projection = this.projection
-    const ipc = table === 'events'
-      ? await parquetToArrowIPC(parquet, projection === 'overview' ? OVERVIEW : COLUMNS)
-      : await parquetToArrowIPC(parquet, DROP_COLUMNS)
-    this.timings.decodeMs += performance.now() - t
+    const ipc = await decoded.ipc
     await this.serial(async () => {
       // Decoded before `project` asked for more columns: loaded again by the load that asked.
-      if (table === 'events' && projection !== this.projection) return
-      t = performance.now()
+      if (table === 'events' && decoded.shape !== this.projection) return
+      const t = performance.now()
       await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
       this.timings.insertMs += performance.now() - t
       this.loaded.add(key)
     })
+  }
+
+  async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
+    if (!this.loaded.has(key)) await this.insert(key, this.decode(parquet, table), table)
   }
 
   /**

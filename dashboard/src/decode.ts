@@ -8,9 +8,18 @@
  */
 import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet'
 import { Bool, Float64, Int32, makeData, makeVector, Table, TimestampMillisecond, Utf8, tableToIPC, type Data, type DataType, type Vector } from 'apache-arrow'
-import { COLUMNS, type ColumnType } from '../../warehouse/schema.ts'
+import { COLUMNS, DROP_COLUMNS, type ColumnType } from '../../warehouse/schema.ts'
+import { OVERVIEW_COLUMNS } from './panels.ts'
 
 type Columns = readonly { name: string; type: ColumnType }[]
+
+/** The column sets the dashboard loads: the overview's events, every event column, the drop ledger. */
+export const SHAPES = {
+  overview: COLUMNS.filter((c) => (OVERVIEW_COLUMNS as readonly string[]).includes(c.name)),
+  all: COLUMNS,
+  dropped: DROP_COLUMNS,
+} as const
+export type Shape = keyof typeof SHAPES
 
 const encoder = new TextEncoder()
 const same = <T,>(v: T) => v
