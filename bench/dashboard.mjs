@@ -54,8 +54,8 @@ async function generate(n, dir) {
     const key = `events/site=demo/date=2026-01-01/part-${String(files.length).padStart(4, '0')}.parquet`
     await mkdir(join(dir, key, '..'), { recursive: true })
     await writeFile(join(dir, key), buf)
-    const times = rows.map((r) => r.event_time)
-    files.push({ key, url: `/data/${key}`, rows: rows.length, bytes: buf.byteLength, minTime: new Date(Math.min(...times)).toISOString(), maxTime: new Date(Math.max(...times)).toISOString() })
+    const times = rows.reduce(([lo, hi], r) => [Math.min(lo, r.event_time), Math.max(hi, r.event_time)], [Infinity, -Infinity])
+    files.push({ key, url: `/data/${key}`, rows: rows.length, bytes: buf.byteLength, minTime: new Date(times[0]).toISOString(), maxTime: new Date(times[1]).toISOString() })
   }
   return files
 }
@@ -100,8 +100,11 @@ async function browserRun(origin, range, files) {
   const firstChart = async (reload) => {
     const t = performance.now()
     await (reload ? page.reload() : page.goto(url))
-    await page.waitForSelector('[data-testid=chart]', { timeout: 600_000 })
+    // An error (out of memory) ends the run instead of waiting for a chart that will not come.
+    await page.waitForSelector('[data-testid=chart], [role=alert]', { timeout: 600_000 })
     const chart = performance.now() - t
+    const alert = await page.$('[role=alert]')
+    if (alert) throw new Error(`after ${(chart / 1000).toFixed(1)} s: ${await alert.textContent()}`)
     await settled()
     return { chart, all: performance.now() - t }
   }
@@ -161,6 +164,8 @@ async function nativeRun(dir, files, range) {
     return { firstChart, refresh: times.sort((a, b) => a - b)[1], pageviews: Number(k.pageviews) }
   }
   const mat = await timed({ range, filters: [], bots: false, materialised: true })
+  // Without them (each panel sessionizing again): minutes per refresh above 1M events, so not there.
+  if (files.reduce((n, f) => n + f.rows, 0) > 1_000_000) return { load, sessionize, ...mat, liveRefresh: NaN }
   const live = await timed({ range, filters: [], bots: false })
   if (mat.pageviews !== live.pageviews) throw new Error(`native: materialised pageviews ${mat.pageviews}, live ${live.pageviews}`)
   return { load, sessionize, ...mat, liveRefresh: live.refresh }
@@ -176,12 +181,18 @@ for (const n of opt.sizes.split(',').map(Number)) {
   const bytes = files.reduce((a, f) => a + f.bytes, 0)
   const server = await serve(dir, files)
   const origin = `http://127.0.0.1:${server.address().port}`
-  const wasm = await browserRun(origin, range, files)
+  const wasm = await browserRun(origin, range, files).catch((e) => ({ error: e.message }))
   server.close()
   const native = await nativeRun(dir, files, range)
   const r = { n, files: files.length, mb: bytes / 1e6, wasm, native }
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
+  if (wasm.error) {
+    console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): the dashboard failed: ${wasm.error}; ` +
+      `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)}; uptime: ${uptime()}`)
+    process.exitCode = 1
+    continue
+  }
   console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): first chart cold ${s(wasm.cold.chart)} (all panels ${s(wasm.cold.all)}), ` +
     `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, (engine start ${s(wasm.openMs)}, decode ${s(wasm.decodeMs)}, insert ${s(wasm.insertMs)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}); ` +
     `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
