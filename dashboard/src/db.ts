@@ -69,15 +69,16 @@ export class Lake {
   /** The columns the loaded events hold (nothing loaded yet: whatever the first load asks for). */
   private projection: Projection = 'overview'
   private constructor(
-    ready: Promise<AsyncDuckDBConnection>,
+    private started: Promise<AsyncDuckDBConnection>,
     /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
     readonly timings: { openMs: number; decodeMs: number; insertMs: number; mergeMs: number; sessionizeMs: number },
   ) {
-    this.queue = ready.then((c) => void (this.conn = c))
+    this.queue = started.then((c) => void (this.conn = c))
   }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(job)
+    // Every job waits for the engine: one that failed to start fails each of them with its error.
+    const next = this.queue.then(() => this.started).then(job)
     this.queue = next.catch(() => {})
     return next
   }
