@@ -11,7 +11,7 @@ import { createEventsRaw, createEventsRawOf, createEventsView } from '../../ware
 import type { Query } from '../../warehouse/sql/query.ts'
 import { parquetToArrowIPC, SHAPES, type Shape } from './decode.ts'
 import { createDroppedRaw } from './queries/dropped.ts'
-import { materialise, sessions } from '../../warehouse/sql/sessions.ts'
+import { freshVisitors, materialise, materialiseNew, sessions } from '../../warehouse/sql/sessions.ts'
 import { inlined } from '../../warehouse/sql/query.ts'
 
 export type Row = Record<string, unknown>
@@ -156,7 +156,8 @@ export class Lake {
    * per load instead of in every panel query (what the view costs), and holding the events once, not
    * twice (raw and deduplicated), is what lets 1M events fit DuckDB-WASM's memory.
    * Then sessionizes every loaded event once (`materialise()` of the SQL library: `visitor_keys`,
-   * `visits`), which the panels' materialised scopes read instead of sessionizing per panel.
+   * `visits`), which the panels' materialised scopes read instead of sessionizing per panel; on later
+   * loads only the visitors the new events touch (`materialiseNew()`).
    */
   async commit(): Promise<void> {
     await this.serial(async () => {
@@ -165,10 +166,13 @@ export class Lake {
       // window) becomes the table as it is; otherwise merge.
       const check = await this.conn.query(`SELECT (SELECT count(*) FROM events) AS kept, (SELECT count(*) - count(DISTINCT event_id) FROM events_raw) AS dupes`)
       const { kept, dupes } = check.toArray()[0]!.toJSON() as { kept: bigint; dupes: bigint }
-      for (const q of Number(kept) === 0 && Number(dupes) === 0 ? adopt(this.projection) : merge(this.projection)) await this.conn.query(q)
+      const first = Number(kept) === 0
+      // Later loads cut again only the sessions of the visitors the new events touch.
+      if (!first) await this.conn.query(freshVisitors('events_raw'))
+      for (const q of first && Number(dupes) === 0 ? adopt(this.projection) : merge(this.projection)) await this.conn.query(q)
       this.timings.mergeMs = performance.now() - t
       t = performance.now()
-      for (const q of materialise()) await this.conn.query(q)
+      for (const q of first ? materialise() : materialiseNew()) await this.conn.query(q)
       this.timings.sessionizeMs = performance.now() - t
     })
   }

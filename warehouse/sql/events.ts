@@ -48,16 +48,20 @@ function scopeSql(s: Scope, table = ''): Query {
  * `columns` (library constants) keeps only those columns of the events (the live path needs
  * event_id, visitor_id and visitor_id_prev among them).
  */
-export function eventsCte(window: Range, s: Scope = {}, columns?: readonly string[]): Query {
+export function eventsCte(window: Range, s: Scope = {}, columns?: readonly string[], onlyKeysIn?: string): Query {
   const scope = scopeSql(s, 'e')
   const select = trusted(columns ? columns.map((c) => `e."${c}"`).join(', ') : 'e.*')
-  if (usesMaterialised(s))
+  if (usesMaterialised(s)) {
+    const vk = `coalesce(k.root, s.visitor_id, 'event:' || s.event_id)`
+    // `onlyKeysIn`: a table (vk) of this library; only the events of those visitors.
+    const only = trusted(onlyKeysIn ? `WHERE ${vk} IN (SELECT vk FROM ${onlyKeysIn})` : '')
     return sql`scoped AS (
   SELECT ${select} FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
 ), ev AS (
-  SELECT s.*, coalesce(k.root, s.visitor_id, 'event:' || s.event_id) AS vk, ${where(s.filters, 's')} AS hit
-  FROM scoped s LEFT JOIN ${trusted(VISITOR_KEYS)} k ON k.v = s.visitor_id
+  SELECT s.*, ${trusted(vk)} AS vk, ${where(s.filters, 's')} AS hit
+  FROM scoped s LEFT JOIN ${trusted(VISITOR_KEYS)} k ON k.v = s.visitor_id ${only}
 )`
+  }
   return sql`scoped AS (
   SELECT ${select} FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
 ), links AS (

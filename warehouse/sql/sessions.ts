@@ -61,12 +61,49 @@ function readsVisits(o: SessionOptions): boolean {
  * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
  */
 export function materialise(): string[] {
-  const all = { from: 0, to: MAX_TIME }
-  // Only the columns sessions are made of: every column of every event would not fit DuckDB-WASM's memory.
-  const columns = ['event_id', 'event_time', 'type', 'path', 'visitor_id', ...SOURCE_COLUMNS]
-  const visits = sql`WITH RECURSIVE ${sessionsOf(eventsCte(all, { materialised: true }, columns), all, SESSION_GAP_MS)}
+  return [`CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`, `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`]
+}
+
+const ALL = { from: 0, to: MAX_TIME }
+// Only the columns sessions are made of: every column of every event would not fit DuckDB-WASM's memory.
+const VISIT_COLUMNS = ['event_id', 'event_time', 'type', 'path', 'visitor_id', ...SOURCE_COLUMNS]
+
+/** The sessions of every loaded event (bots left out), or only of the visitor keys in table `only`. */
+function allVisits(only?: string): Query {
+  return sql`WITH RECURSIVE ${sessionsOf(eventsCte(ALL, { materialised: true }, VISIT_COLUMNS, only), ALL, SESSION_GAP_MS)}
 SELECT * FROM sessions ORDER BY start_time, session_id`
-  return [`CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`, `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(visits)}`]
+}
+
+/** `fresh_visitors (v)`: the visitor keys new events may touch, filled by `freshVisitors` before a merge. */
+export const FRESH_VISITORS = 'fresh_visitors'
+
+/**
+ * Fills `fresh_visitors` from the new events in `table` (before they are merged into `events`): their
+ * visitor ids, previous ids, and the keys of events without a visitor id.
+ */
+export function freshVisitors(table: string): string {
+  return `CREATE OR REPLACE TEMP TABLE ${FRESH_VISITORS} AS SELECT visitor_id AS v FROM ${table} WHERE visitor_id IS NOT NULL
+UNION SELECT visitor_id_prev FROM ${table} WHERE visitor_id_prev IS NOT NULL
+UNION SELECT 'event:' || event_id FROM ${table} WHERE visitor_id IS NULL`
+}
+
+/**
+ * What `materialise()` builds, updated after new events (listed by `freshVisitors`) were merged: only the
+ * sessions of the visitors they touch are cut again. A visitor's key can change when a new event links
+ * its id to an earlier one, so both its old and new keys are cut again; a visitor's sessions are always
+ * cut from all of its events, so the result equals `materialise()`'s (a golden test holds it to that).
+ */
+export function materialiseNew(): string[] {
+  const keysOf = `SELECT coalesce(k.root, f.v) AS vk FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_KEYS} k ON k.v = f.v`
+  return [
+    `CREATE OR REPLACE TEMP TABLE touched AS ${keysOf} UNION SELECT v FROM ${FRESH_VISITORS}`,
+    `CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`,
+    `INSERT INTO touched ${keysOf}`,
+    `DELETE FROM ${VISITS} WHERE vk IN (SELECT vk FROM touched)`,
+    `INSERT INTO ${VISITS} ${inlined(allVisits('touched'))}`,
+    `DROP TABLE touched`,
+    `DROP TABLE ${FRESH_VISITORS}`,
+  ]
 }
 
 function sessionsOf(events: Query, r: Range, gap: number): Query {
