@@ -13,7 +13,7 @@ import { build } from 'esbuild'
 import { createServer } from 'node:http'
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
@@ -32,6 +32,7 @@ await build({
     contents: `export { writeEvents } from './warehouse/parquet.ts'
 export { createEventsRaw, createEventsView } from './warehouse/sql/ddl.ts'
 export { kpis } from './warehouse/sql/kpis.ts'
+export { materialise } from './warehouse/sql/sessions.ts'
 export { BREAKDOWNS } from './dashboard/src/panels.ts'
 export { eventCount, series } from './dashboard/src/queries/overview.ts'
 export { bucketFor } from './warehouse/sql/overview.ts'
@@ -53,8 +54,8 @@ async function generate(n, dir) {
     const key = `events/site=demo/date=2026-01-01/part-${String(files.length).padStart(4, '0')}.parquet`
     await mkdir(join(dir, key, '..'), { recursive: true })
     await writeFile(join(dir, key), buf)
-    const times = rows.map((r) => r.event_time)
-    files.push({ key, url: `/data/${key}`, rows: rows.length, bytes: buf.byteLength, minTime: new Date(Math.min(...times)).toISOString(), maxTime: new Date(Math.max(...times)).toISOString() })
+    const times = rows.reduce(([lo, hi], r) => [Math.min(lo, r.event_time), Math.max(hi, r.event_time)], [Infinity, -Infinity])
+    files.push({ key, url: `/data/${key}`, rows: rows.length, bytes: buf.byteLength, minTime: new Date(times[0]).toISOString(), maxTime: new Date(times[1]).toISOString() })
   }
   return files
 }
@@ -99,12 +100,16 @@ async function browserRun(origin, range, files) {
   const firstChart = async (reload) => {
     const t = performance.now()
     await (reload ? page.reload() : page.goto(url))
-    await page.waitForSelector('[data-testid=chart]', { timeout: 600_000 })
+    // An error (out of memory) ends the run instead of waiting for a chart that will not come.
+    await page.waitForSelector('[data-testid=chart], [role=alert]', { timeout: 600_000 })
     const chart = performance.now() - t
+    const alert = await page.$('[role=alert]')
+    if (alert) throw new Error(`after ${(chart / 1000).toFixed(1)} s: ${await alert.textContent()}`)
     await settled()
     return { chart, all: performance.now() - t }
   }
   const cold = await firstChart()
+  const stats = await page.$eval('[data-testid=load-stats]', (e) => JSON.parse(e.dataset.timings))
   const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null))
   const cached = await firstChart(true)
   // Full refresh, warm: the listing (no new file) and every overview panel again.
@@ -121,37 +126,52 @@ async function browserRun(origin, range, files) {
   const errors = await page.$$eval('[role=alert]', (es) => es.map((e) => e.textContent))
   await ctx.close()
   await rm(profile, { recursive: true, force: true })
-  return { cold, cached, refresh: refresh.sort((a, b) => a - b)[1], heap, kpi, errors }
+  return { cold, cached, refresh: refresh.sort((a, b) => a - b)[1], heap, kpi, errors, ...stats }
 }
 
-/** Native DuckDB, the same files loaded into a table as the dashboard does, the same overview queries. */
+/**
+ * Native DuckDB, the same files loaded into a table as the dashboard does (deduplicated once, sessions
+ * materialised once), the same overview queries; and the same queries without the materialised sessions.
+ */
 async function nativeRun(dir, files, range) {
   const db = await DuckDBInstance.create(':memory:')
   const conn = await db.connect()
   await conn.run(L.createEventsRaw)
-  await conn.run(L.createEventsView)
   let t = performance.now()
   const paths = files.map((f) => `'${join(dir, f.key)}'`).join(', ')
   await conn.run(`INSERT INTO events_raw BY NAME SELECT * FROM read_parquet([${paths}], hive_partitioning = false)`)
+  await conn.run(`CREATE TABLE events AS ${L.createEventsView.replace(/^CREATE OR REPLACE VIEW events AS/, '')}`)
+  await conn.run('DROP TABLE events_raw')
   const load = performance.now() - t
-  const scope = { range, filters: [], bots: false }
-  const o = L.opts(scope)
-  const run = async (q) => (await conn.runAndReadAll(q.sql, q.params)).getRowObjectsJS()
-  const first = [L.kpis(range, o), L.eventCount(scope), L.series(scope, L.bucketFor(range))]
-  const all = [...first, L.customEvents(range, { ...o, limit: 50 }), ...L.BREAKDOWNS.map((b) => b.query(scope))]
   t = performance.now()
-  const [k] = await run(first[0])
-  for (const q of first.slice(1)) await run(q)
-  const firstChart = performance.now() - t
-  const times = []
-  for (let i = 0; i < 3; i++) {
-    t = performance.now()
-    for (const q of all) await run(q)
-    times.push(performance.now() - t)
+  for (const q of L.materialise()) await conn.run(q)
+  const sessionize = performance.now() - t
+  const run = async (q) => (await conn.runAndReadAll(q.sql, q.params)).getRowObjectsJS()
+  const timed = async (scope) => {
+    const o = L.opts(scope)
+    const first = [L.kpis(range, o), L.eventCount(scope), L.series(scope, L.bucketFor(range))]
+    const all = [...first, L.customEvents(range, { ...o, limit: 50 }), ...L.BREAKDOWNS.map((b) => b.query(scope))]
+    let t = performance.now()
+    const [k] = await run(first[0])
+    for (const q of first.slice(1)) await run(q)
+    const firstChart = performance.now() - t
+    const times = []
+    for (let i = 0; i < 3; i++) {
+      t = performance.now()
+      for (const q of all) await run(q)
+      times.push(performance.now() - t)
+    }
+    return { firstChart, refresh: times.sort((a, b) => a - b)[1], pageviews: Number(k.pageviews) }
   }
-  return { load, firstChart, refresh: times.sort((a, b) => a - b)[1], pageviews: Number(k.pageviews) }
+  const mat = await timed({ range, filters: [], bots: false, materialised: true })
+  // Without them (each panel sessionizing again): minutes per refresh above 1M events, so not there.
+  if (files.reduce((n, f) => n + f.rows, 0) > 1_000_000) return { load, sessionize, ...mat, liveRefresh: NaN }
+  const live = await timed({ range, filters: [], bots: false })
+  if (mat.pageviews !== live.pageviews) throw new Error(`native: materialised pageviews ${mat.pageviews}, live ${live.pageviews}`)
+  return { load, sessionize, ...mat, liveRefresh: live.refresh }
 }
 
+const uptime = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-dash-'))
 const range = { from: START, to: START + DAYS * DAY - 1 }
 const results = []
@@ -161,15 +181,23 @@ for (const n of opt.sizes.split(',').map(Number)) {
   const bytes = files.reduce((a, f) => a + f.bytes, 0)
   const server = await serve(dir, files)
   const origin = `http://127.0.0.1:${server.address().port}`
-  const wasm = await browserRun(origin, range, files)
+  const wasm = await browserRun(origin, range, files).catch((e) => ({ error: e.message }))
   server.close()
   const native = await nativeRun(dir, files, range)
   const r = { n, files: files.length, mb: bytes / 1e6, wasm, native }
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
+  if (wasm.error) {
+    console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): the dashboard failed: ${wasm.error}; ` +
+      `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)}; uptime: ${uptime()}`)
+    process.exitCode = 1
+    continue
+  }
   console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): first chart cold ${s(wasm.cold.chart)} (all panels ${s(wasm.cold.all)}), ` +
-    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}; native: load ${s(native.load)}, first chart queries ${s(native.firstChart)}, ` +
-    `full refresh ${s(native.refresh)}; refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` + (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : ''))
+    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, (engine start ${s(wasm.openMs)}, decode ${s(wasm.decodeMs)}, insert ${s(wasm.insertMs)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}); ` +
+    `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
+    `(without materialised sessions ${s(native.liveRefresh)}); refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` +
+    (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : '') + `; uptime: ${uptime()}`)
   // The numbers must agree, or the times mean nothing.
   if (Number(wasm.kpi) !== native.pageviews) {
     console.log(`pageviews differ: dashboard ${wasm.kpi}, native ${native.pageviews}; errors on the page: ${JSON.stringify(wasm.errors)}`)

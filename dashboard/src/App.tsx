@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { AuthError, clearToken, getToken, setToken } from './api.ts'
-import { Lake } from './db.ts'
+import { Lake, type Projection } from './db.ts'
+import { overviewColumnsSuffice } from './panels.ts'
 import { clearCache, loadRange, type Progress } from './loader.ts'
 import { FilterBar } from './Filters.tsx'
 import { Overview, type ViewProps } from './Overview.tsx'
@@ -31,7 +32,7 @@ export function App() {
   const [progress, setProgress] = useState<Progress | null>(null)
   const [last, setLast] = useState<{ files: number; bytes: number; fromCache: number; fromNetwork: number } | null>(null)
   const [tick, setTick] = useState(0)
-  const opening = useRef<Promise<Lake> | null>(null)
+  const opening = useRef<Lake | null>(null)
 
   const setState = useCallback((next: State) => {
     history.pushState(null, '', location.pathname + toSearch(next))
@@ -51,14 +52,17 @@ export function App() {
   }, [realtime, authed])
 
   // Load what the view needs (new files only), then let the panels query.
-  const loadKey = JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.view === 'realtime', state.view === 'filtered', tick])
+  // The overview loads only the columns it reads; any other view (or a filter on another column) all of them.
+  const projection: Projection = state.view === 'overview' && overviewColumnsSuffice(state.filters) ? 'overview' : 'all'
+  const loadKey = JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.view === 'realtime', state.view === 'filtered', projection, tick])
   useEffect(() => {
     if (!authed) return
     let live = true
     ;(async () => {
       try {
         opening.current ??= Lake.open()
-        const db = await opening.current
+        const db = opening.current
+        await db.project(projection)
         const t = Date.now()
         const r = rangeOf(state, t)
         const span = { from: state.compare ? previousOf(r).from : r.from, to: r.to }
@@ -70,6 +74,7 @@ export function App() {
           const p = await loadRange(db, state.site, range, table, (x) => live && setProgress(x))
           sum.files += p.files, sum.bytes += p.bytes, sum.fromCache += p.fromCache, sum.fromNetwork += p.fromNetwork
         }
+        await db.ready()
         if (!live) return
         setLake(db)
         setLast(sum)
@@ -93,7 +98,7 @@ export function App() {
   if (!authed) return <SignIn error={error} onToken={(t) => (setToken(t), setError(null), setAuthed(true))} />
 
   const range = rangeOf(state, now)
-  const scope: Scope = { range, filters: state.filters, bots: state.bots }
+  const scope: Scope = { range, filters: state.filters, bots: state.bots, materialised: true }
   const setFilters = (filters: Filter[]) => setState({ ...state, filters })
   const props: ViewProps = {
     lake: lake!,
@@ -148,7 +153,8 @@ export function App() {
           </div>
         )}
         {!loading && last && (
-          <span class="status" data-testid="load-stats" data-files={last.files} data-network={last.fromNetwork} data-cache={last.fromCache}>
+          <span class="status" data-testid="load-stats" data-files={last.files} data-network={last.fromNetwork} data-cache={last.fromCache}
+            data-timings={lake ? JSON.stringify(lake.timings) : undefined}>
             {lake ? `Loaded ${last.files} new file${last.files === 1 ? '' : 's'} (${kb(last.bytes)}; ${last.fromNetwork} downloaded, ${last.fromCache} from cache) · ${new Date(now).toLocaleTimeString()}` : ''}
           </span>
         )}

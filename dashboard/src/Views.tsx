@@ -63,7 +63,8 @@ export function streamSpec(extra: Record<string, string>): { spec: WindowSpec; b
 
 export function Streams({ lake, version, scope, extra, setExtra }: ViewProps) {
   const { spec, by } = streamSpec(extra)
-  const q = windows(scope.range, spec, { ...opts(scope), by })
+  // The SQL shown is the library's own, runnable as is anywhere (no tables materialised by the dashboard).
+  const q = windows(scope.range, spec, { ...opts(scope), by, materialised: false })
   const size = (spec.kind === 'session' ? spec.gapMs : spec.sizeMs) / 1000
   return (
     <>

@@ -6,14 +6,47 @@
  */
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
 import { DataType, type Table } from 'apache-arrow'
-import { DROP_COLUMNS } from '../../warehouse/schema.ts'
-import { createEventsRaw, createEventsView } from '../../warehouse/sql/ddl.ts'
+import { OVERVIEW_COLUMNS } from './panels.ts'
+import { createEventsRaw, createEventsRawOf, createEventsView } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
-import { parquetToArrowIPC } from './decode.ts'
+import { parquetToArrowIPC, SHAPES, type Shape } from './decode.ts'
 import { createDroppedRaw } from './queries/dropped.ts'
-import { sessions } from '../../warehouse/sql/sessions.ts'
+import { freshVisitors, materialise, materialiseNew, sessions } from '../../warehouse/sql/sessions.ts'
+import { inlined } from '../../warehouse/sql/query.ts'
 
 export type Row = Record<string, unknown>
+
+/** A file being decoded, and the columns it will have. */
+export interface Decoded {
+  shape: Shape
+  ipc: Promise<Uint8Array>
+}
+
+let decoder: Worker | null = null
+let nextId = 0
+const waiting = new Map<number, { resolve: (ipc: Uint8Array) => void; reject: (e: Error) => void }>()
+
+/** Decodes in the decode worker (the buffer is handed over); on the main thread where workers are missing. */
+function decodeOffThread(file: ArrayBuffer, shape: Shape): Promise<Uint8Array> {
+  if (typeof Worker === 'undefined') return parquetToArrowIPC(file, SHAPES[shape])
+  if (!decoder) {
+    decoder = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' })
+    decoder.onmessage = (e: MessageEvent<{ id: number; ipc?: Uint8Array; error?: string }>) => {
+      const w = waiting.get(e.data.id)
+      waiting.delete(e.data.id)
+      if (e.data.ipc) w?.resolve(e.data.ipc)
+      else w?.reject(new Error(`decoding a lake file: ${e.data.error}`))
+    }
+  }
+  const id = nextId++
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject })
+    decoder!.postMessage({ id, file, shape }, [file])
+  })
+}
+
+/** The staging table of each projection. */
+const RAW: Record<'overview' | 'all', string> = { overview: createEventsRawOf(OVERVIEW_COLUMNS), all: createEventsRaw }
 export type LakeTable = 'events' | 'dropped'
 
 export interface Result {
@@ -21,36 +54,100 @@ export interface Result {
   rows: Row[]
 }
 
+/**
+ * Which event columns are loaded: `overview` reads only the columns the overview's panels and the
+ * sessions read (`OVERVIEW_COLUMNS`, the others stay NULL), `all` every column. Views that need more
+ * (SQL console, users, funnels, ...) ask for `all`: the events are then loaded again, from Cache Storage.
+ */
+export type Projection = 'overview' | 'all'
+
 export class Lake {
   private loaded = new Set<string>()
   /** One connection runs one statement at a time: panels query at once, so they queue here. */
-  private queue: Promise<unknown> = Promise.resolve()
-  private constructor(private conn: AsyncDuckDBConnection) {}
+  private queue: Promise<unknown>
+  private conn!: AsyncDuckDBConnection
+  /** The columns the loaded events hold (nothing loaded yet: whatever the first load asks for). */
+  private projection: Projection = 'overview'
+  private constructor(
+    private started: Promise<AsyncDuckDBConnection>,
+    /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
+    readonly timings: { openMs: number; decodeMs: number; insertMs: number; mergeMs: number; sessionizeMs: number },
+  ) {
+    this.queue = started.then((c) => void (this.conn = c))
+  }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(job, job)
+    // Every job waits for the engine: one that failed to start fails each of them with its error.
+    const next = this.queue.then(() => this.started).then(job)
     this.queue = next.catch(() => {})
     return next
   }
 
-  static async open(): Promise<Lake> {
-    const base = new URL('duckdb/', new URL(import.meta.env.BASE_URL, location.origin))
-    const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
-    await db.instantiate(new URL('duckdb-eh.wasm', base).href)
-    const conn = await db.connect()
-    for (const ddl of [createEventsRaw, createEventsTable, createDroppedRaw, createSessionsView]) await conn.query(ddl)
-    return new Lake(conn)
+  /**
+   * Starts DuckDB and returns at once: files are listed, downloaded and decoded while the engine starts;
+   * statements wait for it (an engine that fails to start fails them).
+   */
+  static open(): Lake {
+    const t = performance.now()
+    const timings = { openMs: 0, decodeMs: 0, insertMs: 0, mergeMs: 0, sessionizeMs: 0 }
+    return new Lake(
+      (async () => {
+        const base = new URL('duckdb/', new URL(import.meta.env.BASE_URL, location.origin))
+        const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
+        await db.instantiate(new URL('duckdb-eh.wasm', base).href)
+        const conn = await db.connect()
+        for (const ddl of [RAW.overview, createEventsTable, createDroppedRaw, createSessionsView, ...materialise()]) await conn.query(ddl)
+        timings.openMs = performance.now() - t
+        return conn
+      })(),
+      timings,
+    )
+  }
+
+  /** Resolves when the engine has started (rejects if it could not). */
+  ready(): Promise<void> {
+    return this.serial(async () => {})
   }
 
   has(key: string): boolean {
     return this.loaded.has(key)
   }
 
-  async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
+  /** Makes the events hold at least the columns of `p`: from `overview` to `all`, drops them to load again. */
+  async project(p: Projection): Promise<void> {
+    if (p === this.projection || this.projection === 'all') return
+    for (const k of [...this.loaded]) if (k.startsWith('events/')) this.loaded.delete(k)
+    this.projection = p
+    await this.serial(async () => {
+      for (const q of [`DROP TABLE events_raw`, RAW[p], createEventsTable, ...materialise()]) await this.conn.query(q)
+    })
+  }
+
+  /** Decodes a lake file for `table` (in a Web Worker): start it as soon as the file is there. */
+  decode(parquet: ArrayBuffer, table: LakeTable = 'events'): Decoded {
+    const shape: Shape = table === 'dropped' ? 'dropped' : this.projection
+    const t = performance.now()
+    const ipc = decodeOffThread(parquet, shape).then((ipc) => ((this.timings.decodeMs += performance.now() - t), ipc))
+    ipc.catch(() => {}) // awaited by `insert`
+    return { shape, ipc }
+  }
+
+  /** Appends a decoded file to its staging table (once per key). */
+  async insert(key: string, decoded: Decoded, table: LakeTable = 'events'): Promise<void> {
     if (this.loaded.has(key)) return
-    const ipc = await parquetToArrowIPC(parquet, table === 'events' ? undefined : DROP_COLUMNS)
-    await this.serial(() => this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false }))
-    this.loaded.add(key)
+    const ipc = await decoded.ipc
+    await this.serial(async () => {
+      // Decoded before `project` asked for more columns: loaded again by the load that asked.
+      if (table === 'events' && decoded.shape !== this.projection) return
+      const t = performance.now()
+      await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
+      this.timings.insertMs += performance.now() - t
+      this.loaded.add(key)
+    })
+  }
+
+  async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
+    if (!this.loaded.has(key)) await this.insert(key, this.decode(parquet, table), table)
   }
 
   /**
@@ -58,12 +155,28 @@ export class Lake {
    * first, as the library's `events` view defines it; then empties the staging table. Deduplicating once
    * per load instead of in every panel query (what the view costs), and holding the events once, not
    * twice (raw and deduplicated), is what lets 1M events fit DuckDB-WASM's memory.
+   * Then sessionizes every loaded event once (`materialise()` of the SQL library: `visitor_keys`,
+   * `visits`), which the panels' materialised scopes read instead of sessionizing per panel; on later
+   * loads only the visitors the new events touch (`materialiseNew()`).
    */
   async commit(): Promise<void> {
     await this.serial(async () => {
-      for (const q of MERGE) await this.conn.query(q)
+      let t = performance.now()
+      // The first load of an empty lake without duplicate ids (a hash count, much cheaper than the dedup
+      // window) becomes the table as it is; otherwise merge.
+      const check = await this.conn.query(`SELECT (SELECT count(*) FROM events) AS kept, (SELECT count(*) - count(DISTINCT event_id) FROM events_raw) AS dupes`)
+      const { kept, dupes } = check.toArray()[0]!.toJSON() as { kept: bigint; dupes: bigint }
+      const first = Number(kept) === 0
+      // Later loads cut again only the sessions of the visitors the new events touch.
+      if (!first) await this.conn.query(freshVisitors('events_raw'))
+      for (const q of first && Number(dupes) === 0 ? adopt(this.projection) : merge(this.projection)) await this.conn.query(q)
+      this.timings.mergeMs = performance.now() - t
+      t = performance.now()
+      for (const q of first ? materialise() : materialiseNew()) await this.conn.query(q)
+      this.timings.sessionizeMs = performance.now() - t
     })
   }
+
 
   /** Runs a parameterised query (the only way user-chosen values reach SQL). */
   async run(q: Query): Promise<Row[]> {
@@ -109,14 +222,16 @@ export function timeText(ms: number): string {
 /** The library's `events` view (warehouse/sql/ddl.ts), materialised: created empty, then merged into. */
 const createEventsTable = createEventsView.replace('CREATE OR REPLACE VIEW events AS', 'CREATE OR REPLACE TABLE events AS')
 if (createEventsTable === createEventsView) throw new Error('ddl.ts changed: events is no longer CREATE OR REPLACE VIEW')
-const MERGE = [
+/** Every loaded row is unique and `events` is empty: the staging table becomes `events`, nothing copied. */
+const adopt = (p: Projection) => [`DROP TABLE events`, `ALTER TABLE events_raw RENAME TO events`, RAW[p]]
+const merge = (p: Projection) => [
   // A duplicate received earlier than the kept row replaces it (the view keeps the first received).
   `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
   `INSERT INTO events SELECT * FROM (SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1) s
    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
   // Dropping (not deleting from) the staging table gives its blocks back.
   `DROP TABLE events_raw`,
-  createEventsRaw,
+  RAW[p],
 ]
 
 /**
@@ -124,9 +239,4 @@ const MERGE = [
  * cannot hold parameters, so this one query's own constants (numbers, ISO times, no user input) are
  * written in as literals.
  */
-const all = sessions({ from: 0, to: 253_402_300_799_000 }, { bots: true, lookbackMs: 0 })
-let at = 0
-const createSessionsView = `CREATE OR REPLACE VIEW sessions AS ${all.sql.replace(/\?/g, () => {
-  const v = all.params[at++]
-  return typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v)
-})}`
+const createSessionsView = `CREATE OR REPLACE VIEW sessions AS ${inlined(sessions({ from: 0, to: 253_402_300_799_000 }, { bots: true, lookbackMs: 0 }))}`

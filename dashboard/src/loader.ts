@@ -32,22 +32,27 @@ export async function loadRange(
   const p: Progress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((n, f) => n + f.bytes, 0), fromCache: 0, fromNetwork: 0, done: false }
   onProgress({ ...p })
   const cache = typeof caches === 'undefined' ? null : await caches.open(CACHE).catch(() => null)
-  // Decoding is serial (one DuckDB connection); downloads run ahead of it, PARALLEL at a time.
+  // Downloads run PARALLEL at a time, each file is decoded (in a Web Worker) as soon as it is there, and
+  // the decoded files go into DuckDB one at a time (one connection); at most PARALLEL wait for that.
   let next = 0
-  let decoding = Promise.resolve()
+  let inserting = Promise.resolve()
+  let waiting = 0
   const worker = async () => {
     while (next < files.length) {
       const f = files[next++]!
-      const buf = await get(f, cache, p, onProgress)
-      decoding = decoding.then(async () => {
-        await lake.load(f.key, buf, table)
+      const decoded = lake.decode(await get(f, cache, p, onProgress), table)
+      waiting++
+      const done = (inserting = inserting.then(async () => {
+        await lake.insert(f.key, decoded, table)
+        waiting--
         p.files++
         onProgress({ ...p })
-      })
+      }))
+      if (waiting > PARALLEL) await done
     }
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL, files.length) }, worker))
-  await decoding
+  await inserting
   if (files.length && table === 'events') await lake.commit()
   p.done = true
   onProgress({ ...p })

@@ -6,7 +6,24 @@
 import { breakdown, customEvents, sessionBreakdown, type SessionField } from '../../warehouse/sql/breakdowns.ts'
 import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
+import type { Filter } from '../../warehouse/sql/filters.ts'
+import type { COLUMNS } from '../../warehouse/schema.ts'
 import { opts, type Scope } from './queries/filters.ts'
+
+/**
+ * The event columns the overview reads (its panels, filters on these dimensions, deduplication and the
+ * materialised sessions): the dashboard loads only these for the overview (`Projection` in db.ts).
+ */
+export const OVERVIEW_COLUMNS = [
+  'event_id', 'site', 'type', 'name', 'event_time', 'received_time', 'visitor_id', 'visitor_id_prev', 'is_bot',
+  'path', 'referrer', 'referrer_host', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'props',
+  'country', 'region', 'city', 'device_type', 'browser', 'os',
+] as const satisfies readonly (typeof COLUMNS)[number]['name'][]
+
+/** Whether the overview with these filters can run on `OVERVIEW_COLUMNS` alone. */
+export function overviewColumnsSuffice(filters: readonly Filter[]): boolean {
+  return filters.every((f) => f.dim.startsWith('prop:') || (OVERVIEW_COLUMNS as readonly string[]).includes(f.dim))
+}
 
 export const KPIS = [
   ['visitors', 'Unique visitors'],

@@ -293,7 +293,13 @@ describe('dashboard on the local stack', () => {
 
   it('runs SQL in the console and exports it and a panel as CSV', async () => {
     const page = await browser.newPage()
-    await page.goto(`${base}&view=sql#token=${stack.token}`)
+    // From the overview (which loads only its columns) to the console, which must see every column
+    // (scroll_depth is not one of the overview's): the events are loaded again with all of them.
+    await page.goto(`${base}#token=${stack.token}`)
+    await settled(page)
+    const version = Number(await page.getAttribute('main', 'data-version'))
+    await page.click('[data-testid=nav-sql]')
+    await page.waitForFunction((v) => Number(document.querySelector('main')?.getAttribute('data-version')) > v, version)
     await settled(page)
     const sql = `SELECT country, count(*) AS events, count(DISTINCT visitor_id) AS visitors, round(avg(scroll_depth), 1) AS depth FROM events GROUP BY country ORDER BY events DESC, country`
     await page.fill('[data-testid=sql-text]', sql)

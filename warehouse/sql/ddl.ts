@@ -15,9 +15,14 @@ const DUCK_TYPES: Record<ColumnType, string> = {
 }
 
 /** `CREATE TABLE events_raw (...)` with every lake column. */
-export const createEventsRaw = `CREATE TABLE IF NOT EXISTS events_raw (${COLUMNS.map(
-  (c) => `"${c.name}" ${DUCK_TYPES[c.type]}`,
-).join(', ')})`
+export const createEventsRaw = createEventsRawOf(COLUMNS.map((c) => c.name))
+
+/** `CREATE TABLE events_raw (...)` with only these lake columns (a projection), in the schema's order. */
+export function createEventsRawOf(names: readonly string[]): string {
+  return `CREATE TABLE IF NOT EXISTS events_raw (${COLUMNS.filter((c) => names.includes(c.name)).map(
+    (c) => `"${c.name}" ${DUCK_TYPES[c.type]}`,
+  ).join(', ')})`
+}
 
 /**
  * `events`: the lake as readers must see it. Queues deliver at least once, so the same event id can sit in

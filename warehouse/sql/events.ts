@@ -19,6 +19,12 @@ export interface Scope {
   bots?: boolean
   /** Dimension filters (`filters.ts`); rows that match have `hit` = true. */
   filters?: readonly Filter[]
+  /**
+   * Read the tables `materialise()` (`sessions.ts`) built once per load: canonical visitor keys from
+   * `visitor_keys` instead of following the chain in every query, and sessions from `visits` where the
+   * scope allows (no filters, no bots). Queries answer the same as without it.
+   */
+  materialised?: boolean
 }
 
 export const MINUTE = 60_000
@@ -39,11 +45,25 @@ function scopeSql(s: Scope, table = ''): Query {
  * CTEs (for a `WITH RECURSIVE` list) that define `ev`: the deduplicated events of the window and scope,
  * with `vk` (canonical visitor key) and `hit` (the row matches the filters). Filters do not remove rows
  * here, so sessions are cut by time only; queries count `hit` rows or sessions holding one.
+ * `columns` (library constants) keeps only those columns of the events (the live path needs
+ * event_id, visitor_id and visitor_id_prev among them).
  */
-export function eventsCte(window: Range, s: Scope = {}): Query {
+export function eventsCte(window: Range, s: Scope = {}, columns?: readonly string[], onlyKeysIn?: string): Query {
   const scope = scopeSql(s, 'e')
+  const select = trusted(columns ? columns.map((c) => `e."${c}"`).join(', ') : 'e.*')
+  if (usesMaterialised(s)) {
+    const vk = `coalesce(k.root, s.visitor_id, 'event:' || s.event_id)`
+    // `onlyKeysIn`: a table (vk) of this library; only the events of those visitors.
+    const only = trusted(onlyKeysIn ? `WHERE ${vk} IN (SELECT vk FROM ${onlyKeysIn})` : '')
+    return sql`scoped AS (
+  SELECT ${select} FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
+), ev AS (
+  SELECT s.*, ${trusted(vk)} AS vk, ${where(s.filters, 's')} AS hit
+  FROM scoped s LEFT JOIN ${trusted(VISITOR_KEYS)} k ON k.v = s.visitor_id ${only}
+)`
+  }
   return sql`scoped AS (
-  SELECT e.* FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
+  SELECT ${select} FROM events e WHERE ${inRange(window, 'e.event_time')} AND ${scope}
 ), links AS (
   SELECT visitor_id AS v, min(visitor_id_prev) AS p FROM scoped
   WHERE visitor_id_prev IS NOT NULL AND visitor_id_prev <> visitor_id
@@ -60,6 +80,26 @@ export function eventsCte(window: Range, s: Scope = {}): Query {
   FROM scoped s LEFT JOIN roots r ON r.v = s.visitor_id
 )`
 }
+
+/** `visitor_keys (v, root)`: each visitor id whose chain leads to an earlier one, and that root. */
+export const VISITOR_KEYS = 'visitor_keys'
+
+/**
+ * Whether a scope reads the materialised tables: they hold the keys of every loaded event, bots left out,
+ * every site; so a scope with bots or one site computes its own.
+ */
+export function usesMaterialised(s: Scope): boolean {
+  return !!s.materialised && !s.bots && s.site === undefined
+}
+
+/** `visitor_keys` over every loaded event (bots left out), for `materialise()`. */
+export function visitorKeys(): Query {
+  return sql`WITH RECURSIVE ${eventsCte({ from: 0, to: MAX_TIME }, {}, ['event_id', 'visitor_id', 'visitor_id_prev'])}
+SELECT v, root FROM roots`
+}
+
+/** The last millisecond of year 9999: a range with it as the end holds every event. */
+export const MAX_TIME = 253_402_300_799_999
 
 /**
  * The events of a range as stored (every column), deduplicated, scoped and filtered, plus `vk`.

@@ -27,7 +27,7 @@ export function funnel(r: Range, steps: readonly FunnelStep[], o: FunnelOptions)
   if (steps.length < 1 || steps.length > 20) throw new Error('a funnel has 1 to 20 steps')
   const bySession = o.within === 'session'
   const source = bySession
-    ? sql`WITH RECURSIVE ${sessionsCte(r, o)}, fe AS (
+    ? sql`WITH RECURSIVE ${sessionsCte(r, { ...o, materialised: false })}, fe AS (
   SELECT session_id AS key, event_time, epoch_ms(event_time) AS t, * EXCLUDE (event_time) FROM sev
   WHERE session_id IN (SELECT session_id FROM sessions)
 )`

@@ -14,14 +14,15 @@ export function previousPeriod(r: Range): Range {
 }
 
 function kpiSelect(r: Range, o: SessionOptions): Query {
-  return sql`(WITH RECURSIVE ${sessionsCte(r, o)}, hits AS (SELECT * FROM ev WHERE hit AND ${inRange(r)})
-SELECT
-  (SELECT count(DISTINCT vk) FROM hits) AS visitors,
-  (SELECT count(*) FROM sessions) AS visits,
-  (SELECT count(*) FILTER (WHERE type = 'pageview') FROM hits) AS pageviews,
-  (SELECT sum(pageviews) / nullif(count(*), 0) FROM sessions) AS views_per_visit,
-  (SELECT count(*) FILTER (WHERE bounce) / nullif(count(*), 0) FROM sessions) AS bounce_rate,
-  (SELECT avg(duration_ms) FROM sessions) AS visit_duration_ms)`
+  // One pass over the events and one over the sessions (a CTE read twice would be materialised whole).
+  return sql`(WITH RECURSIVE ${sessionsCte(r, o)}, hits AS (
+  SELECT count(DISTINCT vk) AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews FROM ev WHERE hit AND ${inRange(r)}
+), vstats AS (
+  SELECT count(*) AS visits, sum(pageviews) / nullif(count(*), 0) AS views_per_visit,
+    count(*) FILTER (WHERE bounce) / nullif(count(*), 0) AS bounce_rate, avg(duration_ms) AS visit_duration_ms
+  FROM sessions
+)
+SELECT h.visitors, v.visits, h.pageviews, v.views_per_visit, v.bounce_rate, v.visit_duration_ms FROM hits h, vstats v)`
 }
 
 /**

@@ -23,7 +23,7 @@ export interface OrderOptions extends SessionOptions {
 export function orders(r: Range, o: OrderOptions = {}): Query {
   const history = { from: r.from - (o.historyMs ?? 30 * DAY), to: r.to }
   const name = o.orderEvent ?? 'purchase'
-  return sql`WITH RECURSIVE ${sessionsCte(history, o)}, placed AS (
+  return sql`WITH RECURSIVE ${sessionsCte(history, { ...o, materialised: false })}, placed AS (
   SELECT vk, session_id, event_time, revenue FROM sev WHERE type = 'event' AND name = ${name}
 ), firsts AS (
   SELECT vk, arg_min(session_id, event_time) AS session_id, min(event_time) AS first_order FROM placed GROUP BY vk

@@ -86,3 +86,19 @@ export function literal(s: string): Query {
   if (s.includes('\0')) throw new Error('NUL in a SQL literal')
   return trusted(`'${s.replaceAll("'", "''")}'`)
 }
+
+/**
+ * A query's text with its parameters written in as literals, for statements that cannot take parameters
+ * (`CREATE VIEW`, `CREATE TABLE ... AS`) built from this library's own queries: strings through `literal`,
+ * numbers and booleans as written by JS.
+ */
+export function inlined(q: Query): string {
+  let at = 0
+  const out = q.sql.replace(/\?/g, () => {
+    const v = q.params[at++]
+    if (v === undefined) throw new Error('more ? than parameters')
+    return typeof v === 'string' ? literal(v).sql : String(v)
+  })
+  if (at !== q.params.length) throw new Error('more parameters than ?')
+  return out
+}

@@ -49,7 +49,8 @@ GROUP BY path ORDER BY pageviews DESC, path LIMIT ${int(o.limit ?? 10)}`
  * newest first, with what their last event showed.
  */
 export function latestVisitors(now: number, o: Scope & { limit?: number } = {}): Query {
-  return sql`WITH RECURSIVE ${eventsCte(last(now, HOUR), o)}
+  // The visitor shown is the key of the hour's own chain (not the loaded data's): no materialised keys.
+  return sql`WITH RECURSIVE ${eventsCte(last(now, HOUR), { ...o, materialised: false })}
 SELECT vk AS visitor, max(event_time) AS last_seen, arg_max(path, (event_time, event_id)) AS path,
   arg_max(country, (event_time, event_id)) AS country, arg_max(device_type, (event_time, event_id)) AS device_type,
   arg_max(browser, (event_time, event_id)) AS browser

@@ -9,8 +9,8 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { DAY, eventsCte, MINUTE, type Scope } from './events.ts'
-import { int, inRange, sql, trusted, type Query, type Range } from './query.ts'
+import { DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
 const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os']
@@ -34,7 +34,80 @@ export interface SessionOptions extends Scope {
 export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
   const gap = o.gapMs ?? SESSION_GAP_MS
   const look = o.lookbackMs ?? DAY
-  return sql`${eventsCte({ from: r.from - look, to: r.to + look }, o)}, marked AS (
+  const events = eventsCte({ from: r.from - look, to: r.to + look }, o)
+  if (!readsVisits(o)) return sessionsOf(events, r, gap)
+  // The sessions of `visits`; `sev` (events with their session) is not available on this path.
+  return sql`${events}, sessions AS (
+  SELECT * FROM ${trusted(VISITS)} WHERE ${inRange(r, 'start_time')}
+)`
+}
+
+/** `visits`: the sessions of every loaded event (bots left out), one row each, built by `materialise()`. */
+export const VISITS = 'visits'
+
+/**
+ * Whether the sessions of a scope are read from `visits`: materialised, no filters (a filter keeps the
+ * sessions holding a matching event), the default gap.
+ */
+function readsVisits(o: SessionOptions): boolean {
+  return usesMaterialised(o) && !o.filters?.length && (o.gapMs ?? SESSION_GAP_MS) === SESSION_GAP_MS
+}
+
+/**
+ * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts)
+ * and `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
+ * loaded. Sessions are cut as `sessionsCte` cuts them; only the number in `session_id` counts from the
+ * first loaded event instead of the range's lookback, so ids, not sessions, can differ.
+ * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
+ */
+export function materialise(): string[] {
+  return [`CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`, `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`]
+}
+
+const ALL = { from: 0, to: MAX_TIME }
+// Only the columns sessions are made of: every column of every event would not fit DuckDB-WASM's memory.
+const VISIT_COLUMNS = ['event_id', 'event_time', 'type', 'path', 'visitor_id', ...SOURCE_COLUMNS]
+
+/** The sessions of every loaded event (bots left out), or only of the visitor keys in table `only`. */
+function allVisits(only?: string): Query {
+  return sql`WITH RECURSIVE ${sessionsOf(eventsCte(ALL, { materialised: true }, VISIT_COLUMNS, only), ALL, SESSION_GAP_MS)}
+SELECT * FROM sessions ORDER BY start_time, session_id`
+}
+
+/** `fresh_visitors (v)`: the visitor keys new events may touch, filled by `freshVisitors` before a merge. */
+export const FRESH_VISITORS = 'fresh_visitors'
+
+/**
+ * Fills `fresh_visitors` from the new events in `table` (before they are merged into `events`): their
+ * visitor ids, previous ids, and the keys of events without a visitor id.
+ */
+export function freshVisitors(table: string): string {
+  return `CREATE OR REPLACE TEMP TABLE ${FRESH_VISITORS} AS SELECT visitor_id AS v FROM ${table} WHERE visitor_id IS NOT NULL
+UNION SELECT visitor_id_prev FROM ${table} WHERE visitor_id_prev IS NOT NULL
+UNION SELECT 'event:' || event_id FROM ${table} WHERE visitor_id IS NULL`
+}
+
+/**
+ * What `materialise()` builds, updated after new events (listed by `freshVisitors`) were merged: only the
+ * sessions of the visitors they touch are cut again. A visitor's key can change when a new event links
+ * its id to an earlier one, so both its old and new keys are cut again; a visitor's sessions are always
+ * cut from all of its events, so the result equals `materialise()`'s (a golden test holds it to that).
+ */
+export function materialiseNew(): string[] {
+  const keysOf = `SELECT coalesce(k.root, f.v) AS vk FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_KEYS} k ON k.v = f.v`
+  return [
+    `CREATE OR REPLACE TEMP TABLE touched AS ${keysOf} UNION SELECT v FROM ${FRESH_VISITORS}`,
+    `CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`,
+    `INSERT INTO touched ${keysOf}`,
+    `DELETE FROM ${VISITS} WHERE vk IN (SELECT vk FROM touched)`,
+    `INSERT INTO ${VISITS} ${inlined(allVisits('touched'))}`,
+    `DROP TABLE touched`,
+    `DROP TABLE ${FRESH_VISITORS}`,
+  ]
+}
+
+function sessionsOf(events: Query, r: Range, gap: number): Query {
+  return sql`${events}, marked AS (
   SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER w <= ${int(gap)} THEN 0 ELSE 1 END AS is_new,
     row_number() OVER w AS seq
   FROM ev WINDOW w AS (PARTITION BY vk ORDER BY event_time, event_id)

@@ -11,9 +11,11 @@ export interface Scope {
   filters: Filter[]
   /** Include events flagged as bots (left out by default). */
   bots: boolean
+  /** Read the sessions materialised once per load (`Lake.commit`) instead of sessionizing per query. */
+  materialised?: boolean
 }
 
 /** The SQL library's options of a scope. */
 export function opts(s: Scope): SessionOptions {
-  return { bots: s.bots, filters: s.filters }
+  return { bots: s.bots, filters: s.filters, materialised: s.materialised }
 }
