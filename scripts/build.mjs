@@ -54,9 +54,9 @@ await cp(join(root, 'examples/shop'), join(out, 'demo'), { recursive: true })
 // gets its policy from its own response.
 const DASHBOARD_CSP = [
   "default-src 'none'",
-  // Our bundle; 'wasm-unsafe-eval': WebAssembly.instantiate of DuckDB's engine; 'unsafe-eval': apache-arrow's
-  // vectorFromArray (dashboard/src/decode.ts) builds its null check with new Function (builder/valid.mjs).
-  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+  // Our bundle; 'wasm-unsafe-eval': WebAssembly.instantiate of DuckDB's engine. No 'unsafe-eval': the decoder
+  // builds Arrow data from its buffers (makeData), not with apache-arrow's builders, which use new Function.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'", // DuckDB's Web Worker, /dashboard/duckdb/duckdb-browser-eh.worker.js
   "connect-src 'self'", // /api/files, /data/ and the engine's .wasm
   "style-src 'self'", // the built stylesheet

@@ -14,7 +14,7 @@ import { freePort, startStack, type Stack } from '../helpers/stack.ts'
 import { dashboardUrl, settled, watchedPage } from './support/input-dashboard.ts'
 import { batch, lakeFiles, postEvents, request, waitForRows, wireEvent } from './support/input-http.ts'
 
-const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; worker-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 const SECURE = {
   'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
