@@ -2,13 +2,16 @@
 // and R2, the geo database in R2) against two baselines, in the same run, on loopback, with autocannon:
 //   bare      a Hono worker that reads the body and answers 204 (bench/bare/): the goal's reference;
 //   platform  the same rate-limiter call and queue send as the collector, no work (bench/platform/):
-//             what Miniflare's local simulation of the bindings costs by itself.
+//             what Miniflare's local simulation of the bindings costs by itself;
+//   platform+assets  the platform worker with footfall's own [assets] block (directory, binding,
+//             run_worker_first) added: every local cost footfall pays that is not its own code, so its
+//             ratio to bare is the best footfall can score on this machine (the ceiling).
 // and two Footfall workers: `footfall` (wrangler.toml as deployed) and `footfall-no-assets`, the same
 // worker without its [assets] block, because locally every request, even to a run_worker_first route,
 // passes through Miniflare's asset router first (on Cloudflare that routing happens before the worker).
 // Rounds alternate the workers so all see the same machine state.
 //
-//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare|platform|footfall]
+//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare,platform,platform+assets,footfall]
 //
 // Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
@@ -75,6 +78,21 @@ async function withoutAssets(config) {
   return copy
 }
 
+/**
+ * The platform worker's config with footfall's [assets] block copied in verbatim, written to dist/ like
+ * the no-assets copy (paths made relative to it): the ceiling control.
+ */
+async function platformWithAssets(platformConfig, footfallConfig) {
+  const assets = (await readFile(footfallConfig, 'utf8')).match(/^\[assets\][\s\S]*?(?=^\[)/m)?.[0]
+  if (!assets || !assets.includes('run_worker_first') || !assets.includes('directory = "')) throw new Error(`no [assets] block in ${footfallConfig}`)
+  const toml = (await readFile(platformConfig, 'utf8')).replace('main = "', 'main = "../bench/platform/')
+  const copy = join(root, 'dist/wrangler.platform-assets.toml')
+  await mkdir(dirname(copy), { recursive: true })
+  // Top-level keys must come before the first table: the [assets] table goes in front of the others.
+  await writeFile(copy, toml.replace(/^\[/m, `${assets.replace('directory = "', 'directory = "../')}\n[`))
+  return copy
+}
+
 function load(url, seconds) {
   return autocannon({
     url: `${url}/e`,
@@ -94,6 +112,7 @@ function load(url, seconds) {
 const targets = {
   bare: join(root, 'bench/bare/wrangler.toml'),
   platform: join(root, 'bench/platform/wrangler.toml'),
+  'platform+assets': await platformWithAssets(join(root, 'bench/platform/wrangler.toml'), join(root, 'wrangler.toml')),
   footfall: join(root, 'wrangler.toml'),
   'footfall-no-assets': await withoutAssets(join(root, 'wrangler.toml')),
 }
@@ -130,4 +149,5 @@ if (opt.only) process.exit(0)
 const ratio = (a, b, k) => fmt(sum(a, k) / sum(b, k), 2)
 console.log(`\nthroughput footfall / bare (all rounds): ${ratio('footfall', 'bare', 'rps')} (goal >= 0.75)`)
 console.log(`throughput footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'rps')}; platform / bare: ${ratio('platform', 'bare', 'rps')}; footfall-no-assets / platform: ${ratio('footfall-no-assets', 'platform', 'rps')}`)
+console.log(`ceiling platform+assets / bare: ${ratio('platform+assets', 'bare', 'rps')}; footfall / platform+assets: ${ratio('footfall', 'platform+assets', 'rps')}`)
 console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)
