@@ -11,23 +11,29 @@
 // --profile samples workerd's V8 (inspector protocol) over --n requests and prints the self time per
 // function and per package instead.
 //
-//   node bench/cpu.mjs [--n 2000] [--reps 7] [--only workerd|node] [--profile]
+// --base <git ref> adds that commit's worker (edge/ and warehouse/ as of the ref) to the same run: the
+// difference footfall - base is measured in the same process, alternating, so machine load affects both.
+// --steps adds the handler's steps one by one (JSON.parse, wireBatch, validateEvents, enrichAll, enqueue).
+//
+//   node bench/cpu.mjs [--n 2000] [--reps 7] [--only workerd|node] [--base main] [--steps] [--profile]
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { readdirSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { execSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 const root = join(import.meta.dirname, '..')
-const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '2000' }, reps: { type: 'string', default: '7' }, only: { type: 'string' }, profile: { type: 'boolean' } } })
+const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '2000' }, reps: { type: 'string', default: '7' }, only: { type: 'string' }, profile: { type: 'boolean' }, base: { type: 'string' }, steps: { type: 'boolean' } } })
 const n = Number(opt.n)
 const reps = Number(opt.reps)
 
 // The workload, bundled with the worker's code. `run(n)` makes n requests and checks every answer.
 const workload = `
 import { app } from './edge/index.ts'
+import { app as baseApp } from 'BASE/edge/index.ts'
 import { wireBatch } from './warehouse/wire.ts'
 import { validateEvents } from './edge/validate.ts'
 import { enrichAll } from './edge/enrich/index.ts'
@@ -87,7 +93,7 @@ function request(text) {
 export async function run(n, worker = 'footfall') {
   const bodies = Array.from({ length: n }, body)
   for (const text of bodies) {
-    const res = await (worker === 'bare' ? bare : app).fetch(request(text), env, ctx)
+    const res = await (worker === 'bare' ? bare : worker === 'base' ? baseApp : app).fetch(request(text), env, ctx)
     const answer = await res.text()
     if (worker === 'bare' ? res.status !== 204 : res.status !== 202 || !answer.startsWith('{"accepted":3,')) throw new Error(res.status + ' ' + answer)
   }
@@ -129,8 +135,16 @@ export default {
 
 const dir = await mkdtemp(join(tmpdir(), 'footfall-cpu-'))
 const bundle = join(dir, 'workload.mjs')
+// The base worker: edge/ and warehouse/ as of --base (else the current ones again), its packages from ours.
+let baseDir = root
+if (opt.base) {
+  baseDir = join(dir, 'base')
+  await mkdir(baseDir)
+  execSync(`git archive ${opt.base} edge warehouse | tar -x -C ${baseDir}`, { cwd: root })
+}
 await build({
-  stdin: { contents: workload, resolveDir: root, loader: 'js', sourcefile: 'workload.mjs' },
+  stdin: { contents: workload.replace("'BASE/", `'${baseDir}/`), resolveDir: root, loader: 'js', sourcefile: 'workload.mjs' },
+  nodePaths: [join(root, 'node_modules')],
   bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: bundle, keepNames: true,
   mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser'], external: ['node:*'], logLevel: 'error',
 })
@@ -165,7 +179,11 @@ async function measure(label, job, cpu, steps) {
     { name: 'bare worker', q: 'worker=bare', base: 'stage=0' },
     { name: 'footfall', q: 'worker=footfall', base: 'stage=0' },
     { name: 'footfall - bare', q: 'worker=footfall', base: 'worker=bare' },
-    ...steps.slice(1).map((name, k) => ({ name, q: `stage=${k + 1}`, base: `stage=${k}` }))]
+    ...(opt.base ? [
+      { name: `${opt.base} - bare`, q: 'worker=base', base: 'worker=bare' },
+      { name: `footfall - ${opt.base}`, q: 'worker=footfall', base: 'worker=base' },
+    ] : []),
+    ...(opt.steps ? steps.slice(1).map((name, k) => ({ name, q: `stage=${k + 1}`, base: `stage=${k}` })) : [])]
   const times = Object.fromEntries(queries.map((x) => [x.name, []]))
   await job(`n=${n}`) // warm-up
   for (let r = 0; r < reps; r++) {
