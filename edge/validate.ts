@@ -57,6 +57,13 @@ const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype']
 export function validateEvents(events: unknown[], ctx: BatchContext, parse: (raw: unknown) => Parsed<WireEvent> = parseEvent): { valid: WireEvent[]; rejected: Rejection[] } {
   const valid: WireEvent[] = []
   const rejected: Rejection[] = []
+  // A batch's events mostly share their page: parse each URL's host once.
+  const allowed = new Map<string, boolean>()
+  const hostOk = (url: string) => {
+    let ok = allowed.get(url)
+    if (ok === undefined) allowed.set(url, (ok = hostAllowed(url, ctx.hosts)))
+    return ok
+  }
   events.forEach((raw, index) => {
     const reject = (field: string, reason: string) => rejected.push({ index, field, reason })
     const bytes = jsonBytesOver(raw, LIMITS.eventBytes)
@@ -72,7 +79,7 @@ export function validateEvents(events: unknown[], ctx: BatchContext, parse: (raw
     if (e.ts > ctx.sentAt + MAX_AHEAD_MS) return reject('ts', 'later than the batch was sent')
     if (e.ts < ctx.sentAt - MAX_AGE_MS[ctx.server ? 'server' : 'browser']) return reject('ts', `older than ${ctx.server ? 400 : 7} days`)
     if (!ctx.server && (e.ip !== undefined || e.ua !== undefined)) return reject(e.ip !== undefined ? 'ip' : 'ua', "needs the site's API key")
-    if (!hostAllowed(e.url, ctx.hosts)) return reject('url', `host not allowed for site "${ctx.site}"`)
+    if (!hostOk(e.url)) return reject('url', `host not allowed for site "${ctx.site}"`)
     valid.push(e)
   })
   return { valid, rejected }
