@@ -82,7 +82,8 @@ function request(text) {
   const req = new Request('http://127.0.0.1/e', {
     method: 'POST',
     body: text,
-    headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', 'User-Agent': UA, 'CF-Connecting-IP': ip() },
+    // Content-Length as an HTTP client sends it (a Request made from a string has none of its own)
+    headers: { 'Content-Type': 'text/plain', 'Content-Length': String(new TextEncoder().encode(text).byteLength), Origin: 'http://localhost', 'User-Agent': UA, 'CF-Connecting-IP': ip() },
     cf: CF,
   })
   if (!req.cf) Object.defineProperty(req, 'cf', { value: CF }) // Node's Request has no cf
@@ -145,7 +146,7 @@ if (opt.base) {
 await build({
   stdin: { contents: workload.replace("'BASE/", `'${baseDir}/`), resolveDir: root, loader: 'js', sourcefile: 'workload.mjs' },
   nodePaths: [join(root, 'node_modules')],
-  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: bundle, keepNames: true,
+  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: bundle, keepNames: process.env.KEEP_NAMES !== '0',
   mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser'], external: ['node:*'], logLevel: 'error',
 })
 await writeFile(join(dir, 'package.json'), '{"type":"module"}')
@@ -255,6 +256,19 @@ async function profile() {
   const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 30)
   console.log(`profile: ${(total / n).toFixed(1)} us of samples per request (n ${n}); self time per request by function:`)
   for (const [k, t] of top) console.log(`  ${(t / n).toFixed(1).padStart(7)}  ${k}`)
+  if (process.env.CALLERS) {
+    const parent = new Map()
+    for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x)
+    const callers = new Map()
+    for (const x of p.nodes) {
+      if (!keyOf(x).startsWith(process.env.CALLERS)) continue
+      let up = parent.get(x.id)
+      const chain = []
+      for (let i = 0; up && i < 4; i++, up = parent.get(up.id)) chain.push(keyOf(up))
+      callers.set(chain.join(' < '), (callers.get(chain.join(' < ')) ?? 0) + dt.get(x.id))
+    }
+    for (const [k, t] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${(t / n).toFixed(1).padStart(7)}  ${process.env.CALLERS} < ${k}`)
+  }
   console.log('inclusive time per request, our code and the runtime calls it makes:')
   for (const [k, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(t / n).toFixed(1).padStart(7)}  ${k}`)
 }
