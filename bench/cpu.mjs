@@ -8,8 +8,9 @@
 // difference of two runs (e.g. footfall - bare, or up to step k - up to step k-1), median and minimum of
 // --reps repetitions of --n requests, after a warm-up.
 //
-// --profile samples workerd's V8 (inspector protocol) over --n requests and prints the self time per
-// function and per package instead.
+// --profile samples workerd's V8 (inspector protocol) over --n requests and prints self and inclusive
+// time per function instead (CALLERS=<function> adds who calls it; KEEP_BUNDLE=1 keeps the bundle in
+// /tmp to read the line numbers; KEEP_NAMES=0 bundles without esbuild's keepNames, which wrangler sets).
 //
 // --base <git ref> adds that commit's worker (edge/ and warehouse/ as of the ref) to the same run: the
 // difference footfall - base is measured in the same process, alternating, so machine load affects both.
