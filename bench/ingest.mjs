@@ -2,18 +2,24 @@
 // and R2, the geo database in R2) against two baselines, in the same run, on loopback, with autocannon:
 //   bare      a Hono worker that reads the body and answers 204 (bench/bare/): the goal's reference;
 //   platform  the same rate-limiter call and queue send as the collector, no work (bench/platform/):
-//             what Miniflare's local simulation of the bindings costs by itself.
+//             what Miniflare's local simulation of the bindings costs by itself;
+//   platform+assets  the platform worker with footfall's own [assets] block (directory, binding,
+//             run_worker_first) added: every local cost footfall pays that is not its own code, so its
+//             ratio to bare is the best footfall can score on this machine (the ceiling).
 // and two Footfall workers: `footfall` (wrangler.toml as deployed) and `footfall-no-assets`, the same
 // worker without its [assets] block, because locally every request, even to a run_worker_first route,
 // passes through Miniflare's asset router first (on Cloudflare that routing happens before the worker).
-// Rounds alternate the workers so all see the same machine state.
+// Rounds alternate the workers so all see the same machine state. Besides req/s, each run reports the CPU
+// time the stack's processes (wrangler + workerd) used per request, read from /proc: on a machine shared
+// with other jobs, req/s swings with their load, the CPU a request costs much less.
 //
-//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare|platform|footfall]
+//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare,platform,platform+assets,footfall]
 //
 // Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
 // limiter (300 requests a minute per site and IP) sees many visitors, as it does in production.
 import autocannon from 'autocannon'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -75,6 +81,46 @@ async function withoutAssets(config) {
   return copy
 }
 
+/**
+ * The platform worker's config with footfall's [assets] block copied in verbatim, written to dist/ like
+ * the no-assets copy (paths made relative to it): the ceiling control.
+ */
+async function platformWithAssets(platformConfig, footfallConfig) {
+  const assets = (await readFile(footfallConfig, 'utf8')).match(/^\[assets\][\s\S]*?(?=^\[)/m)?.[0]
+  if (!assets || !assets.includes('run_worker_first') || !assets.includes('directory = "')) throw new Error(`no [assets] block in ${footfallConfig}`)
+  const toml = (await readFile(platformConfig, 'utf8')).replace('main = "', 'main = "../bench/platform/')
+  const copy = join(root, 'dist/wrangler.platform-assets.toml')
+  await mkdir(dirname(copy), { recursive: true })
+  // Top-level keys must come before the first table: the [assets] table goes in front of the others.
+  await writeFile(copy, toml.replace(/^\[/m, `${assets.replace('directory = "', 'directory = "../')}\n[`))
+  return copy
+}
+
+/** Process ids below this one: the stack's wrangler and its workerd processes (autocannon runs in ours). */
+function descendants(pid) {
+  const kids = readdirSync(`/proc/${pid}/task`).flatMap((t) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+    } catch {
+      return []
+    }
+  })
+  return kids.flatMap((k) => [k, ...descendants(k)])
+}
+/**
+ * CPU nanoseconds used so far by the stack's processes, all threads (/proc/<pid>/task/<tid>/schedstat).
+ * Other jobs on a shared machine move req/s a lot; the CPU a request costs the stack moves much less.
+ */
+function stackCpuNs() {
+  let ns = 0
+  for (const pid of descendants(process.pid)) {
+    try {
+      for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
+    } catch {} // the process or thread ended meanwhile
+  }
+  return ns
+}
+
 function load(url, seconds) {
   return autocannon({
     url: `${url}/e`,
@@ -94,6 +140,7 @@ function load(url, seconds) {
 const targets = {
   bare: join(root, 'bench/bare/wrangler.toml'),
   platform: join(root, 'bench/platform/wrangler.toml'),
+  'platform+assets': await platformWithAssets(join(root, 'bench/platform/wrangler.toml'), join(root, 'wrangler.toml')),
   footfall: join(root, 'wrangler.toml'),
   'footfall-no-assets': await withoutAssets(join(root, 'wrangler.toml')),
 }
@@ -104,12 +151,14 @@ for (let round = 1; round <= rounds; round++) {
     const stack = await start(name, config)
     try {
       await load(stack.url, 3) // warm-up: JIT, isolates, the geo database and salt in memory
+      const cpu0 = stackCpuNs()
       const r = await load(stack.url, duration)
+      const cpuUs = (stackCpuNs() - cpu0) / 1000 / Math.max(1, r.requests.total)
       const expected = name === 'bare' ? 204 : 202
       const codes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]))
       results.push({
         round, name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
-        ok: codes[expected] ?? 0, other: r.requests.total - (codes[expected] ?? 0), errors: r.errors + r.timeouts,
+        ok: codes[expected] ?? 0, other: r.requests.total - (codes[expected] ?? 0), errors: r.errors + r.timeouts, cpuUs,
       })
       process.stderr.write(`round ${round} ${name}: ${r.requests.average} req/s, status ${JSON.stringify(codes)}\n`)
     } finally {
@@ -120,14 +169,19 @@ for (let round = 1; round <= rounds; round++) {
 
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 console.log(`\nPOST /e, ${connections} connections, ${duration} s per run, 3 events per request, loopback\n`)
-console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | expected status | other status | errors |')
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|')
+console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | stack CPU us/req | expected status | other status | errors |')
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of results) {
-  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name.startsWith('footfall') ? fmt(r.rps * 3) : '-'} | ${r.p50} | ${r.p99} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
+  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name.startsWith('footfall') ? fmt(r.rps * 3) : '-'} | ${r.p50} | ${r.p99} | ${fmt(r.cpuUs)} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
 }
 const sum = (name, k) => results.filter((r) => r.name === name).reduce((s, r) => s + r[k], 0)
 if (opt.only) process.exit(0)
 const ratio = (a, b, k) => fmt(sum(a, k) / sum(b, k), 2)
 console.log(`\nthroughput footfall / bare (all rounds): ${ratio('footfall', 'bare', 'rps')} (goal >= 0.75)`)
 console.log(`throughput footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'rps')}; platform / bare: ${ratio('platform', 'bare', 'rps')}; footfall-no-assets / platform: ${ratio('footfall-no-assets', 'platform', 'rps')}`)
+console.log(`ceiling platform+assets / bare: ${ratio('platform+assets', 'bare', 'rps')}; footfall / platform+assets: ${ratio('footfall', 'platform+assets', 'rps')}`)
+// CPU a request costs the stack (wrangler + workerd, all threads), summed over rounds: its inverse ratio is the
+// throughput ratio of a machine with the stack alone on it, little moved by other jobs.
+const cpuRatio = (a, b) => fmt(sum(b, 'cpuUs') / sum(a, 'cpuUs'), 2)
+console.log(`by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRatio('footfall', 'bare')}; platform+assets ${cpuRatio('platform+assets', 'bare')}; footfall-no-assets ${cpuRatio('footfall-no-assets', 'bare')}; platform ${cpuRatio('platform', 'bare')}; footfall vs platform+assets ${cpuRatio('footfall', 'platform+assets')}`)
 console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)

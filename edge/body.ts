@@ -11,10 +11,29 @@
 const DRAIN_BYTES = 1024 * 1024
 
 export async function readBodyText(req: Request, limit: number): Promise<string | null | undefined> {
-  const declared = Number(req.headers.get('Content-Length'))
+  const header = req.headers.get('Content-Length')
+  const declared = Number(header)
   if (declared > limit) return null
   if (!req.body) return ''
-  const reader = req.body.getReader()
+  // A declared length within the limit (every tracker and server request): read it in one call, ~20 us
+  // less CPU than a reader loop (bench/cpu.mjs). The HTTP layer delivers no more bytes than declared; the
+  // size is still checked on what arrived.
+  const bytes = header !== null && Number.isSafeInteger(declared) ? new Uint8Array(await req.arrayBuffer()) : await readAtMost(req.body, limit)
+  if (bytes === null || bytes.byteLength > limit) return null
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+// fatal: invalid UTF-8 throws instead of becoming U+FFFD. One decoder serves every request: decode()
+// without { stream: true } starts afresh each call.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/** The stream's bytes, or null as soon as they pass `limit` (the rest is not read). */
+async function readAtMost(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
+  const reader = body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -30,11 +49,7 @@ export async function readBodyText(req: Request, limit: number): Promise<string 
   const bytes = new Uint8Array(size)
   let at = 0
   for (const c of chunks) (bytes.set(c, at), (at += c.byteLength))
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
-  } catch {
-    return undefined
-  }
+  return bytes
 }
 
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, max: number): Promise<void> {

@@ -85,10 +85,25 @@ describe('bad input', () => {
     expect(await res.json()).toEqual({ error: 'body larger than 65536 bytes' })
   })
 
+  it('enforces the size limit on the bytes read when Content-Length understates the body', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(16 * 1024))
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 6) c.enqueue(chunk)
+        else c.close()
+      },
+    })
+    const headers = { Origin: ORIGIN, 'Content-Length': '100' }
+    const res = await exports.default.fetch(new Request('http://localhost/e', { method: 'POST', body, headers }))
+    expect(res.status).toBe(413)
+    expect(await res.json()).toEqual({ error: 'body larger than 65536 bytes' })
+  })
+
   it('stored none of it, and counted every refused request in the drop ledger', async () => {
     const count = (rows: Record<string, unknown>[], reason: string) => rows.filter((d) => d.reason === reason).reduce((n, d) => n + (d.events as number), 0)
-    // Every case is one event, but "101 events" (101) and "an unknown site" (forbidden), plus the chunked body.
-    const invalid = CASES.length - 2 + 101 + 1
+    // Every case is one event, but "101 events" (101) and "an unknown site" (forbidden), plus the two chunked bodies.
+    const invalid = CASES.length - 2 + 101 + 2
     const drops = await waitForLake((rows) => count(rows, 'invalid') >= invalid && count(rows, 'forbidden') >= 3, 'dropped/')
     expect(count(drops, 'invalid')).toBe(invalid)
     expect(count(drops, 'forbidden')).toBe(3) // unknown site, foreign origin, wrong API key

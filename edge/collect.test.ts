@@ -1,3 +1,4 @@
+import { exports } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { batchOf, clearLake, ORIGIN, lakeRows, postEvents, waitForEvents, wireEventAt } from './test-helpers.ts'
 
@@ -25,6 +26,24 @@ describe('POST /e', () => {
     expect(row!.visitor_id).toMatch(/^[0-9a-f]{32}$/)
     // Privacy: the IP is only an input of the keyed hash.
     expect(JSON.stringify(row)).not.toContain('203.0.113.7')
+  })
+
+  it('answers CORS: a preflight with the allowed method and headers, every POST answer with origin and Retry-After exposed', async () => {
+    const pre = await exports.default.fetch(new Request('http://localhost/e', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'Authorization, Content-Type' },
+    }))
+    expect(pre.status).toBe(204)
+    expect(Object.fromEntries([...pre.headers].filter(([k]) => k.startsWith('access-control-')))).toEqual({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'Authorization,Content-Type',
+      'access-control-expose-headers': 'Retry-After',
+      'access-control-max-age': '86400',
+    })
+    for (const res of [await post(batch([wireEventAt('evt-cors-0001')])), await post('{"site":')]) {
+      expect([res.status, res.headers.get('Access-Control-Allow-Origin'), res.headers.get('Access-Control-Expose-Headers')]).toEqual([res.status, '*', 'Retry-After'])
+    }
   })
 
   it('stores the identified user id, traits and clicked element', async () => {

@@ -5,7 +5,7 @@
  * Everything refused or dropped is counted in the drop ledger with its reason.
  */
 import { Hono, type Context } from 'hono'
-import { LIMITS, wireBatch } from '../warehouse/wire.ts'
+import { LIMITS } from '../warehouse/wire.ts'
 import type { DropReason } from '../warehouse/schema.ts'
 import type { Env } from './env.ts'
 import { readBodyText } from './body.ts'
@@ -15,7 +15,7 @@ import { enrichAll } from './enrich/index.ts'
 import { recordDrops, type Drop } from './ledger.ts'
 import { privacyMode } from './privacy.ts'
 import { hostAllowed, sitesOf } from './sites.ts'
-import { issuesOf, validateEvents } from './validate.ts'
+import { issuesOf, parseBatch, validateEvents } from './validate.ts'
 import { sameSecret } from './auth.ts'
 
 export const MAX_BODY_BYTES = LIMITS.bodyBytes
@@ -45,7 +45,7 @@ collect.post('/', async (c) => {
   }
   const events = (body as { events?: unknown })?.events
   if (Array.isArray(events)) eventCount = Math.max(1, events.length)
-  const batch = wireBatch.safeParse(body)
+  const batch = parseBatch(body)
   if (!batch.success) return refuse(400, 'invalid', 'invalid batch', { issues: issuesOf(batch.error, -1) })
 
   const config = sitesOf(c.env).get(batch.data.site)

@@ -6,7 +6,7 @@ import type { WireEvent } from '../../warehouse/wire.ts'
 import { botReason } from './bot.ts'
 import { continentOf, countryOfIp } from './geoip.ts'
 import { geoFrom, type Geo } from './geo.ts'
-import { sourceOf } from './source.ts'
+import { sourceOf, type Source } from './source.ts'
 import { agentFrom } from './ua.ts'
 import { eventFields, languageOf } from './fields.ts'
 import { visitorIds, type VisitorIds } from './visitor.ts'
@@ -36,6 +36,14 @@ export interface RequestContext {
 export async function enrichAll(events: WireEvent[], ctx: RequestContext): Promise<EventRow[]> {
   const ids = new Map<string, Promise<VisitorIds>>()
   const geos = new Map<string, Promise<Geo>>()
+  // Events of one request mostly share their page (and referrer): two URL parses and the query work, once.
+  const sources = new Map<string, Source>()
+  const source = (e: WireEvent) => {
+    const key = `${e.url}\n${e.referrer ?? ''}`
+    let s = sources.get(key)
+    if (!s) sources.set(key, (s = sourceOf(e.url, e.referrer, ctx.strip)))
+    return s
+  }
   return Promise.all(
     events.map(async (e) => {
       const ip = e.ip ?? ctx.ip
@@ -47,7 +55,7 @@ export async function enrichAll(events: WireEvent[], ctx: RequestContext): Promi
       // A backend's own user agent says nothing about the visitor: judge only the one it names.
       const judged = !(ctx.server && e.ua === undefined)
       const bot = judged ? botReason(ua, ctx.server ? undefined : ctx.cf) : null
-      return toRow(e, ctx, { ...visitor, ...geo, ...agentFrom(judged ? ua : ''), is_bot: bot !== null, bot_reason: bot })
+      return toRow(e, ctx, source(e), { ...visitor, ...geo, ...agentFrom(judged ? ua : ''), is_bot: bot !== null, bot_reason: bot })
     }),
   )
 }
@@ -63,7 +71,7 @@ async function geoOf(ctx: RequestContext, explicitIp: string | undefined): Promi
 
 type Enriched = Pick<EventRow, 'visitor_id' | 'visitor_id_prev' | 'is_bot' | 'bot_reason'> & Geo & ReturnType<typeof agentFrom>
 
-function toRow(e: WireEvent, ctx: RequestContext, enriched: Enriched): EventRow {
+function toRow(e: WireEvent, ctx: RequestContext, source: Source, enriched: Enriched): EventRow {
   return {
     event_id: e.id,
     site: ctx.site,
@@ -72,7 +80,7 @@ function toRow(e: WireEvent, ctx: RequestContext, enriched: Enriched): EventRow 
     event_time: Math.min(e.ts + ctx.skew, ctx.received),
     client_time: e.ts,
     received_time: ctx.received,
-    ...sourceOf(e.url, e.referrer, ctx.strip),
+    ...source,
     ...eventFields(e),
     // A backend's own request says nothing about the visitor's language: server events keep what they send.
     language: e.language ?? (ctx.server ? null : languageOf(ctx.acceptLanguage)),

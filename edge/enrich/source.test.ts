@@ -15,6 +15,17 @@ describe('sourceOf', () => {
     expect(sourceOf('https://app.example/#/settings?tab=1', undefined)).toMatchObject({ path: '/#/settings?tab=1', url: 'https://app.example/#/settings?tab=1' })
   })
 
+  it.each([
+    ['https://shop.example/p', 'https://shop.example/p'],
+    ['https://shop.example/p?', 'https://shop.example/p'],
+    ['https://shop.example/p#', 'https://shop.example/p'],
+    ['https://shop.example/p?#top', 'https://shop.example/p'],
+    ['https://shop.example/p?q=green%20tea', 'https://shop.example/p?q=green+tea'],
+    ['https://shop.example/p/%7Euser/', 'https://shop.example/p/%7Euser/'],
+  ])('stores %s as %s', (url, stored) => {
+    expect(sourceOf(url, undefined).url).toBe(stored)
+  })
+
   it('honours a configured strip list', () => {
     expect(sourceOf('https://shop.example/?session=s3cr3t&q=tea', undefined, ['session']).url).toBe('https://shop.example/?q=tea')
   })

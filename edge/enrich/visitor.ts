@@ -33,9 +33,13 @@ export async function visitorId(lake: R2Bucket, day: string, site: string, ip: s
 
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10)
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
+
 async function hmac(key: CryptoKey, input: Uint8Array): Promise<string> {
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, input))
-  return Array.from(mac.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')
+  let hex = ''
+  for (let i = 0; i < 16; i++) hex += HEX[mac[i]!]
+  return hex
 }
 
 function saltFor(lake: R2Bucket, day: string): Promise<CryptoKey> {
