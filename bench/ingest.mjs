@@ -62,7 +62,9 @@ const ip = () => `198.51.${(Math.random() * 40) | 0}.${(Math.random() * 250) | 0
 async function start(name, config) {
   const state = await mkdtemp(join(tmpdir(), `footfall-bench-${name}-`))
   if (name.startsWith('footfall')) await uploadGeoDb({ persistTo: state })
-  const dev = await startWranglerDev({ port: await freePort(), persistTo: state, config, vars: { DASHBOARD_TOKEN: 'bench' }, logs: false })
+  // QUEUE_JOURNAL off: the worker as deployed (on Cloudflare the queue is durable; the local stack journals
+  // it in R2, edge/journal.ts, at the cost of one R2 write per request).
+  const dev = await startWranglerDev({ port: await freePort(), persistTo: state, config, vars: { DASHBOARD_TOKEN: 'bench', QUEUE_JOURNAL: 'off' }, logs: false })
   const stop = async () => {
     await dev.stop()
     await rm(state, { recursive: true, force: true })
