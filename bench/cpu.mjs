@@ -41,6 +41,7 @@ import { enrichAll } from './edge/enrich/index.ts'
 import { enqueue } from './edge/enqueue.ts'
 import * as z from 'zod/mini'
 import { Hono } from 'hono'
+import { body, ip, UA } from './bench/batch.mjs'
 
 // bench/bare/index.ts: what any worker pays to receive a request and answer it.
 const bare = new Hono()
@@ -49,7 +50,6 @@ bare.post('/e', async (c) => {
   return c.body(null, 204)
 })
 
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 // Miniflare's placeholder request.cf (geo present, so the IP database is not read), as under wrangler dev.
 const CF = { asn: 395747, colo: 'DFW', city: 'Austin', region: 'Texas', country: 'US', continent: 'NA', timezone: 'America/Chicago' }
 const SALT = new Uint8Array(32).fill(7).buffer
@@ -61,23 +61,6 @@ const env = {
   LAKE: { get: async (k) => (k.startsWith('salts/') ? { arrayBuffer: async () => SALT.slice(0) } : null), put: async () => null },
 }
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} }
-
-let seq = 0
-export function body() {
-  const now = Date.now()
-  const id = () => 'b' + (seq++).toString(36) + '-' + Math.random().toString(36).slice(2, 10)
-  const url = 'http://localhost/products/tea-' + (seq % 50)
-  return JSON.stringify({
-    site: 'demo',
-    sentAt: now,
-    events: [
-      { id: id(), type: 'pageview', ts: now - 30, url, referrer: 'https://www.google.com/', title: 'Green tea' },
-      { id: id(), type: 'event', name: 'add_to_cart', ts: now - 20, url, props: { product_id: 'tea-01', category: 'tea', revenue: 12.5, currency: 'EUR' } },
-      { id: id(), type: 'engagement', ts: now - 10, url, engagedMs: 5400, scrollDepth: 80 },
-    ],
-  })
-}
-const ip = () => '198.51.' + ((Math.random() * 40) | 0) + '.' + ((Math.random() * 250) | 0)
 
 function request(text) {
   const req = new Request('http://127.0.0.1/e', {

@@ -26,6 +26,7 @@ import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { uploadGeoDb } from '../scripts/geo-db.mjs'
 import { freePort, startWranglerDev } from '../scripts/wrangler-dev.mjs'
+import { body, ip, UA } from './batch.mjs'
 
 const root = join(import.meta.dirname, '..')
 const { values: opt } = parseArgs({
@@ -40,23 +41,6 @@ const duration = Number(opt.duration)
 const connections = Number(opt.connections)
 const rounds = Number(opt.rounds)
 
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-let seq = 0
-function body() {
-  const now = Date.now()
-  const id = () => `b${(seq++).toString(36)}-${Math.random().toString(36).slice(2, 10)}`
-  const url = `http://localhost/products/tea-${seq % 50}`
-  return JSON.stringify({
-    site: 'demo',
-    sentAt: now,
-    events: [
-      { id: id(), type: 'pageview', ts: now - 30, url, referrer: 'https://www.google.com/', title: 'Green tea' },
-      { id: id(), type: 'event', name: 'add_to_cart', ts: now - 20, url, props: { product_id: 'tea-01', category: 'tea', revenue: 12.5, currency: 'EUR' } },
-      { id: id(), type: 'engagement', ts: now - 10, url, engagedMs: 5400, scrollDepth: 80 },
-    ],
-  })
-}
-const ip = () => `198.51.${(Math.random() * 40) | 0}.${(Math.random() * 250) | 0}`
 
 /** Starts `wrangler dev` with the given config on a free loopback port; returns its URL and a stop(). */
 async function start(name, config) {
