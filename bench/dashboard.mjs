@@ -35,7 +35,7 @@ export { kpis } from './warehouse/sql/kpis.ts'
 export { materialise } from './warehouse/sql/sessions.ts'
 export { BREAKDOWNS } from './dashboard/src/panels.ts'
 export { eventCount, series } from './dashboard/src/queries/overview.ts'
-export { bucketFor } from './warehouse/sql/overview.ts'
+export { bucketFor } from './warehouse/sql/buckets.ts'
 export { customEvents } from './warehouse/sql/breakdowns.ts'
 export { opts } from './dashboard/src/queries/filters.ts'`,
     resolveDir: root, loader: 'ts',

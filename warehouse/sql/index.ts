@@ -12,5 +12,4 @@ export * from './funnels.ts'
 export * from './orders.ts'
 export * from './realtime.ts'
 export * from './users.ts'
-// overview.ts has its own topPages (the dashboard's first panel): reachable as overview.topPages.
-export * as overview from './overview.ts'
+export * from './buckets.ts'

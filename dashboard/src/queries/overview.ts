@@ -4,7 +4,7 @@
  * (`sql` tag: values as parameters) on its deduplicated, scoped `ev` (canonical visitor `vk`).
  */
 import { eventsCte } from '../../../warehouse/sql/events.ts'
-import { BUCKETS, type Bucket } from '../../../warehouse/sql/overview.ts'
+import { BUCKETS, type Bucket } from '../../../warehouse/sql/buckets.ts'
 import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/sql/query.ts'
 import { opts, type Scope } from './filters.ts'
 

@@ -1,0 +1,14 @@
+/**
+ * Time buckets of the dashboard's time series (`series` in dashboard/src/queries/overview.ts) and of the
+ * bucket picker: the sizes offered, and the one that gives a readable number of points for a range.
+ */
+import type { Range } from './query.ts'
+
+export const BUCKETS = { minute: '1 minute', hour: '1 hour', day: '1 day', week: '1 week' } as const
+export type Bucket = keyof typeof BUCKETS
+
+/** Picks a bucket that gives a readable number of points for the range. */
+export function bucketFor(r: Range): Bucket {
+  const hours = (r.to - r.from) / 3_600_000
+  return hours <= 3 ? 'minute' : hours <= 72 ? 'hour' : hours <= 24 * 120 ? 'day' : 'week'
+}
