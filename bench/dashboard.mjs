@@ -9,14 +9,13 @@
 // The files are served by a small Node server that answers the lake API's two routes (`/api/files`,
 // `/data/<key>`) and the built dashboard (`npm run build` first), on loopback: writing Parquet parts with
 // their R2 custom metadata into wrangler dev's local bucket has no public API.
-import { build } from 'esbuild'
+import { importTs } from './ts.mjs'
 import { createServer } from 'node:http'
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { pathToFileURL } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { chromium } from 'playwright-core'
 import { DAY, DAYS, START, syntheticRows } from './synthetic.mjs'
@@ -26,10 +25,7 @@ const { values: opt } = parseArgs({ options: { sizes: { type: 'string', default:
 const PUBLIC = join(root, 'dist/public')
 if (!existsSync(join(PUBLIC, 'dashboard/index.html'))) throw new Error('run `npm run build` first')
 
-const lib = join(root, 'node_modules/.cache/footfall-bench/dashboard-lib.mjs')
-await build({
-  stdin: {
-    contents: `export { writeEvents } from './warehouse/parquet.ts'
+const L = await importTs('dashboard-lib', `export { writeEvents } from './warehouse/parquet.ts'
 export { createEventsRaw, createEventsView } from './warehouse/sql/ddl.ts'
 export { kpis } from './warehouse/sql/kpis.ts'
 export { materialise } from './warehouse/sql/sessions.ts'
@@ -37,12 +33,7 @@ export { BREAKDOWNS } from './dashboard/src/panels.ts'
 export { eventCount, series } from './dashboard/src/queries/overview.ts'
 export { bucketFor } from './warehouse/sql/buckets.ts'
 export { customEvents } from './warehouse/sql/breakdowns.ts'
-export { opts } from './dashboard/src/queries/filters.ts'`,
-    resolveDir: root, loader: 'ts',
-  },
-  outfile: lib, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error',
-})
-const L = await import(pathToFileURL(lib).href)
+export { opts } from './dashboard/src/queries/filters.ts'`)
 
 const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
 

@@ -7,28 +7,17 @@
 //   - compaction of a 100k-event day from 1,000 parts on an in-memory bucket (time, peak heap).
 //
 //   node --expose-gc bench/lake.mjs [--events 100000] [--rounds 3] [--only codecs|rowgroups|compaction]
-import { build } from 'esbuild'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { importTs } from './ts.mjs'
 import { parseArgs } from 'node:util'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { parquetReadObjects } from 'hyparquet'
 
-const root = join(import.meta.dirname, '..')
 const { values: opt } = parseArgs({ options: { events: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } } })
 const N = Number(opt.events)
 const ROUNDS = Number(opt.rounds)
 
-// The warehouse is TypeScript: bundle the entry points the worker uses into one module for Node.
-// Written under node_modules/ so that the bundle's imports of hyparquet resolve.
-const dir = await mkdtemp(join(root, 'node_modules', '.footfall-bench-'))
-const out = join(dir, 'lake.mjs')
-await build({
-  stdin: { contents: `export * from './warehouse/parquet.ts'; export * from './warehouse/compact.ts'; export * from './warehouse/lake.ts'; export * from './warehouse/testing/bucket.ts'`, resolveDir: root, loader: 'ts' },
-  bundle: true, platform: 'node', format: 'esm', outfile: out, packages: 'external', logLevel: 'error',
-})
-const lake = await import(out)
-await rm(dir, { recursive: true })
+// The warehouse is TypeScript: the entry points the worker uses, bundled for Node (bench/ts.mjs).
+const lake = await importTs('lake-lib', `export * from './warehouse/parquet.ts'; export * from './warehouse/compact.ts'; export * from './warehouse/lake.ts'; export * from './warehouse/testing/bucket.ts'`)
 
 // Realistic events: one shop, 2,000 visitors over a day, 60 pages, a few sources, countries and devices.
 const pick = (a, i) => a[i % a.length]

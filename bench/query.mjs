@@ -6,13 +6,12 @@
 // Events are generated as sessions (a visitor, 1-8 events 0-10 minutes apart) over 7 days, written with
 // the lake's own Parquet writer (warehouse/parquet.ts) in files of 250,000 rows, then each query is timed
 // (best and median of --runs, after --warmup runs), plus one full `footfall report` process.
-import { build } from 'esbuild'
+import { importTs } from './ts.mjs'
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import { pathToFileURL } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { DAY, DAYS, MIN, START, syntheticRows } from './synthetic.mjs'
 
@@ -25,24 +24,15 @@ const { values: opt } = parseArgs({
 })
 const runs = Number(opt.runs)
 
-// The library is TypeScript: bundle the pieces the bench needs (as cli/footfall.mjs does).
+// The library is TypeScript: bundle the pieces the bench needs (bench/ts.mjs).
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-q-'))
-// Inside the project so the bundle resolves its packages from node_modules.
-const lib = join(root, 'node_modules/.cache/footfall-bench/query-lib.mjs')
-await build({
-  stdin: {
-    contents: `export { writeEvents } from './warehouse/parquet.ts'
+const L = await importTs('query-lib', `export { writeEvents } from './warehouse/parquet.ts'
 export { eventsRawOver, createEventsView } from './warehouse/sql/ddl.ts'
 export { kpis } from './warehouse/sql/kpis.ts'
 export { sessions } from './warehouse/sql/sessions.ts'
 export { windows, tumbling, hopping, sessionWindow } from './warehouse/sql/windows.ts'
 export { breakdown } from './warehouse/sql/breakdowns.ts'
-export { sql } from './warehouse/sql/query.ts'`,
-    resolveDir: root, loader: 'ts',
-  },
-  outfile: lib, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error',
-})
-const L = await import(pathToFileURL(lib).href)
+export { sql } from './warehouse/sql/query.ts'`)
 
 async function generate(n, dir) {
   let file = 0, bytes = 0
