@@ -1,15 +1,15 @@
 /**
- * Reads a request body as UTF-8 text, stopping at `limit` bytes. Content-Length can be absent (chunked
- * transfer) or lie, so the limit is enforced on the bytes actually read.
- * Returns null when over the limit, undefined when the bytes are not valid UTF-8.
- */
-/**
  * Past the limit, up to this much more is read and discarded before answering (a "lingering close", as
  * HTTP servers do): a client still sending then reads its 413 instead of a reset connection. Locally,
  * a body left unread also makes wrangler dev's proxy fail the next request with a 503.
  */
 const DRAIN_BYTES = 1024 * 1024
 
+/**
+ * Reads a request body as UTF-8 text, stopping at `limit` bytes. Content-Length can be absent (chunked
+ * transfer) or lie, so the limit is enforced on the bytes actually read.
+ * Returns null when over the limit, undefined when the bytes are not valid UTF-8.
+ */
 export async function readBodyText(req: Request, limit: number): Promise<string | null | undefined> {
   const header = req.headers.get('Content-Length')
   const declared = Number(header)
