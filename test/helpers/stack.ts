@@ -25,6 +25,9 @@ export interface StackOptions {
   token?: string
 }
 
+/** The vars of every test stack: the dashboard's token and the demo site's server-side API key. */
+export const stackVars = (token: string) => ({ DASHBOARD_TOKEN: token, SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }) })
+
 export async function startStack({ port, cf, token = 'test-token' }: StackOptions): Promise<Stack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'footfall-stack-'))
   let cfPath: string | undefined
@@ -34,7 +37,7 @@ export async function startStack({ port, cf, token = 'test-token' }: StackOption
   const dev = await startWranglerDev({
     port,
     persistTo: join(stateDir, 'state'),
-    vars: { DASHBOARD_TOKEN: token, SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }) },
+    vars: stackVars(token),
     cfPath,
   })
   return { ...dev, token, stateDir }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { uploadGeoDb } from '../../../scripts/geo-db.mjs'
 import { freePort, startWranglerDev } from '../../../scripts/wrangler-dev.mjs'
-import type { Stack } from '../../helpers/stack.ts'
+import { stackVars, type Stack } from '../../helpers/stack.ts'
 
 export interface DevStack extends Stack {
   /** Miniflare's persisted state (R2 objects and their metadata), kept across restarts. */
@@ -44,7 +44,7 @@ export async function startDevStack(vars: Record<string, string> = {}): Promise<
   await uploadGeoDb({ persistTo })
   const port = await freePort()
   const token = 'test-token'
-  const allVars = { DASHBOARD_TOKEN: token, SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }), ...vars }
+  const allVars = { ...stackVars(token), ...vars }
   let earlier = ''
   let assets = true
   let dev = await startWranglerDev({ port, persistTo, vars: allVars })
