@@ -1,8 +1,8 @@
 /**
  * DuckDB-WASM in a Web Worker, served by our own worker (no CDN): the engine's files live under
  * /dashboard/duckdb/. Lake files are loaded once each (they are immutable): events into `events_raw` (a
- * staging table, merged into the deduplicated `events` table and emptied after each load)
- * (read through the deduplicating `events` view), the drop ledger into `dropped_raw`.
+ * staging table, merged into the deduplicated `events` table and emptied after each load), the drop
+ * ledger into `dropped_raw`.
  */
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
 import { DataType, type Table } from 'apache-arrow'
@@ -146,10 +146,6 @@ export class Lake {
     })
   }
 
-  async load(key: string, parquet: ArrayBuffer, table: LakeTable = 'events'): Promise<void> {
-    if (!this.loaded.has(key)) await this.insert(key, this.decode(parquet, table), table)
-  }
-
   /**
    * Merges the newly loaded files (`events_raw`) into `events`, one row per event id, the one received
    * first, as the library's `events` view defines it; then empties the staging table. Deduplicating once
@@ -176,7 +172,6 @@ export class Lake {
       this.timings.sessionizeMs = performance.now() - t
     })
   }
-
 
   /** Runs a parameterised query (the only way user-chosen values reach SQL). */
   async run(q: Query): Promise<Row[]> {
