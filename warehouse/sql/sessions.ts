@@ -9,7 +9,7 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { countingCte, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, VK_OF, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
@@ -31,12 +31,13 @@ export interface SessionOptions extends Scope {
  * channel, referrer_host, utm_source, utm_medium, utm_campaign, country, region, city, device_type,
  * browser, os.
  */
-export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
+export function sessionsCte(r: Range, o: SessionOptions = {}, keys = true): Query {
   const gap = o.gapMs ?? SESSION_GAP_MS
-  const look = o.lookbackMs ?? DAY
-  const events = eventsCte({ from: r.from - look, to: r.to + look }, o)
-  if (!readsVisits(o)) return sessionsOf(events, r, gap)
-  // The sessions of `visits`; `sev` (events with their session) is not available on this path.
+  const window = { from: r.from - (o.lookbackMs ?? DAY), to: r.to + (o.lookbackMs ?? DAY) }
+  if (!readsVisits(o)) return sessionsOf(eventsCte(window, o), r, gap)
+  // The sessions of `visits`; `sev` (events with their session) is not available on this path, nor `vk`
+  // on `ev` when `keys` is false (a query that only counts visitors: `countVisitors`).
+  const events = keys ? eventsCte(window, o) : countingCte(window, o)
   return sql`${events}, sessions AS (
   SELECT * FROM ${trusted(VISITS)} WHERE ${inRange(r, 'start_time')}
 )`
@@ -44,6 +45,9 @@ export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
 
 /** `visits`: the sessions of every loaded event (bots left out), one row each, built by `materialise()`. */
 export const VISITS = 'visits'
+
+/** `visitor_ids (vk, vid)`: the number of each canonical visitor key, for the events' `vid` (events.ts). */
+export const VISITOR_IDS = 'visitor_ids'
 
 /**
  * Whether the sessions of a scope are read from `visits`: materialised, no filters (a filter keeps the
@@ -61,7 +65,33 @@ function readsVisits(o: SessionOptions): boolean {
  * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
  */
 export function materialise(): string[] {
-  return [`CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`, `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`]
+  return [
+    `CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`,
+    `ALTER TABLE events ADD COLUMN IF NOT EXISTS ${VID} INTEGER`,
+    `CREATE OR REPLACE TABLE ${VISITOR_IDS} (vk VARCHAR, vid INTEGER)`,
+    ...numberVisitors('TRUE'),
+    `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`,
+  ]
+}
+
+/**
+ * Numbers the canonical visitors of the events matching `cond` (SQL on `e`, an events row) that have no
+ * number yet, and sets `vid` on every event of those events' visitor ids (bots left out, as in
+ * `visitor_keys`). Set per visitor id, not per event: updating one small column in place is far cheaper
+ * than rewriting the table.
+ */
+function numberVisitors(cond: string): string[] {
+  const mine = `NOT e.is_bot AND (${cond})`
+  return [
+    `INSERT INTO ${VISITOR_IDS} SELECT vk, (SELECT coalesce(max(vid), 0) FROM ${VISITOR_IDS}) + row_number() OVER (ORDER BY vk)
+FROM (SELECT DISTINCT ${VK_OF('e')} AS vk FROM events e LEFT JOIN ${VISITOR_KEYS} k ON k.v = e.visitor_id WHERE ${mine}) n
+WHERE vk NOT IN (SELECT vk FROM ${VISITOR_IDS})`,
+    `UPDATE events AS e SET ${VID} = m.vid FROM (
+  SELECT x.v, i.vid FROM (SELECT DISTINCT e.visitor_id AS v FROM events e WHERE e.visitor_id IS NOT NULL AND ${mine}) x
+  LEFT JOIN ${VISITOR_KEYS} k ON k.v = x.v JOIN ${VISITOR_IDS} i ON i.vk = coalesce(k.root, x.v)
+) m WHERE e.visitor_id = m.v AND NOT e.is_bot`,
+    `UPDATE events AS e SET ${VID} = i.vid FROM ${VISITOR_IDS} i WHERE e.visitor_id IS NULL AND ${mine} AND i.vk = 'event:' || e.event_id`,
+  ]
 }
 
 const ALL = { from: 0, to: MAX_TIME }
@@ -88,20 +118,28 @@ UNION SELECT 'event:' || event_id FROM ${table} WHERE visitor_id IS NULL`
 }
 
 /**
- * What `materialise()` builds, updated after new events (listed by `freshVisitors`) were merged: only the
- * sessions of the visitors they touch are cut again. A visitor's key can change when a new event links
- * its id to an earlier one, so both its old and new keys are cut again; a visitor's sessions are always
- * cut from all of its events, so the result equals `materialise()`'s (a golden test holds it to that).
+ * What `materialise()` builds, updated after new events (listed by `freshVisitors`) were merged into
+ * `events` (with `vid` NULL): only the sessions of the visitors whose events changed are cut again. A
+ * visitor id's key changes when a new event links it to an earlier id, or when earlier events of its
+ * chain arrive later (a range extended into the past): the ids whose key changed are found by comparing
+ * `visitor_keys` before and after, and both their old and new keys are cut again, with the keys of the new
+ * events. A visitor's sessions are always cut from all of its events, so the result equals
+ * `materialise()`'s (a golden test holds it to that); `vid` numbers differ, one per key all the same.
  */
 export function materialiseNew(): string[] {
-  const keysOf = `SELECT coalesce(k.root, f.v) AS vk FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_KEYS} k ON k.v = f.v`
   return [
-    `CREATE OR REPLACE TEMP TABLE touched AS ${keysOf} UNION SELECT v FROM ${FRESH_VISITORS}`,
+    `CREATE OR REPLACE TEMP TABLE keys_before AS SELECT * FROM ${VISITOR_KEYS}`,
     `CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`,
-    `INSERT INTO touched ${keysOf}`,
+    `CREATE OR REPLACE TEMP TABLE moved AS SELECT coalesce(b.v, a.v) AS v, b.root AS was, a.root AS now
+FROM keys_before b FULL JOIN ${VISITOR_KEYS} a ON a.v = b.v WHERE b.root IS DISTINCT FROM a.root`,
+    `CREATE OR REPLACE TEMP TABLE touched AS SELECT coalesce(was, v) AS vk FROM moved UNION SELECT coalesce(now, v) FROM moved
+UNION SELECT coalesce(k.root, f.v) FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_KEYS} k ON k.v = f.v`,
+    ...numberVisitors(`e.${VID} IS NULL OR e.visitor_id IN (SELECT v FROM moved)`),
     `DELETE FROM ${VISITS} WHERE vk IN (SELECT vk FROM touched)`,
     `INSERT INTO ${VISITS} ${inlined(allVisits('touched'))}`,
     `DROP TABLE touched`,
+    `DROP TABLE moved`,
+    `DROP TABLE keys_before`,
     `DROP TABLE ${FRESH_VISITORS}`,
   ]
 }

@@ -3,7 +3,7 @@
  * and bots, the custom event count of the KPI row, and the live event feed. Built the library's way
  * (`sql` tag: values as parameters) on its deduplicated, scoped `ev` (canonical visitor `vk`).
  */
-import { eventsCte } from '../../../warehouse/sql/events.ts'
+import { countingCte, countVisitors, eventsCte } from '../../../warehouse/sql/events.ts'
 import { BUCKETS, type Bucket } from '../../../warehouse/sql/buckets.ts'
 import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/sql/query.ts'
 import { opts, type Scope } from './filters.ts'
@@ -11,10 +11,10 @@ import { opts, type Scope } from './filters.ts'
 /** Rows (t, pageviews, visitors), every bucket of the range (zeros included). */
 export function series(s: Scope, bucket: Bucket): Query {
   const size = trusted(`INTERVAL '${BUCKETS[bucket]}'`)
-  return sql`WITH RECURSIVE ${eventsCte(s.range, opts(s))}, buckets AS (
+  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s))}, buckets AS (
   SELECT unnest(generate_series(time_bucket(${size}, ${ts(s.range.from)}), ${ts(s.range.to)}, ${size})) AS t
 ), counts AS (
-  SELECT time_bucket(${size}, event_time) AS t, count(*) AS pageviews, count(DISTINCT vk) AS visitors
+  SELECT time_bucket(${size}, event_time) AS t, count(*) AS pageviews, ${countVisitors(opts(s))} AS visitors
   FROM ev WHERE hit AND type = 'pageview' AND ${inRange(s.range)} GROUP BY t
 )
 SELECT t, coalesce(pageviews, 0) AS pageviews, coalesce(visitors, 0) AS visitors
@@ -23,7 +23,7 @@ FROM buckets LEFT JOIN counts USING (t) ORDER BY t`
 
 /** One row (events): custom events in the scope. */
 export function eventCount(s: Scope): Query {
-  return sql`WITH RECURSIVE ${eventsCte(s.range, opts(s))}
+  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s))}
 SELECT count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}`
 }
 
