@@ -27,6 +27,16 @@ export function eventCount(s: Scope): Query {
 SELECT count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}`
 }
 
+/**
+ * Rows (name, events): the custom event names of the scope, most events first, for the event picker: the
+ * names and order of the library's `customEvents`, without its distinct visitor count.
+ */
+export function eventNames(s: Scope, limit = 50): Query {
+  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s))}
+SELECT name, count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}
+GROUP BY name ORDER BY events DESC, name LIMIT ${int(limit)}`
+}
+
 /** Rows (time, type, name, path, country, device_type): the latest events up to `now`, newest first. */
 export function liveFeed(now: number, s: Omit<Scope, 'range'>, limit = 50): Query {
   const r = { from: now - 3_600_000, to: now }

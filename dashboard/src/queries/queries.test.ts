@@ -4,7 +4,9 @@ import { NativeLake } from '../../../warehouse/native.ts'
 import { displayCells, formatCell } from '../format.ts'
 import { botsByReason, createDroppedRaw, droppedByReason } from './dropped.ts'
 import type { Scope } from './filters.ts'
-import { eventCount, liveFeed, series } from './overview.ts'
+import { customEvents } from '../../../warehouse/sql/breakdowns.ts'
+import { materialise } from '../../../warehouse/sql/sessions.ts'
+import { eventCount, eventNames, liveFeed, series } from './overview.ts'
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
 const M = 60_000
@@ -47,6 +49,31 @@ describe("the dashboard's own SQL", () => {
   it('custom event count, and a filter value that looks like SQL is only a value', async () => {
     expect(await lake.run(eventCount(scope))).toEqual([{ events: 1 }])
     expect(await lake.run(eventCount({ ...scope, filters: [{ dim: 'path', op: 'contains', value: "p' OR 1=1 --" }] }))).toEqual([{ events: 0 }])
+  })
+
+  it("event names: the names and order of the library's custom events", async () => {
+    const names = await lake.run(eventNames(scope))
+    expect(names).toEqual([{ name: 'order', events: 1 }])
+    expect(names.map((r) => r.name)).toEqual((await lake.run(customEvents(scope.range, { limit: 50 }))).map((r) => r.name))
+  })
+
+  it('materialised scopes (the events as the dashboard holds them, materialise() run) answer as live ones', async () => {
+    const other = await NativeLake.open()
+    for (const [id, v, type, name, min, path, ref, bot] of ROWS) {
+      await other.conn.run(
+        `INSERT INTO events_raw (event_id, site, type, name, event_time, client_time, received_time, visitor_id, url, path, referrer_host, is_bot, bot_reason, country)
+         VALUES ($1, 'demo', $2, $3, make_timestamp($4::BIGINT * 1000), make_timestamp($4::BIGINT * 1000), make_timestamp($4::BIGINT * 1000), $5, 'http://x' || $6, $6, $7, $8, $9, 'NZ')`,
+        [id, type, name, T0 + min * M, v, path, ref, bot, bot ? 'headless' : null] as never,
+      )
+    }
+    for (const q of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) await other.conn.run(q)
+    const filtered: Scope = { ...scope, filters: [{ dim: 'path', op: 'is', value: '/' }] }
+    for (const s of [scope, filtered, { ...scope, bots: true }]) {
+      const m = { ...s, materialised: true }
+      expect(await other.run(series(m, 'hour'))).toEqual(await lake.run(series(s, 'hour')))
+      expect(await other.run(eventCount(m))).toEqual(await lake.run(eventCount(s)))
+      expect(await other.run(eventNames(m))).toEqual(await lake.run(eventNames(s)))
+    }
   })
 
   it('live feed: the last hour, newest first, bots left out', async () => {
