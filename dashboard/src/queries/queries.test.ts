@@ -6,6 +6,7 @@ import { botsByReason, createDroppedRaw, droppedByReason } from './dropped.ts'
 import type { Scope } from './filters.ts'
 import { customEvents } from '../../../warehouse/sql/breakdowns.ts'
 import { materialise } from '../../../warehouse/sql/sessions.ts'
+import { BUCKET_MS, BUCKETS } from '../../../warehouse/sql/buckets.ts'
 import { eventCount, eventNames, liveFeed, series } from './overview.ts'
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
@@ -44,6 +45,29 @@ describe("the dashboard's own SQL", () => {
     expect((await lake.run(series({ ...scope, bots: true }, 'hour'))).map((r) => r.pageviews)).toEqual([3, 1])
     const google = await lake.run(series({ ...scope, filters: [{ dim: 'referrer_host', op: 'is', value: 'google.com' }] }, 'hour'))
     expect(google.map((r) => r.pageviews)).toEqual([0, 1])
+  })
+
+  it('series: the buckets of time_bucket, for every bucket size, before its origin too', async () => {
+    const other = await NativeLake.open()
+    const times = [Date.UTC(1999, 11, 30, 10, 7, 30), Date.UTC(2000, 0, 2, 23, 59, 59), Date.UTC(2000, 0, 3), Date.UTC(2026, 0, 4, 13, 2, 1), Date.UTC(2026, 0, 5, 0, 0, 0, 1)]
+    for (const [i, t] of times.entries())
+      await other.conn.run(
+        `INSERT INTO events_raw (event_id, site, type, event_time, client_time, received_time, visitor_id, url, path, is_bot)
+         VALUES ('x' || $1, 'demo', 'pageview', make_timestamp($2::BIGINT * 1000), make_timestamp($2::BIGINT * 1000), make_timestamp($2::BIGINT * 1000), 'v' || $1, 'http://x/', '/', false)`,
+        [i, t] as never,
+      )
+    for (const b of ['minute', 'hour', 'day', 'week'] as const) {
+      for (const t of times) {
+        const s: Scope = { range: { from: t - 3 * BUCKET_MS[b], to: t + 3 * BUCKET_MS[b] }, filters: [], bots: false }
+        const rows = (await other.run(series(s, b))).filter((r) => r.pageviews)
+        const want = await other.run({
+          sql: `SELECT time_bucket(INTERVAL '${BUCKETS[b]}', event_time) AS t, count(*) AS pageviews FROM events WHERE event_time BETWEEN make_timestamp($1::BIGINT * 1000) AND make_timestamp($2::BIGINT * 1000) GROUP BY t ORDER BY t`,
+          params: [s.range.from, s.range.to],
+        })
+        expect(rows.map((r) => [r.t, r.pageviews]), `${b} around ${new Date(t).toISOString()}`).toEqual(want.map((r) => [r.t, r.pageviews]))
+        expect(rows.length).toBeGreaterThan(0)
+      }
+    }
   })
 
   it('custom event count, and a filter value that looks like SQL is only a value', async () => {
