@@ -111,7 +111,7 @@ function cte(window: Range, s: Scope, columns: readonly string[] | undefined, on
 export const VISITOR_KEYS = 'visitor_keys'
 
 /** The canonical visitor key of an event row `e` joined (LEFT) to `visitor_keys` as `k`. */
-export const VK_OF = (e: string) => `coalesce(k.root, ${e}.visitor_id, 'event:' || ${e}.event_id)`
+const VK_OF = (e: string) => `coalesce(k.root, ${e}.visitor_id, 'event:' || ${e}.event_id)`
 
 /**
  * The column `materialise()` adds to the loaded `events`: an integer per canonical visitor key (numbered

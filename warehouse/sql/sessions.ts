@@ -9,7 +9,7 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { countingCte, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, VK_OF, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { countingCte, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
@@ -82,14 +82,15 @@ export function materialise(): string[] {
  */
 function numberVisitors(cond: string): string[] {
   const mine = `NOT e.is_bot AND (${cond})`
+  // The visitor ids first (far fewer than events), then their keys.
+  const ids = `SELECT DISTINCT e.visitor_id AS v FROM events e WHERE e.visitor_id IS NOT NULL AND ${mine}`
+  const keyed = `SELECT x.v, coalesce(k.root, x.v) AS vk FROM (${ids}) x LEFT JOIN ${VISITOR_KEYS} k ON k.v = x.v`
   return [
-    `INSERT INTO ${VISITOR_IDS} SELECT vk, (SELECT coalesce(max(vid), 0) FROM ${VISITOR_IDS}) + row_number() OVER (ORDER BY vk)
-FROM (SELECT DISTINCT ${VK_OF('e')} AS vk FROM events e LEFT JOIN ${VISITOR_KEYS} k ON k.v = e.visitor_id WHERE ${mine}) n
+    `INSERT INTO ${VISITOR_IDS} SELECT vk, (SELECT coalesce(max(vid), 0) FROM ${VISITOR_IDS}) + row_number() OVER ()
+FROM (SELECT vk FROM (${keyed}) UNION SELECT 'event:' || e.event_id FROM events e WHERE e.visitor_id IS NULL AND ${mine}) n
 WHERE vk NOT IN (SELECT vk FROM ${VISITOR_IDS})`,
-    `UPDATE events AS e SET ${VID} = m.vid FROM (
-  SELECT x.v, i.vid FROM (SELECT DISTINCT e.visitor_id AS v FROM events e WHERE e.visitor_id IS NOT NULL AND ${mine}) x
-  LEFT JOIN ${VISITOR_KEYS} k ON k.v = x.v JOIN ${VISITOR_IDS} i ON i.vk = coalesce(k.root, x.v)
-) m WHERE e.visitor_id = m.v AND NOT e.is_bot`,
+    `UPDATE events AS e SET ${VID} = m.vid FROM (SELECT x.v, i.vid FROM (${keyed}) x JOIN ${VISITOR_IDS} i USING (vk)) m
+WHERE e.visitor_id = m.v AND NOT e.is_bot`,
     `UPDATE events AS e SET ${VID} = i.vid FROM ${VISITOR_IDS} i WHERE e.visitor_id IS NULL AND ${mine} AND i.vk = 'event:' || e.event_id`,
   ]
 }
