@@ -101,7 +101,8 @@ const VISIT_COLUMNS = ['event_id', 'event_time', 'type', 'path', 'visitor_id', .
 
 /** The sessions of every loaded event (bots left out), or only of the visitor keys in table `only`. */
 function allVisits(only?: string): Query {
-  return sql`WITH RECURSIVE ${sessionsOf(eventsCte(ALL, { materialised: true }, VISIT_COLUMNS, only), ALL, SESSION_GAP_MS)}
+  // Windows partitioned by the visitor's number (vid, one per key) rather than its text key: same sessions.
+  return sql`WITH RECURSIVE ${sessionsOf(eventsCte(ALL, { materialised: true }, [...VISIT_COLUMNS, VID], only), ALL, SESSION_GAP_MS, VID)}
 SELECT * FROM sessions ORDER BY start_time, session_id`
 }
 
@@ -145,14 +146,15 @@ UNION SELECT coalesce(k.root, f.v) FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_
   ]
 }
 
-function sessionsOf(events: Query, r: Range, gap: number): Query {
+/** `by`: the column the windows partition by, `vk` or one that groups the rows as `vk` does (`vid`). */
+function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
   return sql`${events}, marked AS (
   SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER w <= ${int(gap)} THEN 0 ELSE 1 END AS is_new,
     row_number() OVER w AS seq
-  FROM ev WINDOW w AS (PARTITION BY vk ORDER BY event_time, event_id)
+  FROM ev WINDOW w AS (PARTITION BY ${trusted(by)} ORDER BY event_time, event_id)
 ), sev AS (
   SELECT * EXCLUDE (is_new), is_new = 1 AS is_first,
-    vk || '#' || sum(is_new) OVER (PARTITION BY vk ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
+    vk || '#' || sum(is_new) OVER (PARTITION BY ${trusted(by)} ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
   FROM marked
 ), session_stats AS (
   SELECT session_id, any_value(vk) AS vk, min(event_time) AS start_time, max(event_time) AS end_time,
