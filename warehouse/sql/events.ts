@@ -21,8 +21,9 @@ export interface Scope {
   filters?: readonly Filter[]
   /**
    * Read the tables `materialise()` (`sessions.ts`) built once per load: canonical visitor keys from
-   * `visitor_keys` instead of following the chain in every query, and sessions from `visits` where the
-   * scope allows (no filters, no bots). Queries answer the same as without it.
+   * `visitor_keys` instead of following the chain in every query, visitor numbers from the events' `vid`
+   * to count visitors, and sessions from `visits` where the scope allows (no filters, no bots). Queries
+   * answer the same as without it.
    */
   materialised?: boolean
 }
@@ -78,7 +79,7 @@ function cte(window: Range, s: Scope, columns: readonly string[] | undefined, on
 )`
   }
   if (usesMaterialised(s)) {
-    const vk = VK_OF('s')
+    const vk = `coalesce(k.root, s.visitor_id, 'event:' || s.event_id)`
     // `onlyKeysIn`: a table (vk) of this library; only the events of those visitors.
     const only = trusted(onlyKeysIn ? `WHERE ${vk} IN (SELECT vk FROM ${onlyKeysIn})` : '')
     return sql`scoped AS (
@@ -109,9 +110,6 @@ function cte(window: Range, s: Scope, columns: readonly string[] | undefined, on
 
 /** `visitor_keys (v, root)`: each visitor id whose chain leads to an earlier one, and that root. */
 export const VISITOR_KEYS = 'visitor_keys'
-
-/** The canonical visitor key of an event row `e` joined (LEFT) to `visitor_keys` as `k`. */
-const VK_OF = (e: string) => `coalesce(k.root, ${e}.visitor_id, 'event:' || ${e}.event_id)`
 
 /**
  * The column `materialise()` adds to the loaded `events`: an integer per canonical visitor key (numbered

@@ -58,8 +58,9 @@ function readsVisits(o: SessionOptions): boolean {
 }
 
 /**
- * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts)
- * and `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
+ * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts),
+ * `visitor_ids` and the events' `vid` column (added to the `events` table, which must be a table), and
+ * `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
  * loaded. Sessions are cut as `sessionsCte` cuts them; only the number in `session_id` counts from the
  * first loaded event instead of the range's lookback, so ids, not sessions, can differ.
  * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
