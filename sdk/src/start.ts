@@ -26,7 +26,7 @@ export function start(o: Config): void {
   const n = navigator
   if (
     ('respectDnt' in o && n.doNotTrack == '1') ||
-    (!('localhost' in o) && /^(localhost|127\.|\[::1\]$)|^$/.test(location.hostname)) ||
+    (!('localhost' in o) && /^(localhost|127\.|\[::1]|$)/.test(location.host)) ||
     (!('automation' in o) && n.webdriver)
   )
     return
