@@ -5,7 +5,6 @@
  * queue stub and replayed:
  *   window.footfall = window.footfall || { q: [], track() { this.q.push(arguments) } }
  */
-import { safe } from './core.ts'
 import { api, start, type Api, type Props } from './start.ts'
 
 declare global {
@@ -14,11 +13,11 @@ declare global {
   }
 }
 
-safe(() => {
+try {
   const d = (document.currentScript as HTMLScriptElement).dataset
   const pending = window.footfall?.q || []
   window.footfall = api
   // The tag's dataset is the configuration (core.ts, Config).
   if (d.site) start(d)
   for (const args of pending as Iterable<[string, Props]>) api.track(...args)
-})()
+} catch {}
