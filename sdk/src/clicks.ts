@@ -5,11 +5,11 @@
  * ctrl/cmd/shift-clicks and middle clicks (`auxclick`) behave exactly as without us; a navigation away
  * flushes the queue on `pagehide`.
  */
-import { c, push } from './core.ts'
+import { c, push, safe } from './core.ts'
 import type { Props } from './types.ts'
 
 /** The listener of click and auxclick (start.ts). */
-export function click(e: MouseEvent): void {
+export const click = safe((e: MouseEvent): void => {
   // click: the primary button, with or without modifiers; auxclick: 1 is the middle button (2: context menu).
   const x = e.button < 2 && ((e.target as Element).closest('[data-ff-event],a[href]') as HTMLAnchorElement | null)
   if (!x) return
@@ -22,4 +22,4 @@ export function click(e: MouseEvent): void {
   type &&
     c![named ? 'clicks' : (type as 'outbound')] != 'off' &&
     push('event', { name: type, props: named ? props : undefined, element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
-}
+})

@@ -89,13 +89,12 @@ function leave(): void {
 }
 
 function schedule(ms: number): void {
-  // (In the core build only an idle queue schedules: there is never a timer to replace.)
-  FOOTFALL_LITE || clearTimeout(timer)
+  // A batch timer still pending when a retry schedules is not cleared: it flushes sooner, which is harmless.
   timer = setTimeout(flush, ms)
 }
 
-/** Sends what waits. `leaving`: the page is being hidden or unloaded. */
-export function flush(leaving?: boolean): void {
+/** Sends what waits. `leaving`: the page is being hidden or unloaded. Never throws (it also runs from timers). */
+export const flush = safe((leaving?: boolean): void => {
   // A timer still pending fires a flush of whatever is queued then: harmless, so it is not cleared.
   timer = 0
   // Offline: the `online` listener flushes. A page left offline keeps its events only if persisting.
@@ -123,13 +122,13 @@ export function flush(leaving?: boolean): void {
         : sent.then((r) => (r.status == 429 || r.status > 499 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
     }
   }
-}
+})
 
 /**
  * Queues an event of the current page. Nothing before setup() (or when a guard kept the tracker off):
- * a queued event would make the batch timer throw. Callers are wrapped in safe() (localStorage may throw).
+ * a queued event would make the batch timer throw. Never throws (localStorage may): every event path ends here.
  */
-export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void {
+export const push = safe((type: WireEvent['type'], extra?: Partial<WireEvent>): void => {
   // Excluded paths: comma-separated patterns, `*` matching anything: "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
   if (!c || localStorage.footfall_ignore || (!FOOTFALL_LITE && c.exclude && RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))) return
   queue.push({
@@ -145,7 +144,7 @@ export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void 
     ...extra,
   })
   queue.length < 10 ? timer || schedule(1e3) : flush()
-}
+})
 
 /** Counts a pageview, unless this page was the last one counted. */
 export function page(): void {
@@ -178,13 +177,15 @@ export function identify(id: string, traits?: Props): void {
 /**
  * Listens on window in the capture phase, which also sees the events of the document (click,
  * visibilitychange, prerenderingchange: capture listeners of ancestors run even for events that do not
- * bubble) before any page code could stop them, without ever letting an error escape into the page.
+ * bubble) before any page code could stop them. The listeners cannot throw: what could (localStorage, the
+ * JSON of a batch, the clicked element) runs in push, flush or click, each made safe() once.
  */
 export function on(type: string, fn: (e: any) => unknown): void {
-  addEventListener(type, safe(fn), true)
+  addEventListener(type, fn, true)
 }
 
-/** The function, made unable to throw: the tracker must never break the host page. */
+/** The function, made unable to throw: the tracker must never break the host page. (A function declaration:
+ * hoisted, so the module's safe() constants can use it.) */
 export function safe<A extends unknown[]>(fn: (...a: A) => unknown): (...a: A) => void {
   return (...a) => {
     try {
