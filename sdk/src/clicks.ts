@@ -11,8 +11,8 @@ import type { Props } from './types.ts'
 /** The listener of click and auxclick (start.ts). */
 export const click = safe((e: MouseEvent): void => {
   // click: the primary button, with or without modifiers; auxclick: 1 is the middle button (2: context menu).
-  const x = e.button < 2 && ((e.target as Element).closest('[data-ff-event],a[href]') as HTMLAnchorElement | null)
-  if (!x) return
+  // No such element (or another button): reading its dataset throws, which safe() swallows.
+  const x = (e.button < 2 && (e.target as Element).closest('[data-ff-event],a[href]')) as HTMLAnchorElement
   const named = x.dataset.ffEvent
   const props: Props = {}
   for (const { name, value } of x.attributes) if (!name.indexOf('data-ff-prop-')) props[name.slice(13)] = value

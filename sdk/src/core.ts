@@ -88,11 +88,6 @@ function leave(): void {
   flush(true)
 }
 
-function schedule(ms: number): void {
-  // A batch timer still pending when a retry schedules is not cleared: it flushes sooner, which is harmless.
-  timer = setTimeout(flush, ms)
-}
-
 /** Sends what waits. `leaving`: the page is being hidden or unloaded. Never throws (it also runs from timers). */
 export const flush = safe((leaving?: boolean): void => {
   // A timer still pending fires a flush of whatever is queued then: harmless, so it is not cleared.
@@ -106,7 +101,8 @@ export const flush = safe((leaving?: boolean): void => {
     // a number (a network error passes its Error: NaN), after a backoff.
     const retry = (seconds?: unknown) => {
       queue = events.concat(queue).slice(-100)
-      schedule(1e3 * (seconds as number) || Math.min(1e3 * 2 ** tries++, 6e4))
+      // (A batch timer still pending is not cleared: it flushes sooner, which is harmless.)
+      timer = setTimeout(flush, 1e3 * (seconds as number) || Math.min(1e3 * 2 ** tries++, 6e4))
     }
     // Leaving the page: `sendBeacon`, which outlives the page (no outcome, so no retry: it is the last
     // chance). Otherwise, or when the beacon is refused (its 64 KB quota is shared with keepalive fetches):
@@ -143,7 +139,7 @@ export const push = safe((type: WireEvent['type'], extra?: Partial<WireEvent>): 
     userId,
     ...extra,
   })
-  queue.length < 10 ? timer || schedule(1e3) : flush()
+  queue.length < 10 ? timer || (timer = setTimeout(flush, 1e3)) : flush()
 })
 
 /** Counts a pageview, unless this page was the last one counted. */

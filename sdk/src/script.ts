@@ -15,9 +15,10 @@ declare global {
 
 try {
   const d = (document.currentScript as HTMLScriptElement).dataset
-  const pending = window.footfall?.q || []
+  const pending = window.footfall?.q
   window.footfall = api
   // The tag's dataset is the configuration (core.ts, Config).
   if (d.site) start(d)
+  // Last: without a stub (no pending calls) this loop throws, which the catch below ends quietly.
   for (const args of pending as Iterable<[string, Props]>) api.track(...args)
 } catch {}

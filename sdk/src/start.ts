@@ -40,7 +40,7 @@ export function start(o: Config): void {
       const orig = history[m]
       history[m] = (...a: Parameters<History['pushState']>) => {
         orig.apply(history, a)
-        api.page() // never throws into the site's own history call
+        page() // cannot throw (push is safe) into the site's own history call
       }
     })
   }
