@@ -108,14 +108,14 @@ export const flush = safe((leaving?: boolean): void => {
     // chance). Otherwise, or when the beacon is refused (its 64 KB quota is shared with keepalive fetches):
     // `fetch` with keepalive, which survives a navigation that starts meanwhile and tells the outcome. The
     // body is a string, so both send it as `text/plain;charset=UTF-8`: a CORS "simple" request, no preflight.
-    // Retried: network errors, 5xx and 429; any other answer finishes the batch (a 4xx that a retry cannot
-    // fix). The answer's body is never read, so garbage cannot hurt. The core build does not retry: a failed
+    // Retried: network errors, 429 and 5xx (every status above 428: the collector answers no other 4xx above
+    // 413); any other answer finishes the batch (a 4xx that a retry cannot fix). The answer's body is never read, so garbage cannot hurt. The core build does not retry: a failed
     // batch is dropped (quietly).
     if (!(leaving && navigator.sendBeacon(endpoint, body))) {
       const sent = fetch(endpoint, { method: 'POST', body, keepalive: true })
       FOOTFALL_LITE
         ? sent.catch(() => {})
-        : sent.then((r) => (r.status == 429 || r.status > 499 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
+        : sent.then((r) => (r.status > 428 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
     }
   }
 })

@@ -30,8 +30,9 @@ export function start(o: Config): void {
   )
     return
   setup(o)
-  // Engagement (engagement.ts): the page's visibility, focus and scrolling update it.
-  ;['focus', 'blur', 'visibilitychange', 'scroll'].map((t) => on(t, update))
+  // Engagement (engagement.ts): focus, blur and scrolling update it (a page shown again gets the focus
+  // event too; hidden, it is left: setup's visibilitychange listener reports it).
+  ;['focus', 'blur', 'scroll'].map((t) => on(t, update))
   if (o.spa != 'off') {
     // popstate: back/forward, and every fragment navigation (before its hashchange), so hash routes need no
     // hashchange listener. In history mode a hash change keeps the page's key (not counted).
