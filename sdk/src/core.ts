@@ -125,9 +125,11 @@ export const flush = safe((leaving?: boolean): void => {
  * a queued event would make the batch timer throw. Never throws (localStorage may): every event path ends here.
  */
 export const push = safe((type: WireEvent['type'], extra?: Partial<WireEvent>): void => {
-  // Excluded paths: comma-separated patterns, `*` matching anything: "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
-  if (!c || localStorage.footfall_ignore || (!FOOTFALL_LITE && c.exclude && RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))) return
-  queue.push({
+  // Before setup (no configuration yet, or a guard kept the tracker off), reading c.exclude throws, which
+  // safe() swallows: nothing is queued. Excluded paths: comma-separated patterns, `*` matching anything:
+  // "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
+  if ((FOOTFALL_LITE && !c) || localStorage.footfall_ignore || (!FOOTFALL_LITE && c!.exclude && RegExp(`^(${c!.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))) return
+  const n = queue.push({
     id: crypto.getRandomValues(new Uint32Array(4)).join('-'), // 128 random bits: the dedupe key (works outside secure contexts, unlike randomUUID)
     type,
     ts: Date.now(),
@@ -139,7 +141,7 @@ export const push = safe((type: WireEvent['type'], extra?: Partial<WireEvent>): 
     userId,
     ...extra,
   })
-  queue.length < 10 ? timer || (timer = setTimeout(flush, 1e3)) : flush()
+  n < 10 ? timer || (timer = setTimeout(flush, 1e3)) : flush()
 })
 
 /** Counts a pageview, unless this page was the last one counted. */
