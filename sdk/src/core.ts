@@ -94,7 +94,7 @@ export const flush = safe((leaving?: boolean): void => {
   timer = 0
   // Offline: the `online` listener flushes. A page left offline keeps its events only if persisting.
   if (!FOOTFALL_LITE && !navigator.onLine) return void ('persist' in c! && leaving && (localStorage.footfall_queue = JSON.stringify(queue.slice(-100))))
-  while (queue.length) {
+  while (queue[0]) {
     const events = queue.splice(0, 20)
     const body = JSON.stringify({ site: c!.site!, sentAt: Date.now(), events } satisfies WireBatch)
     // Back in the queue, sent again after `seconds` (the Retry-After header) or, when that is absent, 0 or not
