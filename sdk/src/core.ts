@@ -109,8 +109,8 @@ export const flush = safe((leaving?: boolean): void => {
     // `fetch` with keepalive, which survives a navigation that starts meanwhile and tells the outcome. The
     // body is a string, so both send it as `text/plain;charset=UTF-8`: a CORS "simple" request, no preflight.
     // Retried: network errors, 429 and 5xx (every status above 428: the collector answers no other 4xx above
-    // 413); any other answer finishes the batch (a 4xx that a retry cannot fix). The answer's body is never read, so garbage cannot hurt. The core build does not retry: a failed
-    // batch is dropped (quietly).
+    // 413); any other answer finishes the batch (a 4xx that a retry cannot fix). The answer's body is never
+    // read, so garbage cannot hurt. The core build does not retry: a failed batch is dropped (quietly).
     if (!(leaving && navigator.sendBeacon(endpoint, body))) {
       const sent = fetch(endpoint, { method: 'POST', body, keepalive: true })
       FOOTFALL_LITE
