@@ -13,7 +13,10 @@
 // time the stack's processes (wrangler + workerd) used per request, read from /proc: on a machine shared
 // with other jobs, req/s swings with their load, the CPU a request costs much less.
 //
-//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare,platform,platform+assets,footfall]
+// and `footfall-ack`: footfall as deployed with a queue consumer that only acknowledges (bench/platform/
+// footfall-ack.ts), to split footfall's cost beyond platform+assets into collector and consumer.
+//
+//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare,platform,platform+assets,footfall,footfall-ack]
 //
 // Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
@@ -34,7 +37,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '2' },
-    only: { type: 'string' }, // one worker alone, to profile it (no ratios)
+    only: { type: 'string' }, // some of the workers (the ratios between those measured)
   },
 })
 const duration = Number(opt.duration)
@@ -82,6 +85,16 @@ async function platformWithAssets(platformConfig, footfallConfig) {
   return copy
 }
 
+/** Footfall's config with the ack-only consumer of bench/platform/footfall-ack.ts as its main, in dist/. */
+async function withAckConsumer(config) {
+  const toml = (await readFile(config, 'utf8')).replace(/^main = ".*"$/m, 'main = "../bench/platform/footfall-ack.ts"').replace('directory = "', 'directory = "../')
+  if (!toml.includes('footfall-ack.ts') || !toml.includes('directory = "../')) throw new Error(`cannot rewrite ${config}`)
+  const copy = join(root, 'dist/wrangler.footfall-ack.toml')
+  await mkdir(dirname(copy), { recursive: true })
+  await writeFile(copy, toml)
+  return copy
+}
+
 /** Process ids below this one: the stack's wrangler and its workerd processes (autocannon runs in ours). */
 function descendants(pid) {
   const kids = readdirSync(`/proc/${pid}/task`).flatMap((t) => {
@@ -98,10 +111,15 @@ function descendants(pid) {
  * Other jobs on a shared machine move req/s a lot; the CPU a request costs the stack moves much less.
  */
 function stackCpuNs() {
-  let ns = 0
+  const ns = { all: 0, workerd: 0 }
   for (const pid of descendants(process.pid)) {
     try {
-      for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
+      for (const t of readdirSync(`/proc/${pid}/task`)) {
+        const n = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
+        ns.all += n
+        if (comm === 'workerd') ns.workerd += n
+      }
     } catch {} // the process or thread ended meanwhile
   }
   return ns
@@ -129,6 +147,7 @@ const targets = {
   'platform+assets': await platformWithAssets(join(root, 'bench/platform/wrangler.toml'), join(root, 'wrangler.toml')),
   footfall: join(root, 'wrangler.toml'),
   'footfall-no-assets': await withoutAssets(join(root, 'wrangler.toml')),
+  'footfall-ack': await withAckConsumer(join(root, 'wrangler.toml')),
 }
 if (opt.only) for (const k of Object.keys(targets)) if (!opt.only.split(',').includes(k)) delete targets[k]
 const results = []
@@ -139,12 +158,15 @@ for (let round = 1; round <= rounds; round++) {
       await load(stack.url, 3) // warm-up: JIT, isolates, the geo database and salt in memory
       const cpu0 = stackCpuNs()
       const r = await load(stack.url, duration)
-      const cpuUs = (stackCpuNs() - cpu0) / 1000 / Math.max(1, r.requests.total)
+      const cpu1 = stackCpuNs()
+      const cpuUs = (cpu1.all - cpu0.all) / 1000 / Math.max(1, r.requests.total)
+      // workerd alone (the worker, the asset router, the simulated bindings); the rest is wrangler's Node process
+      const workerdUs = (cpu1.workerd - cpu0.workerd) / 1000 / Math.max(1, r.requests.total)
       const expected = name === 'bare' ? 204 : 202
       const codes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]))
       results.push({
         round, name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
-        ok: codes[expected] ?? 0, other: r.requests.total - (codes[expected] ?? 0), errors: r.errors + r.timeouts, cpuUs,
+        ok: codes[expected] ?? 0, other: r.requests.total - (codes[expected] ?? 0), errors: r.errors + r.timeouts, cpuUs, workerdUs,
       })
       process.stderr.write(`round ${round} ${name}: ${r.requests.average} req/s, status ${JSON.stringify(codes)}\n`)
     } finally {
@@ -155,19 +177,22 @@ for (let round = 1; round <= rounds; round++) {
 
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 console.log(`\nPOST /e, ${connections} connections, ${duration} s per run, 3 events per request, loopback\n`)
-console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | stack CPU us/req | expected status | other status | errors |')
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | stack CPU us/req | of which workerd | expected status | other status | errors |')
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of results) {
-  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name.startsWith('footfall') ? fmt(r.rps * 3) : '-'} | ${r.p50} | ${r.p99} | ${fmt(r.cpuUs)} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
+  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name.startsWith('footfall') ? fmt(r.rps * 3) : '-'} | ${r.p50} | ${r.p99} | ${fmt(r.cpuUs)} | ${fmt(r.workerdUs)} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
 }
 const sum = (name, k) => results.filter((r) => r.name === name).reduce((s, r) => s + r[k], 0)
-if (opt.only) process.exit(0)
-const ratio = (a, b, k) => fmt(sum(a, k) / sum(b, k), 2)
+const has = (...names) => names.every((n) => results.some((r) => r.name === n))
+const ratio = (a, b, k) => (has(a, b) ? fmt(sum(a, k) / sum(b, k), 2) : '-')
+// CPU a request costs the stack (wrangler + workerd, all threads), summed over rounds: its inverse ratio is the
+// throughput ratio of a machine with the stack alone on it, little moved by other jobs.
+const cpuRatio = (a, b) => (has(a, b) ? fmt(sum(b, 'cpuUs') / sum(a, 'cpuUs'), 2) : '-')
+const cpuDiff = (a, b, k = 'cpuUs') => (has(a, b) ? fmt((sum(a, k) - sum(b, k)) / rounds) : '-')
 console.log(`\nthroughput footfall / bare (all rounds): ${ratio('footfall', 'bare', 'rps')} (goal >= 0.75)`)
 console.log(`throughput footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'rps')}; platform / bare: ${ratio('platform', 'bare', 'rps')}; footfall-no-assets / platform: ${ratio('footfall-no-assets', 'platform', 'rps')}`)
 console.log(`ceiling platform+assets / bare: ${ratio('platform+assets', 'bare', 'rps')}; footfall / platform+assets: ${ratio('footfall', 'platform+assets', 'rps')}`)
-// CPU a request costs the stack (wrangler + workerd, all threads), summed over rounds: its inverse ratio is the
-// throughput ratio of a machine with the stack alone on it, little moved by other jobs.
-const cpuRatio = (a, b) => fmt(sum(b, 'cpuUs') / sum(a, 'cpuUs'), 2)
-console.log(`by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRatio('footfall', 'bare')}; platform+assets ${cpuRatio('platform+assets', 'bare')}; footfall-no-assets ${cpuRatio('footfall-no-assets', 'bare')}; platform ${cpuRatio('platform', 'bare')}; footfall vs platform+assets ${cpuRatio('footfall', 'platform+assets')}`)
+console.log(`ack-only consumer: footfall-ack / bare: ${ratio('footfall-ack', 'bare', 'rps')}; footfall / footfall-ack: ${ratio('footfall', 'footfall-ack', 'rps')}; footfall-ack / platform+assets: ${ratio('footfall-ack', 'platform+assets', 'rps')}`)
+console.log(`by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRatio('footfall', 'bare')}; platform+assets ${cpuRatio('platform+assets', 'bare')}; footfall-no-assets ${cpuRatio('footfall-no-assets', 'bare')}; platform ${cpuRatio('platform', 'bare')}; footfall-ack ${cpuRatio('footfall-ack', 'bare')}; footfall vs platform+assets ${cpuRatio('footfall', 'platform+assets')}`)
+console.log(`stack CPU us per request, mean difference: footfall - platform+assets ${cpuDiff('footfall', 'platform+assets')} = consumer (footfall - footfall-ack) ${cpuDiff('footfall', 'footfall-ack')} + collector (footfall-ack - platform+assets) ${cpuDiff('footfall-ack', 'platform+assets')}; in workerd: consumer ${cpuDiff('footfall', 'footfall-ack', 'workerdUs')}, collector ${cpuDiff('footfall-ack', 'platform+assets', 'workerdUs')}`)
 console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)
