@@ -13,10 +13,14 @@
 // time the stack's processes (wrangler + workerd) used per request, read from /proc: on a machine shared
 // with other jobs, req/s swings with their load, the CPU a request costs much less.
 //
-// and `footfall-ack`: footfall as deployed with a queue consumer that only acknowledges (bench/platform/
-// footfall-ack.ts), to split footfall's cost beyond platform+assets into collector and consumer.
+// To split footfall's cost beyond platform+assets into its parts, two more controls:
+//   footfall-ack  footfall as deployed with a queue consumer that only acknowledges (bench/platform/
+//                 footfall-ack.ts): footfall - footfall-ack is the consumer (Parquet, R2), the rest the collector;
+//   platform+assets+rows  platform+assets sending messages of footfall's size and shape (3 rows, ~3.1 KB)
+//                 instead of a few bytes: what the local queue charges for footfall's messages.
 //
-//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--only bare,platform,platform+assets,footfall,footfall-ack]
+//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--rate <req/s>]
+//     [--only bare,platform,platform+assets,platform+assets+rows,footfall,footfall-no-assets,footfall-ack]
 //
 // Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
@@ -37,6 +41,10 @@ const { values: opt } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '2' },
+    // A fixed request rate (req/s, all connections together) instead of as fast as possible: every worker then
+    // serves the same requests at the same pace, and its CPU per request is not moved by how hard the
+    // machine's other jobs squeeze it at saturation (the CPU columns are then the figures to compare).
+    rate: { type: 'string' },
     only: { type: 'string' }, // some of the workers (the ratios between those measured)
   },
 })
@@ -46,12 +54,12 @@ const rounds = Number(opt.rounds)
 
 
 /** Starts `wrangler dev` with the given config on a free loopback port; returns its URL and a stop(). */
-async function start(name, config) {
+async function start(name, config, extraVars = {}) {
   const state = await mkdtemp(join(tmpdir(), `footfall-bench-${name}-`))
   if (name.startsWith('footfall')) await uploadGeoDb({ persistTo: state })
   // QUEUE_JOURNAL off: the worker as deployed (on Cloudflare the queue is durable; the local stack journals
   // it in R2, edge/journal.ts, at the cost of one R2 write per request).
-  const dev = await startWranglerDev({ port: await freePort(), persistTo: state, config, vars: { DASHBOARD_TOKEN: 'bench', QUEUE_JOURNAL: 'off' }, logs: false })
+  const dev = await startWranglerDev({ port: await freePort(), persistTo: state, config, vars: { DASHBOARD_TOKEN: 'bench', QUEUE_JOURNAL: 'off', ...extraVars }, logs: false })
   const stop = async () => {
     await dev.stop()
     await rm(state, { recursive: true, force: true })
@@ -130,6 +138,7 @@ function load(url, seconds) {
     url: `${url}/e`,
     connections,
     duration: seconds,
+    ...(opt.rate ? { overallRate: Number(opt.rate) } : {}),
     requests: [{
       method: 'POST',
       setupRequest: (req) => ({
@@ -149,11 +158,15 @@ const targets = {
   'footfall-no-assets': await withoutAssets(join(root, 'wrangler.toml')),
   'footfall-ack': await withAckConsumer(join(root, 'wrangler.toml')),
 }
-if (opt.only) for (const k of Object.keys(targets)) if (!opt.only.split(',').includes(k)) delete targets[k]
+// platform+assets whose messages are footfall's size (3 rows, ~3.1 KB): what the local queue charges per byte.
+const rowsControl = { 'platform+assets+rows': { config: targets['platform+assets'], vars: { MESSAGE: 'rows' } } }
+const all = { ...Object.fromEntries(Object.entries(targets).map(([k, config]) => [k, { config, vars: {} }])), ...rowsControl }
+const order = ['bare', 'platform', 'platform+assets', 'platform+assets+rows', 'footfall', 'footfall-no-assets', 'footfall-ack']
+const chosen = order.filter((k) => !opt.only || opt.only.split(',').includes(k))
 const results = []
 for (let round = 1; round <= rounds; round++) {
-  for (const [name, config] of Object.entries(targets)) {
-    const stack = await start(name, config)
+  for (const name of chosen) {
+    const stack = await start(name, all[name].config, all[name].vars)
     try {
       await load(stack.url, 3) // warm-up: JIT, isolates, the geo database and salt in memory
       const cpu0 = stackCpuNs()
@@ -176,7 +189,7 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
-console.log(`\nPOST /e, ${connections} connections, ${duration} s per run, 3 events per request, loopback\n`)
+console.log(`\nPOST /e, ${connections} connections, ${duration} s per run${opt.rate ? `, at ${opt.rate} req/s` : ''}, 3 events per request, loopback\n`)
 console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | stack CPU us/req | of which workerd | expected status | other status | errors |')
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of results) {
@@ -195,4 +208,5 @@ console.log(`ceiling platform+assets / bare: ${ratio('platform+assets', 'bare', 
 console.log(`ack-only consumer: footfall-ack / bare: ${ratio('footfall-ack', 'bare', 'rps')}; footfall / footfall-ack: ${ratio('footfall', 'footfall-ack', 'rps')}; footfall-ack / platform+assets: ${ratio('footfall-ack', 'platform+assets', 'rps')}`)
 console.log(`by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRatio('footfall', 'bare')}; platform+assets ${cpuRatio('platform+assets', 'bare')}; footfall-no-assets ${cpuRatio('footfall-no-assets', 'bare')}; platform ${cpuRatio('platform', 'bare')}; footfall-ack ${cpuRatio('footfall-ack', 'bare')}; footfall vs platform+assets ${cpuRatio('footfall', 'platform+assets')}`)
 console.log(`stack CPU us per request, mean difference: footfall - platform+assets ${cpuDiff('footfall', 'platform+assets')} = consumer (footfall - footfall-ack) ${cpuDiff('footfall', 'footfall-ack')} + collector (footfall-ack - platform+assets) ${cpuDiff('footfall-ack', 'platform+assets')}; in workerd: consumer ${cpuDiff('footfall', 'footfall-ack', 'workerdUs')}, collector ${cpuDiff('footfall-ack', 'platform+assets', 'workerdUs')}`)
+console.log(`  the collector's part: footfall-sized messages in the local queue (platform+assets+rows - platform+assets) ${cpuDiff('platform+assets+rows', 'platform+assets')} (workerd ${cpuDiff('platform+assets+rows', 'platform+assets', 'workerdUs')}), footfall's code and the rest (footfall-ack - platform+assets+rows) ${cpuDiff('footfall-ack', 'platform+assets+rows')} (workerd ${cpuDiff('footfall-ack', 'platform+assets+rows', 'workerdUs')})`)
 console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)
