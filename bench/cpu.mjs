@@ -27,7 +27,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 const root = join(import.meta.dirname, '..')
-const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '2000' }, reps: { type: 'string', default: '7' }, only: { type: 'string' }, profile: { type: 'boolean' }, base: { type: 'string' }, steps: { type: 'boolean' }, consumer: { type: 'boolean' } } })
+const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '2000' }, reps: { type: 'string', default: '7' }, only: { type: 'string' }, profile: { type: 'boolean' }, base: { type: 'string' }, steps: { type: 'boolean' }, consumer: { type: 'boolean' }, cold: { type: 'boolean' }, inspect: { type: 'boolean' } } })
 const n = Number(opt.n)
 const reps = Number(opt.reps)
 
@@ -324,7 +324,25 @@ async function profile() {
 async function consumer() {
   const batches = Math.max(1, Math.round(n / 100))
   const r2Persist = await mkdtemp(join(tmpdir(), 'footfall-cpu-r2-'))
-  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], r2Buckets: ['LAKE'], r2Persist })
+  // --inspect: an inspector session with the domains wrangler dev's inspector proxy enables on the runtime
+  // (Runtime, Network: node_modules/wrangler/templates/startDevWorker/InspectorProxyWorker.ts), as under
+  // `wrangler dev`, where workerd then reports every subrequest (binding calls included) to it.
+  const { freePort } = await import('../scripts/wrangler-dev.mjs')
+  const inspectorPort = opt.inspect ? await freePort() : undefined
+  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], r2Buckets: ['LAKE'], r2Persist, inspectorPort })
+  let ws
+  if (opt.inspect) {
+    const { default: WebSocket } = await import('ws')
+    await (await mf.dispatchFetch('http://bench/?n=1')).text()
+    const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()
+    ws = new WebSocket(targets.find((t) => t.webSocketDebuggerUrl).webSocketDebuggerUrl)
+    await new Promise((r) => ws.once('open', r))
+    let events = 0
+    ws.on('message', () => events++)
+    ws.send(JSON.stringify({ id: 1, method: 'Runtime.enable' }))
+    ws.send(JSON.stringify({ id: 2, method: 'Network.enable' }))
+    process.on('exit', () => console.log(`  (inspector: ${events} messages received)`))
+  }
   const job = async (query) => {
     const res = await mf.dispatchFetch(`http://bench/?${query}`)
     const text = await res.text()
@@ -336,7 +354,9 @@ async function consumer() {
   if (workerd.length !== 1) throw new Error(`expected one workerd process, found ${workerd.length}`)
   const steps = ['clone', 'consume', 'encode', 'put', 'consume+r2', ...(opt.base ? ['base-consume', 'base-encode', 'base-consume+r2'] : [])]
   const times = Object.fromEntries(steps.map((s) => [s, []]))
-  for (const s of steps) await job(`consumer=${s}`) // warm-up
+  // --cold: no warm-up, and each repetition's figure printed: how the first batches of a fresh isolate cost,
+  // as in a short-lived local stack (wrangler dev), before V8 has optimised the writer.
+  if (!opt.cold) for (const s of steps) await job(`consumer=${s}`) // warm-up
   for (let r = 0; r < reps; r++) {
     for (const s of steps) {
       const t0 = cpuNs(workerd[0])
@@ -344,10 +364,12 @@ async function consumer() {
       times[s].push((cpuNs(workerd[0]) - t0) / 1000 / batches)
     }
   }
+  ws?.close()
   await mf.dispose()
   await rm(r2Persist, { recursive: true, force: true })
   const f = (x) => x.toFixed(0).padStart(7)
   console.log(`consumer in workerd: CPU per queue batch of 100 messages (300 events, one ${bytes} B part), median / min of ${reps} x ${batches} batches; per request = /100`)
+  if (opt.cold) for (const s of steps) console.log(`  ${s.padEnd(11)} per repetition, us a batch: ${times[s].map((t) => t.toFixed(0)).join(' ')}`)
   if (opt.base) console.log(`  (base-*: ${opt.base}'s edge/ and warehouse/, in the same process, alternating)`)
   for (const s of steps) console.log(`  ${s.padEnd(11)} batch ${f(median(times[s]))} ${f(Math.min(...times[s]))} us   per request ${(median(times[s]) / 100).toFixed(1).padStart(6)} us   per event ${(median(times[s]) / 300).toFixed(1).padStart(5)} us`)
 }

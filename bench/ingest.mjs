@@ -17,10 +17,13 @@
 //   footfall-ack  footfall as deployed with a queue consumer that only acknowledges (bench/platform/
 //                 footfall-ack.ts): footfall - footfall-ack is the consumer (Parquet, R2), the rest the collector;
 //   platform+assets+rows  platform+assets sending messages of footfall's size and shape (3 rows, ~3.1 KB)
-//                 instead of a few bytes: what the local queue charges for footfall's messages.
+//                 instead of a few bytes: what the local queue charges for footfall's messages;
+//   footfall-encode, footfall-put  footfall-ack whose consumer only encodes the batch as Parquet, or only
+//                 writes one part-sized object to R2: the real consumer's two costs, each alone.
 //
 //   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--rate <req/s>]
-//     [--only bare,platform,platform+assets,platform+assets+rows,footfall,footfall-no-assets,footfall-ack]
+//     [--only bare,platform,platform+assets,platform+assets+rows,footfall,footfall-no-assets,footfall-ack,
+//       footfall-encode,footfall-put]
 //
 // Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
@@ -159,9 +162,14 @@ const targets = {
   'footfall-ack': await withAckConsumer(join(root, 'wrangler.toml')),
 }
 // platform+assets whose messages are footfall's size (3 rows, ~3.1 KB): what the local queue charges per byte.
-const rowsControl = { 'platform+assets+rows': { config: targets['platform+assets'], vars: { MESSAGE: 'rows' } } }
+// footfall-ack's consumer doing one part of the real consumer's work (bench/platform/footfall-ack.ts).
+const rowsControl = {
+  'platform+assets+rows': { config: targets['platform+assets'], vars: { MESSAGE: 'rows' } },
+  'footfall-encode': { config: targets['footfall-ack'], vars: { BENCH_CONSUMER: 'encode' } },
+  'footfall-put': { config: targets['footfall-ack'], vars: { BENCH_CONSUMER: 'put' } },
+}
 const all = { ...Object.fromEntries(Object.entries(targets).map(([k, config]) => [k, { config, vars: {} }])), ...rowsControl }
-const order = ['bare', 'platform', 'platform+assets', 'platform+assets+rows', 'footfall', 'footfall-no-assets', 'footfall-ack']
+const order = ['bare', 'platform', 'platform+assets', 'platform+assets+rows', 'footfall', 'footfall-no-assets', 'footfall-ack', 'footfall-encode', 'footfall-put']
 const chosen = order.filter((k) => !opt.only || opt.only.split(',').includes(k))
 const results = []
 for (let round = 1; round <= rounds; round++) {
@@ -209,4 +217,5 @@ console.log(`ack-only consumer: footfall-ack / bare: ${ratio('footfall-ack', 'ba
 console.log(`by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRatio('footfall', 'bare')}; platform+assets ${cpuRatio('platform+assets', 'bare')}; footfall-no-assets ${cpuRatio('footfall-no-assets', 'bare')}; platform ${cpuRatio('platform', 'bare')}; footfall-ack ${cpuRatio('footfall-ack', 'bare')}; footfall vs platform+assets ${cpuRatio('footfall', 'platform+assets')}`)
 console.log(`stack CPU us per request, mean difference: footfall - platform+assets ${cpuDiff('footfall', 'platform+assets')} = consumer (footfall - footfall-ack) ${cpuDiff('footfall', 'footfall-ack')} + collector (footfall-ack - platform+assets) ${cpuDiff('footfall-ack', 'platform+assets')}; in workerd: consumer ${cpuDiff('footfall', 'footfall-ack', 'workerdUs')}, collector ${cpuDiff('footfall-ack', 'platform+assets', 'workerdUs')}`)
 console.log(`  the collector's part: footfall-sized messages in the local queue (platform+assets+rows - platform+assets) ${cpuDiff('platform+assets+rows', 'platform+assets')} (workerd ${cpuDiff('platform+assets+rows', 'platform+assets', 'workerdUs')}), footfall's code and the rest (footfall-ack - platform+assets+rows) ${cpuDiff('footfall-ack', 'platform+assets+rows')} (workerd ${cpuDiff('footfall-ack', 'platform+assets+rows', 'workerdUs')})`)
+console.log(`  the consumer's parts (each less footfall-ack): Parquet encoding (footfall-encode) ${cpuDiff('footfall-encode', 'footfall-ack')} (workerd ${cpuDiff('footfall-encode', 'footfall-ack', 'workerdUs')}), one R2 put a batch (footfall-put) ${cpuDiff('footfall-put', 'footfall-ack')} (workerd ${cpuDiff('footfall-put', 'footfall-ack', 'workerdUs')})`)
 console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)
