@@ -21,14 +21,18 @@
 //   footfall-encode, footfall-put  footfall-ack whose consumer only encodes the batch as Parquet, or only
 //                 writes one part-sized object to R2: the real consumer's two costs, each alone.
 //
-//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--rate <req/s>]
+// --base <git ref> adds `footfall-base`: that commit's edge/ and warehouse/ under footfall's config, for a
+// before/after in the same run.
+//
+//   node bench/ingest.mjs [--duration 10] [--connections 16] [--rounds 2] [--rate <req/s>] [--base <ref>]
 //     [--only bare,platform,platform+assets,platform+assets+rows,footfall,footfall-no-assets,footfall-ack,
-//       footfall-encode,footfall-put]
+//       footfall-encode,footfall-put,footfall-base]
 //
 // Each request is one realistic batch of 3 events (pageview, custom event with props, engagement) with
 // fresh event ids and a client IP drawn from a pool of 10,000 addresses (CF-Connecting-IP), so the rate
 // limiter (300 requests a minute per site and IP) sees many visitors, as it does in production.
 import autocannon from 'autocannon'
+import { execSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -48,6 +52,8 @@ const { values: opt } = parseArgs({
     // serves the same requests at the same pace, and its CPU per request is not moved by how hard the
     // machine's other jobs squeeze it at saturation (the CPU columns are then the figures to compare).
     rate: { type: 'string' },
+    // footfall-base: another commit's worker (its edge/ and warehouse/) with footfall's config, in the same run
+    base: { type: 'string' },
     only: { type: 'string' }, // some of the workers (the ratios between those measured)
   },
 })
@@ -106,6 +112,18 @@ async function withAckConsumer(config) {
   return copy
 }
 
+/** Footfall's config running `ref`'s edge/ and warehouse/ (extracted to dist/base/, packages from ours). */
+async function atBase(ref, config) {
+  const dir = join(root, 'dist/base')
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(dir, { recursive: true })
+  execSync(`git archive ${ref} edge warehouse | tar -x -C ${dir}`, { cwd: root })
+  const toml = (await readFile(config, 'utf8')).replace(/^main = ".*"$/m, 'main = "base/edge/index.ts"').replace('directory = "', 'directory = "../')
+  const copy = join(root, 'dist/wrangler.base.toml')
+  await writeFile(copy, toml)
+  return copy
+}
+
 /** Process ids below this one: the stack's wrangler and its workerd processes (autocannon runs in ours). */
 function descendants(pid) {
   const kids = readdirSync(`/proc/${pid}/task`).flatMap((t) => {
@@ -160,6 +178,7 @@ const targets = {
   footfall: join(root, 'wrangler.toml'),
   'footfall-no-assets': await withoutAssets(join(root, 'wrangler.toml')),
   'footfall-ack': await withAckConsumer(join(root, 'wrangler.toml')),
+  ...(opt.base ? { 'footfall-base': await atBase(opt.base, join(root, 'wrangler.toml')) } : {}),
 }
 // platform+assets whose messages are footfall's size (3 rows, ~3.1 KB): what the local queue charges per byte.
 // footfall-ack's consumer doing one part of the real consumer's work (bench/platform/footfall-ack.ts).
@@ -169,7 +188,7 @@ const rowsControl = {
   'footfall-put': { config: targets['footfall-ack'], vars: { BENCH_CONSUMER: 'put' } },
 }
 const all = { ...Object.fromEntries(Object.entries(targets).map(([k, config]) => [k, { config, vars: {} }])), ...rowsControl }
-const order = ['bare', 'platform', 'platform+assets', 'platform+assets+rows', 'footfall', 'footfall-no-assets', 'footfall-ack', 'footfall-encode', 'footfall-put']
+const order = ['bare', 'platform', 'platform+assets', 'platform+assets+rows', 'footfall', 'footfall-no-assets', 'footfall-ack', 'footfall-encode', 'footfall-put', 'footfall-base']
 const chosen = order.filter((k) => !opt.only || opt.only.split(',').includes(k))
 const results = []
 for (let round = 1; round <= rounds; round++) {
@@ -218,4 +237,5 @@ console.log(`by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRat
 console.log(`stack CPU us per request, mean difference: footfall - platform+assets ${cpuDiff('footfall', 'platform+assets')} = consumer (footfall - footfall-ack) ${cpuDiff('footfall', 'footfall-ack')} + collector (footfall-ack - platform+assets) ${cpuDiff('footfall-ack', 'platform+assets')}; in workerd: consumer ${cpuDiff('footfall', 'footfall-ack', 'workerdUs')}, collector ${cpuDiff('footfall-ack', 'platform+assets', 'workerdUs')}`)
 console.log(`  the collector's part: footfall-sized messages in the local queue (platform+assets+rows - platform+assets) ${cpuDiff('platform+assets+rows', 'platform+assets')} (workerd ${cpuDiff('platform+assets+rows', 'platform+assets', 'workerdUs')}), footfall's code and the rest (footfall-ack - platform+assets+rows) ${cpuDiff('footfall-ack', 'platform+assets+rows')} (workerd ${cpuDiff('footfall-ack', 'platform+assets+rows', 'workerdUs')})`)
 console.log(`  the consumer's parts (each less footfall-ack): Parquet encoding (footfall-encode) ${cpuDiff('footfall-encode', 'footfall-ack')} (workerd ${cpuDiff('footfall-encode', 'footfall-ack', 'workerdUs')}), one R2 put a batch (footfall-put) ${cpuDiff('footfall-put', 'footfall-ack')} (workerd ${cpuDiff('footfall-put', 'footfall-ack', 'workerdUs')})`)
+if (opt.base) console.log(`before/after: footfall-base (${opt.base}) / bare ${ratio('footfall-base', 'bare', 'rps')}; footfall / footfall-base ${ratio('footfall', 'footfall-base', 'rps')}; by stack CPU footfall-base ${cpuRatio('footfall-base', 'bare')}, footfall - footfall-base ${cpuDiff('footfall', 'footfall-base')} us a request`)
 console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)
