@@ -16,7 +16,14 @@
 // difference footfall - base is measured in the same process, alternating, so machine load affects both.
 // --steps adds the handler's steps one by one (JSON.parse, wireBatch, validateEvents, enrichAll, enqueue).
 //
+// --consumer measures the queue consumer (edge/consumer.ts) instead: batches of 100 messages made by the real
+// collector, Miniflare's R2 on disk, CPU per batch of each step (consume, encode, R2 put; see consumerStep);
+// with --base, that commit's consumer and writer in the same process; --cold skips the warm-up and prints each
+// repetition (a fresh isolate's first batches); --inspect keeps an inspector session with wrangler dev's
+// domains open; --profile profiles it (CONSUMER_STEP=consume+r2 by default).
+//
 //   node bench/cpu.mjs [--n 2000] [--reps 7] [--only workerd|node] [--base main] [--steps] [--profile]
+//   node bench/cpu.mjs --consumer [--n 2000] [--reps 7] [--base main] [--cold] [--inspect] [--profile]
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { readdirSync, readFileSync } from 'node:fs'
