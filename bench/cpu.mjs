@@ -16,7 +16,14 @@
 // difference footfall - base is measured in the same process, alternating, so machine load affects both.
 // --steps adds the handler's steps one by one (JSON.parse, wireBatch, validateEvents, enrichAll, enqueue).
 //
+// --consumer measures the queue consumer (edge/consumer.ts) instead: batches of 100 messages made by the real
+// collector, Miniflare's R2 on disk, CPU per batch of each step (consume, encode, R2 put; see consumerStep);
+// with --base, that commit's consumer and writer in the same process; --cold skips the warm-up and prints each
+// repetition (a fresh isolate's first batches); --inspect keeps an inspector session with wrangler dev's
+// domains open; --profile profiles it (CONSUMER_STEP=consume+r2 by default).
+//
 //   node bench/cpu.mjs [--n 2000] [--reps 7] [--only workerd|node] [--base main] [--steps] [--profile]
+//   node bench/cpu.mjs --consumer [--n 2000] [--reps 7] [--base main] [--cold] [--inspect] [--profile]
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -27,7 +34,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 const root = join(import.meta.dirname, '..')
-const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '2000' }, reps: { type: 'string', default: '7' }, only: { type: 'string' }, profile: { type: 'boolean' }, base: { type: 'string' }, steps: { type: 'boolean' } } })
+const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '2000' }, reps: { type: 'string', default: '7' }, only: { type: 'string' }, profile: { type: 'boolean' }, base: { type: 'string' }, steps: { type: 'boolean' }, consumer: { type: 'boolean' }, cold: { type: 'boolean' }, inspect: { type: 'boolean' } } })
 const n = Number(opt.n)
 const reps = Number(opt.reps)
 
@@ -39,6 +46,10 @@ import { wireBatch } from './warehouse/wire.ts'
 import { validateEvents } from './edge/validate.ts'
 import { enrichAll } from './edge/enrich/index.ts'
 import { enqueue } from './edge/enqueue.ts'
+import { consume } from './edge/consumer.ts'
+import { writeEvents } from './warehouse/parquet.ts'
+import { consume as baseConsume } from 'BASE/edge/consumer.ts'
+import { writeEvents as baseWriteEvents } from 'BASE/warehouse/parquet.ts'
 import * as z from 'zod/mini'
 import { Hono } from 'hono'
 import { body, ip, UA } from './bench/batch.mjs'
@@ -108,9 +119,62 @@ export async function stage(n, upto) {
   }
 }
 
+// --consumer: the queue consumer (edge/consumer.ts) on batches of 100 messages as the collector sends them
+// (one message per request, 3 events), made by the real handler beforehand ('prepare'), cloned as the queue
+// delivers them. Steps (each its own dispatch, so its CPU is read alone):
+//   consume   consume() with an R2 whose put answers at once: grouping, checks, sorting, Parquet encoding
+//   encode    writeEvents() alone on each batch's rows (what the Parquet encoding is of consume)
+//   put       the R2 puts alone of each batch's Parquet file, to Miniflare's R2 (as under wrangler dev)
+//   consume+r2  consume() with Miniflare's R2
+let prepared = []
+const noR2 = { put: async () => null, delete: async () => {}, get: env.LAKE.get }
+async function prepare(batches) {
+  prepared = []
+  for (let b = 0; b < batches; b++) {
+    const bodies = []
+    const capture = { ...env, EVENTS: { sendBatch: async (ms) => void bodies.push(...ms.map((m) => m.body)), send: async () => {} } }
+    for (let i = 0; i < 100; i++) {
+      const res = await app.fetch(request(body()), capture, ctx)
+      if (res.status !== 202) throw new Error('prepare: ' + res.status)
+    }
+    prepared.push({ bodies, rows: bodies.flatMap((m) => m.events).sort((a, b) => a.event_time - b.event_time) })
+  }
+  for (const p of prepared) p.parquet = writeEvents(p.rows)
+}
+function batchOf(bodies) {
+  const now = new Date()
+  let acked = 0
+  return {
+    batch: {
+      queue: 'footfall-events',
+      messages: bodies.map((body, i) => ({ id: 'm' + i, body: structuredClone(body), attempts: 1, timestamp: now, ack() { acked++ }, retry() { throw new Error('retry') } })),
+      ackAll() { acked = bodies.length },
+      retryAll() { throw new Error('retry') },
+    },
+    acked: () => acked,
+  }
+}
+async function consumerStep(step, lake) {
+  let bytes = 0
+  for (const p of prepared) {
+    if (step === 'encode') bytes += writeEvents(p.rows).byteLength
+    else if (step === 'base-encode') bytes += baseWriteEvents(p.rows).byteLength
+    else if (step === 'put') await lake.put('bench/' + crypto.randomUUID() + '.parquet', p.parquet)
+    else if (step === 'clone') batchOf(p.bodies)
+    else {
+      const { batch, acked } = batchOf(p.bodies)
+      await (step.startsWith('base-') ? baseConsume : consume)(batch, { ...env, LAKE: step.endsWith('+r2') ? lake : noR2 })
+      if (acked() !== 100) throw new Error('consume: not all acked')
+    }
+  }
+  return bytes
+}
+
 export default {
-  async fetch(req) {
+  async fetch(req, realEnv) {
     const q = new URL(req.url).searchParams
+    if (q.has('prepare')) return (await prepare(Number(q.get('prepare'))), new Response(String(prepared[0].parquet.byteLength)))
+    if (q.has('consumer')) return new Response(String(await consumerStep(q.get('consumer'), realEnv.LAKE)))
     const n = Number(q.get('n'))
     await (q.has('stage') ? stage(n, Number(q.get('stage'))) : run(n, q.get('worker') ?? undefined))
     return new Response('ok')
@@ -128,7 +192,7 @@ if (opt.base) {
   execSync(`git archive ${opt.base} edge warehouse | tar -x -C ${baseDir}`, { cwd: root })
 }
 await build({
-  stdin: { contents: workload.replace("'BASE/", `'${baseDir}/`), resolveDir: root, loader: 'js', sourcefile: 'workload.mjs' },
+  stdin: { contents: workload.replaceAll("'BASE/", `'${baseDir}/`), resolveDir: root, loader: 'js', sourcefile: 'workload.mjs' },
   nodePaths: [join(root, 'node_modules')],
   bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: bundle, keepNames: process.env.KEEP_NAMES !== '0',
   mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser'], external: ['node:*'], logLevel: 'error',
@@ -189,8 +253,11 @@ async function profile() {
   const { default: WebSocket } = await import('ws')
   const { freePort } = await import('../scripts/wrangler-dev.mjs')
   const inspectorPort = await freePort()
-  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], inspectorPort })
-  await (await mf.dispatchFetch(`http://bench/?n=${n}`)).text() // warm-up
+  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], inspectorPort, ...(opt.consumer ? { r2Buckets: ['LAKE'] } : {}) })
+  // --consumer: the consumer's step (CONSUMER_STEP, default consume+r2) over n / 100 prepared batches.
+  const query = opt.consumer ? `consumer=${process.env.CONSUMER_STEP ?? 'consume+r2'}` : `n=${n}`
+  if (opt.consumer) await (await mf.dispatchFetch(`http://bench/?prepare=${Math.max(1, Math.round(n / 100))}`)).text()
+  await (await mf.dispatchFetch(`http://bench/?${query}`)).text() // warm-up
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()
   const ws = new WebSocket(targets.find((t) => t.webSocketDebuggerUrl).webSocketDebuggerUrl)
   await new Promise((r) => ws.once('open', r))
@@ -207,7 +274,7 @@ async function profile() {
   await call('Profiler.enable')
   await call('Profiler.setSamplingInterval', { interval: 50 })
   await call('Profiler.start')
-  await (await mf.dispatchFetch(`http://bench/?n=${n}`)).text()
+  await (await mf.dispatchFetch(`http://bench/?${query}`)).text()
   const { profile: p } = await call('Profiler.stop')
   ws.close()
   await mf.dispose()
@@ -255,6 +322,69 @@ async function profile() {
   }
   console.log('inclusive time per request, our code and the runtime calls it makes:')
   for (const [k, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(t / n).toFixed(1).padStart(7)}  ${k}`)
+}
+
+/**
+ * --consumer: the queue consumer's CPU in workerd per batch of 100 requests' messages (300 events), each step
+ * measured as its own dispatch over --n batches (consume+r2 and put less the clone/no-op baselines).
+ */
+async function consumer() {
+  const batches = Math.max(1, Math.round(n / 100))
+  const r2Persist = await mkdtemp(join(tmpdir(), 'footfall-cpu-r2-'))
+  // --inspect: an inspector session with the domains wrangler dev's inspector proxy enables on the runtime
+  // (Runtime, Network: node_modules/wrangler/templates/startDevWorker/InspectorProxyWorker.ts), as under
+  // `wrangler dev`, where workerd then reports every subrequest (binding calls included) to it.
+  const { freePort } = await import('../scripts/wrangler-dev.mjs')
+  const inspectorPort = opt.inspect ? await freePort() : undefined
+  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], r2Buckets: ['LAKE'], r2Persist, inspectorPort })
+  let ws
+  if (opt.inspect) {
+    const { default: WebSocket } = await import('ws')
+    await (await mf.dispatchFetch('http://bench/?n=1')).text()
+    const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()
+    ws = new WebSocket(targets.find((t) => t.webSocketDebuggerUrl).webSocketDebuggerUrl)
+    await new Promise((r) => ws.once('open', r))
+    let events = 0
+    ws.on('message', () => events++)
+    ws.send(JSON.stringify({ id: 1, method: 'Runtime.enable' }))
+    ws.send(JSON.stringify({ id: 2, method: 'Network.enable' }))
+    process.on('exit', () => console.log(`  (inspector: ${events} messages received)`))
+  }
+  const job = async (query) => {
+    const res = await mf.dispatchFetch(`http://bench/?${query}`)
+    const text = await res.text()
+    if (res.status !== 200) throw new Error(text)
+    return text
+  }
+  const bytes = Number(await job(`prepare=${batches}`))
+  const workerd = descendants(process.pid).filter((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'workerd')
+  if (workerd.length !== 1) throw new Error(`expected one workerd process, found ${workerd.length}`)
+  const steps = ['clone', 'consume', 'encode', 'put', 'consume+r2', ...(opt.base ? ['base-consume', 'base-encode', 'base-consume+r2'] : [])]
+  const times = Object.fromEntries(steps.map((s) => [s, []]))
+  // --cold: no warm-up, and each repetition's figure printed: how the first batches of a fresh isolate cost,
+  // as in a short-lived local stack (wrangler dev), before V8 has optimised the writer.
+  if (!opt.cold) for (const s of steps) await job(`consumer=${s}`) // warm-up
+  for (let r = 0; r < reps; r++) {
+    for (const s of steps) {
+      const t0 = cpuNs(workerd[0])
+      await job(`consumer=${s}`)
+      times[s].push((cpuNs(workerd[0]) - t0) / 1000 / batches)
+    }
+  }
+  ws?.close()
+  await mf.dispose()
+  await rm(r2Persist, { recursive: true, force: true })
+  const f = (x) => x.toFixed(0).padStart(7)
+  console.log(`consumer in workerd: CPU per queue batch of 100 messages (300 events, one ${bytes} B part), median / min of ${reps} x ${batches} batches; per request = /100`)
+  if (opt.cold) for (const s of steps) console.log(`  ${s.padEnd(11)} per repetition, us a batch: ${times[s].map((t) => t.toFixed(0)).join(' ')}`)
+  if (opt.base) console.log(`  (base-*: ${opt.base}'s edge/ and warehouse/, in the same process, alternating)`)
+  for (const s of steps) console.log(`  ${s.padEnd(11)} batch ${f(median(times[s]))} ${f(Math.min(...times[s]))} us   per request ${(median(times[s]) / 100).toFixed(1).padStart(6)} us   per event ${(median(times[s]) / 300).toFixed(1).padStart(5)} us`)
+}
+
+if (opt.consumer && !opt.profile) {
+  await consumer()
+  if (!process.env.KEEP_BUNDLE) await rm(dir, { recursive: true, force: true })
+  process.exit(0)
 }
 
 if (opt.profile) {

@@ -1,17 +1,21 @@
 // `npm run bench:dashboard`: the dashboard in headless Chromium over generated lakes (100K and 1M events by
-// default): time to first chart cold (empty Cache Storage: list, download, decode, load, KPIs, chart), time
-// to first chart on a reload (files from Cache Storage), and a full refresh warm (every overview panel
+// default): time to first chart cold (empty Cache Storage), drawn from the pageview rollups of the compacted
+// day files (warehouse/rollup.ts), and until every panel is ready (list, download, decode, load, sessions,
+// queries); the same cold load without rollups (the listing leaves them out: the chart waits for the events);
+// time to first chart on a reload (files from Cache Storage), and a full refresh warm (every overview panel
 // re-queried). The same overview queries run on native DuckDB over the same files in the same run: the
 // ratio WASM / native.
 //
 //   node bench/dashboard.mjs [--sizes 100000,1000000] [--per-file 50000]
 //
-// The files are served by a small Node server that answers the lake API's two routes (`/api/files`,
-// `/data/<key>`) and the built dashboard (`npm run build` first), on loopback: writing Parquet parts with
-// their R2 custom metadata into wrangler dev's local bucket has no public API.
+// The lake is what the cron leaves: the synthetic events are written as the consumer writes them (one part per
+// batch of --per-file rows and hour partition), then each day is compacted by the compactor itself
+// (compactDate: day files + their rollups) in an in-memory bucket. A small Node server answers the lake API's
+// two routes from it (`/api/files` through the worker's own listing, `listLakeFiles`; `/data/<key>`) and
+// serves the built dashboard (`npm run build` first), on loopback.
 import { importTs } from './ts.mjs'
 import { createServer } from 'node:http'
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
@@ -25,7 +29,12 @@ const { values: opt } = parseArgs({ options: { sizes: { type: 'string', default:
 const PUBLIC = join(root, 'dist/public')
 if (!existsSync(join(PUBLIC, 'dashboard/index.html'))) throw new Error('run `npm run build` first')
 
-const L = await importTs('dashboard-lib', `export { writeEvents } from './warehouse/parquet.ts'
+const L = await importTs('dashboard-lib', `export { writeEvents, timeRange } from './warehouse/parquet.ts'
+export { compactDate } from './warehouse/compact.ts'
+export { encodeMeta, partitionOf, partKey, partName } from './warehouse/lake.ts'
+export { SCHEMA_VERSION } from './warehouse/schema.ts'
+export { MemoryBucket } from './warehouse/testing/bucket.ts'
+export { listLakeFiles } from './edge/lake-api.ts'
 export { createEventsRaw, createEventsView } from './warehouse/sql/ddl.ts'
 export { kpis } from './warehouse/sql/kpis.ts'
 export { materialise } from './warehouse/sql/sessions.ts'
@@ -37,33 +46,60 @@ export { opts } from './dashboard/src/queries/filters.ts'`)
 
 const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
 
-/** The synthetic lake (bench/synthetic.mjs) with referrers and an OS, in files of --per-file rows. */
+/**
+ * The synthetic lake (bench/synthetic.mjs) with referrers and an OS, as the consumer then the compactor leave
+ * it: parts per batch of --per-file rows and hour, then every day compacted (day files and rollups). The
+ * bucket, and the events' files on disk for native DuckDB.
+ */
 async function generate(n, dir) {
-  const files = []
+  const lake = new L.MemoryBucket()
+  const dates = new Set()
   for (const rows of syntheticRows(n, Number(opt['per-file']), (pick) => ({ referrer_host: pick(REFS), os: 'Linux' }))) {
-    const buf = new Uint8Array(L.writeEvents(rows))
-    const key = `events/site=demo/date=2026-01-01/part-${String(files.length).padStart(4, '0')}.parquet`
-    await mkdir(join(dir, key, '..'), { recursive: true })
-    await writeFile(join(dir, key), buf)
-    const times = rows.reduce(([lo, hi], r) => [Math.min(lo, r.event_time), Math.max(hi, r.event_time)], [Infinity, -Infinity])
-    files.push({ key, url: `/data/${key}`, rows: rows.length, bytes: buf.byteLength, minTime: new Date(times[0]).toISOString(), maxTime: new Date(times[1]).toISOString() })
+    const parts = new Map()
+    for (const r of rows) {
+      const p = L.partitionOf('demo', r.event_time)
+      const k = `${p.date}/${p.hour}`
+      if (!parts.has(k)) parts.set(k, [])
+      parts.get(k).push(r)
+      dates.add(p.date)
+    }
+    for (const part of parts.values()) {
+      await lake.put(L.partKey(L.partitionOf('demo', part[0].event_time), await L.partName(part.map((r) => r.event_id))), L.writeEvents(part), {
+        customMetadata: L.encodeMeta({ rows: part.length, ...L.timeRange(part), schema: L.SCHEMA_VERSION }),
+      })
+    }
   }
-  return files
+  const t = performance.now()
+  for (const date of [...dates].sort()) await L.compactDate(lake, 'demo', date, { now: Date.now(), settledAt: Date.now() + 1000 })
+  const compactMs = performance.now() - t
+  const files = await L.listLakeFiles(lake, 'demo', 'events', START, START + 40 * DAY, true)
+  for (const f of files) {
+    await mkdir(join(dir, f.key, '..'), { recursive: true })
+    await writeFile(join(dir, f.key), new Uint8Array(await (await lake.get(f.key)).arrayBuffer()))
+  }
+  return { lake, files, compactMs }
 }
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' }
 
-/** The lake API's two routes over `dir`, and dist/public (the wasm stored gzipped, as edge/wasm.ts serves it). */
-function serve(dir, files) {
-  const server = createServer(async (req, res) => {
+/**
+ * The lake API's two routes over the bucket (the worker's listing; `rollups: false` lists no rollup, as for a
+ * lake compacted before rollups), and dist/public (the wasm stored gzipped, as edge/wasm.ts serves it).
+ */
+function serve(lake, server = { rollups: true }) {
+  const http = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x')
     try {
       if (url.pathname === '/api/files') {
+        const q = url.searchParams
+        const files = await L.listLakeFiles(lake, q.get('site'), q.get('table') ?? 'events', Date.parse(q.get('from')), Date.parse(q.get('to')), server.rollups && q.get('rollups') === '1')
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
-        return res.end(JSON.stringify({ files: new URL(req.url, 'http://x').searchParams.get('table') === 'dropped' ? [] : files }))
+        return res.end(JSON.stringify({ files }))
       }
       if (url.pathname.startsWith('/data/')) {
-        const body = await readFile(join(dir, decodeURIComponent(url.pathname.slice(6))))
+        const o = await lake.get(decodeURIComponent(url.pathname.slice(6)))
+        if (!o) throw new Error('no such file')
+        const body = new Uint8Array(await o.arrayBuffer())
         res.writeHead(200, { 'Content-Type': 'application/vnd.apache.parquet', 'Content-Length': body.byteLength, 'Cache-Control': 'private, max-age=31536000, immutable' })
         return res.end(body)
       }
@@ -77,12 +113,12 @@ function serve(dir, files) {
       res.writeHead(404).end()
     }
   })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
+  return new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(http)))
 }
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
-async function browserRun(origin, range, files) {
+async function browserRun(origin, range, coldOnly = false) {
   const profile = await mkdtemp(join(tmpdir(), 'footfall-bench-chromium-'))
   const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true })
   const page = await ctx.newPage()
@@ -96,10 +132,20 @@ async function browserRun(origin, range, files) {
     const chart = performance.now() - t
     const alert = await page.$('[role=alert]')
     if (alert) throw new Error(`after ${(chart / 1000).toFixed(1)} s: ${await alert.textContent()}`)
+    const source = await page.getAttribute('[data-testid=timeseries]', 'data-source')
+    const bars = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.dataset.value)))
     await settled()
-    return { chart, all: performance.now() - t }
+    const after = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.dataset.value)))
+    // The first chart (from rollups) and the one from the events must agree, or the times mean nothing.
+    if (JSON.stringify(bars) !== JSON.stringify(after)) throw new Error(`the first chart (${source}) differs from the events' chart`)
+    return { chart, all: performance.now() - t, source }
   }
   const cold = await firstChart()
+  if (coldOnly) {
+    await ctx.close()
+    await rm(profile, { recursive: true, force: true })
+    return { cold }
+  }
   const stats = await page.$eval('[data-testid=load-stats]', (e) => JSON.parse(e.dataset.timings))
   const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null))
   const cached = await firstChart(true)
@@ -168,23 +214,30 @@ const range = { from: START, to: START + DAYS * DAY - 1 }
 const results = []
 for (const n of opt.sizes.split(',').map(Number)) {
   const dir = join(work, String(n))
-  const files = await generate(n, dir)
+  const { lake, files, compactMs } = await generate(n, dir)
   const bytes = files.reduce((a, f) => a + f.bytes, 0)
-  const server = await serve(dir, files)
+  const rollupBytes = files.reduce((a, f) => a + (f.rollup?.bytes ?? 0), 0)
+  const listing = { rollups: true }
+  const server = await serve(lake, listing)
   const origin = `http://127.0.0.1:${server.address().port}`
-  const wasm = await browserRun(origin, range, files).catch((e) => ({ error: e.message }))
+  const wasm = await browserRun(origin, range).catch((e) => ({ error: e.message }))
+  // The same lake listed without rollups: what the first chart costs when it waits for the events.
+  listing.rollups = false
+  const plain = await browserRun(origin, range, true).catch((e) => ({ error: e.message }))
   server.close()
   const native = await nativeRun(dir, files, range)
-  const r = { n, files: files.length, mb: bytes / 1e6, wasm, native }
+  const r = { n, files: files.length, mb: bytes / 1e6, wasm, plain, native }
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
-  if (wasm.error) {
-    console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): the dashboard failed: ${wasm.error}; ` +
+  const lakeText = `${files.length} day files, ${r.mb.toFixed(1)} MB; ${files.filter((f) => f.rollup).length} rollups, ${(rollupBytes / 1e3).toFixed(0)} KB; compaction ${s(compactMs)}`
+  if (wasm.error || plain.error) {
+    console.log(`${n.toLocaleString('en')} events (${lakeText}): the dashboard failed: ${wasm.error ?? plain.error}; ` +
       `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)}; uptime: ${uptime()}`)
     process.exitCode = 1
     continue
   }
-  console.log(`${n.toLocaleString('en')} events (${files.length} files, ${r.mb.toFixed(1)} MB): first chart cold ${s(wasm.cold.chart)} (all panels ${s(wasm.cold.all)}), ` +
+  console.log(`${n.toLocaleString('en')} events (${lakeText}): first chart cold ${s(wasm.cold.chart)} (from ${wasm.cold.source}; all panels ${s(wasm.cold.all)}), ` +
+    `without rollups ${s(plain.cold.chart)} (from ${plain.cold.source}; all panels ${s(plain.cold.all)}), ` +
     `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, (engine start ${s(wasm.openMs)}, decode ${s(wasm.decodeMs)}, insert ${s(wasm.insertMs)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}); ` +
     `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
     `(without materialised sessions ${s(native.liveRefresh)}); refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` +

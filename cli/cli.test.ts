@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { writeEvents } from '../warehouse/parquet.ts'
+import { writeRollup } from '../warehouse/rollup.ts'
 import type { EventRow } from '../warehouse/schema.ts'
 import { shopFiles } from '../warehouse/testing/shop.ts'
 
@@ -28,6 +29,10 @@ beforeAll(async () => {
     await mkdir(join(dir, key, '..'), { recursive: true })
     await writeFile(join(dir, key), new Uint8Array(writeEvents(rows)))
   }
+  // A copy of the bucket holds pageview rollups too (warehouse/rollup.ts): another schema, never read as events.
+  const rollup = 'rollups/site=demo/date=2026-01-10/00-23-x.parquet'
+  await mkdir(join(dir, rollup, '..'), { recursive: true })
+  await writeFile(join(dir, rollup), new Uint8Array(writeRollup(['pageview'], [Date.UTC(2026, 0, 10, 9)], [false])))
 }, 60_000)
 
 describe('footfall CLI', () => {

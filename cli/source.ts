@@ -57,8 +57,8 @@ async function parquetBelow(dir: string): Promise<string[]> {
   const out: string[] = []
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
     const path = join(e.parentPath, e.name)
-    // A copy of the whole bucket also holds the drop ledger and dead letters: other schemas, not events.
-    if (e.isFile() && e.name.endsWith('.parquet') && !/[\\/](dropped|deadletter)[\\/]/.test(path)) out.push(path)
+    // A copy of the whole bucket also holds the drop ledger, dead letters and pageview rollups: not events.
+    if (e.isFile() && e.name.endsWith('.parquet') && !/[\\/](dropped|deadletter|rollups)[\\/]/.test(path)) out.push(path)
   }
   return out.sort()
 }

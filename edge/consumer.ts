@@ -85,20 +85,25 @@ export function messageProblem(body: unknown): string | null {
       const problem = rowProblem(COLUMNS, e)
       if (problem) return `events[${i}]: ${problem}`
     }
-    // One message, one part file: what lets the consumer ack or retry it with that file.
-    const where = (e: EventRow) => Object.values(partitionOf(e.site, e.event_time)).join('/')
-    return (list as EventRow[]).every((e) => where(e) === where(list[0])) ? null : 'events of more than one partition'
+    // One message, one part file: what lets the consumer ack or retry it with that file. The same UTC hour
+    // is the same partition's date and hour (an hour number compared, not two ISO strings made per event).
+    const { site, event_time: t } = list[0] as EventRow
+    const hour = hourOf(t)
+    return (list as EventRow[]).every((e) => e.site === site && hourOf(e.event_time) === hour) ? null : 'events of more than one partition'
   }
   if ('event' in body) return rowProblem(COLUMNS, body.event)
   if ('drop' in body) return rowProblem(DROP_COLUMNS, body.drop)
   return 'neither events nor a drop'
 }
 
+/** Hours since the epoch: equal for two times exactly when partitionOf gives them the same date and hour. */
+const hourOf = (time: number) => Math.floor(time / 3_600_000)
+
 function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R, msg: Message<unknown>): void {
-  const partition = partitionOf(site, time)
-  const key = `${partition.site}/${partition.date}/${partition.hour}`
+  // Keyed by hour number, then site (no separator inside a number): partitionOf once per group, not per row.
+  const key = `${hourOf(time)}|${site}`
   let group = groups.get(key)
-  if (!group) groups.set(key, (group = { partition, rows: new Map(), messages: [] }))
+  if (!group) groups.set(key, (group = { partition: partitionOf(site, time), rows: new Map(), messages: [] }))
   group.rows.set(id, row)
   if (group.messages.at(-1) !== msg) group.messages.push(msg)
 }

@@ -3,11 +3,12 @@
  * 120 KB of JSON (UTF-8 bytes, counted exactly when they could matter). The real queue is used, wrapped
  * to record each sendBatch.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { EventRow } from '../warehouse/schema.ts'
 import { eventRow } from '../warehouse/testing/rows.ts'
 import type { LakeMessage } from './env.ts'
-import { enqueue } from './enqueue.ts'
+import { enqueue, jsonBound } from './enqueue.ts'
 import { testEnv } from './test-helpers.ts'
 
 /** The real queue, recording the message bodies of each sendBatch call. */
@@ -60,5 +61,26 @@ describe('enqueue', () => {
     await enqueue(queue, rows)
     expect(calls.flat()).toHaveLength(1)
     expect(eventsOf(calls)).toEqual(rows.map((r) => r.event_id))
+  })
+})
+
+describe('jsonBound', () => {
+  it('is at least the UTF-8 bytes of the JSON of any row (escapes, surrogates, extreme numbers, nested props)', () => {
+    const value = fc.oneof(
+      fc.string({ unit: 'binary' }), // any UTF-16 units: lone surrogates, control characters, quotes
+      fc.string({ unit: 'grapheme' }),
+      fc.double(), fc.integer(), fc.constantFrom(-Number.MAX_VALUE, Number.MIN_VALUE, -5e-324, 1e21, -1e21, NaN, -Infinity),
+      fc.boolean(), fc.constant(null), fc.constant(undefined),
+      fc.jsonValue(), fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })),
+    )
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), value), (row) => {
+        expect(jsonBound(row)).toBeGreaterThanOrEqual(new TextEncoder().encode(JSON.stringify(row)).byteLength)
+      }),
+      { numRuns: 2000 },
+    )
+    const worst = { s: '\u0000'.repeat(100), q: '"'.repeat(100), e: '€'.repeat(100), p: '😀'.repeat(50), lone: '\ud800'.repeat(100), n: -1.7976931348623157e308 }
+    expect(jsonBound(worst)).toBeGreaterThanOrEqual(new TextEncoder().encode(JSON.stringify(worst)).byteLength)
+    expect(jsonBound(row(1))).toBeGreaterThanOrEqual(bytes({ events: [row(1)] }) - 20)
   })
 })

@@ -1,11 +1,13 @@
 /**
  * The dashboard's read API over the lake:
- *   GET /api/files?site=&from=&to=[&table=events|dropped][&signed=1&ttl=s]   which Parquet files cover a time range
+ *   GET /api/files?site=&from=&to=[&table=events|dropped][&rollups=1][&signed=1&ttl=s]   which Parquet files cover a time range
+ *     (`rollups=1`, events only: each compacted day file's pageview rollup, warehouse/rollup.ts, as `rollup`)
  *   GET|HEAD /data/<key>             one file, with Range (206) and ETag (304) support
  *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
 import { Hono, type Context, type Next } from 'hono'
-import { datePrefix, datesBetween, decodeMeta, TABLES, visibleObjects, type Table } from '../warehouse/lake.ts'
+import { datePrefix, datesBetween, decodeMeta, TABLES, visibleObjects, type ListedObject, type Table } from '../warehouse/lake.ts'
+import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
 
@@ -24,6 +26,59 @@ export interface LakeFile {
   maxTime: string
   /** With `signed=1`: `url` plus `exp` and `sig`, readable without the bearer token until `exp`. */
   signedUrl?: string
+  /** With `rollups=1`: the pageview rollup of this (compacted day) file, when it has one. */
+  rollup?: { key: string; url: string; bytes: number; signedUrl?: string }
+}
+
+/** Lake prefixes `/data/` serves: the tables, and the rollups beside compacted files. */
+const SERVED = [...TABLES, 'rollups']
+
+/** What the listing needs of a bucket: R2's `list` (the worker's `LAKE`; the dashboard bench passes its own). */
+export interface ListingBucket {
+  list(options: { prefix?: string; cursor?: string; include?: 'customMetadata'[] }): Promise<{ objects: (ListedObject & { size: number })[]; truncated: boolean; cursor?: string }>
+}
+
+/**
+ * The visible files of a site and table that overlap [from, to] (epoch ms), from R2 prefixes and metadata
+ * only (no file is read), and with `rollups` each events file's pageview rollup (warehouse/rollup.ts).
+ */
+export async function listLakeFiles(lake: ListingBucket, site: string, table: Table, from: number, to: number, rollups = false): Promise<LakeFile[]> {
+  const files: LakeFile[] = []
+  for (const date of datesBetween(new Date(from), new Date(to))) {
+    // The whole date is listed before filtering: a merged file hides the parts it replaces (lake.ts), so a
+    // compaction cut off at any step still lists each event once.
+    const objects = await listPrefix(lake, datePrefix(site, date, table))
+    // A rollup counts only beside its own visible file (one left by a cut-off compaction is ignored).
+    const byFile = new Map<string, ListedObject & { size: number }>()
+    if (rollups && table === 'events') for (const r of await listPrefix(lake, `rollups/site=${site}/date=${date}/`)) byFile.set(eventsKeyOf(r.key), r)
+    for (const o of visibleObjects(objects).visible) {
+      const meta = decodeMeta(o.customMetadata)
+      if (!meta || meta.maxTime < from || meta.minTime > to) continue
+      const file: LakeFile = {
+        key: o.key,
+        url: `/data/${o.key}`,
+        rows: meta.rows,
+        bytes: o.size,
+        minTime: new Date(meta.minTime).toISOString(),
+        maxTime: new Date(meta.maxTime).toISOString(),
+      }
+      const r = byFile.get(o.key)
+      if (r) file.rollup = { key: r.key, url: `/data/${r.key}`, bytes: r.size }
+      files.push(file)
+    }
+  }
+  return files
+}
+
+async function listPrefix(lake: ListingBucket, prefix: string) {
+  const objects: (ListedObject & { size: number })[] = []
+  let cursor: string | undefined
+  do {
+    const page = await lake.list({ prefix, cursor, include: ['customMetadata'] })
+    objects.push(...page.objects)
+    cursor = page.truncated ? page.cursor : undefined
+  } while (cursor)
+  return objects
 }
 
 export const lakeApi = new Hono<{ Bindings: Env }>()
@@ -59,30 +114,11 @@ lakeApi.get('/api/files', async (c) => {
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > SIGNED_MAX_TTL_S) return c.json({ error: `ttl must be 1 to ${SIGNED_MAX_TTL_S} seconds` }, 400)
   const exp = Math.floor(Date.now() / 1000) + ttl
 
-  const files: LakeFile[] = []
-  for (const date of datesBetween(new Date(from), new Date(to))) {
-    // The whole date is listed before filtering: a merged file hides the parts it replaces (lake.ts), so a
-    // compaction cut off at any step still lists each event once.
-    const objects: R2Object[] = []
-    let cursor: string | undefined
-    do {
-      const page = await c.env.LAKE.list({ prefix: datePrefix(site, date, table), cursor, include: ['customMetadata'] })
-      objects.push(...page.objects)
-      cursor = page.truncated ? page.cursor : undefined
-    } while (cursor)
-    for (const o of visibleObjects(objects).visible) {
-      const meta = decodeMeta(o.customMetadata)
-      if (!meta || meta.maxTime < from || meta.minTime > to) continue
-      const file: LakeFile = {
-        key: o.key,
-        url: `/data/${o.key}`,
-        rows: meta.rows,
-        bytes: o.size,
-        minTime: new Date(meta.minTime).toISOString(),
-        maxTime: new Date(meta.maxTime).toISOString(),
-      }
-      if (signed) file.signedUrl = await signedUrl(c.env, o.key, exp)
-      files.push(file)
+  const files = await listLakeFiles(c.env.LAKE, site, table, from, to, c.req.query('rollups') === '1')
+  if (signed) {
+    for (const f of files) {
+      f.signedUrl = await signedUrl(c.env, f.key, exp)
+      if (f.rollup) f.rollup.signedUrl = await signedUrl(c.env, f.rollup.key, exp)
     }
   }
   c.header('Cache-Control', 'no-store')
@@ -91,7 +127,7 @@ lakeApi.get('/api/files', async (c) => {
 
 lakeApi.get('/data/*', async (c) => {
   const key = keyOf(c.req.path)
-  if (key === null || !TABLES.some((t) => key.startsWith(`${t}/`)) || !key.endsWith('.parquet') || key.includes('..')) {
+  if (key === null || !SERVED.some((t) => key.startsWith(`${t}/`)) || !key.endsWith('.parquet') || key.includes('..')) {
     return c.json({ error: 'not a lake file' }, 404)
   }
   const headers = c.req.raw.headers

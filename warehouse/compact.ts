@@ -9,13 +9,15 @@
  * metadata `covers` hides the objects it replaces. Steps, each safe to be cut off after:
  *   1. list the date; delete objects a merged file already hides (left over by a run cut off before step 4);
  *   2. read the inputs (visible objects older than `settleMs`), hour by hour, dedupe on event id;
- *   3. put each merged file: from then on readers see it instead of its inputs;
- *   4. delete the inputs.
+ *   3. put each merged file: from then on readers see it instead of its inputs (a day file of events gets its
+ *      pageview rollup, rollup.ts, put just before it, so a visible day file always has its rollup);
+ *   4. delete the inputs (and the rollups of inputs that were day files).
  * A second run finds nothing to do and changes nothing. Memory: one output file's rows plus one input.
  */
 import { parquetRead } from 'hyparquet'
 import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
 import { writeColumns, type Columns, type WriteOptions } from './parquet.ts'
+import { rollupKey, writeRollup } from './rollup.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION } from './schema.ts'
 
 /** What compaction needs of a table: its columns, the id to dedupe on (none: the drop ledger), its time. */
@@ -23,9 +25,12 @@ interface TableSpec {
   columns: Columns
   id: number // index of the id column, -1 for none
   time: number // index of the time column (partitions come from it)
+  type: number // index of the event type column (rollups), -1 for none
+  bot: number // index of the bot flag (rollups), -1 for none
 }
 const spec = (columns: Columns, id: string | null, time: string): TableSpec => ({
   columns, id: id ? columns.findIndex((c) => c.name === id) : -1, time: columns.findIndex((c) => c.name === time),
+  type: columns.findIndex((c) => c.name === 'type'), bot: columns.findIndex((c) => c.name === 'is_bot'),
 })
 const TABLE_SPECS: Record<Table, TableSpec> = {
   events: spec(COLUMNS, 'event_id', 'event_time'),
@@ -101,7 +106,7 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
 
   const { visible, hidden } = visibleObjects(objects)
   if (hidden.length) {
-    await deleteKeys(lake, hidden.map((o) => o.key))
+    await deleteKeys(lake, withRollups(table, hidden.map((o) => o.key)))
     result.deleted.push(...hidden.map((o) => o.key))
     await hook?.('cleaned', date)
   }
@@ -125,6 +130,10 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
 }
 
 const isDayFile = (key: string) => !key.includes('/hour=')
+
+/** Keys to delete with their rollups: events day files have one (deleting a missing key is a no-op in R2). */
+const withRollups = (table: Table, keys: string[]) =>
+  table === 'events' ? [...keys, ...keys.filter(isDayFile).map(rollupKey)] : keys
 
 type Span = { o: ListedObject; first: number; last: number }
 
@@ -187,6 +196,11 @@ async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: 
       const columns = buf.columns.map((col) => order.map((i) => col[i]))
       buf.columns.length = 0
       const rows = order.length
+      if (table === 'events' && level === 'day') {
+        // Before the merged file (the switch): a reader that sees the day file finds its rollup too.
+        const rollup = writeRollup(columns[spec.type]!, columns[spec.time] as number[], columns[spec.bot]!)
+        await lake.put(rollupKey(key), rollup, { httpMetadata: { contentType: 'application/vnd.apache.parquet' }, customMetadata: { of: key } })
+      }
       await lake.put(key, writeColumns(spec.columns, columns, { ...opts.write, rowGroupSize: ROW_GROUP_ROWS }), {
         httpMetadata: { contentType: 'application/vnd.apache.parquet' },
         customMetadata: encodeMeta({ rows, minTime: times[order[0]!]!, maxTime: times[order[rows - 1]!]!, schema: SCHEMA_VERSION, covers }),
@@ -220,7 +234,7 @@ async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: 
     if (h === endHour || (canCut && pending.length >= maxRows)) await flush(h)
   }
   const inputs = spans.map((s) => s.o.key)
-  await deleteKeys(lake, inputs)
+  await deleteKeys(lake, withRollups(table, inputs))
   result.deleted.push(...inputs)
   await hook?.('deleted', inputs.join(','))
 }
@@ -310,7 +324,7 @@ export async function compactLake(lake: LakeBucket, opts: CompactOptions & { day
 }
 
 /** Lake tables and other dated prefixes that retention trims: `<prefix>site=<s>/date=...` or `<prefix>date=...`. */
-const RETAINED = ['events/', 'dropped/', 'deadletter/']
+const RETAINED = ['events/', 'rollups/', 'dropped/', 'deadletter/']
 
 /** Deletes whole date partitions older than `days` days before `now` (RETENTION_DAYS). Returns the deleted keys' count. */
 export async function applyRetention(lake: LakeBucket, days: number, now: number): Promise<number> {

@@ -5,7 +5,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { describe, expect, it } from 'vitest'
 import { NativeLake } from './native.ts'
 import { CODEC, LOW_CARDINALITY, writeEventColumns, writeEvents, timeRange } from './parquet.ts'
-import { COLUMNS, SCHEMA_VERSION } from './schema.ts'
+import { COLUMNS, SCHEMA_VERSION, type EventRow } from './schema.ts'
 import { eventRow } from './testing/rows.ts'
 
 const full = eventRow({
@@ -104,6 +104,20 @@ describe('Parquet round trips (hyparquet and native DuckDB)', () => {
     const fromRows = new Uint8Array(writeEvents(edge))
     const fromColumns = new Uint8Array(writeEventColumns(COLUMNS.map((c) => edge.map((r) => r[c.name as keyof typeof r]))))
     expect(fromColumns).toEqual(fromRows)
+  })
+
+  it('reads rows whatever their key order, missing or extra keys: the same file as a keyed read per column', () => {
+    // The writer reads a row with Object.values while its keys keep the previous row's order; these rows change
+    // order, lack columns (undefined, written as null) and carry keys that are no column, row after row.
+    const base = edge.map((r) => r as unknown as Record<string, unknown>)
+    const reversed = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).reverse())
+    const rows = base.flatMap((r, i) => {
+      const { title: _t, country: _c, ...lacking } = r
+      return [r, reversed(r), { ...lacking, extra: i, __note: 'x' }, { zzz: 1, ...r }, r, r]
+    })
+    const keyed = COLUMNS.map((c) => rows.map((r) => r[c.name]))
+    expect(new Uint8Array(writeEvents(rows as unknown as EventRow[]))).toEqual(new Uint8Array(writeEventColumns(keyed)))
+    expect(keyed.flat().filter((v) => v === undefined).length).toBeGreaterThan(0)
   })
 
   it('dictionary-encodes repeating low-cardinality strings, compresses with SNAPPY, and splits row groups as asked', () => {

@@ -5,6 +5,7 @@ import { overviewColumnsSuffice } from './panels.ts'
 import { clearCache, loadRange, type Progress } from './loader.ts'
 import { FilterBar } from './Filters.tsx'
 import { Overview, type ViewProps } from './Overview.tsx'
+import { rollupChart, RollupOverview, useRollups } from './RollupOverview.tsx'
 import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
 import type { Scope } from './queries/filters.ts'
@@ -95,6 +96,12 @@ export function App() {
     return () => void (live = false)
   }, [authed, loadKey])
 
+  // The overview without filters draws its chart from pageview rollups while the events load (RollupOverview.tsx).
+  const rollups = useRollups(authed && state.view === 'overview' && !state.filters.length, state.site, (t) => {
+    const r = rangeOf(state, t)
+    return { range: r, previous: state.compare ? previousOf(r) : null }
+  }, loadKey)
+
   if (!authed) return <SignIn error={error} onToken={(t) => (setToken(t), setError(null), setAuthed(true))} />
 
   const range = rangeOf(state, now)
@@ -117,6 +124,7 @@ export function App() {
     },
   }
   const loading = progress && !progress.done
+  const early = rollupChart(rollups, range, props.previous, state.bots)
   return (
     <main data-now={now} data-version={version}>
       <header>
@@ -162,9 +170,14 @@ export function App() {
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && <FilterBar filters={state.filters} onChange={setFilters} />}
+      {!lake && early && state.view === 'overview' && (
+        <div class="view" data-testid="view-overview-early">
+          <RollupOverview early={early} range={range} extra={state.extra} setExtra={props.setExtra} />
+        </div>
+      )}
       {lake && (
         <div class="view" data-testid={`view-${state.view}`}>
-          {state.view === 'overview' && <Overview {...props} />}
+          {state.view === 'overview' && <Overview {...props} early={early} />}
           {state.view === 'realtime' && <Realtime {...props} now={now} />}
           {state.view === 'streams' && <Streams {...props} />}
           {state.view === 'funnels' && <Funnels {...props} />}

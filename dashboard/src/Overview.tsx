@@ -12,6 +12,7 @@ import { Panel, usePanelQuery } from './Panel.tsx'
 import { opts, type Scope } from './queries/filters.ts'
 import { BREAKDOWNS, change, KPIS } from './panels.ts'
 import { eventCount, eventNames, series } from './queries/overview.ts'
+import type { RollupChart } from './RollupOverview.tsx'
 
 export interface ViewProps {
   lake: Lake
@@ -23,7 +24,7 @@ export interface ViewProps {
   pick: (dim: Dimension, value: string) => void
 }
 
-export function Overview({ lake, version, scope, previous, extra, setExtra, pick }: ViewProps) {
+export function Overview({ lake, version, scope, previous, extra, setExtra, pick, early }: ViewProps & { early?: RollupChart | null }) {
   const k = usePanelQuery(lake, version, kpis(scope.range, opts(scope)))
   const e = usePanelQuery(lake, version, eventCount(scope))
   const ep = usePanelQuery(lake, version, previous ? eventCount({ ...scope, range: previous }) : null)
@@ -59,7 +60,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
           )
         })}
       </section>
-      <section class="panel wide" data-testid="timeseries" data-state={cur.kind} aria-busy={cur.pending || prev.pending}>
+      <section class="panel wide" data-testid="timeseries" data-state={cur.kind} aria-busy={cur.pending || prev.pending}
+        data-source={cur.kind === 'ready' ? 'events' : early ? 'rollups' : undefined}>
         <div class="panel-head">
           <h2>Pageviews over time</h2>
           <label>
@@ -77,6 +79,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
             previous={prev.kind === 'ready' && previous ? prev.result.rows.map((r) => ({ t: String(r.t), value: Number(r.pageviews) })) : undefined}
           />
         )}
+        {/* Until the events' series is ready, the same chart from the pageview rollups (RollupOverview.tsx). */}
+        {cur.kind === 'loading' && early && <BarChart testid="chart" label={`Pageviews by ${bucket}`} {...early.chart(bucket)} />}
         {cur.kind === 'error' && <p class="error" role="alert">{cur.message}</p>}
       </section>
       {/* Panels query after the KPIs (one DuckDB connection, and child effects run first): headline numbers come first. */}

@@ -18,6 +18,8 @@ export interface LakeFile {
   bytes: number
   minTime: string
   maxTime: string
+  /** Asked with `rollups`: the pageview rollup of a compacted day file (warehouse/rollup.ts). */
+  rollup?: { key: string; url: string; bytes: number }
 }
 
 /** Takes a token from `#token=...` (as printed by `npm start`) into sessionStorage, off the address bar. */
@@ -41,14 +43,20 @@ async function authed(url: string): Promise<Response> {
   return res
 }
 
-export async function listFiles(site: string, from: number, to: number, table: 'events' | 'dropped' = 'events'): Promise<LakeFile[]> {
+export async function listFiles(site: string, from: number, to: number, table: 'events' | 'dropped' = 'events', rollups = false): Promise<LakeFile[]> {
   const q = new URLSearchParams({ site, from: new Date(from).toISOString(), to: new Date(to).toISOString(), table })
+  if (rollups) q.set('rollups', '1')
   const res = await authed(`/api/files?${q}`)
   return ((await res.json()) as { files: LakeFile[] }).files
 }
 
 export async function fetchFile(f: LakeFile): Promise<ArrayBuffer> {
   return (await authed(f.url)).arrayBuffer()
+}
+
+/** A lake object by its `/data/` URL (a rollup). */
+export async function fetchUrl(url: string): Promise<ArrayBuffer> {
+  return (await authed(url)).arrayBuffer()
 }
 
 export async function fetchFileStream(f: LakeFile): Promise<Response> {

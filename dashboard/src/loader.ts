@@ -4,7 +4,7 @@
  * it, then decodes it into DuckDB. Files already in DuckDB are skipped, so a refresh loads new files only.
  */
 import type { Range } from '../../warehouse/sql/query.ts'
-import { fetchFileStream, listFiles, type LakeFile } from './api.ts'
+import { fetchFileStream, fetchUrl, listFiles, type LakeFile } from './api.ts'
 import type { Lake, LakeTable } from './db.ts'
 
 const CACHE = 'footfall-lake-v1'
@@ -86,6 +86,16 @@ async function get(f: LakeFile, cache: Cache | null, p: Progress, onProgress: (p
   p.fromNetwork++
   await cache?.put(f.url, new Response(buf, { headers: { 'Content-Type': 'application/vnd.apache.parquet' } })).catch(() => {})
   return buf.buffer
+}
+
+/** A small immutable lake object (a pageview rollup) from Cache Storage, else downloaded and kept; no progress. */
+export async function getSmall(url: string): Promise<ArrayBuffer> {
+  const cache = typeof caches === 'undefined' ? null : await caches.open(CACHE).catch(() => null)
+  const hit = await cache?.match(url)
+  if (hit) return hit.arrayBuffer()
+  const buf = await fetchUrl(url)
+  await cache?.put(url, new Response(buf, { headers: { 'Content-Type': 'application/vnd.apache.parquet' } })).catch(() => {})
+  return buf
 }
 
 /** Forgets every cached lake file (sign-out). */

@@ -28,8 +28,11 @@ describe('backfill', { timeout: 60_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
     const r = await backfill({ sink: dirSink(dir), days: 3, eventsPerDay: 1500, end: '2026-01-15', seed: 't', quiet: true })
     expect(r).toMatchObject({ days: ['2026-01-13', '2026-01-14', '2026-01-15'], events: 4500 })
-    const paths = await files(dir)
+    const paths = await files(join(dir, 'events'))
     expect(paths).toHaveLength(r.files)
+    // Each closed day's file has its pageview rollup beside it (rollups/<same path>), with the file's pageviews.
+    const rollups = await files(join(dir, 'rollups'))
+    expect(rollups.map((p) => relative(join(dir, 'rollups'), p))).toEqual(paths.map((p) => relative(join(dir, 'events'), p)))
 
     const lake = await load(paths)
     const perDay = await lake.run({
@@ -52,6 +55,11 @@ describe('backfill', { timeout: 60_000 }, () => {
       const [range] = await lake.run({ sql: `SELECT min(event_time)::VARCHAR AS lo, max(event_time)::VARCHAR AS hi FROM read_parquet(?, hive_partitioning = false)`, params: [p] })
       expect(String(range!.lo).slice(0, 13) >= `${date} ${first}`).toBe(true)
       expect(String(range!.hi).slice(0, 13) <= `${date} ${last}`).toBe(true)
+      const rollup = join(dir, 'rollups', relative(join(dir, 'events'), p))
+      const [pv] = await lake.run({ sql: `SELECT count(*) FILTER (type = 'pageview') AS n FROM read_parquet(?, hive_partitioning = false)`, params: [p] })
+      const [sum] = await lake.run({ sql: `SELECT sum(pageviews)::INTEGER AS n FROM read_parquet(?, hive_partitioning = false)`, params: [rollup] })
+      expect(sum!.n).toBe(pv!.n)
+      expect(pv!.n).toBeGreaterThan(0)
     }
     const [mix] = await lake.run({
       sql: `SELECT count(DISTINCT country) AS countries, count(DISTINCT device_type) AS devices, count(*) FILTER (is_bot) AS bots,
@@ -87,7 +95,7 @@ describe('backfill', { timeout: 60_000 }, () => {
     const run = async (seed: string) => {
       const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
       await backfill({ sink: dirSink(dir), days: 2, eventsPerDay: 400, end: '2026-01-15', seed, quiet: true })
-      const paths = await files(dir)
+      const paths = await files(join(dir, 'events'))
       return Promise.all(paths.map(async (p) => [relative(dir, p), (await readFile(p)).toString('base64')]))
     }
     const a = await run('x')
@@ -98,7 +106,7 @@ describe('backfill', { timeout: 60_000 }, () => {
   it('cuts a closed day of more than DAY_FILE_ROWS events at hour boundaries, covering 00-23 together', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
     await backfill({ sink: dirSink(dir), days: 1, eventsPerDay: DAY_FILE_ROWS + 10_000, end: '2026-01-15', seed: 't', quiet: true })
-    const paths = await files(dir)
+    const paths = await files(join(dir, 'events'))
     const spans = paths.map((p) => relative(dir, p).match(/\/(\d\d)-(\d\d)-[\w-]+\.parquet$/)!.slice(1).map(Number))
     expect(spans.length).toBe(2)
     expect(spans[0]![0]).toBe(0)
@@ -114,7 +122,7 @@ describe('backfill', { timeout: 60_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
     const now = Date.UTC(2026, 0, 15, 9, 30)
     await backfill({ sink: dirSink(dir), days: 2, eventsPerDay: 300, now, seed: 't', quiet: true })
-    const lake = await load(await files(dir))
+    const lake = await load(await files(join(dir, 'events')))
     const [r] = await lake.run({ sql: `SELECT count(*) AS n, epoch_ms(max(event_time)) AS last FROM events_raw`, params: [] })
     expect(r!.n).toBe(600)
     expect(r!.last).toBeLessThan(now)

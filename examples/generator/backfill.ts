@@ -5,6 +5,7 @@
  */
 import { datesBetween, dayMergedKey, encodeMeta, partitionOf, partKey } from '../../warehouse/lake.ts'
 import { DAY_FILE_ROWS } from '../../warehouse/compact.ts'
+import { rollupKey, writeRollup } from '../../warehouse/rollup.ts'
 import { timeRange, writeEvents } from '../../warehouse/parquet.ts'
 import { SCHEMA_VERSION, type EventRow } from '../../warehouse/schema.ts'
 import { newVisitor, nextVisitStart, session, type Visitor } from './model.ts'
@@ -90,7 +91,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
       progress.update(result.events + count)
     }
     // A closed day is written as the compactor would leave it: hour-aligned day files of at most
-    // DAY_FILE_ROWS rows covering 00-23 together (15 files for 15 days, not 360 hourly parts for the
+    // DAY_FILE_ROWS rows covering 00-23 together, each with its pageview rollup (15 files for 15 days, not 360 hourly parts for the
     // dashboard to fetch). The day still in progress gets hourly parts, which the cron compacts later.
     const closed = stop === start + DAY_MS
     const spans: { first: number; last: number; rows: EventRow[] }[] = []
@@ -110,6 +111,8 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
         ? dayMergedKey(site, date, hh(span.first), hh(span.last), `backfill-${tag}`)
         : partKey(partitionOf(site, start + span.first * HOUR_MS), `backfill-${tag}-${date}-${hh(span.first)}`)
       const meta = encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION })
+      // A day file gets its pageview rollup beside it, as the compactor writes it (warehouse/rollup.ts).
+      if (closed) writes.push(sink.put(rollupKey(key), writeRollup(rows.map((r) => r.type), rows.map((r) => r.event_time), rows.map((r) => r.is_bot)), { of: key }))
       writes.push(sink.put(key, parquet, meta))
       result.files++
       result.bytes += parquet.byteLength

@@ -1,18 +1,19 @@
 /**
- * Click capture: elements with `data-ff-event="name"` (properties from `data-ff-prop-*`), outbound links
- * (event "outbound") and file downloads (event "download"). The nearest such element of the click counts.
+ * Click capture: elements with `data-ff-event="name"`, outbound links (event "outbound") and file downloads
+ * (event "download"); the element's `data-ff-prop-*` attributes are the event's properties (links without
+ * any send `{}`). The nearest such element of the click counts.
  * The listener only queues an event: it never prevents or delays the click, so `target=_blank`,
  * ctrl/cmd/shift-clicks and middle clicks (`auxclick`) behave exactly as without us; a navigation away
  * flushes the queue on `pagehide`.
  */
-import { c, push } from './core.ts'
+import { c, push, safe } from './core.ts'
 import type { Props } from './types.ts'
 
 /** The listener of click and auxclick (start.ts). */
-export function click(e: MouseEvent): void {
+export const click = safe((e: MouseEvent): void => {
   // click: the primary button, with or without modifiers; auxclick: 1 is the middle button (2: context menu).
-  const x = e.button < 2 && ((e.target as Element).closest('[data-ff-event],a[href]') as HTMLAnchorElement | null)
-  if (!x) return
+  // No such element (or another button): reading its dataset throws, which safe() swallows.
+  const x = (e.button < 2 && (e.target as Element).closest('[data-ff-event],a[href]')) as HTMLAnchorElement
   const named = x.dataset.ffEvent
   const props: Props = {}
   for (const { name, value } of x.attributes) if (!name.indexOf('data-ff-prop-')) props[name.slice(13)] = value
@@ -21,5 +22,5 @@ export function click(e: MouseEvent): void {
   const type = named || (x.host && x.host != location.host ? 'outbound' : /\.(pdf|zip|csv|txt|docx?|xlsx?|pptx?|mp[34]|dmg|exe)$/i.test(x.pathname) && 'download')
   type &&
     c![named ? 'clicks' : (type as 'outbound')] != 'off' &&
-    push('event', { name: type, props: named ? props : undefined, element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
-}
+    push('event', { name: type, props, element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })
+})

@@ -88,64 +88,64 @@ function leave(): void {
   flush(true)
 }
 
-function schedule(ms: number): void {
-  // (In the core build only an idle queue schedules: there is never a timer to replace.)
-  FOOTFALL_LITE || clearTimeout(timer)
-  timer = setTimeout(flush, ms)
-}
-
-/** Sends what waits. `leaving`: the page is being hidden or unloaded. */
-export function flush(leaving?: boolean): void {
+/** Sends what waits. `leaving`: the page is being hidden or unloaded. Never throws (it also runs from timers). */
+export const flush = safe((leaving?: boolean): void => {
   // A timer still pending fires a flush of whatever is queued then: harmless, so it is not cleared.
   timer = 0
   // Offline: the `online` listener flushes. A page left offline keeps its events only if persisting.
   if (!FOOTFALL_LITE && !navigator.onLine) return void ('persist' in c! && leaving && (localStorage.footfall_queue = JSON.stringify(queue.slice(-100))))
-  while (queue.length) {
+  while (queue[0]) {
     const events = queue.splice(0, 20)
     const body = JSON.stringify({ site: c!.site!, sentAt: Date.now(), events } satisfies WireBatch)
     // Back in the queue, sent again after `seconds` (the Retry-After header) or, when that is absent, 0 or not
     // a number (a network error passes its Error: NaN), after a backoff.
     const retry = (seconds?: unknown) => {
       queue = events.concat(queue).slice(-100)
-      schedule(1e3 * (seconds as number) || Math.min(1e3 * 2 ** tries++, 6e4))
+      // (A batch timer still pending is not cleared: it flushes sooner, which is harmless.)
+      timer = setTimeout(flush, 1e3 * (seconds as number) || Math.min(1e3 * 2 ** tries++, 6e4))
     }
     // Leaving the page: `sendBeacon`, which outlives the page (no outcome, so no retry: it is the last
     // chance). Otherwise, or when the beacon is refused (its 64 KB quota is shared with keepalive fetches):
     // `fetch` with keepalive, which survives a navigation that starts meanwhile and tells the outcome. The
     // body is a string, so both send it as `text/plain;charset=UTF-8`: a CORS "simple" request, no preflight.
-    // Retried: network errors, 5xx and 429; any other answer finishes the batch (a 4xx that a retry cannot
-    // fix). The answer's body is never read, so garbage cannot hurt. The core build does not retry: a failed
-    // batch is dropped (quietly).
+    // Retried: network errors, 429 and 5xx (every status above 428: the collector answers no other 4xx above
+    // 413); any other answer finishes the batch (a 4xx that a retry cannot fix). The answer's body is never
+    // read, so garbage cannot hurt. The core build does not retry: a failed batch is dropped (quietly).
     if (!(leaving && navigator.sendBeacon(endpoint, body))) {
       const sent = fetch(endpoint, { method: 'POST', body, keepalive: true })
       FOOTFALL_LITE
         ? sent.catch(() => {})
-        : sent.then((r) => (r.status == 429 || r.status > 499 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
+        : sent.then((r) => (r.status > 428 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
     }
   }
-}
+})
 
 /**
  * Queues an event of the current page. Nothing before setup() (or when a guard kept the tracker off):
- * a queued event would make the batch timer throw. Callers are wrapped in safe() (localStorage may throw).
+ * a queued event would make the batch timer throw. Never throws (localStorage may): every event path ends here.
  */
-export function push(type: WireEvent['type'], extra?: Partial<WireEvent>): void {
-  // Excluded paths: comma-separated patterns, `*` matching anything: "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
-  if (!c || localStorage.footfall_ignore || (!FOOTFALL_LITE && c.exclude && RegExp(`^(${c.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))) return
-  queue.push({
-    id: crypto.getRandomValues(new Uint32Array(4)).join('-'), // 128 random bits: the dedupe key (works outside secure contexts, unlike randomUUID)
+export const push = safe((type: WireEvent['type'], extra?: Partial<WireEvent>): void => {
+  // Before setup (no configuration yet, or a guard kept the tracker off), reading c.exclude throws, which
+  // safe() swallows: nothing is queued. Excluded paths: comma-separated patterns, `*` matching anything:
+  // "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
+  if ((FOOTFALL_LITE && !c) || localStorage.footfall_ignore || (!FOOTFALL_LITE && c!.exclude && RegExp(`^(${c!.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))) return
+  const n = queue.push({
+    // (Field order chosen by gzip: -4 B.)
     type,
+    screen: screen.width + 'x' + screen.height,
     ts: Date.now(),
+    // The dedupe key: ~52 random bits (the digits of Math.random) and the client's millisecond, unique without
+    // crypto's bytes (crypto.randomUUID throws outside secure contexts; getRandomValues costs 18 B gzip more).
+    id: ('' + Math.random()).slice(2) + Date.now(),
     // Cut to the wire's limits (LIMITS.urlChars, titleChars), like the referrer (page) and the page's key:
     // a longer url, referrer or title would lose the event.
     url: location.href.slice(0, 2e3),
     title: document.title.slice(0, 500),
-    screen: screen.width + 'x' + screen.height,
     userId,
     ...extra,
   })
-  queue.length < 10 ? timer || schedule(1e3) : flush()
-}
+  n < 10 ? timer || (timer = setTimeout(flush, 1e3)) : flush()
+})
 
 /** Counts a pageview, unless this page was the last one counted. */
 export function page(): void {
@@ -178,13 +178,15 @@ export function identify(id: string, traits?: Props): void {
 /**
  * Listens on window in the capture phase, which also sees the events of the document (click,
  * visibilitychange, prerenderingchange: capture listeners of ancestors run even for events that do not
- * bubble) before any page code could stop them, without ever letting an error escape into the page.
+ * bubble) before any page code could stop them. The listeners cannot throw: what could (localStorage, the
+ * JSON of a batch, the clicked element) runs in push, flush or click, each made safe() once.
  */
 export function on(type: string, fn: (e: any) => unknown): void {
-  addEventListener(type, safe(fn), true)
+  addEventListener(type, fn, true)
 }
 
-/** The function, made unable to throw: the tracker must never break the host page. */
+/** The function, made unable to throw: the tracker must never break the host page. (A function declaration:
+ * hoisted, so the module's safe() constants can use it.) */
 export function safe<A extends unknown[]>(fn: (...a: A) => unknown): (...a: A) => void {
   return (...a) => {
     try {

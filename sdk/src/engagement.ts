@@ -12,11 +12,10 @@ let depth = 0
 
 /** Adds the time engaged since the last update, and updates the scroll depth. */
 export function update(): void {
-  const now = Date.now()
-  if (since) ms += now - since
+  ms += since && Date.now() - since
   // A document with focus is visible: a hidden one (another tab, minimised) has lost the focus too.
-  since = document.hasFocus() ? now : 0
-  depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight))
+  since = +document.hasFocus() && Date.now()
+  depth = Math.max(depth, ((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight + 0.5 | 0)
 }
 
 /** A new page is counted: measures it from now on. */

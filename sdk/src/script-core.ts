@@ -9,7 +9,7 @@ safe(() => {
   const d = (document.currentScript as HTMLScriptElement).dataset
   const pending = window.footfall?.q || []
   const count = safe(page)
-  const api = { track: safe(track), page: count }
+  const api = { track, page: count }
   window.footfall = api
   setup(d)
   for (const m of ['pushState', 'replaceState'] as const) {

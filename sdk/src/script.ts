@@ -5,7 +5,6 @@
  * queue stub and replayed:
  *   window.footfall = window.footfall || { q: [], track() { this.q.push(arguments) } }
  */
-import { safe } from './core.ts'
 import { api, start, type Api, type Props } from './start.ts'
 
 declare global {
@@ -14,11 +13,12 @@ declare global {
   }
 }
 
-safe(() => {
+try {
   const d = (document.currentScript as HTMLScriptElement).dataset
-  const pending = window.footfall?.q || []
+  const pending = window.footfall?.q
   window.footfall = api
   // The tag's dataset is the configuration (core.ts, Config).
   if (d.site) start(d)
+  // Last: without a stub (no pending calls) this loop throws, which the catch below ends quietly.
   for (const args of pending as Iterable<[string, Props]>) api.track(...args)
-})()
+} catch {}

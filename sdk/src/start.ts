@@ -9,12 +9,12 @@ import type { Api, Props } from './types.ts'
 
 export type { Api, Props }
 
-/** The public API: never throws, inert until (and unless) `start` set the tracker up. */
+/** The public API: never throws (track, identify and flush end in safe functions), inert until (and unless) `start` set the tracker up. */
 export const api: Api = {
-  track: safe(track),
+  track,
   page: safe(page),
-  identify: safe(identify),
-  flush: safe(flush),
+  identify,
+  flush,
 }
 
 /**
@@ -23,32 +23,31 @@ export const api: Api = {
  * (edge/privacy.ts, PRIVACY_SIGNALS).
  */
 export function start(o: Config): void {
-  const n = navigator
   if (
-    ('respectDnt' in o && n.doNotTrack == '1') ||
-    (!('localhost' in o) && /^(localhost|127\.|\[::1\]$)|^$/.test(location.hostname)) ||
-    (!('automation' in o) && n.webdriver)
+    ('respectDnt' in o && navigator.doNotTrack == '1') ||
+    (!('localhost' in o) && /^(localhost|127\.|\[::1]|$)/.test(location.host)) ||
+    (!('automation' in o) && navigator.webdriver)
   )
     return
   setup(o)
-  // Engagement (engagement.ts): the page's visibility, focus and scrolling update it.
-  for (const t of ['focus', 'blur', 'visibilitychange', 'scroll']) on(t, update)
+  // Engagement (engagement.ts): focus, blur and scrolling update it (a page shown again gets the focus
+  // event too; hidden, it is left: setup's visibilitychange listener reports it).
+  ;['focus', 'blur', 'scroll'].map((t) => on(t, update))
   if (o.spa != 'off') {
-    for (const m of ['pushState', 'replaceState'] as const) {
+    // popstate: back/forward, and every fragment navigation (before its hashchange), so hash routes need no
+    // hashchange listener. In history mode a hash change keeps the page's key (not counted).
+    on('popstate', page)
+    ;(['pushState', 'replaceState'] as const).map((m) => {
       const orig = history[m]
       history[m] = (...a: Parameters<History['pushState']>) => {
         orig.apply(history, a)
-        api.page() // never throws into the site's own history call
+        page() // cannot throw (push is safe) into the site's own history call
       }
-    }
-    on('popstate', page)
-    // Hash routes are pages in hash mode; in history mode a hash change keeps the page's key (not counted).
-    on('hashchange', page)
+    })
   }
   on('pageshow', restored)
   on('click', click)
   on('auxclick', click)
   // A prerendered page counts only once the visitor actually sees it.
-  const d = document as Document & { prerendering?: boolean }
-  d.prerendering ? on('prerenderingchange', page) : page()
+  ;(document as Document & { prerendering?: boolean }).prerendering ? on('prerenderingchange', page) : page()
 }

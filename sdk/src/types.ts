@@ -11,7 +11,7 @@ export interface Options {
   site: string
   /** URL of the collector, e.g. `https://stats.example.com/e`. */
   endpoint: string
-  /** Single-page app navigation: `history` (pushState/replaceState/popstate, default), `hash` (also hashchange), `off`. */
+  /** Single-page app navigation: `history` (pushState/replaceState/popstate, default), `hash` (hash routes are pages too), `off`. */
   spa?: 'history' | 'hash' | 'off'
   /** Path patterns on which nothing is tracked; `*` matches any characters, e.g. `/admin/*`. */
   exclude?: string[]

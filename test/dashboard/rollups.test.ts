@@ -1,0 +1,203 @@
+/**
+ * The overview's first chart from pageview rollups, in real Chromium on the real local stack: a lake of four
+ * closed days compacted by the compactor itself (day files + rollups, in Miniflare's R2 that wrangler dev then
+ * serves). While the event downloads are held back, the chart and the pageviews KPI appear from the rollups
+ * and equal native DuckDB's `series`/`kpis` on the merged files; once the events are in, the chart drawn from
+ * them equals the rollup chart. With a filter, or a range not on whole minutes, the dashboard waits for the
+ * events and asks for no rollup.
+ */
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page, Route } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compactDate, type LakeBucket } from '../../warehouse/compact.ts'
+import { encodeMeta, partitionOf, partKey, partName } from '../../warehouse/lake.ts'
+import type { NativeLake } from '../../warehouse/native.ts'
+import { timeRange, writeEvents } from '../../warehouse/parquet.ts'
+import { SCHEMA_VERSION, type EventRow } from '../../warehouse/schema.ts'
+import { bucketFor } from '../../warehouse/sql/buckets.ts'
+import { kpis } from '../../warehouse/sql/kpis.ts'
+import { eventRow } from '../../warehouse/testing/rows.ts'
+import { formatCell } from '../../dashboard/src/format.ts'
+import { series } from '../../dashboard/src/queries/overview.ts'
+import { previousOf } from '../../dashboard/src/state.ts'
+import { launchChromium } from '../helpers/browser.ts'
+import { downloadLake, listFiles } from '../helpers/lake.ts'
+import { freePort, stackVars, type Stack } from '../helpers/stack.ts'
+import { startWranglerDev } from '../../scripts/wrangler-dev.mjs'
+
+const DAY = 86_400_000
+const FIRST = Date.UTC(2026, 1, 8) // Feb 8..11: the range is Feb 10-11, its previous period Feb 8-9
+const RANGE = { from: FIRST + 2 * DAY, to: FIRST + 4 * DAY - 1 }
+const TOKEN = 'test-token'
+let stack: Stack
+let native: NativeLake
+let keys: string[]
+
+/** Four days of events in hourly parts (redelivered batches among them), compacted into day files and rollups. */
+async function seedLake(persistTo: string): Promise<string[]> {
+  const { Miniflare } = await import('miniflare')
+  const mf = new Miniflare({ modules: true, script: 'export default {}', r2Buckets: ['footfall-lake'], r2Persist: join(persistTo, 'v3/r2') })
+  try {
+    const r2 = (await mf.getR2Bucket('footfall-lake')) as unknown as LakeBucket
+    let n = 0
+    for (let d = 0; d < 4; d++) {
+      const rows: EventRow[] = []
+      for (let i = 0; i < 1500 + d * 300; i++, n++) {
+        const t = FIRST + d * DAY + Math.floor(((i * 7919) % 1500) / 1500 * DAY) + (i % 13) * 1111
+        rows.push(eventRow({ event_id: `r${n}`, event_time: t, type: i % 6 === 5 ? 'event' : 'pageview', name: i % 6 === 5 ? 'signup' : null,
+          visitor_id: `v${(n * 31) % 400}`, path: `/p${i % 9}`, is_bot: i % 17 === 0, bot_reason: i % 17 === 0 ? 'ua' : null }))
+      }
+      for (let b = 0; b < rows.length; b += 200) {
+        // Every third batch redelivers part of the one before: duplicates across parts.
+        const batch = rows.slice(b, b + 200).concat(b && b % 600 === 0 ? rows.slice(b - 50, b) : [])
+        const byHour = new Map<string, EventRow[]>()
+        for (const e of batch) byHour.set(partitionOf('demo', e.event_time).hour, [...(byHour.get(partitionOf('demo', e.event_time).hour) ?? []), e])
+        for (const part of byHour.values()) {
+          await r2.put(partKey(partitionOf('demo', part[0]!.event_time), await partName(part.map((e) => e.event_id))), writeEvents(part), {
+            httpMetadata: { contentType: 'application/vnd.apache.parquet' },
+            customMetadata: encodeMeta({ rows: part.length, ...timeRange(part), schema: SCHEMA_VERSION }),
+          })
+        }
+      }
+    }
+    const written: string[] = []
+    for (let d = 0; d < 4; d++) {
+      const date = new Date(FIRST + d * DAY).toISOString().slice(0, 10)
+      written.push(...(await compactDate(r2, 'demo', date, { now: FIRST + 10 * DAY, settledAt: Date.now() + 1000, maxRows: 1200 })).written)
+    }
+    return written
+  } finally {
+    await mf.dispose()
+  }
+}
+
+beforeAll(async () => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'footfall-rollups-'))
+  const persistTo = join(stateDir, 'state')
+  // Written before wrangler dev starts: Miniflare's R2 state is not shared between two live processes.
+  keys = await seedLake(persistTo)
+  const dev = await startWranglerDev({ port: await freePort(), persistTo, vars: stackVars(TOKEN) })
+  stack = { ...dev, token: TOKEN, stateDir }
+  const files = await listFiles(stack, 'demo', FIRST, FIRST + 4 * DAY - 1)
+  native = (await downloadLake(stack, files)).lake
+})
+afterAll(async () => {
+  await stack?.stop()
+})
+
+/** A page whose event file downloads wait until `release()`; `requests` lists every lake API request. */
+async function heldPage(browser: BrowserContext) {
+  const page = await browser.newPage()
+  const held: Route[] = []
+  const requests: string[] = []
+  let released = false
+  page.on('request', (r) => { if (/\/(api\/files|data\/)/.test(r.url())) requests.push(r.url()) })
+  await page.route(/\/data\/events\//, (route) => (released ? route.continue() : void held.push(route)))
+  return {
+    page, held, requests,
+    release: async () => {
+      released = true
+      await Promise.all(held.splice(0).map((r) => r.continue()))
+    },
+  }
+}
+
+const url = (range: { from: number; to: number }, more = '') =>
+  `${stack.url}/dashboard/?range=custom&from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}${more}#token=${TOKEN}`
+
+/** The chart's bars (bucket "YYYY-MM-DD HH:MM:SS", pageviews) and the previous period's line. */
+async function chartOf(page: Page, source: 'rollups' | 'events') {
+  const sel = `[data-testid=timeseries][data-source=${source}] [data-testid=chart]`
+  await page.waitForSelector(sel, { timeout: 90_000 })
+  return page.$eval(sel, (svg) => ({
+    bars: [...svg.querySelectorAll('rect')].map((r) => [r.querySelector('title')!.textContent!.replace(/ UTC: .*/, ''), Number(r.dataset.value)]),
+    previous: svg.querySelector('polyline')?.getAttribute('points') ?? null,
+  }))
+}
+
+async function nativeSeries(range: { from: number; to: number }, bots: boolean) {
+  const rows = await native.run(series({ range, filters: [], bots }, bucketFor(range)))
+  return rows.map((r) => [(r.t as Date).toISOString().slice(0, 19).replace('T', ' '), r.pageviews])
+}
+
+describe('first chart from pageview rollups', () => {
+  it('the lake holds compacted day files, each with a rollup', async () => {
+    expect(keys.length).toBeGreaterThanOrEqual(8) // maxRows 1,200: at least two files a day
+    const res = await fetch(`${stack.url}/api/files?site=demo&rollups=1&from=${FIRST}&to=${FIRST + 4 * DAY - 1}`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    const { files } = (await res.json()) as { files: { key: string; rollup?: { key: string } }[] }
+    expect(files.map((f) => f.key).sort()).toEqual([...keys].sort())
+    expect(files.every((f) => f.rollup?.key === f.key.replace(/^events\//, 'rollups/'))).toBe(true)
+  })
+
+  it('draws the chart and pageviews from rollups before any event file is downloaded, equal to native DuckDB and then to the events\' chart', async () => {
+    const browser = await launchChromium()
+    try {
+      const { page, held, requests, release } = await heldPage(browser)
+      await page.goto(url(RANGE, '&compare=1'))
+      const early = await chartOf(page, 'rollups')
+      // Not one event file has arrived: the chart came from the rollups alone.
+      expect(held.length).toBeGreaterThan(0)
+      expect(await page.$('[data-testid=load-stats]')).toBeNull()
+      expect(requests.some((u) => u.includes('/data/rollups/'))).toBe(true)
+      const want = await nativeSeries(RANGE, false)
+      expect(want.length).toBe(48) // by hour
+      expect(early.bars).toEqual(want)
+      expect(early.previous).not.toBeNull()
+      const [k] = await native.run(kpis(RANGE, { bots: false }))
+      expect(await page.textContent('[data-testid=kpi-pageviews]')).toBe(formatCell('pageviews', Number(k!.pageviews)))
+      // Every other number waits for the events.
+      expect(await page.textContent('[data-testid=kpi-visitors]')).toBe('…')
+      expect(await page.$('[data-testid=top-pages]')).toBeNull()
+
+      await release()
+      await page.waitForSelector('[data-testid=load-stats]', { timeout: 90_000 })
+      // Bars and the previous period's line (the events' `series` of Feb 8-9) alike.
+      const late = await chartOf(page, 'events')
+      expect(late).toEqual(early)
+      expect((await nativeSeries(previousOf(RANGE), false)).reduce((n, [, v]) => n + (v as number), 0)).toBeGreaterThan(0)
+      await page.waitForSelector('[data-testid=kpis][data-state=ready]', { timeout: 90_000 })
+      expect(await page.textContent('[data-testid=kpi-pageviews]')).toBe(formatCell('pageviews', Number(k!.pageviews)))
+    } finally {
+      await browser.close()
+    }
+  })
+
+  it('counts bots from the rollups when bots are included', async () => {
+    const browser = await launchChromium()
+    try {
+      const { page, held, release } = await heldPage(browser)
+      await page.goto(url(RANGE, '&bots=1'))
+      const early = await chartOf(page, 'rollups')
+      expect(held.length).toBeGreaterThan(0)
+      const want = await nativeSeries(RANGE, true)
+      expect(early.bars).toEqual(want)
+      expect(want).not.toEqual(await nativeSeries(RANGE, false))
+      await release()
+      expect(await chartOf(page, 'events')).toEqual(early)
+    } finally {
+      await browser.close()
+    }
+  })
+
+  it('waits for the events with a filter, or a range not on whole minutes, and asks for no rollup', async () => {
+    for (const [range, more] of [[RANGE, '&f=path:is:%2Fp1'], [{ from: RANGE.from + 30_000, to: RANGE.to }, '']] as const) {
+      // A fresh browser each time: nothing in Cache Storage, so the event files are downloaded (and held).
+      const browser = await launchChromium()
+      try {
+        const { page, held, requests, release } = await heldPage(browser)
+        await page.goto(url(range, more))
+        await expect.poll(() => held.length, { timeout: 60_000 }).toBeGreaterThan(0)
+        await page.waitForTimeout(1000)
+        expect(await page.$('[data-testid=chart]')).toBeNull()
+        expect(requests.some((u) => u.includes('rollups=1') || u.includes('/data/rollups/'))).toBe(false)
+        await release()
+        const late = await chartOf(page, 'events')
+        expect(late.bars.length).toBeGreaterThan(0)
+      } finally {
+        await browser.close()
+      }
+    }
+  })
+})
