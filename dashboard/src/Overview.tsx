@@ -1,6 +1,6 @@
 /** The overview: KPIs with the change against the previous period, the time series, and every breakdown. */
 import { useState } from 'preact/hooks'
-import { customEvents, eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
+import { eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
 import { isDimension, type Dimension } from '../../warehouse/sql/dimensions.ts'
 import { kpis, previousPeriod } from '../../warehouse/sql/kpis.ts'
 import { BUCKETS, bucketFor, type Bucket } from '../../warehouse/sql/buckets.ts'
@@ -11,7 +11,7 @@ import { formatCell } from './format.ts'
 import { Panel, usePanelQuery } from './Panel.tsx'
 import { opts, type Scope } from './queries/filters.ts'
 import { BREAKDOWNS, change, KPIS } from './panels.ts'
-import { eventCount, series } from './queries/overview.ts'
+import { eventCount, eventNames, series } from './queries/overview.ts'
 import type { RollupChart } from './RollupOverview.tsx'
 
 export interface ViewProps {
@@ -31,7 +31,7 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
   const bucket: Bucket = extra.bucket && extra.bucket in BUCKETS ? (extra.bucket as Bucket) : bucketFor(scope.range)
   const cur = usePanelQuery(lake, version, series(scope, bucket))
   const prev = usePanelQuery(lake, version, previous ? series({ ...scope, range: previousPeriod(scope.range) }, bucket) : null)
-  const names = usePanelQuery(lake, version, customEvents(scope.range, { ...opts(scope), limit: 50 }))
+  const names = usePanelQuery(lake, version, eventNames(scope))
   const eventName = extra.event ?? (names.kind === 'ready' ? (names.result.rows[0]?.name as string | undefined) : undefined)
   const keys = usePanelQuery(lake, version, eventName ? propKeys(scope.range, eventName, opts(scope)) : null)
   const [prop, setProp] = useState<string | null>(null)

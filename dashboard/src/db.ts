@@ -222,7 +222,8 @@ const adopt = (p: Projection) => [`DROP TABLE events`, `ALTER TABLE events_raw R
 const merge = (p: Projection) => [
   // A duplicate received earlier than the kept row replaces it (the view keeps the first received).
   `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
-  `INSERT INTO events SELECT * FROM (SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1) s
+  // By name: `events` also holds the column `materialise()` adds (`vid`), set by `materialiseNew()`.
+  `INSERT INTO events BY NAME SELECT * FROM (SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1) s
    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
   // Dropping (not deleting from) the staging table gives its blocks back.
   `DROP TABLE events_raw`,

@@ -6,7 +6,7 @@
  * - `customEvents` and `eventProps`: custom events by name, and the values of one property of one event.
  */
 import { dimension, prop, PROP_KEY_RE, type Dimension } from './dimensions.ts'
-import { eventsCte, type Scope } from './events.ts'
+import { countingCte, countVisitors, type Scope } from './events.ts'
 import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
 import { sessionsCte, type SessionOptions } from './sessions.ts'
 
@@ -22,8 +22,8 @@ export interface BreakdownOptions extends Scope {
  */
 export function breakdown(r: Range, dim: Dimension, o: BreakdownOptions = {}): Query {
   const type = o.type ? sql` AND type = ${o.type}` : trusted('')
-  return sql`WITH RECURSIVE ${eventsCte(r, o)}
-SELECT ${dimension(dim)} AS value, count(DISTINCT vk) AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) AS events
+  return sql`WITH RECURSIVE ${countingCte(r, o)}
+SELECT ${dimension(dim)} AS value, ${countVisitors(o)} AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) AS events
 FROM ev WHERE hit AND ${inRange(r)}${type}
 GROUP BY value ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
 }
@@ -52,16 +52,16 @@ FROM sessions GROUP BY value ORDER BY visitors DESC, visits DESC, value NULLS LA
 
 /** Rows: name, events, visitors — custom events (type 'event') by name. */
 export function customEvents(r: Range, o: Scope & { limit?: number } = {}): Query {
-  return sql`WITH RECURSIVE ${eventsCte(r, o)}
-SELECT name, count(*) AS events, count(DISTINCT vk) AS visitors
+  return sql`WITH RECURSIVE ${countingCte(r, o)}
+SELECT name, count(*) AS events, ${countVisitors(o)} AS visitors
 FROM ev WHERE hit AND type = 'event' AND ${inRange(r)}
 GROUP BY name ORDER BY events DESC, name LIMIT ${int(o.limit ?? 100)}`
 }
 
 /** Rows: value, events, visitors — the values of property `key` on custom event `name`. */
 export function eventProps(r: Range, name: string, key: string, o: Scope & { limit?: number } = {}): Query {
-  return sql`WITH RECURSIVE ${eventsCte(r, o)}
-SELECT ${prop(key)} AS value, count(*) AS events, count(DISTINCT vk) AS visitors
+  return sql`WITH RECURSIVE ${countingCte(r, o)}
+SELECT ${prop(key)} AS value, count(*) AS events, ${countVisitors(o)} AS visitors
 FROM ev WHERE hit AND type = 'event' AND name = ${name} AND ${inRange(r)}
 GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
 }
@@ -69,7 +69,7 @@ GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100
 /** Rows: key, events — the property keys seen on custom event `name` (to offer them in a picker). */
 export function propKeys(r: Range, name: string, o: Scope = {}): Query {
   // Keys of a flat JSON object: a quoted string right after `{` or `,` and followed by `:`.
-  return sql`WITH RECURSIVE ${eventsCte(r, o)}, keys AS (
+  return sql`WITH RECURSIVE ${countingCte(r, o)}, keys AS (
   SELECT unnest(regexp_extract_all(props, '[{,]"((?:[^"\\\\]|\\\\.)*)":', 1)) AS key FROM ev
   WHERE hit AND type = 'event' AND name = ${name} AND props IS NOT NULL AND ${inRange(r)}
 )

@@ -7,6 +7,9 @@ import type { Range } from './query.ts'
 export const BUCKETS = { minute: '1 minute', hour: '1 hour', day: '1 day', week: '1 week' } as const
 export type Bucket = keyof typeof BUCKETS
 
+/** The size of each bucket in ms (none is a month: every bucket has a fixed length). */
+export const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 }
+
 /** Picks a bucket that gives a readable number of points for the range. */
 export function bucketFor(r: Range): Bucket {
   const hours = (r.to - r.from) / 3_600_000

@@ -5,6 +5,7 @@
  */
 import type { Range, Query } from './query.ts'
 import { inRange, sql } from './query.ts'
+import { countVisitors } from './events.ts'
 import { sessionsCte, type SessionOptions } from './sessions.ts'
 
 /** The period of the same length just before `r`. */
@@ -15,8 +16,8 @@ export function previousPeriod(r: Range): Range {
 
 function kpiSelect(r: Range, o: SessionOptions): Query {
   // One pass over the events and one over the sessions (a CTE read twice would be materialised whole).
-  return sql`(WITH RECURSIVE ${sessionsCte(r, o)}, hits AS (
-  SELECT count(DISTINCT vk) AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews FROM ev WHERE hit AND ${inRange(r)}
+  return sql`(WITH RECURSIVE ${sessionsCte(r, o, false)}, hits AS (
+  SELECT ${countVisitors(o)} AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews FROM ev WHERE hit AND ${inRange(r)}
 ), vstats AS (
   SELECT count(*) AS visits, sum(pageviews) / nullif(count(*), 0) AS views_per_visit,
     count(*) FILTER (WHERE bounce) / nullif(count(*), 0) AS bounce_rate, avg(duration_ms) AS visit_duration_ms

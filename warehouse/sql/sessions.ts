@@ -9,7 +9,7 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { countingCte, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
@@ -31,12 +31,13 @@ export interface SessionOptions extends Scope {
  * channel, referrer_host, utm_source, utm_medium, utm_campaign, country, region, city, device_type,
  * browser, os.
  */
-export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
+export function sessionsCte(r: Range, o: SessionOptions = {}, keys = true): Query {
   const gap = o.gapMs ?? SESSION_GAP_MS
-  const look = o.lookbackMs ?? DAY
-  const events = eventsCte({ from: r.from - look, to: r.to + look }, o)
-  if (!readsVisits(o)) return sessionsOf(events, r, gap)
-  // The sessions of `visits`; `sev` (events with their session) is not available on this path.
+  const window = { from: r.from - (o.lookbackMs ?? DAY), to: r.to + (o.lookbackMs ?? DAY) }
+  if (!readsVisits(o)) return sessionsOf(eventsCte(window, o), r, gap)
+  // The sessions of `visits`; `sev` (events with their session) is not available on this path, nor `vk`
+  // on `ev` when `keys` is false (a query that only counts visitors: `countVisitors`).
+  const events = keys ? eventsCte(window, o) : countingCte(window, o)
   return sql`${events}, sessions AS (
   SELECT * FROM ${trusted(VISITS)} WHERE ${inRange(r, 'start_time')}
 )`
@@ -44,6 +45,9 @@ export function sessionsCte(r: Range, o: SessionOptions = {}): Query {
 
 /** `visits`: the sessions of every loaded event (bots left out), one row each, built by `materialise()`. */
 export const VISITS = 'visits'
+
+/** `visitor_ids (vk, vid)`: the number of each canonical visitor key, for the events' `vid` (events.ts). */
+export const VISITOR_IDS = 'visitor_ids'
 
 /**
  * Whether the sessions of a scope are read from `visits`: materialised, no filters (a filter keeps the
@@ -54,14 +58,42 @@ function readsVisits(o: SessionOptions): boolean {
 }
 
 /**
- * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts)
- * and `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
+ * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts),
+ * `visitor_ids` and the events' `vid` column (added to the `events` table, which must be a table), and
+ * `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
  * loaded. Sessions are cut as `sessionsCte` cuts them; only the number in `session_id` counts from the
  * first loaded event instead of the range's lookback, so ids, not sessions, can differ.
  * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
  */
 export function materialise(): string[] {
-  return [`CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`, `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`]
+  return [
+    `CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`,
+    `ALTER TABLE events ADD COLUMN IF NOT EXISTS ${VID} INTEGER`,
+    `CREATE OR REPLACE TABLE ${VISITOR_IDS} (vk VARCHAR, vid INTEGER)`,
+    ...numberVisitors('TRUE'),
+    `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`,
+  ]
+}
+
+/**
+ * Numbers the canonical visitors of the events matching `cond` (SQL on `e`, an events row) that have no
+ * number yet, and sets `vid` on every event of those events' visitor ids (bots left out, as in
+ * `visitor_keys`). Set per visitor id, not per event: updating one small column in place is far cheaper
+ * than rewriting the table.
+ */
+function numberVisitors(cond: string): string[] {
+  const mine = `NOT e.is_bot AND (${cond})`
+  // The visitor ids first (far fewer than events), then their keys.
+  const ids = `SELECT DISTINCT e.visitor_id AS v FROM events e WHERE e.visitor_id IS NOT NULL AND ${mine}`
+  const keyed = `SELECT x.v, coalesce(k.root, x.v) AS vk FROM (${ids}) x LEFT JOIN ${VISITOR_KEYS} k ON k.v = x.v`
+  return [
+    `INSERT INTO ${VISITOR_IDS} SELECT vk, (SELECT coalesce(max(vid), 0) FROM ${VISITOR_IDS}) + row_number() OVER ()
+FROM (SELECT vk FROM (${keyed}) UNION SELECT 'event:' || e.event_id FROM events e WHERE e.visitor_id IS NULL AND ${mine}) n
+WHERE vk NOT IN (SELECT vk FROM ${VISITOR_IDS})`,
+    `UPDATE events AS e SET ${VID} = m.vid FROM (SELECT x.v, i.vid FROM (${keyed}) x JOIN ${VISITOR_IDS} i USING (vk)) m
+WHERE e.visitor_id = m.v AND NOT e.is_bot`,
+    `UPDATE events AS e SET ${VID} = i.vid FROM ${VISITOR_IDS} i WHERE e.visitor_id IS NULL AND ${mine} AND i.vk = 'event:' || e.event_id`,
+  ]
 }
 
 const ALL = { from: 0, to: MAX_TIME }
@@ -70,7 +102,8 @@ const VISIT_COLUMNS = ['event_id', 'event_time', 'type', 'path', 'visitor_id', .
 
 /** The sessions of every loaded event (bots left out), or only of the visitor keys in table `only`. */
 function allVisits(only?: string): Query {
-  return sql`WITH RECURSIVE ${sessionsOf(eventsCte(ALL, { materialised: true }, VISIT_COLUMNS, only), ALL, SESSION_GAP_MS)}
+  // Windows partitioned by the visitor's number (vid, one per key) rather than its text key: same sessions.
+  return sql`WITH RECURSIVE ${sessionsOf(eventsCte(ALL, { materialised: true }, [...VISIT_COLUMNS, VID], only), ALL, SESSION_GAP_MS, VID)}
 SELECT * FROM sessions ORDER BY start_time, session_id`
 }
 
@@ -88,32 +121,41 @@ UNION SELECT 'event:' || event_id FROM ${table} WHERE visitor_id IS NULL`
 }
 
 /**
- * What `materialise()` builds, updated after new events (listed by `freshVisitors`) were merged: only the
- * sessions of the visitors they touch are cut again. A visitor's key can change when a new event links
- * its id to an earlier one, so both its old and new keys are cut again; a visitor's sessions are always
- * cut from all of its events, so the result equals `materialise()`'s (a golden test holds it to that).
+ * What `materialise()` builds, updated after new events (listed by `freshVisitors`) were merged into
+ * `events` (with `vid` NULL): only the sessions of the visitors whose events changed are cut again. A
+ * visitor id's key changes when a new event links it to an earlier id, or when earlier events of its
+ * chain arrive later (a range extended into the past): the ids whose key changed are found by comparing
+ * `visitor_keys` before and after, and both their old and new keys are cut again, with the keys of the new
+ * events. A visitor's sessions are always cut from all of its events, so the result equals
+ * `materialise()`'s (a golden test holds it to that); `vid` numbers differ, one per key all the same.
  */
 export function materialiseNew(): string[] {
-  const keysOf = `SELECT coalesce(k.root, f.v) AS vk FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_KEYS} k ON k.v = f.v`
   return [
-    `CREATE OR REPLACE TEMP TABLE touched AS ${keysOf} UNION SELECT v FROM ${FRESH_VISITORS}`,
+    `CREATE OR REPLACE TEMP TABLE keys_before AS SELECT * FROM ${VISITOR_KEYS}`,
     `CREATE OR REPLACE TABLE ${VISITOR_KEYS} AS ${inlined(visitorKeys())}`,
-    `INSERT INTO touched ${keysOf}`,
+    `CREATE OR REPLACE TEMP TABLE moved AS SELECT coalesce(b.v, a.v) AS v, b.root AS was, a.root AS now
+FROM keys_before b FULL JOIN ${VISITOR_KEYS} a ON a.v = b.v WHERE b.root IS DISTINCT FROM a.root`,
+    `CREATE OR REPLACE TEMP TABLE touched AS SELECT coalesce(was, v) AS vk FROM moved UNION SELECT coalesce(now, v) FROM moved
+UNION SELECT coalesce(k.root, f.v) FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_KEYS} k ON k.v = f.v`,
+    ...numberVisitors(`e.${VID} IS NULL OR e.visitor_id IN (SELECT v FROM moved)`),
     `DELETE FROM ${VISITS} WHERE vk IN (SELECT vk FROM touched)`,
     `INSERT INTO ${VISITS} ${inlined(allVisits('touched'))}`,
     `DROP TABLE touched`,
+    `DROP TABLE moved`,
+    `DROP TABLE keys_before`,
     `DROP TABLE ${FRESH_VISITORS}`,
   ]
 }
 
-function sessionsOf(events: Query, r: Range, gap: number): Query {
+/** `by`: the column the windows partition by, `vk` or one that groups the rows as `vk` does (`vid`). */
+function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
   return sql`${events}, marked AS (
   SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER w <= ${int(gap)} THEN 0 ELSE 1 END AS is_new,
     row_number() OVER w AS seq
-  FROM ev WINDOW w AS (PARTITION BY vk ORDER BY event_time, event_id)
+  FROM ev WINDOW w AS (PARTITION BY ${trusted(by)} ORDER BY event_time, event_id)
 ), sev AS (
   SELECT * EXCLUDE (is_new), is_new = 1 AS is_first,
-    vk || '#' || sum(is_new) OVER (PARTITION BY vk ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
+    vk || '#' || sum(is_new) OVER (PARTITION BY ${trusted(by)} ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
   FROM marked
 ), session_stats AS (
   SELECT session_id, any_value(vk) AS vk, min(event_time) AS start_time, max(event_time) AS end_time,

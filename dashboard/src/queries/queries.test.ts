@@ -4,7 +4,10 @@ import { NativeLake } from '../../../warehouse/native.ts'
 import { displayCells, formatCell } from '../format.ts'
 import { botsByReason, createDroppedRaw, droppedByReason } from './dropped.ts'
 import type { Scope } from './filters.ts'
-import { eventCount, liveFeed, series } from './overview.ts'
+import { customEvents } from '../../../warehouse/sql/breakdowns.ts'
+import { materialise } from '../../../warehouse/sql/sessions.ts'
+import { BUCKET_MS, BUCKETS } from '../../../warehouse/sql/buckets.ts'
+import { eventCount, eventNames, liveFeed, series } from './overview.ts'
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
 const M = 60_000
@@ -44,9 +47,57 @@ describe("the dashboard's own SQL", () => {
     expect(google.map((r) => r.pageviews)).toEqual([0, 1])
   })
 
+  it('series: the buckets of time_bucket, for every bucket size, before its origin too', async () => {
+    const other = await NativeLake.open()
+    const times = [Date.UTC(1999, 11, 30, 10, 7, 30), Date.UTC(2000, 0, 2, 23, 59, 59), Date.UTC(2000, 0, 3), Date.UTC(2026, 0, 4, 13, 2, 1), Date.UTC(2026, 0, 5, 0, 0, 0, 1)]
+    for (const [i, t] of times.entries())
+      await other.conn.run(
+        `INSERT INTO events_raw (event_id, site, type, event_time, client_time, received_time, visitor_id, url, path, is_bot)
+         VALUES ('x' || $1, 'demo', 'pageview', make_timestamp($2::BIGINT * 1000), make_timestamp($2::BIGINT * 1000), make_timestamp($2::BIGINT * 1000), 'v' || $1, 'http://x/', '/', false)`,
+        [i, t] as never,
+      )
+    for (const b of ['minute', 'hour', 'day', 'week'] as const) {
+      for (const t of times) {
+        const s: Scope = { range: { from: t - 3 * BUCKET_MS[b], to: t + 3 * BUCKET_MS[b] }, filters: [], bots: false }
+        const rows = (await other.run(series(s, b))).filter((r) => r.pageviews)
+        const want = await other.run({
+          sql: `SELECT time_bucket(INTERVAL '${BUCKETS[b]}', event_time) AS t, count(*) AS pageviews FROM events WHERE event_time BETWEEN make_timestamp($1::BIGINT * 1000) AND make_timestamp($2::BIGINT * 1000) GROUP BY t ORDER BY t`,
+          params: [s.range.from, s.range.to],
+        })
+        expect(rows.map((r) => [r.t, r.pageviews]), `${b} around ${new Date(t).toISOString()}`).toEqual(want.map((r) => [r.t, r.pageviews]))
+        expect(rows.length).toBeGreaterThan(0)
+      }
+    }
+  })
+
   it('custom event count, and a filter value that looks like SQL is only a value', async () => {
     expect(await lake.run(eventCount(scope))).toEqual([{ events: 1 }])
     expect(await lake.run(eventCount({ ...scope, filters: [{ dim: 'path', op: 'contains', value: "p' OR 1=1 --" }] }))).toEqual([{ events: 0 }])
+  })
+
+  it("event names: the names and order of the library's custom events", async () => {
+    const names = await lake.run(eventNames(scope))
+    expect(names).toEqual([{ name: 'order', events: 1 }])
+    expect(names.map((r) => r.name)).toEqual((await lake.run(customEvents(scope.range, { limit: 50 }))).map((r) => r.name))
+  })
+
+  it('materialised scopes (the events as the dashboard holds them, materialise() run) answer as live ones', async () => {
+    const other = await NativeLake.open()
+    for (const [id, v, type, name, min, path, ref, bot] of ROWS) {
+      await other.conn.run(
+        `INSERT INTO events_raw (event_id, site, type, name, event_time, client_time, received_time, visitor_id, url, path, referrer_host, is_bot, bot_reason, country)
+         VALUES ($1, 'demo', $2, $3, make_timestamp($4::BIGINT * 1000), make_timestamp($4::BIGINT * 1000), make_timestamp($4::BIGINT * 1000), $5, 'http://x' || $6, $6, $7, $8, $9, 'NZ')`,
+        [id, type, name, T0 + min * M, v, path, ref, bot, bot ? 'headless' : null] as never,
+      )
+    }
+    for (const q of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) await other.conn.run(q)
+    const filtered: Scope = { ...scope, filters: [{ dim: 'path', op: 'is', value: '/' }] }
+    for (const s of [scope, filtered, { ...scope, bots: true }]) {
+      const m = { ...s, materialised: true }
+      expect(await other.run(series(m, 'hour'))).toEqual(await lake.run(series(s, 'hour')))
+      expect(await other.run(eventCount(m))).toEqual(await lake.run(eventCount(s)))
+      expect(await other.run(eventNames(m))).toEqual(await lake.run(eventNames(s)))
+    }
   })
 
   it('live feed: the last hour, newest first, bots left out', async () => {
