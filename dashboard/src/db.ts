@@ -55,8 +55,6 @@ function decodeOffThread(file: ArrayBuffer, shape: Shape): Promise<Uint8Array> {
  * load of 1M events is never compressed, 10M events are, every 1.5M, and fit in memory.
  */
 const CHECKPOINT_AFTER_BYTES = 256 * 2 ** 20
-/** How long the engine must be idle after the queries that follow a load before it compresses, ms. */
-const IDLE_MS = 300
 
 /** The staging table of each projection. */
 const RAW: Record<'overview' | 'all', string> = { overview: createEventsRawOf(OVERVIEW_COLUMNS), all: createEventsRaw }
@@ -83,10 +81,6 @@ export class Lake {
   private projection: Projection = 'overview'
   /** Arrow bytes inserted since the last checkpoint (`CHECKPOINT_AFTER_BYTES`). */
   private appended = 0
-  /** Jobs queued or running. */
-  private pending = 0
-  /** A load appended tables since the last checkpoint: compress them when idle. */
-  private uncompressed = false
   private constructor(
     private started: Promise<AsyncDuckDBConnection>,
     /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
@@ -97,24 +91,9 @@ export class Lake {
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
     // Every job waits for the engine: one that failed to start fails each of them with its error.
-    this.pending++
     const next = this.queue.then(() => this.started).then(job)
-    this.queue = next.catch(() => {}).then(() => void this.pending--)
+    this.queue = next.catch(() => {})
     return next
-  }
-
-  /**
-   * Compresses what is not compressed yet (a checkpoint) once the panels' queries after a load are done and
-   * nothing has queued for a moment: a load stays as fast as appends, later queries read compressed tables.
-   */
-  private compressWhenIdle(): void {
-    if (!this.uncompressed || this.pending) return
-    setTimeout(() => {
-      if (!this.uncompressed || this.pending) return
-      this.uncompressed = false
-      this.appended = 0
-      this.serial(() => this.conn.query(`CHECKPOINT`)).catch(() => {})
-    }, IDLE_MS)
   }
 
   /**
@@ -218,7 +197,6 @@ export class Lake {
         }
       } else for (const q of materialiseNew()) await this.conn.query(q)
       this.timings.sessionizeMs = performance.now() - t
-      this.uncompressed = true
     })
   }
 
@@ -228,9 +206,7 @@ export class Lake {
   }
 
   runWithColumns(q: Query): Promise<Result> {
-    const r = this.serial(() => this.exec(q))
-    void r.catch(() => {}).then(() => this.compressWhenIdle())
-    return r
+    return this.serial(() => this.exec(q))
   }
 
   private async exec(q: Query): Promise<Result> {
