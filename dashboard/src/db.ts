@@ -50,10 +50,9 @@ function decodeOffThread(file: ArrayBuffer, shape: Shape): Promise<Uint8Array> {
  * Compressing in-memory tables happens at a checkpoint, which DuckDB runs by itself after 16 MiB of appends
  * (every lake file). It is most of an insert's cost: measured with the blocking WASM build, 250K-row files
  * of the overview's columns, ~0.25 s CPU to append vs ~0.85 s with the checkpoint; it shrinks the table
- * ~10x. So the automatic checkpoints start off: a load of up to this many bytes of Arrow (~1.5M events of
- * the overview's columns, ~400 MiB uncompressed) is never compressed. Past it, the dashboard compresses
- * what it holds and turns them back on: a run with them off for good (one checkpoint per 256 MiB) ran
- * out of memory at 10M events in Chromium, though not in Node.
+ * ~10x. So the automatic checkpoints are off and the dashboard checkpoints itself after this many bytes of
+ * Arrow appended since the last one (~1.5M events of the overview's columns, ~400 MiB uncompressed): a
+ * load of 1M events is never compressed, 10M events are, every 1.5M, and fit in memory.
  */
 const CHECKPOINT_AFTER_BYTES = 256 * 2 ** 20
 
@@ -80,10 +79,8 @@ export class Lake {
   private conn!: AsyncDuckDBConnection
   /** The columns the loaded events hold (nothing loaded yet: whatever the first load asks for). */
   private projection: Projection = 'overview'
-  /** Arrow bytes inserted (`CHECKPOINT_AFTER_BYTES`). */
+  /** Arrow bytes inserted since the last checkpoint (`CHECKPOINT_AFTER_BYTES`). */
   private appended = 0
-  /** More than `CHECKPOINT_AFTER_BYTES` were inserted: DuckDB's automatic checkpoints are back on. */
-  private large = false
   private constructor(
     private started: Promise<AsyncDuckDBConnection>,
     /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
@@ -159,12 +156,9 @@ export class Lake {
       const t = performance.now()
       await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
       this.appended += ipc.byteLength
-      if (this.appended > CHECKPOINT_AFTER_BYTES && !this.large) {
-        // A large lake: compress what is there, then let DuckDB checkpoint by itself again (after each
-        // file and each table built), as it did when 10M events were measured to load (bench/RESULTS.md).
-        this.large = true
+      if (this.appended > CHECKPOINT_AFTER_BYTES) {
         await this.conn.query(`CHECKPOINT`)
-        await this.conn.query(`RESET checkpoint_threshold`)
+        this.appended = 0
       }
       this.timings.insertMs += performance.now() - t
       this.loaded.add(key)
