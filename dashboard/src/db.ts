@@ -46,16 +46,6 @@ function decodeOffThread(file: ArrayBuffer, shape: Shape): Promise<Uint8Array> {
   })
 }
 
-/**
- * Compressing in-memory tables happens at a checkpoint, which DuckDB runs by itself after 16 MiB of appends
- * (every lake file). It is most of an insert's cost: measured with the blocking WASM build, 250K-row files
- * of the overview's columns, ~0.25 s CPU to append vs ~0.85 s with the checkpoint; it shrinks the table
- * ~10x. So the automatic checkpoints are off and the dashboard checkpoints itself after this many bytes of
- * Arrow appended since the last one (~1.5M events of the overview's columns, ~400 MiB uncompressed): a
- * load of 1M events is never compressed, 10M events are, every 1.5M, and fit in memory.
- */
-const CHECKPOINT_AFTER_BYTES = 256 * 2 ** 20
-
 /** The staging table of each projection. */
 const RAW: Record<'overview' | 'all', string> = { overview: createEventsRawOf(OVERVIEW_COLUMNS), all: createEventsRaw }
 export type LakeTable = 'events' | 'dropped'
@@ -79,8 +69,6 @@ export class Lake {
   private conn!: AsyncDuckDBConnection
   /** The columns the loaded events hold (nothing loaded yet: whatever the first load asks for). */
   private projection: Projection = 'overview'
-  /** Arrow bytes inserted since the last checkpoint (`CHECKPOINT_AFTER_BYTES`). */
-  private appended = 0
   private constructor(
     private started: Promise<AsyncDuckDBConnection>,
     /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
@@ -109,7 +97,6 @@ export class Lake {
         const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
         await db.instantiate(new URL('duckdb-eh.wasm', base).href)
         const conn = await db.connect()
-        await conn.query(`SET checkpoint_threshold = '1TB'`)
         for (const ddl of [RAW.overview, createEventsTable, createDroppedRaw, createSessionsView, ...materialise()]) await conn.query(ddl)
         timings.openMs = performance.now() - t
         return conn
@@ -155,11 +142,6 @@ export class Lake {
       if (table === 'events' && decoded.shape !== this.projection) return
       const t = performance.now()
       await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
-      this.appended += ipc.byteLength
-      if (this.appended > CHECKPOINT_AFTER_BYTES) {
-        await this.conn.query(`CHECKPOINT`)
-        this.appended = 0
-      }
       this.timings.insertMs += performance.now() - t
       this.loaded.add(key)
     })
