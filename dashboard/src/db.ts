@@ -11,7 +11,8 @@ import { createEventsRaw, createEventsRawOf, createEventsView } from '../../ware
 import type { Query } from '../../warehouse/sql/query.ts'
 import { parquetToArrowIPC, SHAPES, type Shape } from './decode.ts'
 import { createDroppedRaw } from './queries/dropped.ts'
-import { freshVisitors, materialise, materialiseNew, sessions } from '../../warehouse/sql/sessions.ts'
+import { freshVisitors, materialise, materialiseNew, sessions, VISITS } from '../../warehouse/sql/sessions.ts'
+import { VISITOR_KEYS } from '../../warehouse/sql/events.ts'
 import { inlined } from '../../warehouse/sql/query.ts'
 
 export type Row = Record<string, unknown>
@@ -168,7 +169,15 @@ export class Lake {
       for (const q of first && Number(dupes) === 0 ? adopt(this.projection) : merge(this.projection)) await this.conn.query(q)
       this.timings.mergeMs = performance.now() - t
       t = performance.now()
-      for (const q of first ? materialise() : materialiseNew()) await this.conn.query(q)
+      if (first) {
+        const count = await this.conn.query(`SELECT count(*) AS n FROM events`)
+        const statements = materialiseInSlices(Math.ceil(Number(count.toArray()[0]!.toJSON().n) / SLICE_EVENTS))
+        try {
+          for (const q of statements) await this.conn.query(q)
+        } finally {
+          await this.conn.query(dropSlice)
+        }
+      } else for (const q of materialiseNew()) await this.conn.query(q)
       this.timings.sessionizeMs = performance.now() - t
     })
   }
@@ -229,6 +238,40 @@ const merge = (p: Projection) => [
   `DROP TABLE events_raw`,
   RAW[p],
 ]
+
+/**
+ * Events per slice when `visits` is built: the sessions of 10M events built at once need more than
+ * DuckDB-WASM's 3.1 GiB (the window over every event and its materialised copy), 1M fit.
+ */
+export const SLICE_EVENTS = 1_500_000
+
+/** The canonical visitor key of an event, as the SQL library's materialised scopes compute it (`events.ts`). */
+const VK = `coalesce(k.root, e.visitor_id, 'event:' || e.event_id)`
+
+/**
+ * `materialise()` of the SQL library, with `visits` built in `slices` passes, each over the events of one
+ * slice of the canonical visitors (a hash of the key): a visitor's sessions are cut from all of its events
+ * in one pass, so the sessions are the same as in one pass, and each pass needs 1/slices of the memory.
+ * Each pass reads `events` through a temporary view of that name (the library's SQL reads `events`), which
+ * shadows the table; `dropSlice` removes it, run it after these statements also when one failed.
+ */
+export function materialiseInSlices(slices: number, database = 'memory'): string[] {
+  const [keys, visits] = materialise() as [string, string]
+  if (slices <= 1) return [keys, visits]
+  const insert = visits.replace(`CREATE OR REPLACE TABLE ${VISITS} AS `, `INSERT INTO ${VISITS} `)
+  if (insert === visits) throw new Error('sessions.ts changed: visits is no longer CREATE OR REPLACE TABLE')
+  const out = [keys]
+  for (let i = 0; i < slices; i++) {
+    out.push(
+      `CREATE OR REPLACE TEMP VIEW events AS SELECT e.* FROM "${database}".main.events e LEFT JOIN ${VISITOR_KEYS} k ON k.v = e.visitor_id WHERE hash(${VK}) % ${slices} = ${i}`,
+      i === 0 ? visits : insert,
+    )
+  }
+  out.push(dropSlice)
+  return out
+}
+
+export const dropSlice = `DROP VIEW IF EXISTS temp.main.events`
 
 /**
  * `sessions` for the SQL console: the SQL library's sessions of every loaded event (bots included). A view
