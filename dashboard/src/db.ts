@@ -256,11 +256,13 @@ const VK = `coalesce(k.root, e.visitor_id, 'event:' || e.event_id)`
  * shadows the table; `dropSlice` removes it, run it after these statements also when one failed.
  */
 export function materialiseInSlices(slices: number, database = 'memory'): string[] {
-  const [keys, visits] = materialise() as [string, string]
-  if (slices <= 1) return [keys, visits]
+  const all = materialise()
+  if (slices <= 1) return all
+  // The last statement builds `visits`; those before it (visitor keys and numbers) run once.
+  const visits = all.at(-1)!
   const insert = visits.replace(`CREATE OR REPLACE TABLE ${VISITS} AS `, `INSERT INTO ${VISITS} `)
-  if (insert === visits) throw new Error('sessions.ts changed: visits is no longer CREATE OR REPLACE TABLE')
-  const out = [keys]
+  if (!visits.startsWith(`CREATE OR REPLACE TABLE ${VISITS} AS `)) throw new Error('sessions.ts changed: visits is no longer built last, by CREATE OR REPLACE TABLE')
+  const out = all.slice(0, -1)
   for (let i = 0; i < slices; i++) {
     out.push(
       `CREATE OR REPLACE TEMP VIEW events AS SELECT e.* FROM "${database}".main.events e LEFT JOIN ${VISITOR_KEYS} k ON k.v = e.visitor_id WHERE hash(${VK}) % ${slices} = ${i}`,
