@@ -6,7 +6,7 @@
  *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
 import { Hono, type Context, type Next } from 'hono'
-import { datePrefix, datesBetween, decodeMeta, TABLES, visibleObjects, type ListedObject, type Table } from '../warehouse/lake.ts'
+import { datePrefix, datesBetween, decodeMeta, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
@@ -33,11 +33,6 @@ export interface LakeFile {
 /** Lake prefixes `/data/` serves: the tables, and the rollups beside compacted files. */
 const SERVED = [...TABLES, 'rollups']
 
-/** What the listing needs of a bucket: R2's `list` (the worker's `LAKE`; the dashboard bench passes its own). */
-export interface ListingBucket {
-  list(options: { prefix?: string; cursor?: string; include?: 'customMetadata'[] }): Promise<{ objects: (ListedObject & { size: number })[]; truncated: boolean; cursor?: string }>
-}
-
 /**
  * The visible files of a site and table that overlap [from, to] (epoch ms), from R2 prefixes and metadata
  * only (no file is read), and with `rollups` each events file's pageview rollup (warehouse/rollup.ts).
@@ -47,10 +42,10 @@ export async function listLakeFiles(lake: ListingBucket, site: string, table: Ta
   for (const date of datesBetween(new Date(from), new Date(to))) {
     // The whole date is listed before filtering: a merged file hides the parts it replaces (lake.ts), so a
     // compaction cut off at any step still lists each event once.
-    const objects = await listPrefix(lake, datePrefix(site, date, table))
+    const objects = await listAll(lake, datePrefix(site, date, table))
     // A rollup counts only beside its own visible file (one left by a cut-off compaction is ignored).
     const byFile = new Map<string, ListedObject & { size: number }>()
-    if (rollups && table === 'events') for (const r of await listPrefix(lake, `rollups/site=${site}/date=${date}/`)) byFile.set(eventsKeyOf(r.key), r)
+    if (rollups && table === 'events') for (const r of await listAll(lake, `rollups/site=${site}/date=${date}/`)) byFile.set(eventsKeyOf(r.key), r)
     for (const o of visibleObjects(objects).visible) {
       const meta = decodeMeta(o.customMetadata)
       if (!meta || meta.maxTime < from || meta.minTime > to) continue
@@ -68,17 +63,6 @@ export async function listLakeFiles(lake: ListingBucket, site: string, table: Ta
     }
   }
   return files
-}
-
-async function listPrefix(lake: ListingBucket, prefix: string) {
-  const objects: (ListedObject & { size: number })[] = []
-  let cursor: string | undefined
-  do {
-    const page = await lake.list({ prefix, cursor, include: ['customMetadata'] })
-    objects.push(...page.objects)
-    cursor = page.truncated ? page.cursor : undefined
-  } while (cursor)
-  return objects
 }
 
 export const lakeApi = new Hono<{ Bindings: Env }>()

@@ -15,7 +15,7 @@
  * A second run finds nothing to do and changes nothing. Memory: one output file's rows plus one input.
  */
 import { parquetRead } from 'hyparquet'
-import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
+import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, listAll, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
 import { writeColumns, type Columns, type WriteOptions } from './parquet.ts'
 import { rollupKey, writeRollup } from './rollup.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION } from './schema.ts'
@@ -264,17 +264,6 @@ async function readColumns(lake: LakeBucket, columns: Columns, key: string): Pro
     if (c.type === 'INT32') for (let i = 0; i < col.length; i++) if (typeof col[i] === 'bigint') col[i] = Number(col[i])
     return col
   })
-}
-
-async function listAll(lake: LakeBucket, prefix: string) {
-  const objects: (ListedObject & { size: number })[] = []
-  let cursor: string | undefined
-  do {
-    const page = await lake.list({ prefix, cursor, include: ['customMetadata'] })
-    objects.push(...page.objects)
-    cursor = page.truncated ? page.cursor : undefined
-  } while (cursor)
-  return objects
 }
 
 /** Direct child prefixes of `prefix` (R2 list with a delimiter), e.g. the sites under `events/`. */

@@ -108,6 +108,23 @@ export interface ListedObject {
   customMetadata?: Record<string, string>
 }
 
+/** What listing needs of a bucket: R2's `list` (the worker's `LAKE`, or a bench's own). */
+export interface ListingBucket {
+  list(options: { prefix?: string; cursor?: string; include?: 'customMetadata'[] }): Promise<{ objects: (ListedObject & { size: number })[]; truncated: boolean; cursor?: string }>
+}
+
+/** Every object under `prefix`, with its custom metadata, page after page. */
+export async function listAll(lake: ListingBucket, prefix: string): Promise<(ListedObject & { size: number })[]> {
+  const objects: (ListedObject & { size: number })[] = []
+  let cursor: string | undefined
+  do {
+    const page = await lake.list({ prefix, cursor, include: ['customMetadata'] })
+    objects.push(...page.objects)
+    cursor = page.truncated ? page.cursor : undefined
+  } while (cursor)
+  return objects
+}
+
 /**
  * Splits the objects of one date prefix into those a reader must see and those already inside a merged file
  * (hidden; compaction deletes them). Pure: the compactor, `/api/files` and tests share it.

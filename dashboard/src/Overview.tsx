@@ -62,15 +62,7 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
       </section>
       <section class="panel wide" data-testid="timeseries" data-state={cur.kind} aria-busy={cur.pending || prev.pending}
         data-source={cur.kind === 'ready' ? 'events' : early ? 'rollups' : undefined}>
-        <div class="panel-head">
-          <h2>Pageviews over time</h2>
-          <label>
-            by{' '}
-            <select value={bucket} onChange={(ev) => setExtra('bucket', ev.currentTarget.value)} aria-label="Time bucket">
-              {Object.keys(BUCKETS).map((x) => <option key={x} value={x}>{x}</option>)}
-            </select>
-          </label>
-        </div>
+        <SeriesHead bucket={bucket} setExtra={setExtra} />
         {cur.kind === 'ready' && (
           <BarChart
             testid="chart"
@@ -107,6 +99,21 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
         )}
       </div>}
     </>
+  )
+}
+
+/** The time series' title and its bucket picker (also drawn over the rollup chart, RollupOverview.tsx). */
+export function SeriesHead({ bucket, setExtra }: { bucket: Bucket; setExtra: ViewProps['setExtra'] }) {
+  return (
+    <div class="panel-head">
+      <h2>Pageviews over time</h2>
+      <label>
+        by{' '}
+        <select value={bucket} onChange={(ev) => setExtra('bucket', ev.currentTarget.value)} aria-label="Time bucket">
+          {Object.keys(BUCKETS).map((x) => <option key={x} value={x}>{x}</option>)}
+        </select>
+      </label>
+    </div>
   )
 }
 

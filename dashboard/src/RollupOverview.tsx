@@ -11,6 +11,7 @@ import { listFiles } from './api.ts'
 import { BarChart, type Point } from './Chart.tsx'
 import { formatCell } from './format.ts'
 import { getSmall } from './loader.ts'
+import { SeriesHead } from './Overview.tsx'
 import { KPIS } from './panels.ts'
 import { loadMinutes, rollupPageviews, rollupSeries, wholeMinutes, type Minutes } from './rollups.ts'
 
@@ -78,15 +79,7 @@ export function RollupOverview({ early, range, extra, setExtra }: { early: Rollu
         ))}
       </section>
       <section class="panel wide" data-testid="timeseries" data-state="ready" data-source="rollups" aria-busy="true">
-        <div class="panel-head">
-          <h2>Pageviews over time</h2>
-          <label>
-            by{' '}
-            <select value={bucket} onChange={(ev) => setExtra('bucket', ev.currentTarget.value)} aria-label="Time bucket">
-              {Object.keys(BUCKETS).map((x) => <option key={x} value={x}>{x}</option>)}
-            </select>
-          </label>
-        </div>
+        <SeriesHead bucket={bucket} setExtra={setExtra} />
         <BarChart testid="chart" label={`Pageviews by ${bucket}`} points={points} previous={previous} />
         <p class="hint">From the pageview rollups; the other panels follow once the events are loaded.</p>
       </section>
