@@ -28,7 +28,7 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
   const k = usePanelQuery(lake, version, kpis(scope.range, opts(scope)))
   const e = usePanelQuery(lake, version, eventCount(scope))
   const ep = usePanelQuery(lake, version, previous ? eventCount({ ...scope, range: previous }) : null)
-  const bucket: Bucket = extra.bucket && extra.bucket in BUCKETS ? (extra.bucket as Bucket) : bucketFor(scope.range)
+  const bucket = seriesBucket(extra, scope.range)
   const cur = usePanelQuery(lake, version, series(scope, bucket))
   const prev = usePanelQuery(lake, version, previous ? series({ ...scope, range: previousPeriod(scope.range) }, bucket) : null)
   const names = usePanelQuery(lake, version, eventNames(scope))
@@ -100,6 +100,11 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
       </div>}
     </>
   )
+}
+
+/** The time series' bucket: the one picked (`bucket` in the URL) if it is one, else the range's default. */
+export function seriesBucket(extra: Record<string, string>, range: Range): Bucket {
+  return extra.bucket && extra.bucket in BUCKETS ? (extra.bucket as Bucket) : bucketFor(range)
 }
 
 /** The time series' title and its bucket picker (also drawn over the rollup chart, RollupOverview.tsx). */

@@ -5,13 +5,13 @@
  * its own `series` (from the events, equal by construction) is ready.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { BUCKETS, bucketFor, type Bucket } from '../../warehouse/sql/buckets.ts'
+import type { Bucket } from '../../warehouse/sql/buckets.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { listFiles } from './api.ts'
 import { BarChart, type Point } from './Chart.tsx'
 import { formatCell } from './format.ts'
 import { getSmall } from './loader.ts'
-import { SeriesHead } from './Overview.tsx'
+import { SeriesHead, seriesBucket } from './Overview.tsx'
 import { KPIS } from './panels.ts'
 import { loadMinutes, rollupPageviews, rollupSeries, wholeMinutes, type Minutes } from './rollups.ts'
 
@@ -64,7 +64,7 @@ export function rollupChart(r: Rollups | null, range: Range, previous: Range | n
 
 /** The overview before the events are loaded: the rollup chart and pageviews; every other number waits. */
 export function RollupOverview({ early, range, extra, setExtra }: { early: RollupChart; range: Range; extra: Record<string, string>; setExtra: (k: string, v: string | null) => void }) {
-  const bucket: Bucket = extra.bucket && extra.bucket in BUCKETS ? (extra.bucket as Bucket) : bucketFor(range)
+  const bucket = seriesBucket(extra, range)
   const { points, previous } = early.chart(bucket)
   return (
     <>
