@@ -9,6 +9,7 @@ import { dimension, prop, PROP_KEY_RE, type Dimension } from './dimensions.ts'
 import { countingCte, countVisitors, type Scope } from './events.ts'
 import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
 import { sessionsCte, type SessionOptions } from './sessions.ts'
+import { hourRowsCte, readsVisitorHours } from './visitor-hours.ts'
 
 export interface BreakdownOptions extends Scope {
   limit?: number
@@ -21,6 +22,12 @@ export interface BreakdownOptions extends Scope {
  * @example breakdown(range, 'path', { type: 'pageview' }) // top pages
  */
 export function breakdown(r: Range, dim: Dimension, o: BreakdownOptions = {}): Query {
+  // The visitor's place and device, over every event type: from the pre-aggregated visitor hours.
+  if (!o.type && readsVisitorHours(o, dim)) {
+    return sql`WITH ${hourRowsCte(r)}
+SELECT ${trusted(dim)} AS value, count(DISTINCT vid) AS visitors, sum(pageviews)::BIGINT AS pageviews, sum(events)::BIGINT AS events
+FROM hv GROUP BY value ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
+  }
   const type = o.type ? sql` AND type = ${o.type}` : trusted('')
   return sql`WITH RECURSIVE ${countingCte(r, o)}
 SELECT ${dimension(dim)} AS value, ${countVisitors(o)} AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) AS events

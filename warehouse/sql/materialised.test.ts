@@ -1,4 +1,4 @@
-// The materialised variant (`materialise()` builds `visitor_keys` and `visits` once per load; scopes with
+// The materialised variant (`materialise()` builds `visitor_keys`, `visitor_hours` and `visits` once per load; scopes with
 // `materialised: true` read them): every query must answer exactly what it answers without it, on native
 // DuckDB and on DuckDB-WASM, over the shop (warehouse/testing/shop.ts) plus visits across midnight with
 // the salt rotation, a duplicate in another file, a late event and bots.
@@ -16,6 +16,7 @@ import type { Query, Range } from './query.ts'
 import { categoriesLastHour, devicesNow, latestVisitors, liveVisitors, sessionsLast8h, topPagesLastHour } from './realtime.ts'
 import { freshVisitors, materialise, materialiseNew, sessions } from './sessions.ts'
 import { users } from './users.ts'
+import { HOUR_DIMENSIONS } from './visitor-hours.ts'
 import { sessionWindow, tumbling, windows } from './windows.ts'
 
 let db: Engines
@@ -59,6 +60,8 @@ const ranges: [string, Range][] = [
   ['day D+1', { from: DAY_D.to + 1, to: DAY_D.to + DAY }],
   ['D-1 to D+1', { from: DAY_D.from - DAY, to: DAY_D.to + DAY }],
   ['an hour at midnight', { from: at(0, 23, 30), to: at(1, 0, 30) }],
+  // Partial hours at both ends around whole ones (visitor_hours: the whole hours pre-aggregated, the ends from the events).
+  ['partial hours at both ends', { from: at(0, 9, 5) + 500, to: at(1, 0, 7) }],
 ]
 const scopes: [string, Scope][] = [
   ['default', {}],
@@ -75,7 +78,7 @@ describe('materialised sessions answer as the live queries', () => {
         if (rn === 'day D' && sn === 'default') expect([k!.visitors, k!.visits, k!.pageviews]).toEqual([6, 7, 11]) // the shop's 4, 5, 9 and c, d
         for (const f of SESSION_FIELDS) await same((o) => sessionBreakdown(r, f, o), s)
         await same((o) => breakdown(r, 'path', { ...o, type: 'pageview' }), s)
-        await same((o) => breakdown(r, 'country', o), s)
+        for (const d of [...HOUR_DIMENSIONS, 'referrer'] as const) await same((o) => breakdown(r, d, o), s)
         await same((o) => customEvents(r, o), s)
         await same((o) => propKeys(r, 'purchase', o), s)
         await same((o) => eventProps(r, 'purchase', 'currency', o), s)
@@ -121,6 +124,8 @@ describe('materialised sessions answer as the live queries', () => {
     it(`updating after new events (only the visitors they touch) gives what building from scratch gives: ${name}`, async () => {
       const table = 'SELECT * FROM visits ORDER BY session_id'
       const keys = 'SELECT * FROM visitor_keys ORDER BY v'
+      // visitor_hours by visitor key (numbers may differ).
+      const hours = 'SELECT i.vk, h.* EXCLUDE (vid) FROM visitor_hours h JOIN visitor_ids i USING (vid) ORDER BY ALL'
       // vid numbers may differ from a full build's; the events each number groups must be the key's.
       const groups = (key: string) => `SELECT string_agg(event_id, ',' ORDER BY event_id) AS ids FROM (SELECT e.*, coalesce(k.root, e.visitor_id, 'event:' || e.event_id) AS vk
   FROM events e LEFT JOIN visitor_keys k ON k.v = e.visitor_id WHERE NOT e.is_bot) GROUP BY ${key} ORDER BY ids`
@@ -137,19 +142,22 @@ describe('materialised sessions answer as the live queries', () => {
         ['wasm', async (q: string) => void db.wasm.conn.query(q), (q: string) => db.wasm.run({ sql: q, params: [] })],
       ] as const) {
         for (const q of materialise()) await exec(q)
-        const [whole, wholeKeys, byKey] = [await run(table), await run(keys), await run(groups('vk'))]
+        const [whole, wholeKeys, byKey, wholeHours] = [await run(table), await run(keys), await run(groups('vk')), await run(hours)]
         expect(await run(groups('vid')), engine).toEqual(byKey)
         for (const q of steps) await exec(q)
         expect(await run(table), engine).toEqual(whole)
         expect(await run(keys), engine).toEqual(wholeKeys)
         expect(await run(groups('vid')), engine).toEqual(byKey)
+        expect(await run(hours), engine).toEqual(wholeHours)
         expect(await run('SELECT count(*) AS n FROM events WHERE vid IS NULL AND NOT is_bot'), engine).toEqual([{ n: 0 }])
         expect(whole.length).toBeGreaterThan(5)
+        expect(wholeHours.length).toBeGreaterThan(5)
       }
       // The queries of materialised scopes still answer as the live ones.
       const r = { from: DAY_D.from - DAY, to: DAY_D.to + DAY }
       await same((o) => kpis(r, o))
       await same((o) => breakdown(r, 'path', { ...o, type: 'pageview' }))
       await same((o) => sessionBreakdown(r, 'entry_page', o))
+      await same((o) => breakdown(r, 'country', o))
     })
 })

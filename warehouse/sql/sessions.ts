@@ -11,6 +11,7 @@
  */
 import { countingCte, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
+import { VISITOR_HOURS, visitorHoursOf } from './visitor-hours.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
 const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os']
@@ -59,8 +60,8 @@ function readsVisits(o: SessionOptions): boolean {
 
 /**
  * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts),
- * `visitor_ids` and the events' `vid` column (added to the `events` table, which must be a table), and
- * `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
+ * `visitor_ids` and the events' `vid` column (added to the `events` table, which must be a table),
+ * `visitor_hours` (visitor-hours.ts) and `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
  * loaded. Sessions are cut as `sessionsCte` cuts them; only the number in `session_id` counts from the
  * first loaded event instead of the range's lookback, so ids, not sessions, can differ.
  * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
@@ -71,6 +72,7 @@ export function materialise(): string[] {
     `ALTER TABLE events ADD COLUMN IF NOT EXISTS ${VID} INTEGER`,
     `CREATE OR REPLACE TABLE ${VISITOR_IDS} (vk VARCHAR, vid INTEGER)`,
     ...numberVisitors('TRUE'),
+    `CREATE OR REPLACE TABLE ${VISITOR_HOURS} AS ${visitorHoursOf()}`,
     `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`,
   ]
 }
@@ -138,6 +140,8 @@ FROM keys_before b FULL JOIN ${VISITOR_KEYS} a ON a.v = b.v WHERE b.root IS DIST
     `CREATE OR REPLACE TEMP TABLE touched AS SELECT coalesce(was, v) AS vk FROM moved UNION SELECT coalesce(now, v) FROM moved
 UNION SELECT coalesce(k.root, f.v) FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_KEYS} k ON k.v = f.v`,
     ...numberVisitors(`e.${VID} IS NULL OR e.visitor_id IN (SELECT v FROM moved)`),
+    `DELETE FROM ${VISITOR_HOURS} WHERE ${touchedVids}`,
+    `INSERT INTO ${VISITOR_HOURS} ${visitorHoursOf(touchedVids)}`,
     `DELETE FROM ${VISITS} WHERE vk IN (SELECT vk FROM touched)`,
     `INSERT INTO ${VISITS} ${inlined(allVisits('touched'))}`,
     `DROP TABLE touched`,
@@ -146,6 +150,9 @@ UNION SELECT coalesce(k.root, f.v) FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_
     `DROP TABLE ${FRESH_VISITORS}`,
   ]
 }
+
+/** The numbers of the `touched` keys: old and new numbers of a moved visitor id (its old key keeps its number). */
+const touchedVids = `${VID} IN (SELECT vid FROM ${VISITOR_IDS} WHERE vk IN (SELECT vk FROM touched))`
 
 /** `by`: the column the windows partition by, `vk` or one that groups the rows as `vk` does (`vid`). */
 function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
