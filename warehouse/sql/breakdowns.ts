@@ -8,8 +8,8 @@
 import { dimension, prop, PROP_KEY_RE, type Dimension } from './dimensions.ts'
 import { countingCte, countVisitors, type Scope } from './events.ts'
 import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
-import { sessionsCte, type SessionOptions } from './sessions.ts'
-import { hourRowsCte, readsVisitorHours } from './visitor-hours.ts'
+import { sessionsCte, sessionVisitor, type SessionOptions } from './sessions.ts'
+import { hourRowsCte, isHourDimension, readsVisitorHours } from './visitor-hours.ts'
 
 export interface BreakdownOptions extends Scope {
   limit?: number
@@ -23,7 +23,7 @@ export interface BreakdownOptions extends Scope {
  */
 export function breakdown(r: Range, dim: Dimension, o: BreakdownOptions = {}): Query {
   // The visitor's place and device, over every event type: from the pre-aggregated visitor hours.
-  if (!o.type && readsVisitorHours(o, dim)) {
+  if (!o.type && isHourDimension(dim) && readsVisitorHours(o)) {
     return sql`WITH ${hourRowsCte(r)}
 SELECT ${trusted(dim)} AS value, count(DISTINCT vid) AS visitors, sum(pageviews)::BIGINT AS pageviews, sum(events)::BIGINT AS events
 FROM hv GROUP BY value ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
@@ -52,7 +52,7 @@ export type SessionField = (typeof SESSION_FIELDS)[number]
 export function sessionBreakdown(r: Range, field: SessionField, o: SessionOptions & { limit?: number } = {}): Query {
   if (!SESSION_FIELDS.includes(field)) throw new Error(`unknown session field: ${JSON.stringify(field)}`)
   return sql`WITH RECURSIVE ${sessionsCte(r, o)}
-SELECT ${trusted(field)} AS value, count(DISTINCT vk) AS visitors, count(*) AS visits,
+SELECT ${trusted(field)} AS value, count(DISTINCT ${sessionVisitor(o)}) AS visitors, count(*) AS visits,
   count(*) FILTER (WHERE bounce) / count(*) AS bounce_rate, avg(duration_ms) AS visit_duration_ms
 FROM sessions GROUP BY value ORDER BY visitors DESC, visits DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
 }

@@ -44,11 +44,19 @@ export function sessionsCte(r: Range, o: SessionOptions = {}, keys = true): Quer
 )`
 }
 
-/** `visits`: the sessions of every loaded event (bots left out), one row each, built by `materialise()`. */
+/**
+ * `visits`: the sessions of every loaded event (bots left out), one row each, built by `materialise()`;
+ * besides `sessionsCte`'s columns, the visitor's number `vid` (counted by `sessionVisitor`).
+ */
 export const VISITS = 'visits'
 
 /** `visitor_ids (vk, vid)`: the number of each canonical visitor key, for the events' `vid` (events.ts). */
 export const VISITOR_IDS = 'visitor_ids'
+
+/** The column a count of distinct visitors over `sessions` counts: `vid` in `visits`, else the key `vk`. */
+export function sessionVisitor(o: SessionOptions): Query {
+  return trusted(readsVisits(o) ? VID : 'vk')
+}
 
 /**
  * Whether the sessions of a scope are read from `visits`: materialised, no filters (a filter keeps the
@@ -154,7 +162,10 @@ UNION SELECT coalesce(k.root, f.v) FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_
 /** The numbers of the `touched` keys: old and new numbers of a moved visitor id (its old key keeps its number). */
 const touchedVids = `${VID} IN (SELECT vid FROM ${VISITOR_IDS} WHERE vk IN (SELECT vk FROM touched))`
 
-/** `by`: the column the windows partition by, `vk` or one that groups the rows as `vk` does (`vid`). */
+/**
+ * `by`: the column the windows partition by, `vk` or one that groups the rows as `vk` does (`vid`, then
+ * also a column of the sessions).
+ */
 function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
   return sql`${events}, marked AS (
   SELECT *, CASE WHEN epoch_ms(event_time) - lag(epoch_ms(event_time)) OVER w <= ${int(gap)} THEN 0 ELSE 1 END AS is_new,
@@ -165,7 +176,7 @@ function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
     vk || '#' || sum(is_new) OVER (PARTITION BY ${trusted(by)} ORDER BY event_time, event_id ROWS UNBOUNDED PRECEDING) AS session_id
   FROM marked
 ), session_stats AS (
-  SELECT session_id, any_value(vk) AS vk, min(event_time) AS start_time, max(event_time) AS end_time,
+  SELECT session_id, any_value(vk) AS vk,${trusted(by === 'vk' ? '' : ` any_value(${by}) AS ${by},`)} min(event_time) AS start_time, max(event_time) AS end_time,
     epoch_ms(max(event_time)) - epoch_ms(min(event_time)) AS duration_ms,
     count(*) FILTER (WHERE type = 'pageview') AS pageviews,
     count(*) FILTER (WHERE type = 'event') AS events,
@@ -183,8 +194,8 @@ function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
 )`
 }
 
-/** One row per session of the range, earliest first (columns of `sessionsCte`). */
+/** One row per session of the range, earliest first (columns of `sessionsCte`; not `visits`' own `vid`). */
 export function sessions(r: Range, o: SessionOptions = {}): Query {
   return sql`WITH RECURSIVE ${sessionsCte(r, o)}
-SELECT * FROM sessions ORDER BY start_time, session_id`
+SELECT * ${trusted(readsVisits(o) ? `EXCLUDE (${VID}) ` : '')}FROM sessions ORDER BY start_time, session_id`
 }

@@ -9,7 +9,8 @@
  * A range rarely starts or ends on an hour, so `hourRowsCte` reads the whole hours inside the range from
  * `visitor_hours` and the events of its partial first and last hour from `events`, as rows of the same
  * shape: the answer is exact for any range. Only scopes that read the materialised tables and have no
- * filter use it (a filter may name any column, which these rows do not keep).
+ * filter use it (a filter may name any column, which these rows do not keep): breakdowns by those
+ * dimensions, and the KPIs' visitors and pageviews.
  */
 import { usesMaterialised, VID, type Scope } from './events.ts'
 import { inRange, sql, trusted, type Query, type Range } from './query.ts'
@@ -37,10 +38,12 @@ export function visitorHoursOf(cond = 'TRUE'): string {
 FROM events WHERE NOT is_bot AND (${cond}) GROUP BY ALL`
 }
 
-/** Whether a breakdown of `dim` over scope `s` can read `visitor_hours` (`hourRowsCte`). */
-export function readsVisitorHours(s: Scope, dim: string): dim is HourDimension {
-  return usesMaterialised(s) && !s.filters?.length && (HOUR_DIMENSIONS as readonly string[]).includes(dim)
+/** Whether a query over scope `s` can read `visitor_hours` (`hourRowsCte`). */
+export function readsVisitorHours(s: Scope): boolean {
+  return usesMaterialised(s) && !s.filters?.length
 }
+
+export const isHourDimension = (dim: string): dim is HourDimension => (HOUR_DIMENSIONS as readonly string[]).includes(dim)
 
 /**
  * CTE `hv` (columns: the `HOUR_DIMENSIONS`, `vid`, `pageviews`, `events`) holding every non-bot event of
