@@ -30,20 +30,26 @@ export interface PanelProps {
 /** `pending`: a newer query is running; the last result stays on screen until it answers. */
 export type PanelState = ({ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }) & { pending: boolean }
 
+type Answer = ({ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }) & { for: string | null }
+
 export function usePanelQuery(lake: Lake, version: number, query: Query | null): PanelState {
-  const [state, setState] = useState<PanelState>({ kind: 'loading', pending: true })
+  const [answer, setAnswer] = useState<Answer>({ kind: 'loading', for: null })
   const key = query ? JSON.stringify(query) : ''
+  // What the answer must be for: pending from the very render that asks for a new one (not from the effect
+  // after it), so no frame shows old numbers as current.
+  const want = `${version} ${key}`
   useEffect(() => {
-    if (!query) return setState({ kind: 'loading', pending: false })
+    if (!query) return
     let live = true
-    setState((s) => (s.kind === 'ready' ? { ...s, pending: true } : { kind: 'loading', pending: true }))
     lake.runWithColumns(query).then(
-      (result) => live && setState({ kind: 'ready', result, pending: false }),
-      (e: Error) => live && setState({ kind: 'error', message: e.message, pending: false }),
+      (result) => live && setAnswer({ kind: 'ready', result, for: want }),
+      (e: Error) => live && setAnswer({ kind: 'error', message: e.message, for: want }),
     )
     return () => void (live = false)
   }, [lake, version, key])
-  return state
+  if (!query) return { kind: 'loading', pending: false }
+  const { for: answered, ...state } = answer
+  return { ...state, pending: answered !== want }
 }
 
 export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql, columns }: PanelProps) {
