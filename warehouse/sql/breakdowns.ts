@@ -59,7 +59,7 @@ FROM sessions GROUP BY value ORDER BY visitors DESC, visits DESC, value NULLS LA
 
 /** Rows: name, events, visitors — custom events (type 'event') by name. */
 export function customEvents(r: Range, o: Scope & { limit?: number } = {}): Query {
-  return sql`WITH RECURSIVE ${countingCte(r, o)}
+  return sql`WITH RECURSIVE ${countingCte(r, o, 'event')}
 SELECT name, count(*) AS events, ${countVisitors(o)} AS visitors
 FROM ev WHERE hit AND type = 'event' AND ${inRange(r)}
 GROUP BY name ORDER BY events DESC, name LIMIT ${int(o.limit ?? 100)}`
@@ -67,7 +67,7 @@ GROUP BY name ORDER BY events DESC, name LIMIT ${int(o.limit ?? 100)}`
 
 /** Rows: value, events, visitors — the values of property `key` on custom event `name`. */
 export function eventProps(r: Range, name: string, key: string, o: Scope & { limit?: number } = {}): Query {
-  return sql`WITH RECURSIVE ${countingCte(r, o)}
+  return sql`WITH RECURSIVE ${countingCte(r, o, 'event')}
 SELECT ${prop(key)} AS value, count(*) AS events, ${countVisitors(o)} AS visitors
 FROM ev WHERE hit AND type = 'event' AND name = ${name} AND ${inRange(r)}
 GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
@@ -76,7 +76,7 @@ GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100
 /** Rows: key, events — the property keys seen on custom event `name` (to offer them in a picker). */
 export function propKeys(r: Range, name: string, o: Scope = {}): Query {
   // Keys of a flat JSON object: a quoted string right after `{` or `,` and followed by `:`.
-  return sql`WITH RECURSIVE ${countingCte(r, o)}, keys AS (
+  return sql`WITH RECURSIVE ${countingCte(r, o, 'event')}, keys AS (
   SELECT unnest(regexp_extract_all(props, '[{,]"((?:[^"\\\\]|\\\\.)*)":', 1)) AS key FROM ev
   WHERE hit AND type = 'event' AND name = ${name} AND props IS NOT NULL AND ${inRange(r)}
 )

@@ -1,7 +1,7 @@
-// The materialised variant (`materialise()` builds `visitor_keys`, `visitor_hours` and `visits` once per load; scopes with
-// `materialised: true` read them): every query must answer exactly what it answers without it, on native
-// DuckDB and on DuckDB-WASM, over the shop (warehouse/testing/shop.ts) plus visits across midnight with
-// the salt rotation, a duplicate in another file, a late event and bots.
+// The materialised variant (`materialise()` builds `visitor_keys`, `visitor_hours`, `custom_events` and
+// `visits` once per load; scopes with `materialised: true` read them): every query must answer exactly what
+// it answers without it, on native DuckDB and on DuckDB-WASM, over the shop (warehouse/testing/shop.ts)
+// plus visits across midnight with the salt rotation, a duplicate in another file, a late event and bots.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Row } from '../native.ts'
 import { openEngines, writeLake, type Engines } from '../testing/lake.ts'
@@ -128,6 +128,7 @@ describe('materialised sessions answer as the live queries', () => {
       const keys = 'SELECT * FROM visitor_keys ORDER BY v'
       // visitor_hours by visitor key (numbers may differ).
       const hours = 'SELECT i.vk, h.* EXCLUDE (vid) FROM visitor_hours h JOIN visitor_ids i USING (vid) ORDER BY ALL'
+      const custom = 'SELECT i.vk, c.* EXCLUDE (vid) FROM custom_events c JOIN visitor_ids i USING (vid) ORDER BY ALL'
       // vid numbers may differ from a full build's; the events each number groups must be the key's.
       const groups = (key: string) => `SELECT string_agg(event_id, ',' ORDER BY event_id) AS ids FROM (SELECT e.*, coalesce(k.root, e.visitor_id, 'event:' || e.event_id) AS vk
   FROM events e LEFT JOIN visitor_keys k ON k.v = e.visitor_id WHERE NOT e.is_bot) GROUP BY ${key} ORDER BY ids`
@@ -144,17 +145,19 @@ describe('materialised sessions answer as the live queries', () => {
         ['wasm', async (q: string) => void db.wasm.conn.query(q), (q: string) => db.wasm.run({ sql: q, params: [] })],
       ] as const) {
         for (const q of materialise()) await exec(q)
-        const [whole, wholeKeys, byKey, wholeHours] = [await run(table), await run(keys), await run(groups('vk')), await run(hours)]
+        const [whole, wholeKeys, byKey, wholeHours, wholeCustom] = [await run(table), await run(keys), await run(groups('vk')), await run(hours), await run(custom)]
         expect(await run(groups('vid')), engine).toEqual(byKey)
         for (const q of steps) await exec(q)
         expect(await run(table), engine).toEqual(whole)
         expect(await run(keys), engine).toEqual(wholeKeys)
         expect(await run(groups('vid')), engine).toEqual(byKey)
         expect(await run(hours), engine).toEqual(wholeHours)
+        expect(await run(custom), engine).toEqual(wholeCustom)
         expect(await run(misnumbered), engine).toEqual([{ n: 0 }])
         expect(await run('SELECT count(*) AS n FROM events WHERE vid IS NULL AND NOT is_bot'), engine).toEqual([{ n: 0 }])
         expect(whole.length).toBeGreaterThan(5)
         expect(wholeHours.length).toBeGreaterThan(5)
+        expect(wholeCustom.length).toBeGreaterThan(1)
       }
       // The queries of materialised scopes still answer as the live ones.
       const r = { from: DAY_D.from - DAY, to: DAY_D.to + DAY }
@@ -162,5 +165,7 @@ describe('materialised sessions answer as the live queries', () => {
       await same((o) => breakdown(r, 'path', { ...o, type: 'pageview' }))
       await same((o) => sessionBreakdown(r, 'entry_page', o))
       await same((o) => breakdown(r, 'country', o))
+      await same((o) => customEvents(r, o))
+      await same((o) => eventProps(r, 'purchase', 'currency', o))
     })
 })

@@ -9,7 +9,7 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { countingCte, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { countingCte, createCustomEvents, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 import { VISITOR_HOURS, visitorHoursOf } from './visitor-hours.ts'
 
@@ -69,7 +69,7 @@ function readsVisits(o: SessionOptions): boolean {
 /**
  * The statements that build, once per load, what `materialised` scopes read: `visitor_keys` (events.ts),
  * `visitor_ids` and the events' `vid` column (added to the `events` table, which must be a table),
- * `visitor_hours` (visitor-hours.ts) and `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
+ * `visitor_hours` (visitor-hours.ts), `custom_events` (events.ts) and `visits` (the sessions of every loaded event, bots left out). Run them again after new events are
  * loaded. Sessions are cut as `sessionsCte` cuts them; only the number in `session_id` counts from the
  * first loaded event instead of the range's lookback, so ids, not sessions, can differ.
  * Queries that join sessions to their events (`sev`: funnels, orders) keep sessionizing per query.
@@ -81,6 +81,7 @@ export function materialise(): string[] {
     `CREATE OR REPLACE TABLE ${VISITOR_IDS} (vk VARCHAR, vid INTEGER)`,
     ...numberVisitors('TRUE'),
     `CREATE OR REPLACE TABLE ${VISITOR_HOURS} AS ${visitorHoursOf()}`,
+    createCustomEvents,
     `CREATE OR REPLACE TABLE ${VISITS} AS ${inlined(allVisits())}`,
   ]
 }
@@ -150,6 +151,8 @@ UNION SELECT coalesce(k.root, f.v) FROM ${FRESH_VISITORS} f LEFT JOIN ${VISITOR_
     ...numberVisitors(`e.${VID} IS NULL OR e.visitor_id IN (SELECT v FROM moved)`),
     `DELETE FROM ${VISITOR_HOURS} WHERE ${touchedVids}`,
     `INSERT INTO ${VISITOR_HOURS} ${visitorHoursOf(touchedVids)}`,
+    // Built again whole: new events and visitors with a new number change it, and it is a cheap copy.
+    createCustomEvents,
     `DELETE FROM ${VISITS} WHERE vk IN (SELECT vk FROM touched)`,
     `INSERT INTO ${VISITS} ${inlined(allVisits('touched'))}`,
     `DROP TABLE touched`,

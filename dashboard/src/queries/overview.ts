@@ -41,7 +41,7 @@ function bucketStart(bucket: Bucket): Query {
 
 /** One row (events): custom events in the scope. */
 export function eventCount(s: Scope): Query {
-  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s))}
+  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s), 'event')}
 SELECT count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}`
 }
 
@@ -50,7 +50,7 @@ SELECT count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.r
  * names and order of the library's `customEvents`, without its distinct visitor count.
  */
 export function eventNames(s: Scope, limit = 50): Query {
-  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s))}
+  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s), 'event')}
 SELECT name, count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}
 GROUP BY name ORDER BY events DESC, name LIMIT ${int(limit)}`
 }
