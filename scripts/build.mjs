@@ -32,6 +32,9 @@ await (await import('../sdk/terser.mjs')).shrink(join(out, 'f.js')) // terser af
 // The SDK's other builds (sdk/build.mjs): /f.core.js and the ESM package in dist/sdk.
 await import('../sdk/build.mjs')
 
+// Vite keeps dashboard/ (DuckDB's files below are copied once, emptyOutDir: false): its own hashed assets
+// of earlier builds go first, or every build would leave more behind (deployed, and counted by `npm run size`).
+await rm(join(out, 'dashboard/assets'), { recursive: true, force: true })
 await vite({ configFile: join(root, 'dashboard/vite.config.ts') })
 
 // DuckDB-WASM's engine, served by our worker: the worker script as is, the 34 MB wasm gzipped (edge/wasm.ts).

@@ -177,7 +177,7 @@ export function SqlConsole({ lake, version, extra, setExtra }: ViewProps) {
   return (
     <>
       <form class="controls sql" onSubmit={(e) => (e.preventDefault(), run())}>
-        <label for="sql-text">SQL over <code>events</code> (deduplicated), <code>sessions</code>, <code>dropped_raw</code> (Ctrl+Enter runs)</label>
+        <label for="sql-text">SQL over <code>events</code> (deduplicated; <code>vid</code> numbers its visitor for this load), <code>sessions</code>, <code>dropped_raw</code> (Ctrl+Enter runs)</label>
         <textarea id="sql-text" data-testid="sql-text" rows={6} value={text} onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) (e.preventDefault(), run()) }} />
         <button type="submit" data-testid="sql-run">Run</button>
