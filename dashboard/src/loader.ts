@@ -60,36 +60,44 @@ export async function loadRange(
 
 async function get(f: LakeFile, p: Progress, onProgress: (p: Progress) => void): Promise<ArrayBuffer> {
   const { buf, from } = await fetchLake(f.url, (n) => ((p.bytes += n), onProgress({ ...p })))
-  if (from === 'cache') p.fromCache++
-  else p.fromNetwork++
+  // A part the first chart downloaded a moment ago was downloaded for this load too.
+  if (from === 'network' || aheadOfLoad.delete(f.url)) p.fromNetwork++
+  else p.fromCache++
   onProgress({ ...p })
   return buf
 }
 
-/** A download in flight: its bytes so far, who counts them, and how many callers wait for it. */
+/** A download in flight: its bytes so far, who counts them, how many callers wait for it, whether a load is one. */
 interface Download {
   done: Promise<{ buf: Uint8Array; from: 'cache' | 'network' }>
   received: number
   onBytes: ((n: number) => void)[]
   waiting: number
+  load: boolean
 }
 const inflight = new Map<string, Download>()
+/** URLs the first chart downloaded (not from Cache Storage) that the events load has not taken yet. */
+const aheadOfLoad = new Set<string>()
 
 /**
  * A lake object by its `/data/` URL: from Cache Storage when it is there (lake objects are immutable under
  * their key), else downloaded and kept. Concurrent calls for one URL share one request: the first chart
  * (rollups.ts) and the events load need the same open-day parts. Each caller gets its own buffer (the
  * loader transfers its buffer to the decode worker, which detaches it): the last to take it the original,
- * the others a copy made before. `onBytes` counts the bytes as they arrive (those before a join at once).
+ * the others a copy made before. `onBytes`, given by the events load, counts the bytes as they arrive (those
+ * before a join at once).
  */
 export async function fetchLake(url: string, onBytes?: (n: number) => void): Promise<{ buf: ArrayBuffer; from: 'cache' | 'network' }> {
   let d = inflight.get(url)
   if (!d) {
-    const fresh: Download = { done: Promise.resolve(null!), received: 0, onBytes: [], waiting: 0 }
-    fresh.done = download(url, (n) => ((fresh.received += n), fresh.onBytes.forEach((f) => f(n)))).finally(() => inflight.delete(url))
+    const fresh: Download = { done: Promise.resolve(null!), received: 0, onBytes: [], waiting: 0, load: false }
+    fresh.done = download(url, (n) => ((fresh.received += n), fresh.onBytes.forEach((f) => f(n))))
+      // Downloaded for the first chart alone: the events load, coming next, will find it in Cache Storage.
+      .then((r) => (r.from === 'network' && !fresh.load && aheadOfLoad.add(url), r))
+      .finally(() => inflight.delete(url))
     inflight.set(url, (d = fresh))
   } else if (onBytes && d.received) onBytes(d.received)
-  if (onBytes) d.onBytes.push(onBytes)
+  if (onBytes) d.onBytes.push(onBytes), (d.load = true)
   d.waiting++
   const { buf, from } = await d.done
   // The callers resume one after the other, all before any can transfer the original: the last takes it.
