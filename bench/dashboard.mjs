@@ -1,16 +1,20 @@
 // `npm run bench:dashboard`: the dashboard in headless Chromium over generated lakes (100K and 1M events by
-// default): time to first chart cold (empty Cache Storage), drawn from the pageview rollups of the compacted
-// day files (warehouse/rollup.ts), and until every panel is ready (list, download, decode, load, sessions,
-// queries); the same cold load without rollups (the listing leaves them out: the chart waits for the events);
+// default), opened with the default range (the last 7 days): time to first chart cold (empty Cache Storage),
+// drawn from the pageview rollups of the compacted day files (warehouse/rollup.ts) and today's files without a
+// rollup, decoded (dashboard/src/rollups.ts), and until every panel is ready (list, download, decode, load, sessions,
+// queries); the same cold load without rollups (the listing leaves them out: the first chart decodes every
+// file, or waits for the events above 500K rows, MAX_PART_ROWS);
 // time to first chart on a reload (files from Cache Storage), and a full refresh warm (every overview panel
 // re-queried). The same overview queries run on native DuckDB over the same files in the same run: the
 // ratio WASM / native.
 //
 //   node bench/dashboard.mjs [--sizes 100000,1000000] [--per-file 50000]
 //
-// The lake is what the cron leaves: the synthetic events are written as the consumer writes them (one part per
-// batch of --per-file rows and hour partition), then each day is compacted by the compactor itself
-// (compactDate: day files + their rollups) in an in-memory bucket. A small Node server answers the lake API's
+// The lake is what a user sees on a normal day: the synthetic events, their times scaled into the 7 days before
+// the run (ending now, so the last day is today), written as the consumer writes them (one part per batch of
+// --per-file rows and hour partition), then every date compacted as the cron does at this time (compactDate,
+// now: closed days become day files + rollups; today's closed hours become hour files, the current hour stays
+// in parts) in an in-memory bucket. A small Node server answers the lake API's
 // two routes from it (`/api/files` through the worker's own listing, `listLakeFiles`; `/data/<key>`) and
 // serves the built dashboard (`npm run build` first), on loopback.
 import { importTs } from './ts.mjs'
@@ -42,21 +46,28 @@ export { BREAKDOWNS } from './dashboard/src/panels.ts'
 export { eventCount, eventNames, series } from './dashboard/src/queries/overview.ts'
 export { bucketFor } from './warehouse/sql/buckets.ts'
 export { eventProps, propKeys } from './warehouse/sql/breakdowns.ts'
-export { opts } from './dashboard/src/queries/filters.ts'`)
+export { opts } from './dashboard/src/queries/filters.ts'
+export { parseState, rangeOf } from './dashboard/src/state.ts'`)
 
 const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
 
 /**
- * The synthetic lake (bench/synthetic.mjs) with referrers and an OS, as the consumer then the compactor leave
- * it: parts per batch of --per-file rows and hour, then every day compacted (day files and rollups). The
- * bucket, and the events' files on disk for native DuckDB.
+ * The synthetic lake (bench/synthetic.mjs) with referrers and an OS, as the consumer then the cron leave it
+ * at `end` (now): its times scaled into [end - 7 days + 2 h, end) (sessions keep their order; the 2 h keep
+ * every event inside the page's moving 7-day range for the run), parts per batch of --per-file rows and hour,
+ * then every date compacted at `end` (closed days: day files and rollups; today: closed hours). The bucket,
+ * and the events' files on disk for native DuckDB.
  */
-async function generate(n, dir) {
+async function generate(n, dir, end) {
   const lake = new L.MemoryBucket()
   const dates = new Set()
+  const base = end - DAYS * DAY + 2 * 3_600_000
+  const scale = (end - base) / (DAYS * DAY + 90 * 60_000) // a session ends at most 70 minutes after the 7 days
   for (const rows of syntheticRows(n, Number(opt['per-file']), (pick) => ({ referrer_host: pick(REFS), os: 'Linux' }))) {
     const parts = new Map()
     for (const r of rows) {
+      r.event_time = r.client_time = base + Math.floor((r.event_time - START) * scale)
+      r.received_time = r.event_time + 40
       const p = L.partitionOf('demo', r.event_time)
       const k = `${p.date}/${p.hour}`
       if (!parts.has(k)) parts.set(k, [])
@@ -70,9 +81,9 @@ async function generate(n, dir) {
     }
   }
   const t = performance.now()
-  for (const date of [...dates].sort()) await L.compactDate(lake, 'demo', date, { now: Date.now(), settledAt: Date.now() + 1000 })
+  for (const date of [...dates].sort()) await L.compactDate(lake, 'demo', date, { now: end, settledAt: Date.now() + 1000 })
   const compactMs = performance.now() - t
-  const files = await L.listLakeFiles(lake, 'demo', 'events', START, START + 40 * DAY, true)
+  const files = await L.listLakeFiles(lake, 'demo', 'events', base - DAY, end + DAY, true)
   for (const f of files) {
     await mkdir(join(dir, f.key, '..'), { recursive: true })
     await writeFile(join(dir, f.key), new Uint8Array(await (await lake.get(f.key)).arrayBuffer()))
@@ -132,7 +143,7 @@ async function browserRun(origin, range, coldOnly = false) {
 
 async function measure(ctx, origin, range, coldOnly) {
   const page = await ctx.newPage()
-  const url = `${origin}/dashboard/?range=custom&from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}#token=bench`
+  const url = `${origin}/dashboard/?range=7d#token=bench` // the default range; `range` is what it covers at the start
   const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 50 })
   const firstChart = async (reload) => {
     const t = performance.now()
@@ -219,11 +230,12 @@ async function nativeRun(dir, files, range) {
 
 const uptime = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-dash-'))
-const range = { from: START, to: START + DAYS * DAY - 1 }
 const results = []
 for (const n of opt.sizes.split(',').map(Number)) {
   const dir = join(work, String(n))
-  const { lake, files, compactMs } = await generate(n, dir)
+  const end = Date.now()
+  const range = L.rangeOf(L.parseState('?range=7d'), end)
+  const { lake, files, compactMs } = await generate(n, dir, end)
   const bytes = files.reduce((a, f) => a + f.bytes, 0)
   const rollupBytes = files.reduce((a, f) => a + (f.rollup?.bytes ?? 0), 0)
   const listing = { rollups: true }
@@ -238,7 +250,9 @@ for (const n of opt.sizes.split(',').map(Number)) {
   const r = { n, files: files.length, mb: bytes / 1e6, wasm, plain, native }
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
-  const lakeText = `${files.length} day files, ${r.mb.toFixed(1)} MB; ${files.filter((f) => f.rollup).length} rollups, ${(rollupBytes / 1e3).toFixed(0)} KB; compaction ${s(compactMs)}`
+  const open = files.filter((f) => !f.rollup)
+  const lakeText = `${files.length} files, ${r.mb.toFixed(1)} MB; ${files.length - open.length} day files with rollups, ${(rollupBytes / 1e3).toFixed(0)} KB; ` +
+    `${open.length} files without a rollup (open day), ${open.reduce((a, f) => a + f.rows, 0).toLocaleString('en')} rows (${new Date(end).toISOString().slice(11, 16)} UTC); compaction ${s(compactMs)}`
   if (wasm.error || plain.error) {
     console.log(`${n.toLocaleString('en')} events (${lakeText}): the dashboard failed: ${wasm.error ?? plain.error}; ` +
       `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)}; uptime: ${uptime()}`)

@@ -1,6 +1,6 @@
 /**
- * The overview's first picture from pageview rollups (rollups.ts): the time series and the pageviews KPI,
- * drawn while the raw events load. `useRollups` fetches them when the scope allows it; `RollupOverview`
+ * The overview's first picture from pageview rollups and the open day's small files (rollups.ts): the time
+ * series and the pageviews KPI, drawn while the raw events load. `useRollups` fetches them when the scope allows it; `RollupOverview`
  * stands in for the overview until the events are in; `Overview` then keeps drawing the rollup chart until
  * its own `series` (from the events, equal by construction) is ready.
  */
@@ -10,16 +10,16 @@ import type { Range } from '../../warehouse/sql/query.ts'
 import { listFiles } from './api.ts'
 import { BarChart, type Point } from './Chart.tsx'
 import { formatCell } from './format.ts'
-import { getSmall } from './loader.ts'
+import { getLake } from './loader.ts'
 import { SeriesHead, seriesBucket } from './Overview.tsx'
 import { KPIS } from './panels.ts'
-import { loadMinutes, rollupPageviews, rollupSeries, wholeMinutes, type Minutes } from './rollups.ts'
+import { loadTimeline, rollupPageviews, rollupSeries, type Timeline } from './rollups.ts'
 
-/** Rollup minutes fetched for a range (and the previous period, when compared). */
+/** Pageviews at a time (rollups and open-day parts) fetched for a range (and the previous period, when compared). */
 export interface Rollups {
   range: Range
   previous: Range | null
-  minutes: Minutes
+  timeline: Timeline
 }
 
 /** What the overview draws from rollups: the chart for a bucket, and the pageviews. */
@@ -29,21 +29,20 @@ export interface RollupChart {
 }
 
 /**
- * Fetches the rollups of the range (and previous period) when `on` (no filters, the overview) and the range
- * is whole minutes and every events file has a rollup; else null. `rangeAt(now)` gives the ranges; `key`
- * changes when the load does (App's load key).
+ * Fetches the rollups and the open day's parts of the range (and previous period) when `on` (no filters, the
+ * overview) and they give exact counts (`inexact` in rollups.ts); else null. `rangeAt(now)` gives the ranges;
+ * `key` changes when the load does (App's load key).
  */
 export function useRollups(on: boolean, site: string, rangeAt: (now: number) => { range: Range; previous: Range | null }, key: string): Rollups | null {
   const [rollups, setRollups] = useState<Rollups | null>(null)
   useEffect(() => {
     if (!on) return
     const { range, previous } = rangeAt(Date.now())
-    if (!wholeMinutes(range) || (previous && !wholeMinutes(previous))) return
     let live = true
     const from = previous ? Math.min(previous.from, range.from) : range.from
     listFiles(site, from, range.to, 'events', true)
-      .then((files) => loadMinutes(files, getSmall))
-      .then((minutes) => live && minutes && setRollups({ range, previous, minutes }))
+      .then((files) => loadTimeline(files, previous ? [range, previous] : [range], getLake))
+      .then((timeline) => live && timeline && setRollups({ range, previous, timeline }))
       // The events load reports errors (auth included); without rollups the overview just waits for it.
       .catch(() => {})
     return () => void (live = false)
@@ -55,10 +54,10 @@ export function useRollups(on: boolean, site: string, rangeAt: (now: number) => 
 export function rollupChart(r: Rollups | null, range: Range, previous: Range | null, bots: boolean): RollupChart | null {
   const same = (a: Range | null, b: Range | null) => a?.from === b?.from && a?.to === b?.to
   if (!r || !same(r.range, range) || !same(r.previous, previous)) return null
-  const points = (x: Range, b: Bucket) => rollupSeries(r.minutes, x, b, bots).map((p) => ({ t: p.t, value: p.pageviews }))
+  const points = (x: Range, b: Bucket) => rollupSeries(r.timeline, x, b, bots).map((p) => ({ t: p.t, value: p.pageviews }))
   return {
     chart: (b) => ({ points: points(range, b), previous: previous ? points(previous, b) : undefined }),
-    pageviews: rollupPageviews(r.minutes, range, bots),
+    pageviews: rollupPageviews(r.timeline, range, bots),
   }
 }
 
@@ -81,7 +80,7 @@ export function RollupOverview({ early, range, extra, setExtra }: { early: Rollu
       <section class="panel wide" data-testid="timeseries" data-state="ready" data-source="rollups" aria-busy="true">
         <SeriesHead bucket={bucket} setExtra={setExtra} />
         <BarChart testid="chart" label={`Pageviews by ${bucket}`} points={points} previous={previous} />
-        <p class="hint">From the pageview rollups; the other panels follow once the events are loaded.</p>
+        <p class="hint">From the pageview rollups and today's newest files; the other panels follow once the events are loaded.</p>
       </section>
     </>
   )

@@ -50,15 +50,7 @@ export async function listFiles(site: string, from: number, to: number, table: '
   return ((await res.json()) as { files: LakeFile[] }).files
 }
 
-export async function fetchFile(f: LakeFile): Promise<ArrayBuffer> {
-  return (await authed(f.url)).arrayBuffer()
-}
-
-/** A lake object by its `/data/` URL (a rollup). */
-export async function fetchUrl(url: string): Promise<ArrayBuffer> {
-  return (await authed(url)).arrayBuffer()
-}
-
-export async function fetchFileStream(f: LakeFile): Promise<Response> {
-  return authed(f.url)
+/** A lake object by its `/data/` URL, as a stream (loader.ts reads it, counting bytes). */
+export async function fetchUrlStream(url: string): Promise<Response> {
+  return authed(url)
 }

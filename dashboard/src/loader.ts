@@ -4,7 +4,7 @@
  * it, then decodes it into DuckDB. Files already in DuckDB are skipped, so a refresh loads new files only.
  */
 import type { Range } from '../../warehouse/sql/query.ts'
-import { fetchFileStream, fetchUrl, listFiles, type LakeFile } from './api.ts'
+import { fetchUrlStream, listFiles, type LakeFile } from './api.ts'
 import type { Lake, LakeTable } from './db.ts'
 
 const CACHE = 'footfall-lake-v1'
@@ -31,7 +31,6 @@ export async function loadRange(
   const files = (await listFiles(site, range.from, range.to, table)).filter((f) => !lake.has(f.key))
   const p: Progress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((n, f) => n + f.bytes, 0), fromCache: 0, fromNetwork: 0, done: false }
   onProgress({ ...p })
-  const cache = typeof caches === 'undefined' ? null : await caches.open(CACHE).catch(() => null)
   // Downloads run PARALLEL at a time, each file is decoded (in a Web Worker) as soon as it is there, and
   // the decoded files go into DuckDB one at a time (one connection); at most PARALLEL wait for that.
   let next = 0
@@ -40,7 +39,7 @@ export async function loadRange(
   const worker = async () => {
     while (next < files.length) {
       const f = files[next++]!
-      const decoded = lake.decode(await get(f, cache, p, onProgress), table)
+      const decoded = lake.decode(await get(f, p, onProgress), table)
       waiting++
       const done = (inserting = inserting.then(async () => {
         await lake.insert(f.key, decoded, table)
@@ -59,16 +58,61 @@ export async function loadRange(
   return p
 }
 
-async function get(f: LakeFile, cache: Cache | null, p: Progress, onProgress: (p: Progress) => void): Promise<ArrayBuffer> {
-  const hit = await cache?.match(f.url)
+async function get(f: LakeFile, p: Progress, onProgress: (p: Progress) => void): Promise<ArrayBuffer> {
+  const { buf, from } = await fetchLake(f.url, (n) => ((p.bytes += n), onProgress({ ...p })))
+  // A part the first chart downloaded a moment ago was downloaded for this load too.
+  if (from === 'network' || aheadOfLoad.delete(f.url)) p.fromNetwork++
+  else p.fromCache++
+  onProgress({ ...p })
+  return buf
+}
+
+/** A download in flight: its bytes so far, who counts them, how many callers wait for it, whether a load is one. */
+interface Download {
+  done: Promise<{ buf: Uint8Array; from: 'cache' | 'network' }>
+  received: number
+  onBytes: ((n: number) => void)[]
+  waiting: number
+  load: boolean
+}
+const inflight = new Map<string, Download>()
+/** URLs the first chart downloaded (not from Cache Storage) that the events load has not taken yet. */
+const aheadOfLoad = new Set<string>()
+
+/**
+ * A lake object by its `/data/` URL: from Cache Storage when it is there (lake objects are immutable under
+ * their key), else downloaded and kept. Concurrent calls for one URL share one request: the first chart
+ * (rollups.ts) and the events load need the same open-day parts. Each caller gets its own buffer (the
+ * loader transfers its buffer to the decode worker, which detaches it): the last to take it the original,
+ * the others a copy made before. `onBytes`, given by the events load, counts the bytes as they arrive (those
+ * before a join at once).
+ */
+export async function fetchLake(url: string, onBytes?: (n: number) => void): Promise<{ buf: ArrayBuffer; from: 'cache' | 'network' }> {
+  let d = inflight.get(url)
+  if (!d) {
+    const fresh: Download = { done: Promise.resolve(null!), received: 0, onBytes: [], waiting: 0, load: false }
+    fresh.done = download(url, (n) => ((fresh.received += n), fresh.onBytes.forEach((f) => f(n))))
+      // Downloaded for the first chart alone: the events load, coming next, will find it in Cache Storage.
+      .then((r) => (r.from === 'network' && !fresh.load && aheadOfLoad.add(url), r))
+      .finally(() => inflight.delete(url))
+    inflight.set(url, (d = fresh))
+  } else if (onBytes && d.received) onBytes(d.received)
+  if (onBytes) d.onBytes.push(onBytes), (d.load = true)
+  d.waiting++
+  const { buf, from } = await d.done
+  // The callers resume one after the other, all before any can transfer the original: the last takes it.
+  return { buf: --d.waiting ? buf.slice().buffer : (buf.buffer as ArrayBuffer), from }
+}
+
+async function download(url: string, onBytes: (n: number) => void): Promise<{ buf: Uint8Array; from: 'cache' | 'network' }> {
+  const cache = typeof caches === 'undefined' ? null : await caches.open(CACHE).catch(() => null)
+  const hit = await cache?.match(url)
   if (hit) {
-    const buf = await hit.arrayBuffer()
-    p.fromCache++
-    p.bytes += buf.byteLength
-    onProgress({ ...p })
-    return buf
+    const buf = new Uint8Array(await hit.arrayBuffer())
+    onBytes(buf.byteLength)
+    return { buf, from: 'cache' }
   }
-  const res = await fetchFileStream(f)
+  const res = await fetchUrlStream(url)
   const reader = res.body!.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -77,26 +121,18 @@ async function get(f: LakeFile, cache: Cache | null, p: Progress, onProgress: (p
     if (done) break
     chunks.push(value)
     size += value.byteLength
-    p.bytes += value.byteLength
-    onProgress({ ...p })
+    onBytes(value.byteLength)
   }
   const buf = new Uint8Array(size)
   let at = 0
   for (const c of chunks) buf.set(c, at), (at += c.byteLength)
-  p.fromNetwork++
-  await cache?.put(f.url, new Response(buf, { headers: { 'Content-Type': 'application/vnd.apache.parquet' } })).catch(() => {})
-  return buf.buffer
+  // A Response copies its body: the buffer stays ours.
+  await cache?.put(url, new Response(buf, { headers: { 'Content-Type': 'application/vnd.apache.parquet' } })).catch(() => {})
+  return { buf, from: 'network' }
 }
 
-/** A small immutable lake object (a pageview rollup) from Cache Storage, else downloaded and kept; no progress. */
-export async function getSmall(url: string): Promise<ArrayBuffer> {
-  const cache = typeof caches === 'undefined' ? null : await caches.open(CACHE).catch(() => null)
-  const hit = await cache?.match(url)
-  if (hit) return hit.arrayBuffer()
-  const buf = await fetchUrl(url)
-  await cache?.put(url, new Response(buf, { headers: { 'Content-Type': 'application/vnd.apache.parquet' } })).catch(() => {})
-  return buf
-}
+/** A lake object's bytes by URL (`fetchLake` without the counting): rollups and open-day parts for the first chart. */
+export const getLake = async (url: string): Promise<ArrayBuffer> => (await fetchLake(url)).buf
 
 /** Forgets every cached lake file (sign-out). */
 export async function clearCache(): Promise<void> {

@@ -79,23 +79,31 @@ function time(v: string | null): number | undefined {
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
+const MINUTE = 60_000
 
-/** The time range of a state at `now` (UTC days). Realtime is the last 30 minutes. */
+/**
+ * The time range of a state at `now` (UTC days). Realtime is the last 30 minutes. Relative ranges are whole
+ * minutes: they end at the last millisecond of `now`'s minute and start on a minute, so their previous period
+ * is whole minutes too and the first chart can come from per-minute pageview rollups (rollups.ts). Custom
+ * ranges are as given.
+ */
 export function rangeOf(s: State, now = Date.now()): Range {
   const midnight = Math.floor(now / DAY) * DAY
+  const end = Math.floor(now / MINUTE) * MINUTE + MINUTE // the next minute's start: ranges end just before
+  const last = (ms: number): Range => ({ from: end - ms, to: end - 1 })
   switch (s.range) {
     case 'realtime':
-      return { from: now - 30 * 60_000, to: now }
+      return last(30 * MINUTE)
     case 'today':
-      return { from: midnight, to: now }
+      return { from: midnight, to: end - 1 }
     case 'yesterday':
       return { from: midnight - DAY, to: midnight - 1 }
     case '30d':
-      return { from: now - 30 * DAY, to: now }
+      return last(30 * DAY)
     case 'custom':
-      return { from: s.from ?? now - 7 * DAY, to: s.to ?? now }
+      return { from: s.from ?? end - 7 * DAY, to: s.to ?? end - 1 }
     default:
-      return { from: now - 7 * DAY, to: now }
+      return last(7 * DAY)
   }
 }
 
