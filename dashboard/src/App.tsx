@@ -96,11 +96,12 @@ export function App() {
     return () => void (live = false)
   }, [authed, loadKey])
 
-  // The overview without filters draws its chart from pageview rollups while the events load (RollupOverview.tsx).
+  // The overview without filters draws its chart from pageview rollups while the events load (RollupOverview.tsx):
+  // again when the range changes, not on a refresh or a realtime poll (the events' chart is there already).
   const rollups = useRollups(authed && state.view === 'overview' && !state.filters.length, state.site, (t) => {
     const r = rangeOf(state, t)
     return { range: r, previous: state.compare ? previousOf(r) : null }
-  }, loadKey)
+  }, JSON.stringify([state.site, state.range, state.from, state.to, state.compare]))
 
   if (!authed) return <SignIn error={error} onToken={(t) => (setToken(t), setError(null), setAuthed(true))} />
 

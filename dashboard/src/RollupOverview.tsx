@@ -31,7 +31,7 @@ export interface RollupChart {
 /**
  * Fetches the rollups and the open day's parts of the range (and previous period) when `on` (no filters, the
  * overview) and they give exact counts (`inexact` in rollups.ts); else null. `rangeAt(now)` gives the ranges;
- * `key` changes when the load does (App's load key).
+ * `key` changes when the range does.
  */
 export function useRollups(on: boolean, site: string, rangeAt: (now: number) => { range: Range; previous: Range | null }, key: string): Rollups | null {
   const [rollups, setRollups] = useState<Rollups | null>(null)
