@@ -10,7 +10,7 @@
  * `visitor_hours` and the events of its partial first and last hour from `events`, as rows of the same
  * shape: the answer is exact for any range. Only scopes that read the materialised tables and have no
  * filter use it (a filter may name any column, which these rows do not keep): breakdowns by those
- * dimensions, and the KPIs' visitors and pageviews.
+ * dimensions, the KPIs' visitors and pageviews, and the dashboard's time series by hour, day or week.
  */
 import { usesMaterialised, VID, type Scope } from './events.ts'
 import { inRange, sql, trusted, type Query, type Range } from './query.ts'
@@ -46,18 +46,19 @@ export function readsVisitorHours(s: Scope): boolean {
 export const isHourDimension = (dim: string): dim is HourDimension => (HOUR_DIMENSIONS as readonly string[]).includes(dim)
 
 /**
- * CTE `hv` (columns: the `HOUR_DIMENSIONS`, `vid`, `pageviews`, `events`) holding every non-bot event of
- * range `r`: whole hours as their `visitor_hours` rows, the partial hours at either end as one row per
- * event. Sum `pageviews` and `events`, count `DISTINCT vid`.
+ * CTE `hv` (columns: the `HOUR_DIMENSIONS`, `vid`, `hour`, `pageviews`, `events`) holding every non-bot
+ * event of range `r`: whole hours as their `visitor_hours` rows, the partial hours at either end as one row
+ * per event. Sum `pageviews` and `events`, count `DISTINCT vid`, group by buckets of whole hours.
  */
 export function hourRowsCte(r: Range): Query {
   const first = Math.ceil(r.from / HOUR_MS) * HOUR_MS // the first whole hour
   const end = Math.floor((r.to + 1) / HOUR_MS) * HOUR_MS // where the last whole hour ends
   const eventRows = (x: Range) =>
-    sql`SELECT ${trusted(DIMS)}, ${trusted(VID)}, (type = 'pageview')::BIGINT AS pageviews, 1::BIGINT AS events FROM events WHERE NOT is_bot AND ${inRange(x)}`
+    sql`SELECT ${trusted(DIMS)}, ${trusted(VID)}, date_trunc('hour', event_time) AS hour, (type = 'pageview')::BIGINT AS pageviews, 1::BIGINT AS events
+FROM events WHERE NOT is_bot AND ${inRange(x)}`
   // No whole hour inside the range: every row from the events.
   if (first >= end) return sql`hv AS (${eventRows(r)})`
-  const parts = [sql`SELECT ${trusted(DIMS)}, ${trusted(VID)}, pageviews, events FROM ${trusted(VISITOR_HOURS)} WHERE ${inRange({ from: first, to: end - 1 }, 'hour')}`]
+  const parts = [sql`SELECT ${trusted(DIMS)}, ${trusted(VID)}, hour, pageviews, events FROM ${trusted(VISITOR_HOURS)} WHERE ${inRange({ from: first, to: end - 1 }, 'hour')}`]
   if (r.from < first) parts.push(eventRows({ from: r.from, to: first - 1 }))
   if (r.to >= end) parts.push(eventRows({ from: end, to: r.to }))
   return sql`hv AS (${parts.reduce((a, b) => sql`${a}

@@ -6,6 +6,7 @@
 import { countingCte, eventsCte } from '../../../warehouse/sql/events.ts'
 import { BUCKET_MS, BUCKETS, type Bucket } from '../../../warehouse/sql/buckets.ts'
 import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/sql/query.ts'
+import { hourRowsCte, readsVisitorHours } from '../../../warehouse/sql/visitor-hours.ts'
 import { opts, type Scope } from './filters.ts'
 
 /**
@@ -14,16 +15,20 @@ import { opts, type Scope } from './filters.ts'
  */
 export function series(s: Scope, bucket: Bucket): Query {
   const size = trusted(`INTERVAL '${BUCKETS[bucket]}'`)
-  return sql`WITH RECURSIVE ${countingCte(s.range, opts(s))}, buckets AS (
+  // Buckets of whole hours (hour, day, week) from the visitor hours where the scope allows: an hour's
+  // bucket is its events' bucket (visitor-hours.ts; a fraction of the rows, partial end hours as events).
+  const counted = bucket !== 'minute' && readsVisitorHours(opts(s))
+    ? sql`${hourRowsCte(s.range)}, counted AS (SELECT ${bucketStart(bucket, 'hour')} AS b, sum(pageviews)::BIGINT AS pageviews FROM hv GROUP BY b)`
+    : sql`${countingCte(s.range, opts(s))}, counted AS (
+  SELECT ${bucketStart(bucket)} AS b, count(*) AS pageviews FROM ev WHERE hit AND type = 'pageview' AND ${inRange(s.range)} GROUP BY b
+)`
+  return sql`WITH RECURSIVE ${counted}, buckets AS (
   SELECT unnest(generate_series(time_bucket(${size}, ${ts(s.range.from)}), ${ts(s.range.to)}, ${size})) AS t
 ), counts AS (
   -- time_bucket's buckets, computed on integers and grouped by them: time_bucket per row costs more than
   -- the count itself in DuckDB-WASM. Its origin is Monday 2000-01-03 (weeks start on Mondays; minutes,
   -- hours and days are aligned to it too); the remainder is taken so times before it floor as well.
-  SELECT make_timestamp(b) AS t, pageviews FROM (
-    SELECT ${bucketStart(bucket)} AS b, count(*) AS pageviews
-    FROM ev WHERE hit AND type = 'pageview' AND ${inRange(s.range)} GROUP BY b
-  )
+  SELECT make_timestamp(b) AS t, pageviews FROM counted
 )
 SELECT t, coalesce(pageviews, 0) AS pageviews
 FROM buckets LEFT JOIN counts USING (t) ORDER BY t`
@@ -32,10 +37,10 @@ FROM buckets LEFT JOIN counts USING (t) ORDER BY t`
 /** time_bucket's origin (2000-01-03 00:00 UTC), µs since the epoch. */
 const ORIGIN_US = 946_857_600_000_000
 
-/** The start of the bucket of `event_time`, µs since the epoch (BIGINT). */
-function bucketStart(bucket: Bucket): Query {
+/** The start of the bucket of `column` (a TIMESTAMP), µs since the epoch (BIGINT). */
+function bucketStart(bucket: Bucket, column = 'event_time'): Query {
   const w = String(BUCKET_MS[bucket] * 1000)
-  const x = `(epoch_us(event_time) - ${ORIGIN_US})`
+  const x = `(epoch_us(${column}) - ${ORIGIN_US})`
   return trusted(`${ORIGIN_US} + ${x} - ((${x} % ${w}) + ${w}) % ${w}`)
 }
 

@@ -47,7 +47,7 @@ describe("the dashboard's own SQL", () => {
     expect(google.map((r) => r.pageviews)).toEqual([0, 1])
   })
 
-  it('series: the buckets of time_bucket, for every bucket size, before its origin too', async () => {
+  it('series: the buckets of time_bucket, for every bucket size, before its origin too; materialised (from visitor_hours) too', async () => {
     const other = await NativeLake.open()
     const times = [Date.UTC(1999, 11, 30, 10, 7, 30), Date.UTC(2000, 0, 2, 23, 59, 59), Date.UTC(2000, 0, 3), Date.UTC(2026, 0, 4, 13, 2, 1), Date.UTC(2026, 0, 5, 0, 0, 0, 1)]
     for (const [i, t] of times.entries())
@@ -56,15 +56,18 @@ describe("the dashboard's own SQL", () => {
          VALUES ('x' || $1, 'demo', 'pageview', make_timestamp($2::BIGINT * 1000), make_timestamp($2::BIGINT * 1000), make_timestamp($2::BIGINT * 1000), 'v' || $1, 'http://x/', '/', false)`,
         [i, t] as never,
       )
+    // As the dashboard holds them: a table, with materialise() run (hour, day and week then read visitor_hours).
+    for (const q of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) await other.conn.run(q)
     for (const b of ['minute', 'hour', 'day', 'week'] as const) {
-      for (const t of times) {
-        const s: Scope = { range: { from: t - 3 * BUCKET_MS[b], to: t + 3 * BUCKET_MS[b] }, filters: [], bots: false }
-        const rows = (await other.run(series(s, b))).filter((r) => r.pageviews)
+      for (const [t, materialised] of times.flatMap((t) => [[t, false], [t, true]] as const)) {
+        // Ranges off the hour: partial hours at both ends (from the events) around whole ones.
+        const s: Scope = { range: { from: t - 3 * BUCKET_MS[b] - 1234, to: t + 3 * BUCKET_MS[b] }, filters: [], bots: false, materialised }
         const want = await other.run({
           sql: `SELECT time_bucket(INTERVAL '${BUCKETS[b]}', event_time) AS t, count(*) AS pageviews FROM events WHERE event_time BETWEEN make_timestamp($1::BIGINT * 1000) AND make_timestamp($2::BIGINT * 1000) GROUP BY t ORDER BY t`,
           params: [s.range.from, s.range.to],
         })
-        expect(rows.map((r) => [r.t, r.pageviews]), `${b} around ${new Date(t).toISOString()}`).toEqual(want.map((r) => [r.t, r.pageviews]))
+        const rows = (await other.run(series(s, b))).filter((r) => r.pageviews)
+        expect(rows.map((r) => [r.t, r.pageviews]), `${b} around ${new Date(t).toISOString()}${materialised ? ', materialised' : ''}`).toEqual(want.map((r) => [r.t, r.pageviews]))
         expect(rows.length).toBeGreaterThan(0)
       }
     }
