@@ -5,8 +5,8 @@
  *   began), with visits, bounce rate and visit duration;
  * - `customEvents` and `eventProps`: custom events by name, and the values of one property of one event.
  */
-import { dimension, prop, PROP_KEY_RE, type Dimension } from './dimensions.ts'
-import { countingCte, countVisitors, type Scope } from './events.ts'
+import { dimension, prop, propKey, PROP_KEY_RE, propValue, type Dimension } from './dimensions.ts'
+import { countingCte, countVisitors, readsCustomEvents, type Scope } from './events.ts'
 import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
 import { sessionsCte, sessionVisitor, type SessionOptions } from './sessions.ts'
 import { hourRowsCte, isHourDimension, readsVisitorHours } from './visitor-hours.ts'
@@ -67,18 +67,24 @@ GROUP BY name ORDER BY events DESC, name LIMIT ${int(o.limit ?? 100)}`
 
 /** Rows: value, events, visitors — the values of property `key` on custom event `name`. */
 export function eventProps(r: Range, name: string, key: string, o: Scope & { limit?: number } = {}): Query {
+  // From `custom_events`, the pairs parsed once per load (events.ts): the value of the key's first pair.
+  const value = readsCustomEvents(o) ? propValue(sql`list_extract(prop_values, list_position(prop_keys, ${propKey(key)}))`) : prop(key)
   return sql`WITH RECURSIVE ${countingCte(r, o, 'event')}
-SELECT ${prop(key)} AS value, count(*) AS events, ${countVisitors(o)} AS visitors
+SELECT ${value} AS value, count(*) AS events, ${countVisitors(o)} AS visitors
 FROM ev WHERE hit AND type = 'event' AND name = ${name} AND ${inRange(r)}
 GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
 }
 
 /** Rows: key, events — the property keys seen on custom event `name` (to offer them in a picker). */
 export function propKeys(r: Range, name: string, o: Scope = {}): Query {
-  // Keys of a flat JSON object: a quoted string right after `{` or `,` and followed by `:`.
+  const rows = sql`ev WHERE hit AND type = 'event' AND name = ${name} AND ${inRange(r)}`
+  // Keys of a flat JSON object: a quoted string right after `{` or `,` and followed by `:`; from
+  // `custom_events`, the keys of the pairs parsed once per load (events.ts), without their quotes.
+  const keys = readsCustomEvents(o)
+    ? sql`SELECT substring(k, 2, length(k) - 2) AS key FROM (SELECT unnest(prop_keys) AS k FROM ${rows})`
+    : sql`SELECT unnest(regexp_extract_all(props, '[{,]"((?:[^"\\\\]|\\\\.)*)":', 1)) AS key FROM ${rows}`
   return sql`WITH RECURSIVE ${countingCte(r, o, 'event')}, keys AS (
-  SELECT unnest(regexp_extract_all(props, '[{,]"((?:[^"\\\\]|\\\\.)*)":', 1)) AS key FROM ev
-  WHERE hit AND type = 'event' AND name = ${name} AND props IS NOT NULL AND ${inRange(r)}
+  ${keys}
 )
 SELECT key, count(*) AS events FROM keys
 -- Only keys a filter or a breakdown can name (dimensions.ts, PROP_KEY): any other key, which a visitor may

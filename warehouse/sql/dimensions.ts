@@ -54,11 +54,27 @@ const reEscape = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')
  * string value from matching.
  */
 export function prop(key: string, props: Query = trusted('props')): Query {
+  return propValue(sql`regexp_extract(${props}, ${`[{,]${reEscape(propKey(key))}:${VALUE}`}, 1)`)
+}
+
+/** A property key as written in the JSON text (with its quotes); throws for a key no dimension can name. */
+export function propKey(key: string): string {
   if (!PROP_KEY.test(key)) throw new Error(`bad property key: ${JSON.stringify(key)}`)
-  const pattern = `[{,]${reEscape(JSON.stringify(key))}:("(?:[^"\\\\]|\\\\.)*"|[^,}]*)`
-  // No match gives ''; JSON null and an empty string read as NULL; one pair of quotes is removed.
-  // Then `\"`, `\\` and `\/` are read back as the characters they escape (one pass, left to right, so `\\"`
-  // stays right): a value with quotes or backslashes reads as sent. Control characters stay escaped.
-  const text = sql`regexp_replace(regexp_extract(${props}, ${pattern}, 1), '^"(.*)"$', '\\1', 's')`
+  return JSON.stringify(key)
+}
+
+/** A property's value as written in the JSON text: a string with its quotes, or a number, boolean or null. */
+const VALUE = '("(?:[^"\\\\]|\\\\.)*"|[^,}]*)'
+/** Every `"key":value` pair of a props text, left to right: the key with its quotes (group 1), the value (2). */
+export const PROP_PAIR_RE = `[{,]("(?:[^"\\\\]|\\\\.)*"):${VALUE}`
+
+/**
+ * A property's value as `prop` reads it, from the value as written (`VALUE`; '' or NULL when absent).
+ * JSON null and an empty string read as NULL; one pair of quotes is removed. Then `\"`, `\\` and `\/` are
+ * read back as the characters they escape (one pass, left to right, so `\\"` stays right): a value with
+ * quotes or backslashes reads as sent. Control characters stay escaped.
+ */
+export function propValue(written: Query): Query {
+  const text = sql`regexp_replace(${written}, '^"(.*)"$', '\\1', 's')`
   return sql`nullif(nullif(regexp_replace(${text}, '\\\\(["\\\\/])', '\\1', 'g'), ''), 'null')`
 }

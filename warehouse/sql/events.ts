@@ -9,7 +9,8 @@
  * spans the rotation is one visitor and one session.
  */
 import { where, type Filter } from './filters.ts'
-import { inRange, sql, trusted, type Query, type Range } from './query.ts'
+import { PROP_PAIR_RE } from './dimensions.ts'
+import { inRange, literal, sql, trusted, type Query, type Range } from './query.ts'
 
 /** What a query looks at, besides its time range. */
 export interface Scope {
@@ -61,7 +62,7 @@ export function eventsCte(window: Range, s: Scope = {}, columns?: readonly strin
  * columns) instead of every event.
  */
 export function countingCte(window: Range, s: Scope = {}, only?: 'event'): Query {
-  if (only === 'event' && usesMaterialised(s) && !s.filters?.length) {
+  if (only === 'event' && readsCustomEvents(s)) {
     return sql`ev AS (
   SELECT ${trusted(CUSTOM_EVENT_COLUMNS.join(', '))}, 'event' AS type, TRUE AS hit FROM ${trusted(CUSTOM_EVENTS)} WHERE ${inRange(window)}
 )`
@@ -69,12 +70,24 @@ export function countingCte(window: Range, s: Scope = {}, only?: 'event'): Query
   return cte(window, s, undefined, undefined, false)
 }
 
-/** `custom_events`: the custom events (type 'event') of the loaded events, bots left out, as `countingCte` reads them. */
+/**
+ * `custom_events`: the custom events (type 'event') of the loaded events, bots left out, as `countingCte`
+ * reads them; their props parsed once into `prop_keys` (each key as written, with its quotes) and
+ * `prop_values` (each value as written), pair by pair (`PROP_PAIR_RE`), instead of by a regular
+ * expression over every props text in every property query.
+ */
 export const CUSTOM_EVENTS = 'custom_events'
-const CUSTOM_EVENT_COLUMNS = ['event_time', 'name', 'props', 'vid']
+const CUSTOM_EVENT_COLUMNS = ['event_time', 'name', 'vid', 'prop_keys', 'prop_values']
+
+/** Whether queries of custom events over scope `s` read `custom_events` (materialised, no filter). */
+export function readsCustomEvents(s: Scope): boolean {
+  return usesMaterialised(s) && !s.filters?.length
+}
 
 /** Builds `custom_events` from the loaded `events` (after their `vid` is set): for `materialise()`. */
-export const createCustomEvents = `CREATE OR REPLACE TABLE ${CUSTOM_EVENTS} AS SELECT ${CUSTOM_EVENT_COLUMNS.join(', ')} FROM events WHERE type = 'event' AND NOT is_bot`
+export const createCustomEvents = `CREATE OR REPLACE TABLE ${CUSTOM_EVENTS} AS SELECT event_time, name, vid,
+  regexp_extract_all(props, ${literal(PROP_PAIR_RE).sql}, 1) AS prop_keys, regexp_extract_all(props, ${literal(PROP_PAIR_RE).sql}, 2) AS prop_values
+FROM events WHERE type = 'event' AND NOT is_bot`
 
 /**
  * `count(DISTINCT <visitor>)` over `ev` rows: `vid` (an integer per canonical visitor, `materialise()`) in
