@@ -3,7 +3,7 @@
 // drawn from the pageview rollups of the compacted day files (warehouse/rollup.ts) and today's files without a
 // rollup, decoded (dashboard/src/rollups.ts), and until every panel is ready (list, download, decode, load, sessions,
 // queries); the same cold load without rollups (the listing leaves them out: the first chart decodes every
-// file, or waits for the events above 500K rows, MAX_PART_ROWS);
+// file, or waits for the events above 500K rows and a quarter of the range's, MAX_PART_ROWS);
 // time to first chart on a reload (files from Cache Storage), and a full refresh warm (every overview panel
 // re-queried). The same overview queries run on native DuckDB over the same files in the same run: the
 // ratio WASM / native.

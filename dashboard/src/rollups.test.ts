@@ -172,10 +172,15 @@ describe('inexact', () => {
     expect(inexact([day, late, part], [whole])).toMatch(/2026-01-10 has a rolled-up day file and files without a rollup/)
   })
 
-  it(`refuses files without a rollup holding more than ${MAX_PART_ROWS.toLocaleString('en')} rows`, () => {
+  it(`refuses files without a rollup holding more than ${MAX_PART_ROWS.toLocaleString('en')} rows and a quarter of the range's`, () => {
     const big = (h: number, rows: number) => file(`events/site=demo/date=2026-01-11/hour=${h}/p.parquet`, OPEN + h * 3_600_000, OPEN + h * 3_600_000 + 1, false, rows)
     expect(inexact([day, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2)], [whole])).toBeNull()
-    expect(inexact([day, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toMatch(/hold 500001 rows/)
+    expect(inexact([day, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toMatch(/hold 500001 of 500101 rows/)
+    // More than the bound, but a quarter of the range's rows at most (a large lake's open day): decoded.
+    const large = file('events/site=demo/date=2026-01-10/00-23-a.parquet', D1 + 61_000, D1 + DAY - 1000, true, 3 * MAX_PART_ROWS + 3) // 500,001 of 2,000,004 rows: a quarter
+    expect(inexact([large, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toBeNull()
+    const smaller = file('events/site=demo/date=2026-01-10/00-23-a.parquet', D1 + 61_000, D1 + DAY - 1000, true, 3 * MAX_PART_ROWS + 2)
+    expect(inexact([smaller, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toMatch(/more than 500000 and a quarter/)
   })
 
   it('loadTimeline fetches nothing when inexact, and both kinds of file otherwise', async () => {

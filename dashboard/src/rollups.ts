@@ -15,7 +15,8 @@
  *   split); relative ranges are whole minutes (state.ts), so only custom ranges can fail this;
  * - no date holds both a rolled-up day file and files without a rollup (a late part may repeat an event
  *   the day file holds, and a rollup cannot say which: counted twice);
- * - the files without a rollup hold at most `MAX_PART_ROWS` rows (they are decoded twice: here, then for DuckDB).
+ * - the files without a rollup hold at most `MAX_PART_ROWS` rows or a quarter of the range's (they are
+ *   decoded twice: here, then for DuckDB).
  */
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import type { Bucket } from '../../warehouse/sql/buckets.ts'
@@ -28,12 +29,15 @@ import { directRead } from './decode.ts'
 export type Timeline = Map<number, [number, number]>
 
 /**
- * Rows of files without a rollup decoded for the first chart at most. Decoding their five columns (direct
- * reader) and deduplicating takes ~1.7 µs a row in Node here (rollups.test.ts prints it): 500K rows cost
- * ~0.8 s on the main thread and some 50 MB, against the ~5 s the events take to load at that size
- * (bench/RESULTS.md). A lake whose open files hold more (the compactor behind) waits for the events.
+ * Rows of files without a rollup decoded for the first chart at most, unless they are at most a quarter
+ * (`MAX_PART_SHARE`) of the range's rows. Decoding their five columns (direct reader) and deduplicating
+ * takes ~1.7 µs a row in Node here (rollups.test.ts prints it): 500K rows cost ~0.8 s on the main thread
+ * and some 50 MB, against the ~5 s the events take to load at that size (bench/RESULTS.md); a quarter of a
+ * range is always worth it (10M events: today's ~600K rows, ~1 s, against ~110 s for the events). A lake
+ * whose files without a rollup are more (no rollups yet, the compactor behind) waits for the events.
  */
 export const MAX_PART_ROWS = 500_000
+export const MAX_PART_SHARE = 0.25
 
 const MINUTE_MS = 60_000
 /** DuckDB's `time_bucket` origin for intervals without months (a Monday): week buckets start there. */
@@ -121,12 +125,16 @@ export function inexact(files: readonly LakeFile[], ranges: readonly Range[]): s
   const rolled = new Set<string>()
   const open = new Set<string>()
   let openRows = 0
+  let rows = 0
   for (const f of files) {
+    rows += f.rows
     if (f.rollup) rolled.add(dateOf(f.key))
     else open.add(dateOf(f.key)), (openRows += f.rows)
   }
   for (const d of rolled) if (open.has(d)) return `${d} has a rolled-up day file and files without a rollup`
-  if (openRows > MAX_PART_ROWS) return `files without a rollup hold ${openRows} rows (more than ${MAX_PART_ROWS})`
+  if (openRows > MAX_PART_ROWS && openRows > rows * MAX_PART_SHARE) {
+    return `files without a rollup hold ${openRows} of ${rows} rows (more than ${MAX_PART_ROWS} and a quarter)`
+  }
   // A boundary off a minute splits its minute: no rolled-up file may have events in it.
   const splits = (b: number) => {
     const m = Math.floor(b / MINUTE_MS) * MINUTE_MS
