@@ -159,14 +159,14 @@ export class Lake {
   async commit(): Promise<void> {
     await this.serial(async () => {
       let t = performance.now()
-      // The first load of an empty lake without duplicate ids (a hash count, much cheaper than the dedup
-      // window) becomes the table as it is; otherwise merge.
+      // The first load of an empty lake becomes the table as it is, its duplicate ids (a hash count tells
+      // whether there are any) deleted in place first; later loads merge.
       const check = await this.conn.query(`SELECT (SELECT count(*) FROM events) AS kept, (SELECT count(*) - count(DISTINCT event_id) FROM events_raw) AS dupes`)
       const { kept, dupes } = check.toArray()[0]!.toJSON() as { kept: bigint; dupes: bigint }
       const first = Number(kept) === 0
       // Later loads cut again only the sessions of the visitors the new events touch.
       if (!first) await this.conn.query(freshVisitors('events_raw'))
-      for (const q of first && Number(dupes) === 0 ? adopt(this.projection) : merge(this.projection)) await this.conn.query(q)
+      for (const q of first ? [...(Number(dupes) ? [dropLaterCopies] : []), ...adopt(this.projection)] : merge(this.projection)) await this.conn.query(q)
       this.timings.mergeMs = performance.now() - t
       t = performance.now()
       if (first) {
@@ -226,8 +226,16 @@ export function timeText(ms: number): string {
 /** The library's `events` view (warehouse/sql/ddl.ts), materialised: created empty, then merged into. */
 const createEventsTable = createEventsView.replace('CREATE OR REPLACE VIEW events AS', 'CREATE OR REPLACE TABLE events AS')
 if (createEventsTable === createEventsView) throw new Error('ddl.ts changed: events is no longer CREATE OR REPLACE VIEW')
-/** Every loaded row is unique and `events` is empty: the staging table becomes `events`, nothing copied. */
+/**
+ * `events` is empty and every loaded row unique: the staging table becomes `events`, nothing copied, rows in
+ * load order (files in time order, each sorted by time: what lets a time range skip row groups).
+ */
 const adopt = (p: Projection) => [`DROP TABLE events`, `ALTER TABLE events_raw RENAME TO events`, RAW[p]]
+/** Deletes from the staging table every copy of an event id but the one received first (the `events` view's). */
+const dropLaterCopies = `DELETE FROM events_raw WHERE rowid IN (
+  SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY event_id ORDER BY received_time) AS n FROM events_raw
+    WHERE event_id IN (SELECT event_id FROM events_raw GROUP BY event_id HAVING count(*) > 1))
+  WHERE n > 1)`
 const merge = (p: Projection) => [
   // A duplicate received earlier than the kept row replaces it (the view keeps the first received).
   `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
