@@ -58,7 +58,7 @@ export function eventsCte(window: Range, s: Scope = {}, columns?: readonly strin
  * `ev` as `eventsCte` defines it, for queries that count visitors (`countVisitors`) but read no key: a
  * materialised scope then reads the events as they are, without the join that gives `vk`.
  * `only: 'event'`: the query reads custom events only (it filters `type = 'event'` itself); a
- * materialised scope without filters then reads them from `custom_events` (a fifth of the rows, four
+ * materialised scope without filters then reads them from `custom_events` (a fifth of the rows, five
  * columns) instead of every event.
  */
 export function countingCte(window: Range, s: Scope = {}, only?: 'event'): Query {
