@@ -266,7 +266,7 @@ const VK = `coalesce(k.root, e.visitor_id, 'event:' || e.event_id)`
 export function materialiseInSlices(slices: number, database = 'memory'): string[] {
   const all = materialise()
   if (slices <= 1) return all
-  // The last statement builds `visits`; those before it (visitor keys and numbers) run once.
+  // The last statement builds `visits`; those before it (visitor keys and numbers, the other per-load tables) run once.
   const visits = all.at(-1)!
   const insert = visits.replace(`CREATE OR REPLACE TABLE ${VISITS} AS `, `INSERT INTO ${VISITS} `)
   if (!visits.startsWith(`CREATE OR REPLACE TABLE ${VISITS} AS `)) throw new Error('sessions.ts changed: visits is no longer built last, by CREATE OR REPLACE TABLE')

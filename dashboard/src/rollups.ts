@@ -19,7 +19,7 @@
  *   decoded twice: here, then for DuckDB).
  */
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
-import type { Bucket } from '../../warehouse/sql/buckets.ts'
+import { BUCKET_MS, BUCKET_ORIGIN, type Bucket } from '../../warehouse/sql/buckets.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { COLUMNS } from '../../warehouse/schema.ts'
 import type { LakeFile } from './api.ts'
@@ -39,16 +39,12 @@ export type Timeline = Map<number, [number, number]>
 export const MAX_PART_ROWS = 500_000
 export const MAX_PART_SHARE = 0.25
 
-const MINUTE_MS = 60_000
-/** DuckDB's `time_bucket` origin for intervals without months (a Monday): week buckets start there. */
-const ORIGIN = Date.UTC(2000, 0, 3)
-/** BUCKETS' intervals (buckets.ts) in ms: the type makes a new bucket there need one here. */
-const SIZE_MS: Record<Bucket, number> = { minute: MINUTE_MS, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 }
+const MINUTE_MS = BUCKET_MS.minute
 /** The columns a file without a rollup is decoded for. */
 const EVENT_COLUMNS = COLUMNS.filter((c) => ['event_id', 'type', 'event_time', 'received_time', 'is_bot'].includes(c.name))
 
 /** Start of the bucket holding `t`, as DuckDB's `time_bucket(INTERVAL, t)` computes it. */
-export const bucketStart = (t: number, b: Bucket): number => ORIGIN + Math.floor((t - ORIGIN) / SIZE_MS[b]) * SIZE_MS[b]
+export const bucketStart = (t: number, b: Bucket): number => BUCKET_ORIGIN + Math.floor((t - BUCKET_ORIGIN) / BUCKET_MS[b]) * BUCKET_MS[b]
 
 function add(timeline: Timeline, t: number, bot: boolean, n: number): void {
   let m = timeline.get(t)
@@ -96,7 +92,7 @@ export function addEvents(timeline: Timeline, files: readonly PartEvents[]): voi
 
 /** Rows (t as "YYYY-MM-DD HH:MM:SS" UTC, pageviews) of every bucket of the range, zeros included: `series`'s. */
 export function rollupSeries(timeline: Timeline, r: Range, bucket: Bucket, bots: boolean): { t: string; pageviews: number }[] {
-  const size = SIZE_MS[bucket]
+  const size = BUCKET_MS[bucket]
   const counts = new Map<number, number>()
   for (let t = bucketStart(r.from, bucket); t <= r.to; t += size) counts.set(t, 0)
   for (const [t, [human, bot]] of timeline) {

@@ -6,10 +6,10 @@
  * - `customEvents` and `eventProps`: custom events by name, and the values of one property of one event.
  */
 import { dimension, prop, propKey, PROP_KEY_RE, propValue, type Dimension } from './dimensions.ts'
-import { countingCte, countVisitors, readsCustomEvents, type Scope } from './events.ts'
+import { countingCte, countVisitors, readsLoadTables, type Scope } from './events.ts'
 import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
 import { sessionsCte, sessionVisitor, type SessionOptions } from './sessions.ts'
-import { hourRowsCte, isHourDimension, readsVisitorHours } from './visitor-hours.ts'
+import { hourRowsCte, isHourDimension } from './visitor-hours.ts'
 
 export interface BreakdownOptions extends Scope {
   limit?: number
@@ -23,7 +23,7 @@ export interface BreakdownOptions extends Scope {
  */
 export function breakdown(r: Range, dim: Dimension, o: BreakdownOptions = {}): Query {
   // The visitor's place and device, over every event type: from the pre-aggregated visitor hours.
-  if (!o.type && isHourDimension(dim) && readsVisitorHours(o)) {
+  if (!o.type && isHourDimension(dim) && readsLoadTables(o)) {
     return sql`WITH ${hourRowsCte(r)}
 SELECT ${trusted(dim)} AS value, count(DISTINCT vid) AS visitors, sum(pageviews)::BIGINT AS pageviews, sum(events)::BIGINT AS events
 FROM hv GROUP BY value ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
@@ -68,7 +68,7 @@ GROUP BY name ORDER BY events DESC, name LIMIT ${int(o.limit ?? 100)}`
 /** Rows: value, events, visitors — the values of property `key` on custom event `name`. */
 export function eventProps(r: Range, name: string, key: string, o: Scope & { limit?: number } = {}): Query {
   // From `custom_events`, the pairs parsed once per load (events.ts): the value of the key's first pair.
-  const value = readsCustomEvents(o) ? propValue(sql`list_extract(prop_values, list_position(prop_keys, ${propKey(key)}))`) : prop(key)
+  const value = readsLoadTables(o) ? propValue(sql`list_extract(prop_values, list_position(prop_keys, ${propKey(key)}))`) : prop(key)
   return sql`WITH RECURSIVE ${countingCte(r, o, 'event')}
 SELECT ${value} AS value, count(*) AS events, ${countVisitors(o)} AS visitors
 FROM ev WHERE hit AND type = 'event' AND name = ${name} AND ${inRange(r)}
@@ -80,7 +80,7 @@ export function propKeys(r: Range, name: string, o: Scope = {}): Query {
   const rows = sql`ev WHERE hit AND type = 'event' AND name = ${name} AND ${inRange(r)}`
   // Keys of a flat JSON object: a quoted string right after `{` or `,` and followed by `:`; from
   // `custom_events`, the keys of the pairs parsed once per load (events.ts), without their quotes.
-  const keys = readsCustomEvents(o)
+  const keys = readsLoadTables(o)
     ? sql`SELECT substring(k, 2, length(k) - 2) AS key FROM (SELECT unnest(prop_keys) AS k FROM ${rows})`
     : sql`SELECT unnest(regexp_extract_all(props, '[{,]"((?:[^"\\\\]|\\\\.)*)":', 1)) AS key FROM ${rows}`
   return sql`WITH RECURSIVE ${countingCte(r, o, 'event')}, keys AS (

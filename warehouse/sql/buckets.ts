@@ -7,6 +7,12 @@ import type { Range } from './query.ts'
 export const BUCKETS = { minute: '1 minute', hour: '1 hour', day: '1 day', week: '1 week' } as const
 export type Bucket = keyof typeof BUCKETS
 
+/**
+ * Where DuckDB's `time_bucket` starts counting intervals without months (Monday 2000-01-03 UTC, epoch ms):
+ * weeks start on Mondays; minutes, hours and days are aligned to it too.
+ */
+export const BUCKET_ORIGIN = Date.UTC(2000, 0, 3)
+
 /** The size of each bucket in ms (none is a month: every bucket has a fixed length). */
 export const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 }
 

@@ -62,7 +62,7 @@ export function eventsCte(window: Range, s: Scope = {}, columns?: readonly strin
  * columns) instead of every event.
  */
 export function countingCte(window: Range, s: Scope = {}, only?: 'event'): Query {
-  if (only === 'event' && readsCustomEvents(s)) {
+  if (only === 'event' && readsLoadTables(s)) {
     return sql`ev AS (
   SELECT ${trusted(CUSTOM_EVENT_COLUMNS.join(', '))}, 'event' AS type, TRUE AS hit FROM ${trusted(CUSTOM_EVENTS)} WHERE ${inRange(window)}
 )`
@@ -79,10 +79,6 @@ export function countingCte(window: Range, s: Scope = {}, only?: 'event'): Query
 export const CUSTOM_EVENTS = 'custom_events'
 const CUSTOM_EVENT_COLUMNS = ['event_time', 'name', 'vid', 'prop_keys', 'prop_values']
 
-/** Whether queries of custom events over scope `s` read `custom_events` (materialised, no filter). */
-export function readsCustomEvents(s: Scope): boolean {
-  return usesMaterialised(s) && !s.filters?.length
-}
 
 /** Builds `custom_events` from the loaded `events` (after their `vid` is set): for `materialise()`. */
 export const createCustomEvents = `CREATE OR REPLACE TABLE ${CUSTOM_EVENTS} AS SELECT event_time, name, vid,
@@ -151,6 +147,15 @@ export const VID = 'vid'
  */
 export function usesMaterialised(s: Scope): boolean {
   return !!s.materialised && !s.bots && s.site === undefined
+}
+
+/**
+ * Whether a scope's rows can be read from the tables `materialise()` pre-aggregates or copies per load
+ * (`visits`, `visitor_hours`, `custom_events`): materialised and no filter (a filter may name any column of
+ * any event, which those tables do not keep).
+ */
+export function readsLoadTables(s: Scope): boolean {
+  return usesMaterialised(s) && !s.filters?.length
 }
 
 /** `visitor_keys` over every loaded event (bots left out), for `materialise()`. */

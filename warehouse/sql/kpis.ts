@@ -5,9 +5,9 @@
  */
 import type { Range, Query } from './query.ts'
 import { inRange, sql } from './query.ts'
-import { countVisitors } from './events.ts'
+import { countVisitors, readsLoadTables } from './events.ts'
 import { sessionsCte, type SessionOptions } from './sessions.ts'
-import { hourRowsCte, readsVisitorHours } from './visitor-hours.ts'
+import { hourRowsCte } from './visitor-hours.ts'
 
 /** The period of the same length just before `r`. */
 export function previousPeriod(r: Range): Range {
@@ -18,7 +18,7 @@ export function previousPeriod(r: Range): Range {
 function kpiSelect(r: Range, o: SessionOptions): Query {
   // One pass over the events and one over the sessions (a CTE read twice would be materialised whole).
   // Visitors and pageviews from the visitor hours where the scope allows (visitor-hours.ts), else the events.
-  const hits = readsVisitorHours(o)
+  const hits = readsLoadTables(o)
     ? sql`${hourRowsCte(r)}, hits AS (SELECT count(DISTINCT vid) AS visitors, coalesce(sum(pageviews), 0)::BIGINT AS pageviews FROM hv)`
     : sql`hits AS (SELECT ${countVisitors(o)} AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews FROM ev WHERE hit AND ${inRange(r)})`
   return sql`(WITH RECURSIVE ${sessionsCte(r, o, false)}, ${hits}, vstats AS (

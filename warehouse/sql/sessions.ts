@@ -9,7 +9,7 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { countingCte, createCustomEvents, DAY, eventsCte, MAX_TIME, MINUTE, usesMaterialised, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { countingCte, createCustomEvents, DAY, eventsCte, MAX_TIME, MINUTE, readsLoadTables, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 import { VISITOR_HOURS, visitorHoursOf } from './visitor-hours.ts'
 
@@ -63,7 +63,7 @@ export function sessionVisitor(o: SessionOptions): Query {
  * sessions holding a matching event), the default gap.
  */
 function readsVisits(o: SessionOptions): boolean {
-  return usesMaterialised(o) && !o.filters?.length && (o.gapMs ?? SESSION_GAP_MS) === SESSION_GAP_MS
+  return readsLoadTables(o) && (o.gapMs ?? SESSION_GAP_MS) === SESSION_GAP_MS
 }
 
 /**

@@ -8,11 +8,11 @@
  *
  * A range rarely starts or ends on an hour, so `hourRowsCte` reads the whole hours inside the range from
  * `visitor_hours` and the events of its partial first and last hour from `events`, as rows of the same
- * shape: the answer is exact for any range. Only scopes that read the materialised tables and have no
- * filter use it (a filter may name any column, which these rows do not keep): breakdowns by those
+ * shape: the answer is exact for any range. Only scopes that read the per-load tables (`readsLoadTables`
+ * in events.ts) use it (a filter may name any column, which these rows do not keep): breakdowns by those
  * dimensions, the KPIs' visitors and pageviews, and the dashboard's time series by hour, day or week.
  */
-import { usesMaterialised, VID, type Scope } from './events.ts'
+import { HOUR, VID } from './events.ts'
 import { inRange, sql, trusted, type Query, type Range } from './query.ts'
 
 export const VISITOR_HOURS = 'visitor_hours'
@@ -25,7 +25,6 @@ export const VISITOR_HOURS = 'visitor_hours'
 export const HOUR_DIMENSIONS = ['country', 'region', 'city', 'device_type', 'browser', 'os'] as const
 export type HourDimension = (typeof HOUR_DIMENSIONS)[number]
 
-const HOUR_MS = 3_600_000
 const DIMS = HOUR_DIMENSIONS.join(', ')
 
 /**
@@ -38,11 +37,6 @@ export function visitorHoursOf(cond = 'TRUE'): string {
 FROM events WHERE NOT is_bot AND (${cond}) GROUP BY ALL`
 }
 
-/** Whether a query over scope `s` can read `visitor_hours` (`hourRowsCte`). */
-export function readsVisitorHours(s: Scope): boolean {
-  return usesMaterialised(s) && !s.filters?.length
-}
-
 export const isHourDimension = (dim: string): dim is HourDimension => (HOUR_DIMENSIONS as readonly string[]).includes(dim)
 
 /**
@@ -51,8 +45,8 @@ export const isHourDimension = (dim: string): dim is HourDimension => (HOUR_DIME
  * per event. Sum `pageviews` and `events`, count `DISTINCT vid`, group by buckets of whole hours.
  */
 export function hourRowsCte(r: Range): Query {
-  const first = Math.ceil(r.from / HOUR_MS) * HOUR_MS // the first whole hour
-  const end = Math.floor((r.to + 1) / HOUR_MS) * HOUR_MS // where the last whole hour ends
+  const first = Math.ceil(r.from / HOUR) * HOUR // the first whole hour
+  const end = Math.floor((r.to + 1) / HOUR) * HOUR // where the last whole hour ends
   const eventRows = (x: Range) =>
     sql`SELECT ${trusted(DIMS)}, ${trusted(VID)}, date_trunc('hour', event_time) AS hour, (type = 'pageview')::BIGINT AS pageviews, 1::BIGINT AS events
 FROM events WHERE NOT is_bot AND ${inRange(x)}`

@@ -3,10 +3,10 @@
  * and bots, the custom event count of the KPI row, and the live event feed. Built the library's way
  * (`sql` tag: values as parameters) on its deduplicated, scoped `ev` (canonical visitor `vk`).
  */
-import { countingCte, eventsCte } from '../../../warehouse/sql/events.ts'
-import { BUCKET_MS, BUCKETS, type Bucket } from '../../../warehouse/sql/buckets.ts'
+import { countingCte, eventsCte, readsLoadTables } from '../../../warehouse/sql/events.ts'
+import { BUCKET_MS, BUCKET_ORIGIN, BUCKETS, type Bucket } from '../../../warehouse/sql/buckets.ts'
 import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/sql/query.ts'
-import { hourRowsCte, readsVisitorHours } from '../../../warehouse/sql/visitor-hours.ts'
+import { hourRowsCte } from '../../../warehouse/sql/visitor-hours.ts'
 import { opts, type Scope } from './filters.ts'
 
 /**
@@ -17,7 +17,7 @@ export function series(s: Scope, bucket: Bucket): Query {
   const size = trusted(`INTERVAL '${BUCKETS[bucket]}'`)
   // Buckets of whole hours (hour, day, week) from the visitor hours where the scope allows: an hour's
   // bucket is its events' bucket (visitor-hours.ts; a fraction of the rows, partial end hours as events).
-  const counted = bucket !== 'minute' && readsVisitorHours(opts(s))
+  const counted = bucket !== 'minute' && readsLoadTables(opts(s))
     ? sql`${hourRowsCte(s.range)}, counted AS (SELECT ${bucketStart(bucket, 'hour')} AS b, sum(pageviews)::BIGINT AS pageviews FROM hv GROUP BY b)`
     : sql`${countingCte(s.range, opts(s))}, counted AS (
   SELECT ${bucketStart(bucket)} AS b, count(*) AS pageviews FROM ev WHERE hit AND type = 'pageview' AND ${inRange(s.range)} GROUP BY b
@@ -34,8 +34,8 @@ SELECT t, coalesce(pageviews, 0) AS pageviews
 FROM buckets LEFT JOIN counts USING (t) ORDER BY t`
 }
 
-/** time_bucket's origin (2000-01-03 00:00 UTC), µs since the epoch. */
-const ORIGIN_US = 946_857_600_000_000
+/** time_bucket's origin (buckets.ts), µs since the epoch. */
+const ORIGIN_US = BUCKET_ORIGIN * 1000
 
 /** The start of the bucket of `column` (a TIMESTAMP), µs since the epoch (BIGINT). */
 function bucketStart(bucket: Bucket, column = 'event_time'): Query {
