@@ -27,10 +27,11 @@ export interface PanelProps {
   showSql?: boolean
 }
 
+type Outcome = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }
 /** `pending`: a newer query is running; the last result stays on screen until it answers. */
-export type PanelState = ({ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }) & { pending: boolean }
-
-type Answer = ({ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }) & { for: string | null }
+export type PanelState = Outcome & { pending: boolean }
+/** An outcome and the version and query it answers. */
+type Answer = Outcome & { for: string | null }
 
 export function usePanelQuery(lake: Lake, version: number, query: Query | null): PanelState {
   const [answer, setAnswer] = useState<Answer>({ kind: 'loading', for: null })
