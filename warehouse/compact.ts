@@ -243,7 +243,7 @@ async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: 
 export const ROW_GROUP_ROWS = 10_000
 
 /** One lake file's columns, in `columns` order, timestamps as epoch ms (as the writer takes them). */
-async function readColumns(lake: LakeBucket, columns: Columns, key: string): Promise<unknown[][]> {
+export async function readColumns(lake: LakeBucket, columns: Columns, key: string): Promise<unknown[][]> {
   const body = await lake.get(key)
   if (!body) return columns.map(() => []) // deleted by a concurrent run after our listing: its rows are in that run's output
   const file = await body.arrayBuffer()
@@ -313,7 +313,7 @@ export async function compactLake(lake: LakeBucket, opts: CompactOptions & { day
 }
 
 /** Lake tables and other dated prefixes that retention trims: `<prefix>site=<s>/date=...` or `<prefix>date=...`. */
-const RETAINED = ['events/', 'rollups/', 'dropped/', 'deadletter/']
+const RETAINED = ['events/', 'rollups/', 'aggregates/', 'dropped/', 'deadletter/']
 
 /** Deletes whole date partitions older than `days` days before `now` (RETENTION_DAYS). Returns the deleted keys' count. */
 export async function applyRetention(lake: LakeBucket, days: number, now: number): Promise<number> {

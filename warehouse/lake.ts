@@ -144,3 +144,22 @@ export function visibleObjects<O extends ListedObject>(objects: readonly O[]): {
   }
   return { visible, hidden }
 }
+
+/**
+ * Key of the aggregate file of one site and local day in time zone `tz` (warehouse/aggregate): under the
+ * day's date like the tables, so retention trims it with them; the zone is in the name, so a site whose zone
+ * changes gets its days aggregated again rather than read in the wrong zone.
+ * @example aggregateKey('demo', '2026-01-10', 'Asia/Kolkata') // 'aggregates/site=demo/date=2026-01-10/Asia~Kolkata.parquet'
+ */
+export function aggregateKey(site: string, date: string, tz: string): string {
+  return `${AGGREGATES}site=${site}/date=${date}/${tz.replaceAll('/', '~')}.parquet`
+}
+
+/** The prefix of every aggregate file. */
+export const AGGREGATES = 'aggregates/'
+
+/** Site, local date and zone of an aggregate key (the inverse of `aggregateKey`), or null. */
+export function parseAggregateKey(key: string): { site: string; date: string; tz: string } | null {
+  const m = /^aggregates\/site=([^/]+)\/date=(\d{4}-\d\d-\d\d)\/([^/]+)\.parquet$/.exec(key)
+  return m ? { site: m[1]!, date: m[2]!, tz: m[3]!.replaceAll('~', '/') } : null
+}

@@ -1,0 +1,165 @@
+/**
+ * The aggregate tier's cron job: after compaction, each closed local day of each site gets its aggregate
+ * file (columns.ts), built from the day's compacted events (build.ts), and built again whenever the files it
+ * was built from change (late events, a redelivery, a re-compaction): the aggregate's `sources` metadata is
+ * a digest of those files' keys, and a merged file's key changes with its content (compact.ts).
+ *
+ * Readiness: every UTC date the day (and the 30 minutes before it) touches is closed, so its events sit in
+ * compacted files. The files read reach past the day's end only as far as its last sessions go; they may
+ * still be parts of an open hour, which the digest then covers, so the day is rebuilt once they merge.
+ */
+import { readColumns, type LakeBucket } from '../compact.ts'
+import { aggregateKey, datePrefix, datesBetween, hoursOf, listAll, visibleObjects } from '../lake.ts'
+import { writeColumns } from '../parquet.ts'
+import { COLUMNS } from '../schema.ts'
+import { AGGREGATE_COLUMNS, INPUT_COLUMNS } from './columns.ts'
+import { DayAggregator, type Chunk } from './build.ts'
+import { addDays, localDate, localDay } from './zone.ts'
+
+const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
+const INPUT = COLUMNS.filter((c) => (INPUT_COLUMNS as readonly string[]).includes(c.name))
+
+export interface AggregateOptions {
+  now: number
+  /** The site's IANA time zone (default UTC). */
+  tz?: string
+  /** A UTC date is closed this long after its end (compaction's day grace, default 2 h). */
+  dayGraceMs?: number
+}
+
+/** A lake file as the aggregation reads it: key, upload time, its UTC hours. */
+interface Source {
+  key: string
+  date: string
+  first: number
+  last: number
+}
+
+/** The visible files of the UTC dates a window touches, in time order, with their hours. */
+async function sources(lake: LakeBucket, site: string, window: { from: number; to: number }): Promise<{ files: Source[]; compacted: Set<string> }> {
+  const files: Source[] = []
+  const compacted = new Set<string>()
+  for (const date of datesBetween(new Date(window.from), new Date(window.to))) {
+    const { visible } = visibleObjects(await listAll(lake, datePrefix(site, date)))
+    const dayStart = Date.parse(`${date}T00:00:00Z`)
+    let onlyDayFiles = true
+    for (const o of visible) {
+      const h = hoursOf(o.key)
+      if (!h) continue
+      if (o.key.includes('/hour=')) onlyDayFiles = false
+      // Only the files whose hours overlap the window.
+      if (dayStart + (h.last + 1) * HOUR_MS <= window.from || dayStart + h.first * HOUR_MS > window.to) continue
+      files.push({ key: o.key, date, ...h })
+    }
+    if (onlyDayFiles) compacted.add(date)
+  }
+  files.sort((a, b) => a.date.localeCompare(b.date) || a.first - b.first || a.key.localeCompare(b.key))
+  return { files, compacted }
+}
+
+/** Files whose hours overlap are read together (parts of one hour); the groups follow each other in time. */
+function groups(files: Source[]): Source[][] {
+  const out: Source[][] = []
+  for (const f of files) {
+    const g = out[out.length - 1]
+    if (g && g[0]!.date === f.date && g.some((x) => x.first <= f.last && f.first <= x.last)) g.push(f)
+    else out.push([f])
+  }
+  return out
+}
+
+/** Reads a group of files as one chunk: deduplicated on event id, sorted by (event_time, event_id). */
+async function readGroup(lake: LakeBucket, group: Source[]): Promise<Chunk> {
+  const parts = await Promise.all(group.map((f) => readColumns(lake, INPUT, f.key)))
+  const ids = new Set<string>()
+  const rows: [number, number][] = [] // (part, row)
+  parts.forEach((cols, p) => {
+    const id = cols[0] as string[]
+    for (let i = 0; i < id.length; i++) if (!ids.has(id[i]!)) (ids.add(id[i]!), rows.push([p, i]))
+  })
+  const time = INPUT.findIndex((c) => c.name === 'event_time')
+  const at = (r: [number, number]) => parts[r[0]]![time]![r[1]] as number
+  const idOf = (r: [number, number]) => parts[r[0]]![0]![r[1]] as string
+  rows.sort((a, b) => at(a) - at(b) || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0))
+  return Object.fromEntries(INPUT.map((c, j) => [c.name, rows.map(([p, i]) => parts[p]![j]![i])]))
+}
+
+/** Digest of the keys a day was built from (SHA-256, 20 hex digits). */
+async function digest(keys: string[]): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode([...keys].sort().join('\n')))
+  return Array.from(new Uint8Array(d, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+export interface DayResult {
+  key: string
+  /** built: written now; fresh: already up to date; waiting: a date it needs is not closed yet; empty: no events. */
+  status: 'built' | 'fresh' | 'waiting' | 'empty'
+  rows?: number
+}
+
+/**
+ * Builds the aggregate of one local day of a site if it is ready and missing or stale. Idempotent: a
+ * second run finds it fresh. Memory: one group of input files at a time plus the day's aggregation state.
+ */
+export async function aggregateDay(lake: LakeBucket, site: string, date: string, o: AggregateOptions): Promise<DayResult> {
+  const tz = o.tz ?? 'UTC'
+  const grace = o.dayGraceMs ?? 2 * HOUR_MS
+  const key = aggregateKey(site, date, tz)
+  const agg = new DayAggregator(localDay(date, tz))
+  const need = { from: agg.window.from, to: agg.to }
+  // Closed: every UTC date from the gap before the day to its end has ended, with the grace.
+  const lastDate = new Date(need.to).toISOString().slice(0, 10)
+  if (o.now < Date.parse(`${lastDate}T00:00:00Z`) + DAY_MS + grace) return { key, status: 'waiting' }
+  const { files, compacted } = await sources(lake, site, agg.window)
+  for (const d of datesBetween(new Date(need.from), new Date(need.to))) if (!compacted.has(d)) return { key, status: 'waiting' }
+
+  // What the day reads: the files up to its end and the gap after it (later files only if sessions go on).
+  const near = files.filter((f) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR_MS <= agg.to + agg.gap)
+  const sourcesDigest = await digest(near.map((f) => f.key))
+  const existing = await lake.list({ prefix: key, include: ['customMetadata'] })
+  const current = existing.objects.find((x) => x.key === key)
+  if (current?.customMetadata?.sources === sourcesDigest) return { key, status: 'fresh' }
+  const start = (f: Source) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR_MS
+  if (!near.some((f) => start(f) + (f.last - f.first + 1) * HOUR_MS > agg.from)) {
+    if (current) await lake.delete(key)
+    return { key, status: 'empty' }
+  }
+
+  const read: string[] = []
+  for (const g of groups(files)) {
+    if (agg.done) break
+    agg.add(await readGroup(lake, g))
+    read.push(...g.map((f) => f.key))
+  }
+  const columns = agg.finish()
+  const rows = columns[0]!.length
+  await lake.put(key, writeColumns(AGGREGATE_COLUMNS, columns), {
+    httpMetadata: { contentType: 'application/vnd.apache.parquet' },
+    customMetadata: { sources: sourcesDigest, rows: String(rows), tz, date, read: String(read.length) },
+  })
+  return { key, status: 'built', rows }
+}
+
+/** The local dates to look at: `days` back from `now` in zone `tz`, oldest first. */
+export function recentDates(now: number, days: number, tz = 'UTC'): string[] {
+  const today = localDate(now, tz)
+  return Array.from({ length: days + 1 }, (_, i) => addDays(today, i - days))
+}
+
+/** Builds what is due for every site (the cron's job); `zones` maps a site to its time zone. */
+export async function aggregateLake(lake: LakeBucket, sites: string[], o: { now: number; days?: number; zones?: Record<string, string> }): Promise<{ built: string[]; failed: string[] }> {
+  const out = { built: [] as string[], failed: [] as string[] }
+  for (const site of sites) {
+    const tz = o.zones?.[site] ?? 'UTC'
+    for (const date of recentDates(o.now, o.days ?? 7, tz)) {
+      try {
+        const r = await aggregateDay(lake, site, date, { now: o.now, tz })
+        if (r.status === 'built') out.built.push(r.key)
+      } catch (e) {
+        out.failed.push(`${site}/${date}: ${(e as Error).message}`)
+      }
+    }
+  }
+  return out
+}

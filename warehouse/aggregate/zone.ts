@@ -1,0 +1,56 @@
+/**
+ * Site time zones: a site's days, weeks and months follow its IANA zone (default UTC), DST days of 23 and 25
+ * hours and offsets of 30 and 45 minutes included. Offsets come from the platform's own time zone data
+ * (Intl), the same in the Worker, Node and the browser.
+ */
+
+const MINUTE = 60_000
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+/** Whether `tz` names a time zone this platform knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Minutes the zone is ahead of UTC at instant `ms` (Asia/Kathmandu: 345). */
+export function offsetMinutes(ms: number, tz: string): number {
+  if (tz === 'UTC') return 0
+  let f = formats.get(tz)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
+    formats.set(tz, f)
+  }
+  const p: Record<string, number> = {}
+  for (const { type, value } of f.formatToParts(ms)) if (type !== 'literal') p[type] = Number(value)
+  const local = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!)
+  return Math.round((local - Math.floor(ms / MINUTE) * MINUTE) / MINUTE)
+}
+
+/** The local date (YYYY-MM-DD) of instant `ms` in zone `tz`. */
+export function localDate(ms: number, tz: string): string {
+  return new Date(ms + offsetMinutes(ms, tz) * MINUTE).toISOString().slice(0, 10)
+}
+
+/** The UTC instant (epoch ms) of local midnight starting `date` (YYYY-MM-DD) in zone `tz`. */
+export function localMidnight(date: string, tz: string): number {
+  const wall = Date.parse(`${date}T00:00:00Z`)
+  // Two passes: the offset at the guess, then at the instant it gives (right across a DST change).
+  let t = wall - offsetMinutes(wall, tz) * MINUTE
+  t = wall - offsetMinutes(t, tz) * MINUTE
+  return t
+}
+
+/** A local day as a UTC range (inclusive, ms): 23, 24 or 25 hours. */
+export function localDay(date: string, tz: string): { from: number; to: number } {
+  return { from: localMidnight(date, tz), to: localMidnight(addDays(date, 1), tz) - 1 }
+}
+
+/** `date` plus `n` days (YYYY-MM-DD). */
+export function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+}

@@ -1,0 +1,180 @@
+/**
+ * The overview's answers from the aggregate tier (warehouse/aggregate/columns.ts), combined with the raw
+ * events of the days no aggregate covers yet (the open day). A range is split in two (`Split`): `agg`, whole
+ * local days read from the `aggregates` table, and `raw`, read from the events as the rest of the library
+ * does; every figure is the sum of its two parts, so it equals the raw answer over the whole range (the
+ * golden tests hold it to that), except:
+ *
+ * - Unique visitors over several aggregated days: the days' HyperLogLog sketches merged (`hllEstimate`,
+ *   standard error 1.6 %); one aggregated day is exact. The visitors of the raw part are added: visitor ids
+ *   rotate daily, so the two parts share only visitors whose visit crosses the midnight between them.
+ * - Breakdown visitors over several days: the sum of each day's exact distinct visitors of the value; it
+ *   counts a visitor twice only when their visit crosses midnight (the daily salt), far below the sketch's
+ *   error, at no storage cost (a sketch per value and day would outweigh the events).
+ */
+import { HLL_ALPHA, HLL_REGISTERS, RANK_BASE } from '../aggregate/hll.ts'
+import { breakdown, customEvents, eventProps, propKeys, sessionBreakdown, type SessionField } from './breakdowns.ts'
+import type { Dimension } from './dimensions.ts'
+import { PROP_KEY_RE } from './dimensions.ts'
+import { countingCte, countVisitors, readsLoadTables, type Scope } from './events.ts'
+import { hourRowsCte } from './visitor-hours.ts'
+import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
+import { sessionsCte, type SessionOptions } from './sessions.ts'
+
+/** The table the aggregate files are loaded into. */
+export const AGGREGATES = 'aggregates'
+
+/** A range split into whole aggregated days (`agg`, by their `day`) and the rest (`raw`, from events). */
+export interface Split {
+  agg: Range | null
+  raw: Range | null
+}
+
+/** Every row (breakdowns list every value before a limit: a value's figures add up across the parts). */
+const ALL_ROWS = 1_000_000_000
+
+const days = (r: Range, dim: string) => sql`dim = ${dim} AND ${inRange(r, 'day')}`
+const NONE = trusted('FALSE')
+
+/**
+ * One row (visitors): the distinct visitors of aggregated days, exact for one day, else the HyperLogLog
+ * estimate of their merged sketches: registers merged by max, then linear counting for small sets (at most
+ * 2.5 m and an empty register), else alpha m^2 / sum 2^-M[j]; rounded.
+ */
+export function hllVisitors(r: Range): Query {
+  const m = HLL_REGISTERS
+  return sql`(WITH d AS (SELECT visitors, sketch FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'all')}),
+regs AS (
+  SELECT i, max(ascii(substr(sketch, i + 1, 1)) - ${int(RANK_BASE)}) AS rank
+  FROM d, range(${int(m)}) t(i) WHERE sketch IS NOT NULL GROUP BY i
+), est AS (
+  SELECT sum(pow(2, -rank)) AS s, count(*) FILTER (WHERE rank = 0) AS zeros FROM regs
+)
+SELECT CASE WHEN (SELECT count(*) FROM d) <= 1 THEN (SELECT coalesce(sum(visitors), 0) FROM d)
+  WHEN (SELECT s FROM est) IS NULL THEN 0
+  ELSE round(CASE WHEN ${trusted(String(HLL_ALPHA * m * m))} / (SELECT s FROM est) <= ${trusted(String(2.5 * m))} AND (SELECT zeros FROM est) > 0
+    THEN ${trusted(String(m))} * ln(${trusted(String(m))} / (SELECT zeros FROM est))
+    ELSE ${trusted(String(HLL_ALPHA * m * m))} / (SELECT s FROM est) END) END::BIGINT AS visitors)`
+}
+
+/** One row of sums over a range: visitors, visits, pageviews, visit_pageviews, bounces, duration_ms, events. */
+function kpiParts(split: Split, o: SessionOptions): Query {
+  const agg = split.agg
+    ? sql`SELECT (SELECT visitors FROM ${hllVisitors(split.agg)}) AS visitors, sum(visits) AS visits, sum(pageviews) AS pageviews,
+  sum(visit_pageviews) AS visit_pageviews, sum(bounces) AS bounces, sum(duration_ms) AS duration_ms, sum(events) AS events
+FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'all')}`
+    : trusted(`SELECT 0 AS visitors, 0 AS visits, 0 AS pageviews, 0 AS visit_pageviews, 0 AS bounces, 0 AS duration_ms, 0 AS events`)
+  const raw = split.raw ? rawKpiSums(split.raw, o) : trusted(`SELECT 0, 0, 0, 0, 0, 0, 0`)
+  return sql`SELECT sum(visitors)::BIGINT AS visitors, sum(visits)::BIGINT AS visits, sum(pageviews)::BIGINT AS pageviews,
+  sum(visit_pageviews)::BIGINT AS visit_pageviews, sum(bounces)::BIGINT AS bounces, sum(duration_ms)::DOUBLE AS duration_ms, sum(events)::BIGINT AS events
+FROM (${agg} UNION ALL ${raw})`
+}
+
+/** The raw part's sums, as `kpis` (kpis.ts) counts them. */
+function rawKpiSums(r: Range, o: SessionOptions): Query {
+  const hits = readsLoadTables(o)
+    ? sql`${hourRowsCte(r)}, hits AS (SELECT count(DISTINCT vid) AS visitors, coalesce(sum(pageviews), 0)::BIGINT AS pageviews FROM hv)`
+    : sql`hits AS (SELECT ${countVisitors(o)} AS visitors, count(*) FILTER (WHERE type = 'pageview') AS pageviews FROM ev WHERE hit AND ${inRange(r)})`
+  return sql`(WITH RECURSIVE ${sessionsCte(r, o, false)}, ${hits}, vstats AS (
+  SELECT count(*) AS visits, coalesce(sum(pageviews), 0) AS visit_pageviews, count(*) FILTER (WHERE bounce) AS bounces, coalesce(sum(duration_ms), 0) AS duration_ms FROM sessions
+), cev AS (
+  SELECT count(*) AS events FROM (${eventRows(r, o)})
+)
+SELECT h.visitors, v.visits, h.pageviews, v.visit_pageviews, v.bounces, v.duration_ms, c.events FROM hits h, vstats v, cev c)`
+}
+
+/** The custom events of a raw range (for their count). */
+function eventRows(r: Range, o: Scope): Query {
+  return sql`WITH RECURSIVE ${countingCte(r, o, 'event')} SELECT 1 FROM ev WHERE hit AND type = 'event' AND ${inRange(r)}`
+}
+
+/** The KPI columns of `kpis` (kpis.ts) from the parts' sums. */
+const kpiColumns = (p: string) => `${p}.visitors, ${p}.visits, ${p}.pageviews, ${p}.visit_pageviews / nullif(${p}.visits, 0) AS views_per_visit,
+  ${p}.bounces / nullif(${p}.visits, 0) AS bounce_rate, ${p}.duration_ms / nullif(${p}.visits, 0) AS visit_duration_ms, ${p}.events`
+
+/**
+ * One row as `kpis` gives it (visitors, visits, pageviews, views_per_visit, bounce_rate, visit_duration_ms)
+ * plus `events` (custom events), and `prev_*` of each for `previous` when given.
+ */
+export function kpisSplit(split: Split, o: SessionOptions = {}, previous?: Split): Query {
+  const cur = sql`(SELECT ${trusted(kpiColumns('p'))} FROM (${kpiParts(split, o)}) p)`
+  if (!previous) return sql`SELECT * FROM ${cur} c`
+  return sql`SELECT c.*, prev.visitors AS prev_visitors, prev.visits AS prev_visits, prev.pageviews AS prev_pageviews,
+  prev.views_per_visit AS prev_views_per_visit, prev.bounce_rate AS prev_bounce_rate, prev.visit_duration_ms AS prev_visit_duration_ms, prev.events AS prev_events
+FROM ${cur} c, (SELECT ${trusted(kpiColumns('p'))} FROM (${kpiParts(previous, o)}) p) prev`
+}
+
+/**
+ * Rows (value, visitors, pageviews, events) as `breakdown` (breakdowns.ts) gives them, for the event
+ * dimensions the aggregates hold (`path` with type pageview: top pages).
+ */
+export function breakdownSplit(split: Split, dim: Dimension, o: Scope & { type?: 'pageview'; limit?: number } = {}): Query {
+  const agg = split.agg
+    ? sql`SELECT value, visitors, pageviews, events FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, dim)}`
+    : sql`SELECT NULL AS value, 0 AS visitors, 0 AS pageviews, 0 AS events WHERE ${NONE}`
+  const raw = split.raw ? sql`SELECT value, visitors, pageviews, events FROM (${breakdown(split.raw, dim, { ...o, limit: ALL_ROWS })})` : trusted('')
+  return sql`SELECT value, sum(visitors)::BIGINT AS visitors, sum(pageviews)::BIGINT AS pageviews, sum(events)::BIGINT AS events
+FROM (${agg}${split.raw ? sql` UNION ALL ${raw}` : trusted('')}) GROUP BY value
+ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
+}
+
+/** Rows (value, visitors, visits, bounce_rate, visit_duration_ms) as `sessionBreakdown` gives them. */
+export function sessionBreakdownSplit(split: Split, field: SessionField, o: SessionOptions & { limit?: number } = {}): Query {
+  const agg = split.agg
+    ? sql`SELECT value, visitors, visits, bounces, duration_ms FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, `visit:${field}`)}`
+    : sql`SELECT NULL AS value, 0 AS visitors, 0 AS visits, 0 AS bounces, 0.0 AS duration_ms WHERE ${NONE}`
+  // The raw part's sums from its averages: visits * rate is a whole number of bounces (rounded off float error).
+  const raw = split.raw
+    ? sql` UNION ALL SELECT value, visitors, visits, round(bounce_rate * visits), visit_duration_ms * visits FROM (${sessionBreakdown(split.raw, field, { ...o, limit: ALL_ROWS })})`
+    : trusted('')
+  return sql`SELECT value, sum(visitors)::BIGINT AS visitors, sum(visits)::BIGINT AS visits, sum(bounces) / sum(visits) AS bounce_rate,
+  sum(duration_ms) / sum(visits) AS visit_duration_ms
+FROM (${agg}${raw}) GROUP BY value ORDER BY visitors DESC, visits DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
+}
+
+/** Rows (name, events, visitors) as `customEvents` gives them. */
+export function customEventsSplit(split: Split, o: Scope & { limit?: number } = {}): Query {
+  const agg = split.agg
+    ? sql`SELECT value AS name, events, visitors FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'event')}`
+    : sql`SELECT NULL AS name, 0 AS events, 0 AS visitors WHERE ${NONE}`
+  const raw = split.raw ? sql` UNION ALL SELECT name, events, visitors FROM (${customEvents(split.raw, { ...o, limit: ALL_ROWS })})` : trusted('')
+  return sql`SELECT name, sum(events)::BIGINT AS events, sum(visitors)::BIGINT AS visitors FROM (${agg}${raw})
+GROUP BY name ORDER BY events DESC, name LIMIT ${int(o.limit ?? 100)}`
+}
+
+/** Rows (name, events): custom event names for the event picker (names and order of `customEventsSplit`). */
+export function eventNamesSplit(split: Split, o: Scope = {}, limit = 50): Query {
+  return sql`SELECT name, events FROM (${customEventsSplit(split, { ...o, limit })})`
+}
+
+/**
+ * Rows (value, events, visitors) as `eventProps` gives them. A day whose events of that name never carried
+ * the key has no `prop` rows for it: all of its events count as NULL (the key absent), from its `event` row.
+ */
+export function eventPropsSplit(split: Split, name: string, key: string, o: Scope & { limit?: number } = {}): Query {
+  const agg = split.agg
+    ? sql`SELECT value, events, visitors FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'prop')} AND name = ${name} AND key = ${key}
+UNION ALL SELECT NULL, e.events, e.visitors FROM ${trusted(AGGREGATES)} e WHERE ${days(split.agg, 'event')} AND e.value = ${name}
+  AND NOT EXISTS (SELECT 1 FROM ${trusted(AGGREGATES)} p WHERE p.dim = 'prop' AND p.day = e.day AND p.name = ${name} AND p.key = ${key})`
+    : sql`SELECT NULL AS value, 0 AS events, 0 AS visitors WHERE ${NONE}`
+  const raw = split.raw ? sql` UNION ALL SELECT value, events, visitors FROM (${eventProps(split.raw, name, key, { ...o, limit: ALL_ROWS })})` : trusted('')
+  return sql`SELECT value, sum(events)::BIGINT AS events, sum(visitors)::BIGINT AS visitors FROM (${agg}${raw})
+GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
+}
+
+/** Rows (key, events) as `propKeys` gives them. */
+export function propKeysSplit(split: Split, name: string, o: Scope = {}): Query {
+  const agg = split.agg
+    ? sql`SELECT value AS key, events FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'propkey')} AND name = ${name} AND regexp_full_match(value, ${PROP_KEY_RE})`
+    : sql`SELECT NULL AS key, 0 AS events WHERE ${NONE}`
+  const raw = split.raw ? sql` UNION ALL SELECT key, events FROM (${propKeys(split.raw, name, o)})` : trusted('')
+  return sql`SELECT key, sum(events)::BIGINT AS events FROM (${agg}${raw}) GROUP BY key ORDER BY events DESC, key`
+}
+
+/**
+ * `counted (b, pageviews)` rows of the aggregated days for the time series: pageviews per 15 UTC minutes,
+ * bucketed by `bucketStart` (a SQL expression over a TIMESTAMP column `t`, µs since the epoch).
+ */
+export function aggregatedPageviews(r: Range, bucketStart: (column: string) => Query): Query {
+  return sql`SELECT ${bucketStart('t')} AS b, sum(pageviews)::BIGINT AS pageviews FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'quarter')} GROUP BY b`
+}
