@@ -19,6 +19,8 @@ export interface Env {
   RATE_LIMITER?: RateLimit
   /** JSON: site id -> hostnames allowed to send events for it. */
   SITES: string
+  /** JSON: site id -> IANA time zone of its days in the aggregates and the dashboard (default UTC). */
+  TIMEZONES?: string
   /** JSON secret: site id -> API key for server-side events (which may set each event's ip and ua). */
   SITE_KEYS?: string
   /** What to do with visitors who send Sec-GPC: 1 or DNT: 1: anonymize (default), drop or ignore. */

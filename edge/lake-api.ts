@@ -2,14 +2,17 @@
  * The dashboard's read API over the lake:
  *   GET /api/files?site=&from=&to=[&table=events|dropped][&rollups=1][&signed=1&ttl=s]   which Parquet files cover a time range
  *     (`rollups=1`, events only: each compacted day file's pageview rollup, warehouse/rollup.ts, as `rollup`)
+ *   GET /api/aggregates?site=&from=&to=   the site's time zone and the aggregate file of each local day of a
+ *     range (warehouse/aggregate): one listing per 1,000 days, however long the range
  *   GET|HEAD /data/<key>             one file, with Range (206) and ETag (304) support
  *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
 import { Hono, type Context, type Next } from 'hono'
-import { datePrefix, datesBetween, decodeMeta, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
+import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, listAll, parseAggregateKey, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
+import { zoneOf } from './sites.ts'
 
 const MAX_RANGE_DAYS = 400
 const DAY_MS = 86_400_000
@@ -31,7 +34,7 @@ export interface LakeFile {
 }
 
 /** Lake prefixes `/data/` serves: the tables, and the rollups beside compacted files. */
-const SERVED = [...TABLES, 'rollups']
+const SERVED = [...TABLES, 'rollups', 'aggregates']
 
 /**
  * The visible files of a site and table that overlap [from, to] (epoch ms), from R2 prefixes and metadata
@@ -107,6 +110,46 @@ lakeApi.get('/api/files', async (c) => {
   }
   c.header('Cache-Control', 'no-store')
   return c.json({ files })
+})
+
+/** One local day's aggregate file, as `/api/aggregates` lists it. */
+export interface AggregateFile {
+  date: string // the local date (YYYY-MM-DD) in the site's zone
+  key: string
+  url: string
+  bytes: number
+  signedUrl?: string
+}
+
+/**
+ * The aggregate files of a site's local dates `from`..`to` (YYYY-MM-DD) in zone `tz`, from one listing of
+ * the site's aggregates (a page per 1,000 days): the newest of a date when a rebuild left two for a moment.
+ */
+export async function listAggregates(lake: ListingBucket, site: string, tz: string, from: string, to: string): Promise<AggregateFile[]> {
+  const newest = new Map<string, ListedObject & { size: number }>()
+  for (const o of await listAll(lake, aggregatePrefix(site))) {
+    const k = parseAggregateKey(o.key)
+    if (!k || k.tz !== tz || k.date < from || k.date > to) continue
+    const had = newest.get(k.date)
+    if (!had || had.uploaded < o.uploaded) newest.set(k.date, o)
+  }
+  return [...newest].sort(([a], [b]) => a.localeCompare(b)).map(([date, o]) => ({ date, key: o.key, url: `/data/${o.key}`, bytes: o.size }))
+}
+
+lakeApi.get('/api/aggregates', async (c) => {
+  const site = c.req.query('site')
+  if (!site || !/^[a-z0-9_][a-z0-9_-]*$/.test(site)) return c.json({ error: 'site is required (lowercase id)' }, 400)
+  const date = /^\d{4}-\d\d-\d\d$/
+  const from = c.req.query('from') ?? '0000-01-01', to = c.req.query('to') ?? '9999-12-31'
+  if (!date.test(from) || !date.test(to)) return c.json({ error: 'from and to must be local dates (YYYY-MM-DD)' }, 400)
+  const tz = zoneOf(c.env, site)
+  const days = await listAggregates(c.env.LAKE, site, tz, from, to)
+  if (c.req.query('signed') === '1') {
+    const exp = Math.floor(Date.now() / 1000) + SIGNED_TTL_S
+    for (const d of days) d.signedUrl = await signedUrl(c.env, d.key, exp)
+  }
+  c.header('Cache-Control', 'no-store')
+  return c.json({ site, tz, days })
 })
 
 lakeApi.get('/data/*', async (c) => {

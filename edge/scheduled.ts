@@ -2,9 +2,11 @@
  * The cron (`scheduled()`), see `[triggers]` in wrangler.toml. Each job is independent: one failing does not
  * stop the others, and every job must be safe to run twice or to be cut off at any point.
  */
-import { applyRetention, compactLake, type CompactOptions } from '../warehouse/compact.ts'
+import { aggregateLake } from '../warehouse/aggregate/job.ts'
+import { applyRetention, compactLake, listPrefixes, type CompactOptions } from '../warehouse/compact.ts'
 import type { Env } from './env.ts'
 import { journalOn, replay, STALE_MS } from './journal.ts'
+import { zoneOf } from './sites.ts'
 
 /** Settings of the lake jobs (wrangler.toml `[vars]`, all optional). */
 export type CronEnv = Env & {
@@ -24,12 +26,21 @@ export const deleteOldSalts: Job = async (env, now) => {
   if (old.length) await env.LAKE.delete(old)
 }
 
-/** Compaction (warehouse/compact.ts): closed hours, then closed days, of every site. */
+/**
+ * Compaction (warehouse/compact.ts): closed hours, then closed days, of every site; then the aggregates of
+ * the closed local days (warehouse/aggregate/job.ts), which read what compaction wrote, so they run after it
+ * in the same job.
+ */
 export const compact = (options: Partial<CompactOptions> = {}): Job => async (env, now) => {
   const days = Number(env.COMPACT_DAYS) || 7
   const r = await compactLake(env.LAKE, { ...options, now, days })
   if (r.written.length) console.log(`compaction: ${r.written.length} files written (${r.rows} rows), ${r.deleted.length} deleted`)
-  if (r.failed.length) throw new Error(`compaction failed for ${r.failed.join('; ')}`)
+  const sites = (await listPrefixes(env.LAKE, 'events/')).map((p) => p.slice('events/site='.length, -1))
+  const zones = Object.fromEntries(sites.map((s) => [s, zoneOf(env, s)]))
+  const a = await aggregateLake(env.LAKE, sites, { now, days, zones })
+  if (a.built.length) console.log(`aggregates: ${a.built.length} days built`)
+  const failed = [...r.failed, ...a.failed.map((f) => `aggregate ${f}`)]
+  if (failed.length) throw new Error(`compaction failed for ${failed.join('; ')}`)
 }
 
 /** Retention: whole date partitions older than RETENTION_DAYS go (events, drop ledger, dead letters). */

@@ -1,3 +1,4 @@
+import { isTimeZone } from '../warehouse/aggregate/zone.ts'
 import type { Env } from './env.ts'
 
 /** The sites a worker collects for: allowed hostnames, and the API key of server-side events. */
@@ -28,4 +29,19 @@ export function hostAllowed(url: string, hosts: string[]): boolean {
     return false
   }
   return hosts.some((h) => host === h || host.endsWith(`.${h}`))
+}
+
+/**
+ * The time zone of a site (TIMEZONES: JSON site id -> IANA zone; default UTC): its days, weeks and months in
+ * the aggregates and the dashboard. A zone the platform does not know falls back to UTC.
+ */
+export function zoneOf(env: Pick<Env, 'TIMEZONES'>, site: string): string {
+  let zones: Record<string, string> = {}
+  try {
+    zones = JSON.parse(env.TIMEZONES || '{}')
+  } catch {
+    // an unreadable setting is no zone at all
+  }
+  const tz = zones[site]
+  return typeof tz === 'string' && isTimeZone(tz) ? tz : 'UTC'
 }

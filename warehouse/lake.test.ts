@@ -59,3 +59,13 @@ describe('visibleObjects', () => {
     expect(visibleObjects(objects)).toEqual({ visible: objects, hidden: [] })
   })
 })
+
+describe('aggregate keys', () => {
+  it('name the site, local date, zone and digest, and parse back', async () => {
+    const { aggregateKey, parseAggregateKey } = await import('./lake.ts')
+    const key = aggregateKey('demo', '2026-01-10', 'America/Argentina/Buenos_Aires', '0a1b')
+    expect(key).toBe('aggregates/site=demo/date=2026-01-10/America~Argentina~Buenos_Aires.0a1b.parquet')
+    expect(parseAggregateKey(key)).toEqual({ site: 'demo', date: '2026-01-10', tz: 'America/Argentina/Buenos_Aires', digest: '0a1b' })
+    expect(parseAggregateKey('aggregates/site=demo/date=2026-01-10/UTC.parquet')).toBeNull()
+  })
+})

@@ -146,20 +146,24 @@ export function visibleObjects<O extends ListedObject>(objects: readonly O[]): {
 }
 
 /**
- * Key of the aggregate file of one site and local day in time zone `tz` (warehouse/aggregate): under the
- * day's date like the tables, so retention trims it with them; the zone is in the name, so a site whose zone
- * changes gets its days aggregated again rather than read in the wrong zone.
- * @example aggregateKey('demo', '2026-01-10', 'Asia/Kolkata') // 'aggregates/site=demo/date=2026-01-10/Asia~Kolkata.parquet'
+ * Key of the aggregate file of one site and local day in time zone `tz` (warehouse/aggregate), built from
+ * files whose keys digest to `digest`. Under the day's date like the tables, so retention trims it with
+ * them; the zone is in the name, so a site whose zone changes gets its days aggregated again rather than read
+ * in the wrong zone; the digest makes a rebuilt day a new key, so a key's content never changes and readers
+ * may cache it for good, as every lake file.
+ * @example aggregateKey('demo', '2026-01-10', 'Asia/Kolkata', 'ab12') // 'aggregates/site=demo/date=2026-01-10/Asia~Kolkata.ab12.parquet'
  */
-export function aggregateKey(site: string, date: string, tz: string): string {
-  return `${AGGREGATES}site=${site}/date=${date}/${tz.replaceAll('/', '~')}.parquet`
+export function aggregateKey(site: string, date: string, tz: string, digest: string): string {
+  return `${aggregatePrefix(site, date)}${tz.replaceAll('/', '~')}.${digest}.parquet`
 }
 
-/** The prefix of every aggregate file. */
-export const AGGREGATES = 'aggregates/'
+/** The prefix of the aggregate files of a site (and of one of its local dates). */
+export function aggregatePrefix(site: string, date?: string): string {
+  return `aggregates/site=${site}/${date ? `date=${date}/` : ''}`
+}
 
-/** Site, local date and zone of an aggregate key (the inverse of `aggregateKey`), or null. */
-export function parseAggregateKey(key: string): { site: string; date: string; tz: string } | null {
-  const m = /^aggregates\/site=([^/]+)\/date=(\d{4}-\d\d-\d\d)\/([^/]+)\.parquet$/.exec(key)
-  return m ? { site: m[1]!, date: m[2]!, tz: m[3]!.replaceAll('~', '/') } : null
+/** Site, local date, zone and digest of an aggregate key (the inverse of `aggregateKey`), or null. */
+export function parseAggregateKey(key: string): { site: string; date: string; tz: string; digest: string } | null {
+  const m = /^aggregates\/site=([^/]+)\/date=(\d{4}-\d\d-\d\d)\/([^/.]+(?:\.[^/.]+)*?)\.([0-9a-f]+)\.parquet$/.exec(key)
+  return m ? { site: m[1]!, date: m[2]!, tz: m[3]!.replaceAll('~', '/'), digest: m[4]! } : null
 }

@@ -161,7 +161,10 @@ describe('aggregates at the edges', () => {
     const bucket = await lakeOf([rows])
     expect((await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })).status).toBe('built')
     await lakeOf([[ev(V('e'.repeat(32)), at(0, 15), 'pageview', '/late')]], bucket)
-    expect((await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })).status).toBe('built')
+    const rebuilt = await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })
+    expect(rebuilt.status).toBe('built')
+    // The rebuilt day is a new key (readers cache lake files for good); the earlier one is gone.
+    expect([...bucket.objects.keys()].filter((k) => k.startsWith('aggregates/'))).toEqual([rebuilt.key])
     const { run } = await engines(bucket)
     const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: null })
     expect(pick(agg, ['visitors', 'pageviews'])).toEqual({ visitors: 2, pageviews: 3 })

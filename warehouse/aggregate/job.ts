@@ -8,8 +8,8 @@
  * compacted files. The files read reach past the day's end only as far as its last sessions go; they may
  * still be parts of an open hour, which the digest then covers, so the day is rebuilt once they merge.
  */
-import { readColumns, type LakeBucket } from '../compact.ts'
-import { aggregateKey, datePrefix, datesBetween, hoursOf, listAll, visibleObjects } from '../lake.ts'
+import { deleteKeys, readColumns, type LakeBucket } from '../compact.ts'
+import { aggregateKey, aggregatePrefix, datePrefix, datesBetween, hoursOf, listAll, parseAggregateKey, visibleObjects } from '../lake.ts'
 import { writeColumns } from '../parquet.ts'
 import { COLUMNS } from '../schema.ts'
 import { AGGREGATE_COLUMNS, INPUT_COLUMNS } from './columns.ts'
@@ -92,7 +92,8 @@ async function digest(keys: string[]): Promise<string> {
 }
 
 export interface DayResult {
-  key: string
+  /** The day's aggregate file (null: none, yet or at all). */
+  key: string | null
   /** built: written now; fresh: already up to date; waiting: a date it needs is not closed yet; empty: no events. */
   status: 'built' | 'fresh' | 'waiting' | 'empty'
   rows?: number
@@ -105,39 +106,37 @@ export interface DayResult {
 export async function aggregateDay(lake: LakeBucket, site: string, date: string, o: AggregateOptions): Promise<DayResult> {
   const tz = o.tz ?? 'UTC'
   const grace = o.dayGraceMs ?? 2 * HOUR_MS
-  const key = aggregateKey(site, date, tz)
   const agg = new DayAggregator(localDay(date, tz))
   const need = { from: agg.window.from, to: agg.to }
   // Closed: every UTC date from the gap before the day to its end has ended, with the grace.
   const lastDate = new Date(need.to).toISOString().slice(0, 10)
-  if (o.now < Date.parse(`${lastDate}T00:00:00Z`) + DAY_MS + grace) return { key, status: 'waiting' }
+  if (o.now < Date.parse(`${lastDate}T00:00:00Z`) + DAY_MS + grace) return { key: null, status: 'waiting' }
   const { files, compacted } = await sources(lake, site, agg.window)
-  for (const d of datesBetween(new Date(need.from), new Date(need.to))) if (!compacted.has(d)) return { key, status: 'waiting' }
+  for (const d of datesBetween(new Date(need.from), new Date(need.to))) if (!compacted.has(d)) return { key: null, status: 'waiting' }
 
-  // What the day reads: the files up to its end and the gap after it (later files only if sessions go on).
-  const near = files.filter((f) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR_MS <= agg.to + agg.gap)
-  const sourcesDigest = await digest(near.map((f) => f.key))
-  const existing = await lake.list({ prefix: key, include: ['customMetadata'] })
-  const current = existing.objects.find((x) => x.key === key)
-  if (current?.customMetadata?.sources === sourcesDigest) return { key, status: 'fresh' }
+  // What the day depends on: the files up to its end and the gap after it (later ones only if sessions go on).
   const start = (f: Source) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR_MS
-  if (!near.some((f) => start(f) + (f.last - f.first + 1) * HOUR_MS > agg.from)) {
-    if (current) await lake.delete(key)
-    return { key, status: 'empty' }
+  const near = files.filter((f) => start(f) <= agg.to + agg.gap)
+  const key = aggregateKey(site, date, tz, await digest(near.map((f) => f.key)))
+  // The day's earlier aggregates in this zone: replaced (after the new one is written) or kept if current.
+  const earlier = (await listAll(lake, aggregatePrefix(site, date))).map((x) => x.key).filter((k) => parseAggregateKey(k)?.tz === tz)
+  if (earlier.includes(key)) return { key, status: 'fresh' }
+  // A day no file overlaps has no aggregate (and needs none: there is nothing to read for it either).
+  if (!near.some((f) => start(f) <= agg.to && start(f) + (f.last - f.first + 1) * HOUR_MS > agg.from)) {
+    await deleteKeys(lake, earlier)
+    return { key: null, status: 'empty' }
   }
-
-  const read: string[] = []
   for (const g of groups(files)) {
     if (agg.done) break
     agg.add(await readGroup(lake, g))
-    read.push(...g.map((f) => f.key))
   }
   const columns = agg.finish()
   const rows = columns[0]!.length
   await lake.put(key, writeColumns(AGGREGATE_COLUMNS, columns), {
     httpMetadata: { contentType: 'application/vnd.apache.parquet' },
-    customMetadata: { sources: sourcesDigest, rows: String(rows), tz, date, read: String(read.length) },
+    customMetadata: { rows: String(rows), from: String(agg.from), to: String(agg.to) },
   })
+  await deleteKeys(lake, earlier)
   return { key, status: 'built', rows }
 }
 
@@ -155,7 +154,7 @@ export async function aggregateLake(lake: LakeBucket, sites: string[], o: { now:
     for (const date of recentDates(o.now, o.days ?? 7, tz)) {
       try {
         const r = await aggregateDay(lake, site, date, { now: o.now, tz })
-        if (r.status === 'built') out.built.push(r.key)
+        if (r.status === 'built') out.built.push(r.key!)
       } catch (e) {
         out.failed.push(`${site}/${date}: ${(e as Error).message}`)
       }

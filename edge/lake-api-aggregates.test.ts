@@ -1,0 +1,66 @@
+/**
+ * The aggregate tier inside workerd on Miniflare's R2: the cron's compaction job builds each closed day's
+ * aggregate after compacting it (edge/scheduled.ts), in the site's zone (TIMEZONES); `/api/aggregates` lists
+ * them in one request and `/data/` serves them with the same auth as every lake file.
+ */
+import { exports } from 'cloudflare:workers'
+import { parquetReadObjects } from 'hyparquet'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { eventRow } from '../warehouse/testing/rows.ts'
+import { compact } from './scheduled.ts'
+import { clearLake, deliver, testEnv, TOKEN } from './test-helpers.ts'
+
+const at = (d: number, h: number, m = 0) => Date.UTC(2026, 1, d, h, m)
+const get = (path: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) =>
+  exports.default.fetch(new Request(`http://localhost${path}`, { headers }))
+
+interface Listed { tz: string; days: { date: string; key: string; url: string; bytes: number; signedUrl?: string }[] }
+
+describe('lake API: aggregates', () => {
+  beforeAll(async () => {
+    await clearLake()
+    const v = (id: string) => id.repeat(32)
+    await deliver([
+      eventRow({ event_id: 'a1', event_time: at(3, 9), visitor_id: v('a'), path: '/' }),
+      eventRow({ event_id: 'a2', event_time: at(3, 9, 5), visitor_id: v('a'), path: '/shoes' }),
+      eventRow({ event_id: 'b1', event_time: at(3, 14), visitor_id: v('b'), path: '/' }),
+      eventRow({ event_id: 'c1', event_time: at(4, 10), visitor_id: v('c'), path: '/' }),
+      eventRow({ event_id: 'x1', event_time: at(3, 9), visitor_id: v('d'), path: '/', is_bot: true, bot_reason: 'ua' }),
+    ])
+    // The cron's compaction job, as it runs on Feb 5 at 03:00 (Feb 3 and 4 closed).
+    await compact({ settledAt: Date.now() + 1000 })(testEnv, at(5, 3))
+  })
+
+  it('the cron builds each closed day once, listed with the zone in one request', async () => {
+    const res = await get('/api/aggregates?site=demo&from=2026-02-01&to=2026-02-28')
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as Listed
+    expect(body.tz).toBe('UTC')
+    expect(body.days.map((d) => d.date)).toEqual(['2026-02-03', '2026-02-04'])
+    expect(body.days[0]!.key).toMatch(/^aggregates\/site=demo\/date=2026-02-03\/UTC\.[0-9a-f]{20}\.parquet$/)
+    // A second run changes nothing.
+    await compact({ settledAt: Date.now() + 1000 })(testEnv, at(5, 3, 15))
+    expect(((await (await get('/api/aggregates?site=demo')).json()) as Listed).days.map((d) => d.key)).toEqual(body.days.map((d) => d.key))
+  })
+
+  it('serves a day\'s aggregate (bearer or signed URL) with its figures, bots left out', async () => {
+    const { days } = (await (await get('/api/aggregates?site=demo&from=2026-02-03&to=2026-02-03&signed=1')).json()) as Listed
+    expect(days).toHaveLength(1)
+    expect((await get(days[0]!.url, {})).status).toBe(401)
+    const signed = await get(days[0]!.signedUrl!, {})
+    expect(signed.status).toBe(200)
+    const rows = await parquetReadObjects({ file: await (await get(days[0]!.url)).arrayBuffer() })
+    const all = rows.find((r) => r.dim === 'all')!
+    expect([all.visitors, all.pageviews, all.visits, all.bounces]).toEqual([2, 3, 2, 1])
+    expect(rows.filter((r) => r.dim === 'path').map((r) => [r.value, r.pageviews, r.visitors])).toEqual([['/', 2, 2], ['/shoes', 1, 1]])
+  })
+
+  it('refuses bad parameters with a reason', async () => {
+    for (const q of ['', 'site=Demo', 'site=demo&from=2026-2-1', 'site=demo&to=yesterday']) {
+      const res = await get(`/api/aggregates?${q}`)
+      expect(res.status, q).toBe(400)
+      expect(((await res.json()) as { error: string }).error).toMatch(/site|dates/)
+    }
+    expect((await get('/api/aggregates?site=demo', {})).status).toBe(401)
+  })
+})
