@@ -4,6 +4,7 @@
  * (warehouse/lake.ts). Deterministic: the same options give byte-identical files.
  */
 import { datesBetween, dayMergedKey, encodeMeta, partitionOf, partKey } from '../../warehouse/lake.ts'
+import { aggregateDay } from '../../warehouse/aggregate/job.ts'
 import { DAY_FILE_ROWS } from '../../warehouse/compact.ts'
 import { rollupKey, writeRollup } from '../../warehouse/rollup.ts'
 import { timeRange, writeEvents } from '../../warehouse/parquet.ts'
@@ -31,6 +32,8 @@ export interface BackfillOptions {
   /** The shop's base URL (its host is stored as the page host). */
   base?: string
   quiet?: boolean
+  /** The site's time zone, for the aggregates of its closed days (default UTC). */
+  tz?: string
 }
 
 export interface BackfillResult {
@@ -40,6 +43,8 @@ export interface BackfillResult {
   visits: number
   files: number
   bytes: number
+  /** Aggregate files written (warehouse/aggregate): one per closed local day, where the sink is a bucket. */
+  aggregates: number
   seconds: number
 }
 
@@ -55,7 +60,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
   const lastEvent = new Map<number, number>()
   const tag = hash32(`${seed}|${site}`).toString(36)
   const progress = new Progress('backfill', dates.length * eventsPerDay, opt.quiet)
-  const result: BackfillResult = { days: dates, events: 0, visits: 0, files: 0, bytes: 0, seconds: 0 }
+  const result: BackfillResult = { days: dates, events: 0, visits: 0, files: 0, bytes: 0, aggregates: 0, seconds: 0 }
   const writes: Promise<void>[] = []
 
   for (const date of dates) {
@@ -122,10 +127,18 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
     if (writes.length > 200) await Promise.all(writes.splice(0))
   }
   await Promise.all(writes)
+  // The closed days' aggregates, as the cron leaves them (warehouse/aggregate/job.ts): the days are final,
+  // so no grace period; a day whose lookahead is still open is built by the cron later.
+  if (opt.sink.bucket) {
+    for (const date of dates) {
+      const r = await aggregateDay(opt.sink.bucket, site, date, { now, tz: opt.tz, dayGraceMs: 0 })
+      if (r.status === 'built') result.aggregates++
+    }
+  }
   result.seconds = progress.elapsed()
   progress.done(
     `backfill: wrote ${result.events} events in ${result.files} files (${(result.bytes / 1e6).toFixed(1)} MB), ` +
-      `${dates[0]}..${dates.at(-1)}, ${result.seconds.toFixed(1)} s, ${progress.rate(result.events)} events/s`,
+      `${dates[0]}..${dates.at(-1)}, ${result.aggregates} days aggregated, ${result.seconds.toFixed(1)} s, ${progress.rate(result.events)} events/s`,
   )
   return result
 }

@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util'
 import { backfill } from './backfill.ts'
 import { live } from './live.ts'
 import { replay } from './replay.ts'
-import { dirSink, r2Sink } from './sink.ts'
+import { bucketSink, dirSink, r2Sink } from './sink.ts'
 
-export { backfill, live, replay, dirSink, r2Sink }
+export { backfill, live, replay, bucketSink, dirSink, r2Sink }
 
 const HELP = `Footfall traffic generator: a simulated tea shop's visitors.
 

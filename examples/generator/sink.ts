@@ -5,12 +5,29 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import type { LakeBucket } from '../../warehouse/compact.ts'
 
 export interface Sink {
   put(key: string, body: ArrayBuffer, meta: Record<string, string>): Promise<void>
   /** Is any object stored under `prefix`? */
   has(prefix: string): Promise<boolean>
   close(): Promise<void>
+  /** The bucket itself, where the sink is one (R2): the backfill then aggregates its closed days there. */
+  bucket?: LakeBucket
+}
+
+/** A sink over a bucket with R2's API (Miniflare's, or warehouse/testing/bucket.ts in a bench). */
+export function bucketSink(bucket: LakeBucket, close = async () => {}): Sink {
+  return {
+    async put(key, body, meta) {
+      await bucket.put(key, body, { httpMetadata: { contentType: 'application/vnd.apache.parquet' }, customMetadata: meta })
+    },
+    async has(prefix) {
+      return (await bucket.list({ prefix })).objects.length > 0
+    },
+    close,
+    bucket,
+  }
 }
 
 export function dirSink(dir: string): Sink {
@@ -34,13 +51,5 @@ export async function r2Sink(persistTo: string, bucket = 'footfall-lake'): Promi
   const { Miniflare } = await import('miniflare')
   const mf = new Miniflare({ modules: true, script: 'export default {}', r2Buckets: [bucket], r2Persist: join(persistTo, 'v3/r2') })
   const r2 = await mf.getR2Bucket(bucket)
-  return {
-    async put(key, body, meta) {
-      await r2.put(key, body, { httpMetadata: { contentType: 'application/vnd.apache.parquet' }, customMetadata: meta })
-    },
-    async has(prefix) {
-      return (await r2.list({ prefix, limit: 1 })).objects.length > 0
-    },
-    close: () => mf.dispose(),
-  }
+  return bucketSink(r2 as unknown as LakeBucket, () => mf.dispose())
 }
