@@ -81,7 +81,7 @@ async function expectSame(run: (q: Query) => Promise<Row[]>, range: Range, split
   const [raw] = await run(kpis(range))
   const [agg] = await run(kpisSplit(split))
   // A split's raw part adds its visitors to the sketch's: the shop's u3, on both sides, then counts twice.
-  const keys = ['visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration_ms', ...(exactVisitors || !split.raw ? ['visitors'] : [])]
+  const keys = ['visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration_ms', ...(exactVisitors || !split.raw.length ? ['visitors'] : [])]
   expect(round([pick(agg!, keys)])).toEqual(round([pick(raw!, keys)]))
   // Breakdown visitors over several days are the sum of each day's: a visit across midnight counts on both.
   const visitors = (rows: Row[]) => (exactVisitors ? rows : rows.map(({ visitors: _, ...r }) => r).sort((a, b) => String(a.value).localeCompare(String(b.value))))
@@ -109,14 +109,14 @@ describe('aggregates of the shop', () => {
     const bucket = await lakeOf(shopFiles())
     for (const d of ['2026-01-09', '2026-01-10']) expect((await aggregateDay(bucket, 'demo', d, { now: NOW })).status).toBe('built')
     const { run } = await engines(bucket)
-    const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: null })
+    const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: [] })
     // The hand-counted figures (warehouse/testing/shop.ts): 4 visitors, 5 visits, 9 pageviews.
     expect(pick(agg, ['visitors', 'visits', 'pageviews', 'events'])).toEqual({ visitors: 4, visits: 5, pageviews: 9, events: 3 })
     // Two days: the sketch of small sets counts exactly; one part aggregated and one raw adds up the same.
     // (The shop's u3 keeps one id over two days, which real ids do not: breakdowns count them on each.)
     const two = { from: at(-1, 0), to: DAY_D.to }
-    await expectSame(run, two, { agg: two, raw: null }, false)
-    await expectSame(run, two, { agg: { from: at(-1, 0), to: at(0, 0) - 1 }, raw: DAY_D }, false)
+    await expectSame(run, two, { agg: two, raw: [] }, false)
+    await expectSame(run, two, { agg: { from: at(-1, 0), to: at(0, 0) - 1 }, raw: [DAY_D] }, false)
     // A second run finds the days fresh.
     expect((await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })).status).toBe('fresh')
   })
@@ -142,17 +142,17 @@ describe('aggregates at the edges', () => {
     for (const d of ['2026-01-10', '2026-01-11']) expect((await aggregateDay(bucket, 'demo', d, { now: NOW })).status).toBe('built')
     const { run } = await engines(bucket)
     const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
-    const { agg } = await expectSame(run, d1, { agg: d1, raw: null })
+    const { agg } = await expectSame(run, d1, { agg: d1, raw: [] })
     expect(pick(agg, ['visits', 'pageviews'])).toEqual({ visits: 2, pageviews: 3 })
     const d0 = { from: at(0, 0), to: at(1, 0) - 1 }
-    const r0 = await expectSame(run, d0, { agg: d0, raw: null })
+    const r0 = await expectSame(run, d0, { agg: d0, raw: [] })
     expect(pick(r0.agg, ['visits', 'visit_duration_ms'])).toEqual({ visits: 1, visit_duration_ms: 50 * 60_000 })
     // Over both days the visitor who crossed midnight is one (the sketch merges their key); the breakdowns'
     // sum of days counts them on each day (see warehouse/sql/aggregates.ts).
     const both = { from: d0.from, to: d1.to }
-    const r = await expectSame(run, both, { agg: both, raw: null }, false)
+    const r = await expectSame(run, both, { agg: both, raw: [] }, false)
     expect([r.raw.visitors, r.agg.visitors]).toEqual([2, 2])
-    const [country] = await run(breakdownSplit({ agg: both, raw: null }, 'country'))
+    const [country] = await run(breakdownSplit({ agg: both, raw: [] }, 'country'))
     expect(country!.visitors).toBe(3)
   })
 
@@ -166,7 +166,7 @@ describe('aggregates at the edges', () => {
     // The rebuilt day is a new key (readers cache lake files for good); the earlier one is gone.
     expect([...bucket.objects.keys()].filter((k) => k.startsWith('aggregates/'))).toEqual([rebuilt.key])
     const { run } = await engines(bucket)
-    const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: null })
+    const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: [] })
     expect(pick(agg, ['visitors', 'pageviews'])).toEqual({ visitors: 2, pageviews: 3 })
   })
 
@@ -188,8 +188,32 @@ describe('aggregates at the edges', () => {
       const bucket = await lakeOf([rows])
       expect((await aggregateDay(bucket, 'demo', date, { now: NOW, tz })).status).toBe('built')
       const { run } = await engines(bucket)
-      const { agg } = await expectSame(run, day, { agg: day, raw: null })
+      const { agg } = await expectSame(run, day, { agg: day, raw: [] })
       expect(agg.pageviews).toBeGreaterThan(0)
     })
   }
+})
+
+describe('aggregate coverage', () => {
+  it('a day without events after the first aggregated day gets an empty aggregate, none before it', async () => {
+    const bucket = await lakeOf([[ev(V('9'.repeat(32)), at(0, 10)), ev(V('9'.repeat(32)), at(2, 10))]])
+    const status = []
+    for (const d of ['2026-01-09', '2026-01-10', '2026-01-11', '2026-01-12']) status.push((await aggregateDay(bucket, 'demo', d, { now: NOW })).status)
+    expect(status).toEqual(['empty', 'built', 'built', 'built'])
+    const { run } = await engines(bucket)
+    const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
+    const [k] = await run(kpisSplit({ agg: d1, raw: [] }))
+    expect(pick(k!, ['visitors', 'visits', 'pageviews'])).toEqual({ visitors: 0, visits: 0, pageviews: 0 })
+  })
+
+  it('splits a range into the run of aggregated days inside it and the rest', async () => {
+    const { splitRange } = await import('../sql/aggregates.ts')
+    const day = (d: number) => ({ from: at(d, 0), to: at(d + 1, 0) - 1 })
+    // A rolling range from 10:00 on day 0 to day 4, days 1..2 aggregated (day 4 open, day 3 not yet built).
+    const range = { from: at(0, 10), to: at(4, 12) }
+    expect(splitRange(range, [day(0), day(1), day(2)])).toEqual({ agg: { from: at(1, 0), to: at(3, 0) - 1 }, raw: [{ from: at(0, 10), to: at(1, 0) - 1 }, { from: at(3, 0), to: at(4, 12) }] })
+    expect(splitRange(range, [])).toEqual({ agg: null, raw: [range] })
+    // A gap ends the run: what follows it is read raw.
+    expect(splitRange(range, [day(1), day(3)]).agg).toEqual(day(1))
+  })
 })

@@ -94,7 +94,7 @@ async function digest(keys: string[]): Promise<string> {
 export interface DayResult {
   /** The day's aggregate file (null: none, yet or at all). */
   key: string | null
-  /** built: written now; fresh: already up to date; waiting: a date it needs is not closed yet; empty: no events. */
+  /** built: written now; fresh: already up to date; waiting: a date it needs is not closed yet; empty: no events, none before. */
   status: 'built' | 'fresh' | 'waiting' | 'empty'
   rows?: number
 }
@@ -121,10 +121,14 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
   // The day's earlier aggregates in this zone: replaced (after the new one is written) or kept if current.
   const earlier = (await listAll(lake, aggregatePrefix(site, date))).map((x) => x.key).filter((k) => parseAggregateKey(k)?.tz === tz)
   if (earlier.includes(key)) return { key, status: 'fresh' }
-  // A day no file overlaps has no aggregate (and needs none: there is nothing to read for it either).
+  // A day no file overlaps gets an empty aggregate when the day before has one (readers then see the site's
+  // days covered without a gap since its first), and none before the site's first day.
   if (!near.some((f) => start(f) <= agg.to && start(f) + (f.last - f.first + 1) * HOUR_MS > agg.from)) {
-    await deleteKeys(lake, earlier)
-    return { key: null, status: 'empty' }
+    const before = (await listAll(lake, aggregatePrefix(site, addDays(date, -1)))).some((x) => parseAggregateKey(x.key)?.tz === tz)
+    if (!before) {
+      await deleteKeys(lake, earlier)
+      return { key: null, status: 'empty' }
+    }
   }
   for (const g of groups(files)) {
     if (agg.done) break

@@ -24,11 +24,33 @@ import { sessionsCte, type SessionOptions } from './sessions.ts'
 /** The table the aggregate files are loaded into. */
 export const AGGREGATES = 'aggregates'
 
-/** A range split into whole aggregated days (`agg`, by their `day`) and the rest (`raw`, from events). */
+/**
+ * A range split into whole aggregated days (`agg`, by their `day`) and the rest (`raw`, from events: the
+ * part of a day before the first aggregated one, the days after the last).
+ */
 export interface Split {
   agg: Range | null
-  raw: Range | null
+  raw: readonly Range[]
 }
+
+/**
+ * Splits `range` at the local days `days` (each `{ from, to }`, sorted, contiguous or not): the longest run of
+ * aggregated days lying inside the range becomes `agg`, the rest of the range `raw`.
+ */
+export function splitRange(range: Range, days: readonly Range[]): Split {
+  const inside = days.filter((d) => d.from >= range.from && d.to <= range.to)
+  // The first run of consecutive days (a missing day ends it: what follows is read raw).
+  let end = 0
+  while (end + 1 < inside.length && inside[end + 1]!.from === inside[end]!.to + 1) end++
+  if (!inside.length) return { agg: null, raw: [range] }
+  const agg = { from: inside[0]!.from, to: inside[end]!.to }
+  const raw = [{ from: range.from, to: agg.from - 1 }, { from: agg.to + 1, to: range.to }].filter((r) => r.from <= r.to)
+  return { agg, raw }
+}
+
+/** `UNION ALL` of one query per raw range (nothing for none). */
+const eachRaw = (split: Split, q: (r: Range) => Query): Query =>
+  split.raw.reduce<Query>((acc, r) => sql`${acc} UNION ALL ${q(r)}`, trusted(''))
 
 /** Every row (breakdowns list every value before a limit: a value's figures add up across the parts). */
 const ALL_ROWS = 1_000_000_000
@@ -64,10 +86,9 @@ function kpiParts(split: Split, o: SessionOptions): Query {
   sum(visit_pageviews) AS visit_pageviews, sum(bounces) AS bounces, sum(duration_ms) AS duration_ms, sum(events) AS events
 FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'all')}`
     : trusted(`SELECT 0 AS visitors, 0 AS visits, 0 AS pageviews, 0 AS visit_pageviews, 0 AS bounces, 0 AS duration_ms, 0 AS events`)
-  const raw = split.raw ? rawKpiSums(split.raw, o) : trusted(`SELECT 0, 0, 0, 0, 0, 0, 0`)
   return sql`SELECT sum(visitors)::BIGINT AS visitors, sum(visits)::BIGINT AS visits, sum(pageviews)::BIGINT AS pageviews,
   sum(visit_pageviews)::BIGINT AS visit_pageviews, sum(bounces)::BIGINT AS bounces, sum(duration_ms)::DOUBLE AS duration_ms, sum(events)::BIGINT AS events
-FROM (${agg} UNION ALL ${raw})`
+FROM (${agg}${eachRaw(split, (r) => sql`SELECT * FROM ${rawKpiSums(r, o)}`)})`
 }
 
 /** The raw part's sums, as `kpis` (kpis.ts) counts them. */
@@ -112,9 +133,9 @@ export function breakdownSplit(split: Split, dim: Dimension, o: Scope & { type?:
   const agg = split.agg
     ? sql`SELECT value, visitors, pageviews, events FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, dim)}`
     : sql`SELECT NULL AS value, 0 AS visitors, 0 AS pageviews, 0 AS events WHERE ${NONE}`
-  const raw = split.raw ? sql`SELECT value, visitors, pageviews, events FROM (${breakdown(split.raw, dim, { ...o, limit: ALL_ROWS })})` : trusted('')
+  const raw = eachRaw(split, (r) => sql`SELECT value, visitors, pageviews, events FROM (${breakdown(r, dim, { ...o, limit: ALL_ROWS })})`)
   return sql`SELECT value, sum(visitors)::BIGINT AS visitors, sum(pageviews)::BIGINT AS pageviews, sum(events)::BIGINT AS events
-FROM (${agg}${split.raw ? sql` UNION ALL ${raw}` : trusted('')}) GROUP BY value
+FROM (${agg}${raw}) GROUP BY value
 ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
 }
 
@@ -124,9 +145,7 @@ export function sessionBreakdownSplit(split: Split, field: SessionField, o: Sess
     ? sql`SELECT value, visitors, visits, bounces, duration_ms FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, `visit:${field}`)}`
     : sql`SELECT NULL AS value, 0 AS visitors, 0 AS visits, 0 AS bounces, 0.0 AS duration_ms WHERE ${NONE}`
   // The raw part's sums from its averages: visits * rate is a whole number of bounces (rounded off float error).
-  const raw = split.raw
-    ? sql` UNION ALL SELECT value, visitors, visits, round(bounce_rate * visits), visit_duration_ms * visits FROM (${sessionBreakdown(split.raw, field, { ...o, limit: ALL_ROWS })})`
-    : trusted('')
+  const raw = eachRaw(split, (r) => sql`SELECT value, visitors, visits, round(bounce_rate * visits), visit_duration_ms * visits FROM (${sessionBreakdown(r, field, { ...o, limit: ALL_ROWS })})`)
   return sql`SELECT value, sum(visitors)::BIGINT AS visitors, sum(visits)::BIGINT AS visits, sum(bounces) / sum(visits) AS bounce_rate,
   sum(duration_ms) / sum(visits) AS visit_duration_ms
 FROM (${agg}${raw}) GROUP BY value ORDER BY visitors DESC, visits DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
@@ -137,7 +156,7 @@ export function customEventsSplit(split: Split, o: Scope & { limit?: number } = 
   const agg = split.agg
     ? sql`SELECT value AS name, events, visitors FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'event')}`
     : sql`SELECT NULL AS name, 0 AS events, 0 AS visitors WHERE ${NONE}`
-  const raw = split.raw ? sql` UNION ALL SELECT name, events, visitors FROM (${customEvents(split.raw, { ...o, limit: ALL_ROWS })})` : trusted('')
+  const raw = eachRaw(split, (r) => sql`SELECT name, events, visitors FROM (${customEvents(r, { ...o, limit: ALL_ROWS })})`)
   return sql`SELECT name, sum(events)::BIGINT AS events, sum(visitors)::BIGINT AS visitors FROM (${agg}${raw})
 GROUP BY name ORDER BY events DESC, name LIMIT ${int(o.limit ?? 100)}`
 }
@@ -157,7 +176,7 @@ export function eventPropsSplit(split: Split, name: string, key: string, o: Scop
 UNION ALL SELECT NULL, e.events, e.visitors FROM ${trusted(AGGREGATES)} e WHERE ${days(split.agg, 'event')} AND e.value = ${name}
   AND NOT EXISTS (SELECT 1 FROM ${trusted(AGGREGATES)} p WHERE p.dim = 'prop' AND p.day = e.day AND p.name = ${name} AND p.key = ${key})`
     : sql`SELECT NULL AS value, 0 AS events, 0 AS visitors WHERE ${NONE}`
-  const raw = split.raw ? sql` UNION ALL SELECT value, events, visitors FROM (${eventProps(split.raw, name, key, { ...o, limit: ALL_ROWS })})` : trusted('')
+  const raw = eachRaw(split, (r) => sql`SELECT value, events, visitors FROM (${eventProps(r, name, key, { ...o, limit: ALL_ROWS })})`)
   return sql`SELECT value, sum(events)::BIGINT AS events, sum(visitors)::BIGINT AS visitors FROM (${agg}${raw})
 GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`
 }
@@ -167,7 +186,7 @@ export function propKeysSplit(split: Split, name: string, o: Scope = {}): Query 
   const agg = split.agg
     ? sql`SELECT value AS key, events FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'propkey')} AND name = ${name} AND regexp_full_match(value, ${PROP_KEY_RE})`
     : sql`SELECT NULL AS key, 0 AS events WHERE ${NONE}`
-  const raw = split.raw ? sql` UNION ALL SELECT key, events FROM (${propKeys(split.raw, name, o)})` : trusted('')
+  const raw = eachRaw(split, (r) => sql`SELECT key, events FROM (${propKeys(r, name, o)})`)
   return sql`SELECT key, sum(events)::BIGINT AS events FROM (${agg}${raw}) GROUP BY key ORDER BY events DESC, key`
 }
 
