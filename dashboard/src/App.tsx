@@ -2,7 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { AuthError, clearToken, getToken, setToken } from './api.ts'
 import { Lake, type Projection } from './db.ts'
 import { overviewColumnsSuffice } from './panels.ts'
-import { clearCache, loadRange, type Progress } from './loader.ts'
+import { clearCache, loadAggregates, loadFiles, type Progress } from './loader.ts'
+import { listAggregates, listFiles } from './api.ts'
+import { splitRange, type Split } from '../../warehouse/sql/aggregates.ts'
+import { localDay } from '../../warehouse/aggregate/zone.ts'
+import { SESSION_GAP_MS } from '../../warehouse/sql/sessions.ts'
+import type { Range } from '../../warehouse/sql/query.ts'
 import { FilterBar } from './Filters.tsx'
 import { Overview, type ViewProps } from './Overview.tsx'
 import { rollupChart, RollupOverview, useRollups } from './RollupOverview.tsx'
@@ -17,8 +22,13 @@ const REFRESH_MS = 15_000
 const REALTIME_WINDOW_MS = 8 * 3_600_000
 
 const RANGE_LABEL: Record<RangeName, string> = {
-  realtime: 'Realtime (30 min)', today: 'Today', yesterday: 'Yesterday', '7d': 'Last 7 days', '30d': 'Last 30 days', custom: 'Custom',
+  realtime: 'Realtime (30 min)', today: 'Today', yesterday: 'Yesterday', '7d': 'Last 7 days', '30d': 'Last 30 days',
+  month: 'Month to date', lastmonth: 'Last month', '12mo': 'Last 12 months', ytd: 'Year to date', all: 'All time', custom: 'Custom',
 }
+/** Ranges short enough for the first chart from per-file rollups (longer ones list too many dates; aggregates answer them). */
+const ROLLUP_RANGES = new Set<RangeName>(['today', 'yesterday', '7d', 'custom'])
+/** Raw events above this many bytes are downloaded only when asked (a view that needs them over a long range). */
+const LARGE_BYTES = 100 * 1048576
 const VIEW_LABEL: Record<ViewName, string> = {
   overview: 'Overview', realtime: 'Realtime', streams: 'Streams', funnels: 'Funnels & orders', users: 'Users', filtered: 'Filtered traffic', sql: 'SQL',
 }
@@ -33,6 +43,11 @@ export function App() {
   const [progress, setProgress] = useState<Progress | null>(null)
   const [last, setLast] = useState<{ files: number; bytes: number; fromCache: number; fromNetwork: number } | null>(null)
   const [tick, setTick] = useState(0)
+  /** What the loaded data answers: the site's zone and first day, and the ranges split at its aggregated days. */
+  const [loaded, setLoaded] = useState<{ tz: string; first?: string; split: Split | null; previousSplit: Split | null } | null>(null)
+  /** Raw events too large to download unasked: their size, until the owner asks for them. */
+  const [large, setLarge] = useState<{ bytes: number; files: number } | null>(null)
+  const [allowLarge, setAllowLarge] = useState('')
   const opening = useRef<Lake | null>(null)
 
   const setState = useCallback((next: State) => {
@@ -55,7 +70,11 @@ export function App() {
   // Load what the view needs (new files only), then let the panels query.
   // The overview loads only the columns it reads; any other view (or a filter on another column) all of them.
   const projection: Projection = state.view === 'overview' && overviewColumnsSuffice(state.filters) ? 'overview' : 'all'
-  const loadKey = JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.view === 'realtime', state.view === 'filtered', projection, tick])
+  // The overview without filters or bots answers from the aggregates of the range's whole days and reads raw
+  // events only for the rest (warehouse/sql/aggregates.ts); other views, filters and bots read raw events.
+  const aggregated = state.view === 'overview' && !state.filters.length && !state.bots && state.range !== 'realtime'
+  const rangeKey = JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.view === 'realtime', state.view === 'filtered', projection, aggregated])
+  const loadKey = JSON.stringify([rangeKey, tick, allowLarge === rangeKey])
   useEffect(() => {
     if (!authed) return
     let live = true
@@ -64,20 +83,46 @@ export function App() {
         opening.current ??= Lake.open()
         const db = opening.current
         await db.project(projection)
+        // The site's zone and aggregated days (one request, however long the range).
+        const { tz, days } = await listAggregates(state.site)
         const t = Date.now()
-        const r = rangeOf(state, t)
-        const span = { from: state.compare ? previousOf(r).from : r.from, to: r.to }
-        if (realtime) span.from = Math.min(span.from, t - REALTIME_WINDOW_MS)
+        const r = rangeOf(state, t, tz, days[0]?.date)
+        const previous = state.compare ? previousOf(r) : null
+        const dayRanges = days.map((d) => ({ ...d, ...localDay(d.date, tz) }))
+        // Without an aggregated day in the range, everything is read raw, as before the aggregate tier.
+        const cut = aggregated ? splitRange(r, dayRanges) : null
+        const split = cut?.agg ? cut : null
+        const previousSplit = split && previous ? splitRange(previous, dayRanges) : null
         const sum = { files: 0, bytes: 0, fromCache: 0, fromNetwork: 0 }
-        const jobs: ['events' | 'dropped', typeof span][] = [['events', span]]
-        if (state.view === 'filtered') jobs.push(['dropped', span])
-        for (const [table, range] of jobs) {
-          const p = await loadRange(db, state.site, range, table, (x) => live && setProgress(x))
-          sum.files += p.files, sum.bytes += p.bytes, sum.fromCache += p.fromCache, sum.fromNetwork += p.fromNetwork
+        const add = (p: Progress) => ((sum.files += p.files), (sum.bytes += p.bytes), (sum.fromCache += p.fromCache), (sum.fromNetwork += p.fromNetwork))
+        const progress = (x: Progress) => live && setProgress(x)
+        // The events to read: the raw parts (with the session gap before each, so a session begun before a
+        // part is not counted again as a new one), or the whole span.
+        let spans: Range[]
+        if (split) {
+          const aggs = [split.agg, previousSplit?.agg].filter((a): a is Range => !!a)
+          add(await loadAggregates(db, dayRanges.filter((d) => aggs.some((a) => d.from >= a.from && d.to <= a.to)).map((d) => ({ ...d, day: d.from })), progress))
+          spans = [...split.raw, ...(previousSplit?.raw ?? [])].map((x) => ({ from: x.from - SESSION_GAP_MS, to: x.to }))
+        } else {
+          const span = { from: previous ? previous.from : r.from, to: r.to }
+          if (realtime) span.from = Math.min(span.from, t - REALTIME_WINDOW_MS)
+          spans = [span]
         }
+        const jobs: ['events' | 'dropped', Range][] = spans.map((x) => ['events', x])
+        if (state.view === 'filtered') jobs.push(['dropped', { from: previous ? previous.from : r.from, to: r.to }])
+        const lists = await Promise.all(jobs.map(([table, x]) => listFiles(state.site, x.from, x.to, table)))
+        const toLoad = lists.map((l) => l.filter((f) => !db.has(f.key)))
+        const bytes = toLoad.flat().reduce((n, f) => n + f.bytes, 0)
+        if (bytes > LARGE_BYTES && allowLarge !== rangeKey) {
+          if (live) setLarge({ bytes, files: toLoad.flat().length })
+          return
+        }
+        if (live) setLarge(null)
+        for (const [i, [table]] of jobs.entries()) add(await loadFiles(db, toLoad[i]!, table, progress))
         await db.ready()
         if (!live) return
         setLake(db)
+        setLoaded({ tz, first: days[0]?.date, split, previousSplit })
         setLast(sum)
         setNow(t)
         setVersion((v) => v + 1)
@@ -98,15 +143,18 @@ export function App() {
 
   // The overview without filters draws its chart from pageview rollups while the events load (RollupOverview.tsx):
   // again when the range changes, not on a refresh or a realtime poll (the events' chart is there already).
-  const rollups = useRollups(authed && state.view === 'overview' && !state.filters.length, state.site, (t) => {
-    const r = rangeOf(state, t)
+  // Ranges with aggregated days draw from them instead (quickly: they are small).
+  const rollups = useRollups(authed && state.view === 'overview' && !state.filters.length && !loaded?.split?.agg && ROLLUP_RANGES.has(state.range), state.site, (t) => {
+    const r = rangeOf(state, t, loaded?.tz ?? 'UTC', loaded?.first)
     return { range: r, previous: state.compare ? previousOf(r) : null }
   }, JSON.stringify([state.site, state.range, state.from, state.to, state.compare]))
 
   if (!authed) return <SignIn error={error} onToken={(t) => (setToken(t), setError(null), setAuthed(true))} />
 
-  const range = rangeOf(state, now)
-  const scope: Scope = { range, filters: state.filters, bots: state.bots, materialised: true }
+  const range = rangeOf(state, now, loaded?.tz ?? 'UTC', loaded?.first)
+  // The split of what was loaded, while it still answers this state (a new range waits for its load).
+  const split = aggregated && loaded?.split && sameRange(range, loaded.split) ? loaded.split : undefined
+  const scope: Scope = { range, filters: state.filters, bots: state.bots, materialised: true, split, previousSplit: split ? loaded?.previousSplit : null }
   const setFilters = (filters: Filter[]) => setState({ ...state, filters })
   const props: ViewProps = {
     lake: lake!,
@@ -170,6 +218,12 @@ export function App() {
         {!lake && !error && <span class="status">Starting DuckDB…</span>}
       </div>
       {error && <p class="error" role="alert">{error}</p>}
+      {large && (
+        <p class="notice" role="status" data-testid="large-download">
+          This view reads raw events: {large.files} files, {kb(large.bytes)} to download.{' '}
+          <button type="button" onClick={() => setAllowLarge(rangeKey)}>Download them</button>
+        </p>
+      )}
       {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && <FilterBar filters={state.filters} onChange={setFilters} />}
       {!lake && early && state.view === 'overview' && (
         <div class="view" data-testid="view-overview-early">
@@ -192,6 +246,12 @@ export function App() {
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+
+/** Whether a split covers exactly `range` (its parts from the range's start to its end). */
+function sameRange(range: Range, split: Split): boolean {
+  const parts = [...(split.agg ? [split.agg] : []), ...split.raw]
+  return Math.min(...parts.map((p) => p.from)) === range.from && Math.max(...parts.map((p) => p.to)) === range.to
+}
 const kb = (b: number) => (b < 1e6 ? `${(b / 1024).toFixed(1)} KB` : `${(b / 1048576).toFixed(1)} MB`)
 
 function SignIn({ error, onToken }: { error: string | null; onToken: (t: string) => void }) {

@@ -1,6 +1,7 @@
 /** The overview: KPIs with the change against the previous period, the time series, and every breakdown. */
 import { useState } from 'preact/hooks'
 import { eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
+import { eventPropsSplit, kpisSplit, propKeysSplit } from '../../warehouse/sql/aggregates.ts'
 import { isDimension, type Dimension } from '../../warehouse/sql/dimensions.ts'
 import { kpis, previousPeriod } from '../../warehouse/sql/kpis.ts'
 import { BUCKETS, bucketFor, type Bucket } from '../../warehouse/sql/buckets.ts'
@@ -25,21 +26,28 @@ export interface ViewProps {
 }
 
 export function Overview({ lake, version, scope, previous, extra, setExtra, pick, early }: ViewProps & { early?: RollupChart | null }) {
-  const k = usePanelQuery(lake, version, kpis(scope.range, opts(scope)))
-  const e = usePanelQuery(lake, version, eventCount(scope))
-  const ep = usePanelQuery(lake, version, previous ? eventCount({ ...scope, range: previous }) : null)
-  const bucket = seriesBucket(extra, scope.range)
+  // Split (aggregates + raw rest): one query gives the KPIs, the custom events and the comparison's.
+  const split = scope.split
+  const k = usePanelQuery(lake, version, split ? kpisSplit(split, opts(scope), scope.previousSplit ?? undefined) : kpis(scope.range, opts(scope)))
+  const e = usePanelQuery(lake, version, split ? null : eventCount(scope))
+  const ep = usePanelQuery(lake, version, previous && !split ? eventCount({ ...scope, range: previous }) : null)
+  const bucket = seriesBucket(extra, scope.range, !!split?.agg)
   const cur = usePanelQuery(lake, version, series(scope, bucket))
-  const prev = usePanelQuery(lake, version, previous ? series({ ...scope, range: previousPeriod(scope.range) }, bucket) : null)
+  const prevScope = previous ? { ...scope, range: previousPeriod(scope.range), split: scope.previousSplit ?? undefined } : null
+  const prev = usePanelQuery(lake, version, prevScope ? series(prevScope, bucket) : null)
   const names = usePanelQuery(lake, version, eventNames(scope))
   const eventName = extra.event ?? (names.kind === 'ready' ? (names.result.rows[0]?.name as string | undefined) : undefined)
-  const keys = usePanelQuery(lake, version, eventName ? propKeys(scope.range, eventName, opts(scope)) : null)
+  const keys = usePanelQuery(lake, version, eventName ? (split ? propKeysSplit(split, eventName, opts(scope)) : propKeys(scope.range, eventName, opts(scope))) : null)
   const [prop, setProp] = useState<string | null>(null)
   const chosen = prop ?? extra.prop ?? (keys.kind === 'ready' ? (keys.result.rows[0]?.key as string | undefined) : undefined)
   // A key from the URL may be anything: one no dimension can name would throw in the query builder.
   const key = chosen !== undefined && isDimension(`prop:${chosen}`) ? chosen : undefined
-  const row: Record<string, unknown> | null = k.kind === 'ready' && e.kind === 'ready' ? { ...k.result.rows[0], events: e.result.rows[0]?.events } : null
-  const before = row && previous && ep.kind === 'ready' ? prevOf(row, ep.result.rows[0]?.events) : null
+  const row: Record<string, unknown> | null = k.kind === 'ready' && (split || e.kind === 'ready')
+    ? { ...k.result.rows[0], events: split ? k.result.rows[0]?.events : e.kind === 'ready' ? e.result.rows[0]?.events : null }
+    : null
+  const before = row && previous && (split || ep.kind === 'ready') ? prevOf(row, split ? row.prev_events : ep.kind === 'ready' ? ep.result.rows[0]?.events : null) : null
+  // Unique visitors over several aggregated days are a sketch's estimate (warehouse/aggregate/hll.ts).
+  const estimated = !!split?.agg && split.agg.to - split.agg.from >= 86_400_000 * 1.5
   return (
     <>
       <section class="kpis" data-testid="kpis" data-state={row ? 'ready' : k.kind} aria-busy={k.pending || e.pending || ep.pending}>
@@ -49,7 +57,10 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
           const c = v !== null && before ? change(v, before[key] as number | null) : null
           return (
             <div class="kpi" key={key}>
-              <div class="kpi-value" data-testid={`kpi-${key}`}>{v === null ? '…' : formatCell(key, v)}</div>
+              <div class="kpi-value" data-testid={`kpi-${key}`} data-estimate={key === 'visitors' && estimated ? '1' : undefined}
+                title={key === 'visitors' && estimated ? 'Estimated from daily sketches (HyperLogLog): within ±3.2 % in 95 % of cases' : undefined}>
+                {v === null ? '…' : `${key === 'visitors' && estimated ? '≈ ' : ''}${formatCell(key, v)}`}
+              </div>
               <div class="kpi-label">{label}</div>
               {before && (
                 <div class={`kpi-change ${c !== null && c < 0 ? 'down' : 'up'}`} data-testid={`kpi-${key}-change`} data-previous={formatCell(key, Number(before[key] ?? 0))}>
@@ -82,7 +93,7 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
             onPick={b.pick ? (v) => pick(b.pick!, v) : undefined} />
         ))}
         <Panel title={`Properties of "${eventName ?? '…'}"`} testid="props" lake={lake} version={version}
-          query={eventName && key ? eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 }) : null}
+          query={eventName && key ? (split ? eventPropsSplit(split, eventName, key, { ...opts(scope), limit: 10 }) : eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 })) : null}
           empty="No custom event properties in this range."
           onPick={key ? (v) => pick(`prop:${key}`, v) : undefined} />
         {names.kind === 'ready' && names.result.rows.length > 0 && (
@@ -102,9 +113,13 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
   )
 }
 
-/** The time series' bucket: the one picked (`bucket` in the URL) if it is one, else the range's default. */
-export function seriesBucket(extra: Record<string, string>, range: Range): Bucket {
-  return extra.bucket && extra.bucket in BUCKETS ? (extra.bucket as Bucket) : bucketFor(range)
+/**
+ * The time series' bucket: the one picked (`bucket` in the URL) if it is one, else the range's default.
+ * Aggregated days hold quarter hours: minutes there become hours.
+ */
+export function seriesBucket(extra: Record<string, string>, range: Range, aggregated = false): Bucket {
+  const b = extra.bucket && extra.bucket in BUCKETS ? (extra.bucket as Bucket) : bucketFor(range)
+  return aggregated && b === 'minute' ? 'hour' : b
 }
 
 /** The time series' title and its bucket picker (also drawn over the rollup chart, RollupOverview.tsx). */

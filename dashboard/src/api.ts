@@ -50,6 +50,20 @@ export async function listFiles(site: string, from: number, to: number, table: '
   return ((await res.json()) as { files: LakeFile[] }).files
 }
 
+/** One local day's aggregate file (`GET /api/aggregates`, edge/lake-api.ts). */
+export interface AggregateDay {
+  date: string
+  key: string
+  url: string
+  bytes: number
+}
+
+/** The site's time zone and the aggregate files of its local dates `from`..`to` (YYYY-MM-DD). */
+export async function listAggregates(site: string, from = '0000-01-01', to = '9999-12-31'): Promise<{ tz: string; days: AggregateDay[] }> {
+  const res = await authed(`/api/aggregates?${new URLSearchParams({ site, from, to })}`)
+  return (await res.json()) as { tz: string; days: AggregateDay[] }
+}
+
 /** A lake object by its `/data/` URL, as a stream (loader.ts reads it, counting bytes). */
 export async function fetchUrlStream(url: string): Promise<Response> {
   return authed(url)

@@ -7,7 +7,8 @@
 import { AsyncDuckDB, VoidLogger, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm'
 import { DataType, type Table } from 'apache-arrow'
 import { OVERVIEW_COLUMNS } from './panels.ts'
-import { createEventsRaw, createEventsRawOf, createEventsView } from '../../warehouse/sql/ddl.ts'
+import { createAggregates, createEventsRaw, createEventsRawOf, createEventsView } from '../../warehouse/sql/ddl.ts'
+import { AGGREGATES } from '../../warehouse/sql/aggregates.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { parquetToArrowIPC, SHAPES, type Shape } from './decode.ts'
 import { createDroppedRaw } from './queries/dropped.ts'
@@ -48,7 +49,8 @@ function decodeOffThread(file: ArrayBuffer, shape: Shape): Promise<Uint8Array> {
 
 /** The staging table of each projection. */
 const RAW: Record<'overview' | 'all', string> = { overview: createEventsRawOf(OVERVIEW_COLUMNS), all: createEventsRaw }
-export type LakeTable = 'events' | 'dropped'
+/** What a lake file is loaded as: events, the drop ledger, or one local day's aggregates (warehouse/aggregate). */
+export type LakeTable = 'events' | 'dropped' | 'aggregates'
 
 export interface Result {
   columns: string[]
@@ -64,6 +66,8 @@ export type Projection = 'overview' | 'all'
 
 export class Lake {
   private loaded = new Set<string>()
+  /** The aggregate file loaded for each day (its midnight, ms). */
+  private aggregateKeys = new Map<number, string[]>()
   /** One connection runs one statement at a time: panels query at once, so they queue here. */
   private queue: Promise<unknown>
   private conn!: AsyncDuckDBConnection
@@ -97,7 +101,7 @@ export class Lake {
         const db = new AsyncDuckDB(new VoidLogger(), new Worker(new URL('duckdb-browser-eh.worker.js', base)))
         await db.instantiate(new URL('duckdb-eh.wasm', base).href)
         const conn = await db.connect()
-        for (const ddl of [RAW.overview, createEventsTable, createDroppedRaw, createSessionsView, ...materialise()]) await conn.query(ddl)
+        for (const ddl of [RAW.overview, createEventsTable, createDroppedRaw, createAggregates, createSessionsView, ...materialise()]) await conn.query(ddl)
         timings.openMs = performance.now() - t
         return conn
       })(),
@@ -126,22 +130,30 @@ export class Lake {
 
   /** Decodes a lake file for `table` (in a Web Worker): start it as soon as the file is there. */
   decode(parquet: ArrayBuffer, table: LakeTable = 'events'): Decoded {
-    const shape: Shape = table === 'dropped' ? 'dropped' : this.projection
+    const shape: Shape = table === 'events' ? this.projection : table
     const t = performance.now()
     const ipc = decodeOffThread(parquet, shape).then((ipc) => ((this.timings.decodeMs += performance.now() - t), ipc))
     ipc.catch(() => {}) // awaited by `insert`
     return { shape, ipc }
   }
 
-  /** Appends a decoded file to its staging table (once per key). */
-  async insert(key: string, decoded: Decoded, table: LakeTable = 'events'): Promise<void> {
+  /**
+   * Appends a decoded file to its staging table (once per key). An aggregate file replaces the rows of its
+   * day (`replaces`, the day's midnight as a UTC instant): a rebuilt day is a new key, never a second copy.
+   */
+  async insert(key: string, decoded: Decoded, table: LakeTable = 'events', replaces?: number): Promise<void> {
     if (this.loaded.has(key)) return
     const ipc = await decoded.ipc
     await this.serial(async () => {
       // Decoded before `project` asked for more columns: loaded again by the load that asked.
       if (table === 'events' && decoded.shape !== this.projection) return
       const t = performance.now()
-      await this.conn.insertArrowFromIPCStream(ipc, { name: `${table}_raw`, create: false })
+      if (table === 'aggregates' && replaces !== undefined) {
+        await this.conn.query(`DELETE FROM ${AGGREGATES} WHERE day = make_timestamp(${Math.round(replaces) * 1000})`)
+        for (const k of this.aggregateKeys.get(replaces) ?? []) this.loaded.delete(k)
+        this.aggregateKeys.set(replaces, [key])
+      }
+      await this.conn.insertArrowFromIPCStream(ipc, { name: table === 'aggregates' ? AGGREGATES : `${table}_raw`, create: false })
       this.timings.insertMs += performance.now() - t
       this.loaded.add(key)
     })

@@ -11,16 +11,18 @@ import { parquetHeader } from 'hyparquet/src/column.js'
 import { decompressPage } from 'hyparquet/src/datapage.js'
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js'
 import { Bool, Float64, Int32, makeData, makeVector, Table, TimestampMillisecond, Utf8, tableToIPC, type Data, type DataType, type Vector } from 'apache-arrow'
+import { AGGREGATE_COLUMNS } from '../../warehouse/aggregate/columns.ts'
 import { COLUMNS, DROP_COLUMNS, type ColumnType } from '../../warehouse/schema.ts'
 import { OVERVIEW_COLUMNS } from './panels.ts'
 
 type Columns = readonly { name: string; type: ColumnType }[]
 
-/** The column sets the dashboard loads: the overview's events, every event column, the drop ledger. */
+/** The column sets the dashboard loads: the overview's events, every event column, the drop ledger, the aggregates. */
 export const SHAPES = {
   overview: COLUMNS.filter((c) => (OVERVIEW_COLUMNS as readonly string[]).includes(c.name)),
   all: COLUMNS,
   dropped: DROP_COLUMNS,
+  aggregates: AGGREGATE_COLUMNS,
 } as const
 export type Shape = keyof typeof SHAPES
 

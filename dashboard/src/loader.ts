@@ -3,8 +3,7 @@
  * files are immutable under their key) or downloads it (counting bytes for the progress bar) and keeps
  * it, then decodes it into DuckDB. Files already in DuckDB are skipped, so a refresh loads new files only.
  */
-import type { Range } from '../../warehouse/sql/query.ts'
-import { fetchUrlStream, listFiles, type LakeFile } from './api.ts'
+import { fetchUrlStream, type AggregateDay, type LakeFile } from './api.ts'
 import type { Lake, LakeTable } from './db.ts'
 
 const CACHE = 'footfall-lake-v1'
@@ -21,14 +20,23 @@ export interface Progress {
   done: boolean
 }
 
-export async function loadRange(
+/**
+ * Loads the aggregate files of local days (`/api/aggregates`, warehouse/aggregate): each replaces what was
+ * loaded for its day (`day`: its midnight, ms).
+ */
+export async function loadAggregates(lake: Lake, days: readonly (AggregateDay & { day: number })[], onProgress: (p: Progress) => void): Promise<Progress> {
+  const files = days.map((d) => ({ key: d.key, url: d.url, bytes: d.bytes, day: d.day }))
+  return loadFiles(lake, files, 'aggregates', onProgress)
+}
+
+/** Loads the files not loaded yet: downloads (or Cache Storage), decodes, inserts; then merges events. */
+export async function loadFiles(
   lake: Lake,
-  site: string,
-  range: Range,
+  all: readonly { key: string; url: string; bytes: number; day?: number }[],
   table: LakeTable,
   onProgress: (p: Progress) => void,
 ): Promise<Progress> {
-  const files = (await listFiles(site, range.from, range.to, table)).filter((f) => !lake.has(f.key))
+  const files = all.filter((f) => !lake.has(f.key))
   const p: Progress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((n, f) => n + f.bytes, 0), fromCache: 0, fromNetwork: 0, done: false }
   onProgress({ ...p })
   // Downloads run PARALLEL at a time, each file is decoded (in a Web Worker) as soon as it is there, and
@@ -42,7 +50,7 @@ export async function loadRange(
       const decoded = lake.decode(await get(f, p, onProgress), table)
       waiting++
       const done = (inserting = inserting.then(async () => {
-        await lake.insert(f.key, decoded, table)
+        await lake.insert(f.key, decoded, table, f.day)
         waiting--
         p.files++
         onProgress({ ...p })
@@ -58,7 +66,7 @@ export async function loadRange(
   return p
 }
 
-async function get(f: LakeFile, p: Progress, onProgress: (p: Progress) => void): Promise<ArrayBuffer> {
+async function get(f: Pick<LakeFile, 'url'>, p: Progress, onProgress: (p: Progress) => void): Promise<ArrayBuffer> {
   const { buf, from } = await fetchLake(f.url, (n) => ((p.bytes += n), onProgress({ ...p })))
   // A part the first chart downloaded a moment ago was downloaded for this load too.
   if (from === 'network' || aheadOfLoad.delete(f.url)) p.fromNetwork++

@@ -4,6 +4,7 @@
  * `bench/dashboard.mjs` run the same list on native DuckDB.
  */
 import { breakdown, customEvents, sessionBreakdown, type SessionField } from '../../warehouse/sql/breakdowns.ts'
+import { breakdownSplit, customEventsSplit, sessionBreakdownSplit } from '../../warehouse/sql/aggregates.ts'
 import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
@@ -50,8 +51,11 @@ export interface BreakdownSpec {
   pick?: Dimension
 }
 
-const ev = (dim: Dimension, type?: 'pageview'): ((s: Scope) => Query) => (s) => breakdown(s.range, dim, { ...opts(s), type, limit: 10 })
-const se = (field: SessionField): ((s: Scope) => Query) => (s) => sessionBreakdown(s.range, field, { ...opts(s), limit: 10 })
+// Each from the aggregates and the raw rest when the scope is split (warehouse/sql/aggregates.ts).
+const ev = (dim: Dimension, type?: 'pageview'): ((s: Scope) => Query) => (s) =>
+  s.split ? breakdownSplit(s.split, dim, { ...opts(s), type, limit: 10 }) : breakdown(s.range, dim, { ...opts(s), type, limit: 10 })
+const se = (field: SessionField): ((s: Scope) => Query) => (s) =>
+  s.split ? sessionBreakdownSplit(s.split, field, { ...opts(s), limit: 10 }) : sessionBreakdown(s.range, field, { ...opts(s), limit: 10 })
 const EV_COLS = ['value', 'visitors', 'pageviews']
 const SE_COLS = ['value', 'visitors', 'visits', 'bounce_rate', 'visit_duration_ms']
 
@@ -71,6 +75,6 @@ export const BREAKDOWNS: BreakdownSpec[] = [
   { title: 'Devices', testid: 'devices', query: ev('device_type'), columns: EV_COLS, pick: 'device_type' },
   { title: 'Browsers', testid: 'browsers', query: ev('browser'), columns: EV_COLS, pick: 'browser' },
   { title: 'Operating systems', testid: 'os', query: ev('os'), columns: EV_COLS, pick: 'os' },
-  { title: 'Custom events', testid: 'custom-events', query: (s) => customEvents(s.range, { ...opts(s), limit: 10 }), columns: ['name', 'events', 'visitors'], pick: 'name' },
+  { title: 'Custom events', testid: 'custom-events', query: (s) => (s.split ? customEventsSplit(s.split, { ...opts(s), limit: 10 }) : customEvents(s.range, { ...opts(s), limit: 10 })), columns: ['name', 'events', 'visitors'], pick: 'name' },
 ]
 

@@ -6,10 +6,11 @@ import type { Range } from '../../warehouse/sql/query.ts'
 import { isDimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter, FilterOp } from '../../warehouse/sql/filters.ts'
 import { previousPeriod } from '../../warehouse/sql/kpis.ts'
+import { addDays, localDate, localMidnight } from '../../warehouse/aggregate/zone.ts'
 
 const OPS: FilterOp[] = ['is', 'is_not', 'contains']
 
-export const RANGE_NAMES = ['realtime', 'today', 'yesterday', '7d', '30d', 'custom'] as const
+export const RANGE_NAMES = ['realtime', 'today', 'yesterday', '7d', '30d', 'month', 'lastmonth', '12mo', 'ytd', 'all', 'custom'] as const
 export type RangeName = (typeof RANGE_NAMES)[number]
 export const VIEWS = ['overview', 'realtime', 'streams', 'funnels', 'users', 'filtered', 'sql'] as const
 export type ViewName = (typeof VIEWS)[number]
@@ -82,29 +83,50 @@ const DAY = 24 * HOUR
 const MINUTE = 60_000
 
 /**
- * The time range of a state at `now` (UTC days). Realtime is the last 30 minutes. Relative ranges are whole
- * minutes: they end at the last millisecond of `now`'s minute and start on a minute, so their previous period
- * is whole minutes too and the first chart can come from per-minute pageview rollups (rollups.ts). Custom
- * ranges are as given.
+ * The time range of a state at `now`, in the site's time zone `tz`. Calendar ranges start at a local
+ * midnight (today, yesterday, the last 7 and 30 days with today, this and last month, the last 12 months
+ * with this one, the year to date, all time from the site's `first` local date) and end with `now`'s
+ * minute: whole local days let the aggregates answer them (warehouse/sql/aggregates.ts), whole minutes the
+ * first chart's per-minute rollups. Realtime is the last 30 minutes; custom ranges are as given.
  */
-export function rangeOf(s: State, now = Date.now()): Range {
-  const midnight = Math.floor(now / DAY) * DAY
+export function rangeOf(s: State, now = Date.now(), tz = 'UTC', first?: string): Range {
   const end = Math.floor(now / MINUTE) * MINUTE + MINUTE // the next minute's start: ranges end just before
-  const last = (ms: number): Range => ({ from: end - ms, to: end - 1 })
+  const today = localDate(now, tz)
+  const since = (date: string): Range => ({ from: localMidnight(date, tz), to: end - 1 })
+  const month = today.slice(0, 8) + '01'
   switch (s.range) {
     case 'realtime':
-      return last(30 * MINUTE)
+      return { from: end - 30 * MINUTE, to: end - 1 }
     case 'today':
-      return { from: midnight, to: end - 1 }
+      return since(today)
     case 'yesterday':
-      return { from: midnight - DAY, to: midnight - 1 }
+      return { from: localMidnight(addDays(today, -1), tz), to: localMidnight(today, tz) - 1 }
     case '30d':
-      return last(30 * DAY)
+      return since(addDays(today, -29))
+    case 'month':
+      return since(month)
+    case 'lastmonth': {
+      const last = addDays(month, -1).slice(0, 8) + '01'
+      return { from: localMidnight(last, tz), to: localMidnight(month, tz) - 1 }
+    }
+    case '12mo':
+      return since(monthsBefore(month, 11))
+    case 'ytd':
+      return since(today.slice(0, 5) + '01-01')
+    case 'all':
+      return since(first && first < today ? first : today)
     case 'custom':
       return { from: s.from ?? end - 7 * DAY, to: s.to ?? end - 1 }
     default:
-      return last(7 * DAY)
+      return since(addDays(today, -6))
   }
+}
+
+/** The first day of the month `n` months before `month` (YYYY-MM-01). */
+function monthsBefore(month: string, n: number): string {
+  const d = new Date(`${month}T00:00:00Z`)
+  d.setUTCMonth(d.getUTCMonth() - n)
+  return d.toISOString().slice(0, 10)
 }
 
 /** The period just before, of the same length (the comparison): the SQL library's definition. */

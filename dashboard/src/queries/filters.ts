@@ -5,6 +5,7 @@
 import type { Filter } from '../../../warehouse/sql/filters.ts'
 import type { Range } from '../../../warehouse/sql/query.ts'
 import type { SessionOptions } from '../../../warehouse/sql/sessions.ts'
+import type { Split } from '../../../warehouse/sql/aggregates.ts'
 
 export interface Scope {
   range: Range
@@ -13,6 +14,12 @@ export interface Scope {
   bots: boolean
   /** Read the sessions materialised once per load (`Lake.commit`) instead of sessionizing per query. */
   materialised?: boolean
+  /**
+   * The range answered from the aggregates of its whole days and raw events for the rest
+   * (warehouse/sql/aggregates.ts): the overview without filters or bots. `previousSplit`: the comparison's.
+   */
+  split?: Split
+  previousSplit?: Split | null
 }
 
 /** The SQL library's options of a scope. */

@@ -7,6 +7,7 @@ import { countingCte, eventsCte, readsLoadTables } from '../../../warehouse/sql/
 import { BUCKET_MS, BUCKET_ORIGIN, BUCKETS, type Bucket } from '../../../warehouse/sql/buckets.ts'
 import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/sql/query.ts'
 import { hourRowsCte } from '../../../warehouse/sql/visitor-hours.ts'
+import { aggregatedPageviews, eventNamesSplit, type Split } from '../../../warehouse/sql/aggregates.ts'
 import { opts, type Scope } from './filters.ts'
 
 /**
@@ -15,13 +16,30 @@ import { opts, type Scope } from './filters.ts'
  */
 export function series(s: Scope, bucket: Bucket): Query {
   const size = trusted(`INTERVAL '${BUCKETS[bucket]}'`)
+  if (s.split) return seriesOf(s, size, sql`counted AS (SELECT b, sum(pageviews)::BIGINT AS pageviews FROM (${splitPageviews(s.split, bucket, s)}) GROUP BY b)`)
   // Buckets of whole hours (hour, day, week) from the visitor hours where the scope allows: an hour's
   // bucket is its events' bucket (visitor-hours.ts; a fraction of the rows, partial end hours as events).
-  const counted = bucket !== 'minute' && readsLoadTables(opts(s))
+  return seriesOf(s, size, countedOf(s, bucket))
+}
+
+/** Pageviews per bucket (b, pageviews) of a split range: the aggregates' quarter hours, then each raw part's. */
+function splitPageviews(split: Split, bucket: Bucket, s: Scope): Query {
+  const parts = split.raw.map((r) => sql`SELECT b, pageviews FROM (WITH RECURSIVE ${countedOf({ ...s, range: r, split: undefined }, bucket)} SELECT * FROM counted)`)
+  const agg = split.agg ? aggregatedPageviews(split.agg, (c) => bucketStart(bucket, c)) : sql`SELECT 0::BIGINT AS b, 0::BIGINT AS pageviews WHERE FALSE`
+  return parts.reduce((acc, p) => sql`${acc} UNION ALL ${p}`, agg)
+}
+
+/** `counted (b, pageviews)` of a range from the events (or the visitor hours where the scope allows). */
+function countedOf(s: Scope, bucket: Bucket): Query {
+  return bucket !== 'minute' && readsLoadTables(opts(s))
     ? sql`${hourRowsCte(s.range)}, counted AS (SELECT ${bucketStart(bucket, 'hour')} AS b, sum(pageviews)::BIGINT AS pageviews FROM hv GROUP BY b)`
     : sql`${countingCte(s.range, opts(s))}, counted AS (
   SELECT ${bucketStart(bucket)} AS b, count(*) AS pageviews FROM ev WHERE hit AND type = 'pageview' AND ${inRange(s.range)} GROUP BY b
 )`
+}
+
+/** Every bucket of the range (zeros included) with its pageviews, from `counted (b, pageviews)`. */
+function seriesOf(s: Scope, size: Query, counted: Query): Query {
   return sql`WITH RECURSIVE ${counted}, buckets AS (
   SELECT unnest(generate_series(time_bucket(${size}, ${ts(s.range.from)}), ${ts(s.range.to)}, ${size})) AS t
 ), counts AS (
@@ -55,6 +73,7 @@ SELECT count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.r
  * names and order of the library's `customEvents`, without its distinct visitor count.
  */
 export function eventNames(s: Scope, limit = 50): Query {
+  if (s.split) return eventNamesSplit(s.split, opts(s), limit)
   return sql`WITH RECURSIVE ${countingCte(s.range, opts(s), 'event')}
 SELECT name, count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}
 GROUP BY name ORDER BY events DESC, name LIMIT ${int(limit)}`

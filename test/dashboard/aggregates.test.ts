@@ -1,0 +1,127 @@
+/**
+ * The dashboard over a year of a site, in real Chromium on the real local stack: 365 days of the demo shop
+ * backfilled as the cron leaves them (day files and each closed day's aggregate, warehouse/aggregate) plus
+ * today's hour parts. Opened at "Last 12 months", the overview downloads the aggregates of the closed days
+ * (listed in one request) and raw events of today only; every panel equals native DuckDB over the raw events
+ * of the whole range, exactly, but for unique visitors: the KPI's is a sketch's estimate (marked as one)
+ * within its bound, a breakdown's the sum of its days'.
+ */
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { displayCells, formatCell } from '../../dashboard/src/format.ts'
+import { BREAKDOWNS, KPIS } from '../../dashboard/src/panels.ts'
+import { eventCount } from '../../dashboard/src/queries/overview.ts'
+import { parseState, rangeOf } from '../../dashboard/src/state.ts'
+import type { LakeBucket } from '../../warehouse/compact.ts'
+import type { NativeLake } from '../../warehouse/native.ts'
+import { kpis } from '../../warehouse/sql/kpis.ts'
+import { launchChromium } from '../helpers/browser.ts'
+import { downloadLake, listFiles } from '../helpers/lake.ts'
+import { freePort, stackVars, type Stack } from '../helpers/stack.ts'
+import { startWranglerDev } from '../../scripts/wrangler-dev.mjs'
+
+const TOKEN = 'test-token'
+const DAY = 86_400_000
+const DAYS = 365
+let stack: Stack
+let browser: BrowserContext
+let native: NativeLake
+let aggregated = 0
+
+beforeAll(async () => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'footfall-year-'))
+  const persistTo = join(stateDir, 'state')
+  // Written before wrangler dev starts: Miniflare's R2 state is not shared between two live processes.
+  const { Miniflare } = await import('miniflare')
+  const mf = new Miniflare({ modules: true, script: 'export default {}', r2Buckets: ['footfall-lake'], r2Persist: join(persistTo, 'v3/r2') })
+  try {
+    const { backfill } = await import('../../examples/generator/backfill.ts')
+    const { bucketSink } = await import('../../examples/generator/sink.ts')
+    const r2 = (await mf.getR2Bucket('footfall-lake')) as unknown as LakeBucket
+    const r = await backfill({ sink: bucketSink(r2), days: DAYS, eventsPerDay: 120, seed: 'year', quiet: true })
+    aggregated = r.aggregates
+  } finally {
+    await mf.dispose()
+  }
+  const dev = await startWranglerDev({ port: await freePort(), persistTo, vars: stackVars(TOKEN) })
+  stack = { ...dev, token: TOKEN, stateDir }
+  native = (await downloadLake(stack, await listFiles(stack, 'demo', Date.now() - (DAYS + 1) * DAY, Date.now() + 60_000))).lake
+  browser = await launchChromium()
+}, 600_000)
+afterAll(async () => {
+  await browser?.close()
+  await stack?.stop()
+})
+
+async function settled(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid=load-stats]', { timeout: 90_000 })
+  await page.waitForFunction(() => !document.querySelector('[aria-busy=true]'), null, { timeout: 90_000 })
+}
+const rows = (page: Page, testid: string) =>
+  page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+
+describe('a year of a site', () => {
+  it('has an aggregate for each closed day', () => {
+    expect(aggregated).toBeGreaterThanOrEqual(DAYS - 2)
+  })
+
+  it('answers "Last 12 months" from the aggregates and today\'s events, every panel equal to native DuckDB on the raw events', async () => {
+    const page = await browser.newPage()
+    const requests: string[] = []
+    page.on('request', (r) => { if (/\/(api|data)\//.test(r.url())) requests.push(new URL(r.url()).pathname) })
+    await page.goto(`${stack.url}/dashboard/?range=12mo#token=${TOKEN}`)
+    await settled(page)
+    const range = rangeOf(parseState('?range=12mo'), Number(await page.getAttribute('main', 'data-now')))
+    const scope = { range, filters: [], bots: false }
+
+    // KPIs: exact but for unique visitors, an estimate marked as one, within 3 standard errors (4.8 %).
+    const [k] = await native.run(kpis(range))
+    const [e] = await native.run(eventCount(scope))
+    const want: Record<string, unknown> = { ...k, events: e!.events }
+    for (const [key] of KPIS) {
+      const shown = (await page.textContent(`[data-testid=kpi-${key}]`))!.trim()
+      if (key !== 'visitors') expect(shown, key).toBe(formatCell(key, Number(want[key])))
+    }
+    const visitors = page.locator('[data-testid=kpi-visitors]')
+    expect(await visitors.getAttribute('data-estimate')).toBe('1')
+    const estimate = Number((await visitors.textContent())!.replace(/[^\d.]/g, '')) * ((await visitors.textContent())!.includes('k') ? 1000 : 1)
+    const exact = Number(k!.visitors)
+    console.log(`unique visitors over 12 months: estimate ${estimate}, exact ${exact}, error ${((100 * (estimate - exact)) / exact).toFixed(2)} %`)
+    expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.048)
+
+    // Every breakdown: each row's exact columns equal native DuckDB's for that value; visitors within 2 %.
+    for (const b of BREAKDOWNS) {
+      const shown = await rows(page, b.testid)
+      const all = await native.run(b.query({ ...scope, split: undefined }))
+      // Every row of the raw breakdown (its last parameter is the limit of 10).
+      const q = b.query(scope)
+      const full = await native.run({ sql: q.sql, params: [...q.params.slice(0, -1), 100_000] })
+      expect(shown.length, b.testid).toBe(all.length)
+      const key = b.columns[0]!
+      for (const row of shown) {
+        const match = full.find((r) => displayCells([key], r)[0] === row[0])
+        expect(match, `${b.testid} ${row[0]}`).toBeDefined()
+        const cells = displayCells(b.columns, match!)
+        b.columns.forEach((c, i) => {
+          if (c === 'visitors') expect(Math.abs(Number(row[i]!.replace(/[^\d.]/g, '')) - Number(cells[i]!.replace(/[^\d.]/g, ''))), `${b.testid} ${row[0]} visitors`).toBeLessThanOrEqual(Math.max(2, 0.02 * Number(cells[i]!.replace(/[^\d.]/g, ''))))
+          else expect(row[i], `${b.testid} ${row[0]} ${c}`).toBe(cells[i])
+        })
+      }
+    }
+
+    // The requests: one listing of aggregates, the aggregate files of the range's closed days, and raw events
+    // only from the day before today's start (the session gap) on.
+    const aggFiles = requests.filter((p) => p.startsWith('/data/aggregates/'))
+    const days = Math.round((range.to - range.from) / DAY)
+    expect(requests.filter((p) => p === '/api/aggregates')).toHaveLength(1)
+    expect(aggFiles.length).toBeGreaterThanOrEqual(days - 2)
+    expect(aggFiles.length).toBeLessThanOrEqual(days)
+    const eventFiles = requests.filter((p) => p.startsWith('/data/events/'))
+    expect(eventFiles.length).toBeLessThanOrEqual(30)
+    console.log(`12 months: ${requests.length} requests (${aggFiles.length} aggregate files, ${eventFiles.length} event files, ${requests.filter((p) => p.startsWith('/api/')).length} listings)`)
+    await page.close()
+  })
+})
