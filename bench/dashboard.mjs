@@ -29,7 +29,10 @@ import { chromium } from 'playwright-core'
 import { DAY, DAYS, START, syntheticRows } from './synthetic.mjs'
 
 const root = join(import.meta.dirname, '..')
-const { values: opt } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000' }, 'per-file': { type: 'string', default: '50000' } } })
+const { values: opt } = parseArgs({ options: {
+  sizes: { type: 'string', default: '100000,1000000' }, 'per-file': { type: 'string', default: '50000' },
+  'year-sizes': { type: 'string', default: '1200000,12000000' },
+} })
 const PUBLIC = join(root, 'dist/public')
 if (!existsSync(join(PUBLIC, 'dashboard/index.html'))) throw new Error('run `npm run build` first')
 
@@ -38,7 +41,8 @@ export { compactDate } from './warehouse/compact.ts'
 export { encodeMeta, partitionOf, partKey, partName } from './warehouse/lake.ts'
 export { SCHEMA_VERSION } from './warehouse/schema.ts'
 export { MemoryBucket } from './warehouse/testing/bucket.ts'
-export { listLakeFiles } from './edge/lake-api.ts'
+export { listLakeFiles, listAggregates } from './edge/lake-api.ts'
+export { aggregateLake } from './warehouse/aggregate/job.ts'
 export { createEventsRaw, createEventsView } from './warehouse/sql/ddl.ts'
 export { kpis } from './warehouse/sql/kpis.ts'
 export { materialise } from './warehouse/sql/sessions.ts'
@@ -58,16 +62,18 @@ const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
  * then every date compacted at `end` (closed days: day files and rollups; today: closed hours). The bucket,
  * and the events' files on disk for native DuckDB.
  */
-async function generate(n, dir, end) {
+async function generate(n, dir, end, days = DAYS) {
   const lake = new L.MemoryBucket()
   const dates = new Set()
-  const base = end - DAYS * DAY + 2 * 3_600_000
+  const base = end - days * DAY + 2 * 3_600_000
   const scale = (end - base) / (DAYS * DAY + 90 * 60_000) // a session ends at most 70 minutes after the 7 days
   for (const rows of syntheticRows(n, Number(opt['per-file']), (pick) => ({ referrer_host: pick(REFS), os: 'Linux' }))) {
     const parts = new Map()
     for (const r of rows) {
       r.event_time = r.client_time = base + Math.floor((r.event_time - START) * scale)
       r.received_time = r.event_time + 40
+      // Over a year, visitor ids rotate daily as the edge's do (a daily salt): one id per visitor and day.
+      if (days > DAYS) r.visitor_id = `${r.visitor_id}.${Math.floor(r.event_time / DAY)}`
       const p = L.partitionOf('demo', r.event_time)
       const k = `${p.date}/${p.hour}`
       if (!parts.has(k)) parts.set(k, [])
@@ -80,15 +86,20 @@ async function generate(n, dir, end) {
       })
     }
   }
-  const t = performance.now()
+  let t = performance.now()
   for (const date of [...dates].sort()) await L.compactDate(lake, 'demo', date, { now: end, settledAt: Date.now() + 1000 })
   const compactMs = performance.now() - t
+  // The cron's aggregation of every closed day (warehouse/aggregate), as it runs after compaction.
+  t = performance.now()
+  await L.aggregateLake(lake, ['demo'], { now: end, days: days + 1 })
+  const aggregateMs = performance.now() - t
   const files = await L.listLakeFiles(lake, 'demo', 'events', base - DAY, end + DAY, true)
   for (const f of files) {
     await mkdir(join(dir, f.key, '..'), { recursive: true })
     await writeFile(join(dir, f.key), new Uint8Array(await (await lake.get(f.key)).arrayBuffer()))
   }
-  return { lake, files, compactMs }
+  const aggregates = await L.listAggregates(lake, 'demo', 'UTC', '0000-01-01', '9999-12-31')
+  return { lake, files, compactMs, aggregateMs, aggregates }
 }
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' }
@@ -97,10 +108,15 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
  * The lake API's two routes over the bucket (the worker's listing; `rollups: false` lists no rollup, as for a
  * lake compacted before rollups), and dist/public (the wasm stored gzipped, as edge/wasm.ts serves it).
  */
-function serve(lake, server = { rollups: true }) {
+function serve(lake, server = { rollups: true, aggregates: true }) {
   const http = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x')
     try {
+      if (url.pathname === '/api/aggregates') {
+        const days = server.aggregates ? await L.listAggregates(lake, url.searchParams.get('site'), 'UTC', '0000-01-01', '9999-12-31') : []
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+        return res.end(JSON.stringify({ site: url.searchParams.get('site'), tz: 'UTC', days }))
+      }
       if (url.pathname === '/api/files') {
         const q = url.searchParams
         const files = await L.listLakeFiles(lake, q.get('site'), q.get('table') ?? 'events', Date.parse(q.get('from')), Date.parse(q.get('to')), server.rollups && q.get('rollups') === '1')
@@ -129,11 +145,11 @@ function serve(lake, server = { rollups: true }) {
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
-async function browserRun(origin, range, coldOnly = false) {
+async function browserRun(origin, range, coldOnly = false, rangeName = '7d') {
   const profile = await mkdtemp(join(tmpdir(), 'footfall-bench-chromium-'))
   const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true })
   try {
-    return await measure(ctx, origin, range, coldOnly)
+    return await (rangeName === '7d' ? measure(ctx, origin, range, coldOnly) : measureYear(ctx, origin, rangeName))
   } finally {
     // Also when a run fails: no Chromium left behind.
     await ctx.close()
@@ -228,6 +244,62 @@ async function nativeRun(dir, files, range) {
   return { load, sessionize, ...mat, liveRefresh: live.refresh }
 }
 
+/**
+ * The dashboard opened at `rangeName` (Last 12 months), cold: time to the first chart and to every panel,
+ * bytes and requests of lake files, the page's memory (JS heap and DuckDB's); then a full refresh warm, and a
+ * filter (the first country) added by a click: to every panel again, or to the question before a raw download.
+ */
+async function measureYear(ctx, origin, rangeName) {
+  const page = await ctx.newPage()
+  const lake = { bytes: 0, requests: 0 }
+  page.on('response', (r) => {
+    if (!r.url().includes('/data/')) return
+    lake.requests++
+    lake.bytes += Number(r.headers()['content-length'] ?? 0)
+  })
+  const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 20 })
+  let t = performance.now()
+  await page.goto(`${origin}/dashboard/?range=${rangeName}#token=bench`)
+  await page.waitForSelector('[data-testid=chart], [role=alert]', { timeout: 600_000, polling: 20 })
+  const chart = performance.now() - t
+  const alert = await page.$('[role=alert]')
+  if (alert) throw new Error(`after ${(chart / 1000).toFixed(1)} s: ${await alert.textContent()}`)
+  await settled()
+  const all = performance.now() - t
+  const stats = await page.$eval('[data-testid=load-stats]', (e) => JSON.parse(e.dataset.timings))
+  const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null))
+  const visitors = await page.textContent('[data-testid=kpi-visitors]')
+  const pageviews = await page.textContent('[data-testid=kpi-pageviews]')
+  const refresh = []
+  for (let i = 0; i < 3; i++) {
+    const v = Number(await page.getAttribute('main', 'data-version'))
+    t = performance.now()
+    await page.click('text=Refresh')
+    await page.waitForFunction((n) => Number(document.querySelector('main')?.getAttribute('data-version')) > n && !document.querySelector('[aria-busy=true]'), v, { timeout: 600_000, polling: 20 })
+    refresh.push(performance.now() - t)
+  }
+  // A filter: the first country of its panel, clicked.
+  t = performance.now()
+  await page.click('[data-testid=countries] tbody tr button, [data-testid=countries] tbody tr')
+  await page.waitForFunction(() => !!document.querySelector('[data-testid=large-download]') || (location.search.includes('f=') && !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]')), null, { timeout: 600_000, polling: 20 })
+  const filter = performance.now() - t
+  const asked = await page.$('[data-testid=large-download]')
+  return { cold: { chart, all }, refresh: refresh.sort((a, b) => a - b)[1], filter, filterAsks: asked ? await asked.textContent() : null, heap, ...stats, lake, visitors, pageviews }
+}
+
+/** Native DuckDB's exact unique visitors and pageviews of the range, over the raw events (the bound's reference). */
+async function nativeExact(dir, files, range) {
+  const db = await DuckDBInstance.create(':memory:')
+  const conn = await db.connect()
+  await conn.run(L.createEventsRaw)
+  const paths = files.map((f) => `'${join(dir, f.key)}'`).join(', ')
+  await conn.run(`INSERT INTO events_raw BY NAME SELECT * FROM read_parquet([${paths}], hive_partitioning = false)`)
+  await conn.run(L.createEventsView)
+  const q = L.kpis(range)
+  const [k] = (await conn.runAndReadAll(q.sql, q.params)).getRowObjectsJS()
+  return { visitors: Number(k.visitors), pageviews: Number(k.pageviews) }
+}
+
 const uptime = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-dash-'))
 const results = []
@@ -235,15 +307,16 @@ for (const n of opt.sizes.split(',').map(Number)) {
   const dir = join(work, String(n))
   const end = Date.now()
   const range = L.rangeOf(L.parseState('?range=7d'), end)
-  const { lake, files, compactMs } = await generate(n, dir, end)
+  const { lake, files, compactMs, aggregateMs, aggregates } = await generate(n, dir, end)
   const bytes = files.reduce((a, f) => a + f.bytes, 0)
   const rollupBytes = files.reduce((a, f) => a + (f.rollup?.bytes ?? 0), 0)
-  const listing = { rollups: true }
+  const listing = { rollups: true, aggregates: true }
   const server = await serve(lake, listing)
   const origin = `http://127.0.0.1:${server.address().port}`
   const wasm = await browserRun(origin, range).catch((e) => ({ error: e.message }))
-  // The same lake listed without rollups: what the first chart costs when it waits for the events.
+  // The same lake listed without rollups and aggregates: what every panel costs from the raw events.
   listing.rollups = false
+  listing.aggregates = false
   const plain = await browserRun(origin, range, true).catch((e) => ({ error: e.message }))
   server.close()
   const native = await nativeRun(dir, files, range)
@@ -252,7 +325,8 @@ for (const n of opt.sizes.split(',').map(Number)) {
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
   const open = files.filter((f) => !f.rollup)
   const lakeText = `${files.length} files, ${r.mb.toFixed(1)} MB; ${files.length - open.length} day files with rollups, ${(rollupBytes / 1e3).toFixed(0)} KB; ` +
-    `${open.length} files without a rollup (open day), ${open.reduce((a, f) => a + f.rows, 0).toLocaleString('en')} rows (${new Date(end).toISOString().slice(11, 16)} UTC); compaction ${s(compactMs)}`
+    `${open.length} files without a rollup (open day), ${open.reduce((a, f) => a + f.rows, 0).toLocaleString('en')} rows (${new Date(end).toISOString().slice(11, 16)} UTC); compaction ${s(compactMs)}; ` +
+    `${aggregates.length} days aggregated in ${s(aggregateMs)}, ${(aggregates.reduce((a, d) => a + d.bytes, 0) / 1e3).toFixed(0)} KB`
   if (wasm.error || plain.error) {
     console.log(`${n.toLocaleString('en')} events (${lakeText}): the dashboard failed: ${wasm.error ?? plain.error}; ` +
       `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)}; uptime: ${uptime()}`)
@@ -260,7 +334,7 @@ for (const n of opt.sizes.split(',').map(Number)) {
     continue
   }
   console.log(`${n.toLocaleString('en')} events (${lakeText}): first chart cold ${s(wasm.cold.chart)} (from ${wasm.cold.source}; all panels ${s(wasm.cold.all)}), ` +
-    `without rollups ${s(plain.cold.chart)} (from ${plain.cold.source}; all panels ${s(plain.cold.all)}), ` +
+    `without aggregates and rollups ${s(plain.cold.chart)} (from ${plain.cold.source}; all panels ${s(plain.cold.all)}), ` +
     `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, (engine start ${s(wasm.openMs)}, decode ${s(wasm.decodeMs)}, insert ${s(wasm.insertMs)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}); ` +
     `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
     `(without materialised sessions ${s(native.liveRefresh)}); refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` +
@@ -269,6 +343,50 @@ for (const n of opt.sizes.split(',').map(Number)) {
   if (Number(wasm.kpi) !== native.pageviews) {
     console.log(`pageviews differ: dashboard ${wasm.kpi}, native ${native.pageviews}; errors on the page: ${JSON.stringify(wasm.errors)}`)
     process.exitCode = 1
+  }
+}
+// Lakes of a year: the same model, its times spread over the 12 months before the run, opened at "Last 12 months".
+const year = []
+for (const n of (opt['year-sizes'] || '').split(',').filter(Boolean).map(Number)) {
+  const dir = join(work, `year-${n}`)
+  const end = Date.now()
+  const { lake, files, compactMs, aggregateMs, aggregates } = await generate(n, dir, end, 365)
+  const bytes = files.reduce((a, f) => a + f.bytes, 0)
+  const server = await serve(lake)
+  const origin = `http://127.0.0.1:${server.address().port}`
+  const range = L.rangeOf(L.parseState('?range=12mo'), end)
+  const w = await browserRun(origin, range, false, '12mo').catch((e) => ({ error: e.message }))
+  server.close()
+  if (w.error) {
+    console.log(`${n.toLocaleString('en')} events over a year: the dashboard failed: ${w.error}; uptime: ${uptime()}`)
+    process.exitCode = 1
+    continue
+  }
+  const exact = await nativeExact(dir, files, range)
+  const shown = Number(w.visitors.replace(/[^\d.]/g, '')) * (w.visitors.includes('k') ? 1e3 : w.visitors.includes('M') ? 1e6 : 1)
+  year.push({ n, bytes, files: files.length, aggregates, compactMs, aggregateMs, w, exact, shown })
+  await rm(dir, { recursive: true, force: true })
+}
+if (year.length) {
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`
+  const mb = (b) => `${(b / 1048576).toFixed(1)} MB`
+  console.log(`\nLast 12 months (Chromium, cold = empty Cache Storage; goals at 12M: first chart <= 1 s, every panel <= 3 s, filter <= 0.5 s, refresh <= 0.3 s, bytes <= 5 % of the lake, memory <= 1 GB); uptime: ${uptime()}`)
+  console.table(Object.fromEntries(year.map((y) => [`${(y.n / 1e6).toFixed(1)}M events`, {
+    'lake': `${y.files} files, ${mb(y.bytes)}`,
+    'aggregates': `${y.aggregates.length} days, ${mb(y.aggregates.reduce((a, d) => a + d.bytes, 0))} (cron ${s(y.aggregateMs)})`,
+    'first chart': s(y.w.cold.chart),
+    'all panels': s(y.w.cold.all),
+    'refresh warm': s(y.w.refresh),
+    'filter (country)': y.w.filterAsks ? `${s(y.w.filter)} to ask: ${y.w.filterAsks.replace(/Download them$/, '').trim()}` : s(y.w.filter),
+    'downloaded': `${mb(y.w.lake.bytes)} (${((100 * y.w.lake.bytes) / y.bytes).toFixed(2)} %), ${y.w.lake.requests} files`,
+    'memory': `JS ${mb(y.w.heap ?? 0)} + DuckDB ${mb(y.w.duckdbBytes ?? 0)}`,
+    'visitors': `${y.w.visitors} vs ${y.exact.visitors.toLocaleString('en')} exact (${((100 * (y.shown - y.exact.visitors)) / y.exact.visitors).toFixed(2)} %)`,
+    'pageviews': Number(y.w.pageviews.replace(/[^\d]/g, '')) === y.exact.pageviews || y.w.pageviews.match(/[kM]/) ? y.w.pageviews : `${y.w.pageviews} != ${y.exact.pageviews}`,
+  }])))
+  if (year.length === 2) {
+    const [a, b] = year
+    const r = (x, y) => (y / x).toFixed(2)
+    console.log(`10x the events costs: first chart ${r(a.w.cold.chart, b.w.cold.chart)}x, all panels ${r(a.w.cold.all, b.w.cold.all)}x, refresh ${r(a.w.refresh, b.w.refresh)}x, bytes ${r(a.w.lake.bytes, b.w.lake.bytes)}x (goal <= 2x)`)
   }
 }
 await rm(work, { recursive: true, force: true })

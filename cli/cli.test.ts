@@ -11,6 +11,12 @@ import { writeEvents } from '../warehouse/parquet.ts'
 import { writeRollup } from '../warehouse/rollup.ts'
 import type { EventRow } from '../warehouse/schema.ts'
 import { shopFiles } from '../warehouse/testing/shop.ts'
+import { aggregateDay } from '../warehouse/aggregate/job.ts'
+import { compactLake } from '../warehouse/compact.ts'
+import { encodeMeta, partitionOf, partKey, partName } from '../warehouse/lake.ts'
+import { timeRange } from '../warehouse/parquet.ts'
+import { SCHEMA_VERSION } from '../warehouse/schema.ts'
+import { MemoryBucket } from '../warehouse/testing/bucket.ts'
 
 const exec = promisify(execFile)
 let dir: string
@@ -54,6 +60,34 @@ describe('footfall CLI', () => {
     expect(r.countries.map((c: { value: string; visitors: number }) => [c.value, c.visitors])).toEqual([['DE', 2], ['FR', 1], ['US', 1]])
     const text = (await cli('report', '--dir', dir, '--site', 'demo', '--from', '2026-01-10', '--to', '2026-01-10', '--filter', 'country=DE')).stdout
     expect(text).toMatch(/^visitors\s+2\s+/m)
+  }, 60_000)
+
+  it('report: whole days from the aggregates of a bucket copy, the same numbers as --exact from raw events', async () => {
+    // The shop's parts compacted and aggregated as the cron leaves them, copied to a directory.
+    const bucket = new MemoryBucket()
+    const [prev, morning, noon] = shopFiles()
+    for (const rows of [prev!, morning!, noon!]) {
+      const key = partKey(partitionOf('demo', rows[0]!.event_time), await partName(rows.map((r) => r.event_id)))
+      await bucket.put(key, writeEvents(rows), { customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }) })
+    }
+    const now = Date.UTC(2026, 0, 13)
+    await compactLake(bucket, { now, days: 5, settledAt: Date.now() + 1000 })
+    for (const d of ['2026-01-09', '2026-01-10']) expect((await aggregateDay(bucket, 'demo', d, { now })).status).toBe('built')
+    const copy = await mkdtemp(join(tmpdir(), 'footfall-cli-agg-'))
+    for (const [key, o] of bucket.objects) {
+      await mkdir(join(copy, key, '..'), { recursive: true })
+      await writeFile(join(copy, key), new Uint8Array(o.body))
+    }
+    const args = ['report', '--dir', copy, '--site', 'demo', '--from', '2026-01-10', '--to', '2026-01-10', '--format', 'json']
+    const fromAggregates = await cli(...args)
+    expect(fromAggregates.stderr).toMatch(/2 aggregated day\(s\) available; raw events for 0 part/)
+    const exact = await cli(...args, '--exact')
+    expect(exact.stderr).not.toMatch(/aggregated/)
+    const a = JSON.parse(fromAggregates.stdout), e = JSON.parse(exact.stdout)
+    // The same figures (ratios to the last bits: a sum over visits against an average).
+    const round = (x: unknown) => JSON.parse(JSON.stringify(x), (_, v) => (typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v))
+    expect(round(a)).toEqual(round(e))
+    expect(a.kpis[0]).toMatchObject({ visitors: 4, visits: 5, pageviews: 9, prev_visitors: 2 })
   }, 60_000)
 
   it('export: csv and parquet, one row per event, bots left out', async () => {

@@ -13,6 +13,9 @@ import { parseFilter } from '../warehouse/sql/filters.ts'
 import { literal, sql, trusted } from '../warehouse/sql/query.ts'
 import { render, type Format } from './format.ts'
 import { renderReport, report } from './report.ts'
+import { aggregateDays, loadAggregateFiles } from './aggregates.ts'
+import { splitRange } from '../warehouse/sql/aggregates.ts'
+import { previousPeriod } from '../warehouse/sql/kpis.ts'
 import { run } from './run.ts'
 import { openLake } from './source.ts'
 
@@ -20,7 +23,8 @@ const DAY = 86_400_000
 
 export const USAGE = `usage:
   footfall query "<sql>"                        [lake] [--format table|csv|json]
-  footfall report --site <s> --from <t> --to <t> [lake] [--filter dim=value|dim!=value|dim~value]... [--bots] [--format table|csv|json]
+  footfall report --site <s> --from <t> --to <t> [lake] [--filter dim=value|dim!=value|dim~value]... [--bots] [--exact] [--tz <zone>] [--format table|csv|json]
+                 (whole days from the aggregates, the rest from raw events; --exact, a filter or --bots: raw events only)
   footfall export --format csv|parquet --out <file> [--site <s>] [--from <t>] [--to <t>] [lake]
 lake (one of):
   --dir <path>                 Parquet files below a directory
@@ -46,6 +50,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       site: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
       filter: { type: 'string', multiple: true }, bots: { type: 'boolean' }, limit: { type: 'string' },
       format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      exact: { type: 'boolean' }, tz: { type: 'string' },
     },
   })
   const [command, ...rest] = positionals
@@ -71,11 +76,21 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     if (from === undefined || to === undefined) throw new Error('report needs --from and --to')
     const range = { from, to }
     const len = to - from + 1
-    const conn = await openLake({ ...o, from: from - len - DAY, to: to + DAY, log, materialize: true })
-    const opts = {
-      site: o.site, bots: o.bots, filters: (o.filter ?? []).map(parseFilter),
-      limit: o.limit ? Number(o.limit) : undefined, format: (o.format ?? 'table') as Format,
+    const filters = (o.filter ?? []).map(parseFilter)
+    // Whole local days from the aggregates unless asked for raw events (cli/aggregates.ts).
+    const days = o.exact || filters.length || o.bots ? [] : await aggregateDays({ ...o, from, to })
+    const cut = splitRange(range, days)
+    const split = cut.agg ? { range: cut, previous: splitRange(previousPeriod(range), days) } : undefined
+    // Raw events for what the aggregates do not answer (with the day around it for sessions), or everything.
+    const raw = split ? [...split.range.raw, ...split.previous.raw] : [{ from: from - len, to }]
+    const span = raw.length ? { from: Math.min(...raw.map((x) => x.from)) - DAY, to: Math.max(...raw.map((x) => x.to)) + DAY } : { from: 1, to: 0 }
+    const conn = await openLake({ ...o, ...span, log, materialize: true })
+    if (split) {
+      const used = [split.range.agg, split.previous.agg].filter((a) => !!a)
+      await loadAggregateFiles(conn, days.filter((d) => used.some((a) => d.from >= a!.from && d.to <= a!.to)).map((d) => d.path))
+      log(`${days.length} aggregated day(s) available; raw events for ${raw.length} part(s)`)
     }
+    const opts = { site: o.site, bots: o.bots, filters, limit: o.limit ? Number(o.limit) : undefined, format: (o.format ?? 'table') as Format, split }
     out(renderReport(await report(conn, range, opts), range, opts))
     return 0
   }

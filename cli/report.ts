@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import { breakdown, customEvents, sessionBreakdown, topPages } from '../warehouse/sql/breakdowns.ts'
 import type { Filter } from '../warehouse/sql/filters.ts'
 import { kpis } from '../warehouse/sql/kpis.ts'
+import { breakdownSplit, customEventsSplit, kpisSplit, sessionBreakdownSplit, type Split } from '../warehouse/sql/aggregates.ts'
 import type { Range } from '../warehouse/sql/query.ts'
 import { cell, render, type Format } from './format.ts'
 import { run, type Row } from './run.ts'
@@ -13,12 +14,28 @@ export interface ReportOptions {
   bots?: boolean
   limit?: number
   format: Format
+  /** The range and its previous period split into aggregated days and raw parts (cli/aggregates.ts). */
+  split?: { range: Split; previous: Split }
 }
 
 /** The report's sections: name -> rows. */
 export async function report(conn: DuckDBConnection, r: Range, o: ReportOptions): Promise<Record<string, Row[]>> {
   const scope = { site: o.site, filters: o.filters, bots: o.bots }
   const limit = o.limit ?? 10
+  if (o.split) {
+    const s = o.split.range
+    return {
+      kpis: (await run(conn, kpisSplit(s, scope, o.split.previous))).map(({ events: _, prev_events: __, ...k }) => k),
+      top_pages: await run(conn, breakdownSplit(s, 'path', { ...scope, type: 'pageview', limit })),
+      entry_pages: await run(conn, sessionBreakdownSplit(s, 'entry_page', { ...scope, limit })),
+      channels: await run(conn, sessionBreakdownSplit(s, 'channel', { ...scope, limit })),
+      referrers: await run(conn, sessionBreakdownSplit(s, 'referrer_host', { ...scope, limit })),
+      countries: await run(conn, breakdownSplit(s, 'country', { ...scope, limit })),
+      devices: await run(conn, breakdownSplit(s, 'device_type', { ...scope, limit })),
+      browsers: await run(conn, breakdownSplit(s, 'browser', { ...scope, limit })),
+      custom_events: await run(conn, customEventsSplit(s, { ...scope, limit })),
+    }
+  }
   return {
     kpis: await run(conn, kpis(r, scope)),
     top_pages: await run(conn, topPages(r, { ...scope, limit })),

@@ -42,6 +42,7 @@ export async function openLake(o: SourceOptions): Promise<DuckDBConnection> {
   let files: string[]
   if (o.dir) files = await parquetBelow(o.dir)
   else if (o.r2) files = await r2Files(conn, o)
+  else if (o.from !== undefined && o.to !== undefined && o.from > o.to) files = [] // no raw part to read
   else files = await stackFiles(o)
   o.log?.(`${files.length} file(s)`)
   await conn.run(eventsRawOver(files))
@@ -57,8 +58,9 @@ async function parquetBelow(dir: string): Promise<string[]> {
   const out: string[] = []
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
     const path = join(e.parentPath, e.name)
-    // A copy of the whole bucket also holds the drop ledger, dead letters and pageview rollups: not events.
-    if (e.isFile() && e.name.endsWith('.parquet') && !/[\\/](dropped|deadletter|rollups)[\\/]/.test(path)) out.push(path)
+    // A copy of the whole bucket also holds the drop ledger, dead letters, pageview rollups and the
+    // aggregates: not events.
+    if (e.isFile() && e.name.endsWith('.parquet') && !/[\\/](dropped|deadletter|rollups|aggregates)[\\/]/.test(path)) out.push(path)
   }
   return out.sort()
 }

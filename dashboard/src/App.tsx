@@ -119,7 +119,7 @@ export function App() {
         }
         if (live) setLarge(null)
         for (const [i, [table]] of jobs.entries()) add(await loadFiles(db, toLoad[i]!, table, progress))
-        await db.ready()
+        await db.noteMemory()
         if (!live) return
         setLake(db)
         setLoaded({ tz, first: days[0]?.date, split, previousSplit })

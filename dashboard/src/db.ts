@@ -76,7 +76,7 @@ export class Lake {
   private constructor(
     private started: Promise<AsyncDuckDBConnection>,
     /** Where loading spent its time, ms (decode and insert summed over files; the last commit's merge and sessionization), for the bench. */
-    readonly timings: { openMs: number; decodeMs: number; insertMs: number; mergeMs: number; sessionizeMs: number },
+    readonly timings: { openMs: number; decodeMs: number; insertMs: number; mergeMs: number; sessionizeMs: number; duckdbBytes?: number },
   ) {
     this.queue = started.then((c) => void (this.conn = c))
   }
@@ -192,6 +192,12 @@ export class Lake {
       } else for (const q of materialiseNew()) await this.conn.query(q)
       this.timings.sessionizeMs = performance.now() - t
     })
+  }
+
+  /** Notes the memory DuckDB holds (its tables and buffers) in `timings.duckdbBytes`, for the bench. */
+  async noteMemory(): Promise<void> {
+    const [r] = await this.run({ sql: `SELECT sum(memory_usage_bytes)::BIGINT AS m FROM duckdb_memory()`, params: [] })
+    this.timings.duckdbBytes = Number(r?.m ?? 0)
   }
 
   /** Runs a parameterised query (the only way user-chosen values reach SQL). */

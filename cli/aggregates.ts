@@ -1,0 +1,71 @@
+/**
+ * The aggregate tier for the CLI (warehouse/aggregate): `report` answers the whole local days of its range
+ * from the aggregate files and reads raw events only for the rest, as the dashboard does; `--exact` (and any
+ * filter or `--bots`) reads raw events only.
+ * - `--dir`: the files under `aggregates/site=<s>/` of the copy, in the zone `--tz` (default UTC);
+ * - `--url`: the stack's `/api/aggregates` (the site's own zone), each file cached on disk by key;
+ * - `--r2`: none (raw events).
+ */
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, relative, sep } from 'node:path'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { localDay } from '../warehouse/aggregate/zone.ts'
+import { parseAggregateKey } from '../warehouse/lake.ts'
+import { AGGREGATES } from '../warehouse/sql/aggregates.ts'
+import { createAggregates } from '../warehouse/sql/ddl.ts'
+import { literal } from '../warehouse/sql/query.ts'
+import type { SourceOptions } from './source.ts'
+
+/** A local day with its aggregate file on disk, and its UTC range. */
+export interface AggregateDay {
+  date: string
+  path: string
+  from: number
+  to: number
+}
+
+/** The site's aggregated days, oldest first. */
+export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise<AggregateDay[]> {
+  const site = o.site ?? 'demo'
+  let tz = o.tz ?? 'UTC'
+  let files: { date: string; path: string }[] = []
+  if (o.dir) {
+    const root = join(o.dir, 'aggregates', `site=${site}`)
+    const found = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])
+    const newest = new Map<string, { path: string; mtime: number }>()
+    for (const e of found) {
+      const path = join(e.parentPath, e.name)
+      const key = parseAggregateKey(relative(o.dir, path).split(sep).join('/'))
+      if (!e.isFile() || !key || key.tz !== tz) continue
+      const mtime = (await stat(path)).mtimeMs
+      if ((newest.get(key.date)?.mtime ?? -1) < mtime) newest.set(key.date, { path, mtime })
+    }
+    files = [...newest].map(([date, f]) => ({ date, path: f.path }))
+  } else if (!o.r2) {
+    const base = (o.url ?? 'http://127.0.0.1:8787').replace(/\/$/, '')
+    const headers = { Authorization: `Bearer ${o.token ?? process.env.FOOTFALL_TOKEN ?? 'footfall-dev'}` }
+    const res = await fetch(`${base}/api/aggregates?site=${encodeURIComponent(site)}`, { headers })
+    if (!res.ok) return []
+    const listed = (await res.json()) as { tz: string; days: { date: string; key: string; url: string; bytes: number }[] }
+    tz = listed.tz
+    const cache = o.cache ?? join(homedir(), '.cache', 'footfall', new URL(base).host.replace(/[^\w.-]/g, '_'))
+    for (const d of listed.days) {
+      const path = join(cache, d.key)
+      if (!(await stat(path).then((s) => s.size === d.bytes, () => false))) {
+        const r = await fetch(base + d.url, { headers })
+        if (!r.ok) throw new Error(`${d.url}: ${r.status}`)
+        await mkdir(join(path, '..'), { recursive: true })
+        await writeFile(path, new Uint8Array(await r.arrayBuffer()))
+      }
+      files.push({ date: d.date, path })
+    }
+  }
+  return files.sort((a, b) => a.date.localeCompare(b.date)).map((f) => ({ ...f, ...localDay(f.date, tz) }))
+}
+
+/** Loads aggregate files into the `aggregates` table. */
+export async function loadAggregateFiles(conn: DuckDBConnection, paths: readonly string[]): Promise<void> {
+  await conn.run(createAggregates)
+  if (paths.length) await conn.run(`INSERT INTO ${AGGREGATES} BY NAME SELECT * FROM read_parquet([${paths.map((p) => literal(p).sql).join(', ')}], hive_partitioning = false)`)
+}
