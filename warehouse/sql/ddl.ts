@@ -2,6 +2,7 @@
  * DuckDB DDL for the loaded lake, from the one schema. The dashboard (DuckDB-WASM) and native DuckDB
  * (CLI, tests) both create `events_raw` from this and query the deduplicated `events` view.
  */
+import { AGGREGATE_COLUMNS } from '../aggregate/columns.ts'
 import { COLUMNS, type ColumnType } from '../schema.ts'
 import { literal } from './query.ts'
 
@@ -23,6 +24,9 @@ export function createEventsRawOf(names: readonly string[]): string {
     (c) => `"${c.name}" ${DUCK_TYPES[c.type]}`,
   ).join(', ')})`
 }
+
+/** `CREATE TABLE aggregates (...)`: the aggregate tier's files (warehouse/aggregate/columns.ts) as loaded. */
+export const createAggregates = `CREATE TABLE IF NOT EXISTS aggregates (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
 
 /**
  * `events`: the lake as readers must see it. Queues deliver at least once, so the same event id can sit in
