@@ -303,7 +303,7 @@ async function nativeExact(dir, files, range) {
 const uptime = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-dash-'))
 const results = []
-for (const n of opt.sizes.split(',').map(Number)) {
+for (const n of opt.sizes.split(',').filter(Boolean).map(Number)) {
   const dir = join(work, String(n))
   const end = Date.now()
   const range = L.rangeOf(L.parseState('?range=7d'), end)

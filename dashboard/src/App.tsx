@@ -5,7 +5,7 @@ import { overviewColumnsSuffice } from './panels.ts'
 import { clearCache, loadAggregates, loadFiles, type Progress } from './loader.ts'
 import { listAggregates, listFiles } from './api.ts'
 import { splitRange, type Split } from '../../warehouse/sql/aggregates.ts'
-import { localDay } from '../../warehouse/aggregate/zone.ts'
+import { localDate, localDay, localMidnight } from '../../warehouse/aggregate/zone.ts'
 import { SESSION_GAP_MS } from '../../warehouse/sql/sessions.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { FilterBar } from './Filters.tsx'
@@ -154,7 +154,8 @@ export function App() {
   const range = rangeOf(state, now, loaded?.tz ?? 'UTC', loaded?.first)
   // The split of what was loaded, while it still answers this state (a new range waits for its load).
   const split = aggregated && loaded?.split && sameRange(range, loaded.split) ? loaded.split : undefined
-  const scope: Scope = { range, filters: state.filters, bots: state.bots, materialised: true, split, previousSplit: split ? loaded?.previousSplit : null }
+  const tz = loaded?.tz ?? 'UTC'
+  const scope: Scope = { range, filters: state.filters, bots: state.bots, materialised: true, split, previousSplit: split ? loaded?.previousSplit : null, tz }
   const setFilters = (filters: Filter[]) => setState({ ...state, filters })
   const props: ViewProps = {
     lake: lake!,
@@ -173,7 +174,7 @@ export function App() {
     },
   }
   const loading = progress && !progress.done
-  const early = rollupChart(rollups, range, props.previous, state.bots)
+  const early = rollupChart(rollups, range, props.previous, state.bots, tz)
   return (
     <main data-now={now} data-version={version}>
       <header>
@@ -186,8 +187,9 @@ export function App() {
         </label>
         {state.range === 'custom' && (
           <>
-            <label>From <input type="date" value={day(range.from)} onChange={(e) => setState({ ...state, from: Date.parse(e.currentTarget.value) })} /></label>
-            <label>To <input type="date" value={day(range.to)} onChange={(e) => setState({ ...state, to: Date.parse(e.currentTarget.value) + 86_399_999 })} /></label>
+            {/* Whole local days of the site's zone. */}
+            <label>From <input type="date" value={localDate(range.from, tz)} onChange={(e) => setState({ ...state, from: localMidnight(e.currentTarget.value, tz) })} /></label>
+            <label>To <input type="date" value={localDate(range.to, tz)} onChange={(e) => setState({ ...state, to: localDay(e.currentTarget.value, tz).to })} /></label>
           </>
         )}
         <label><input type="checkbox" data-testid="compare" checked={state.compare} onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })} /> Compare with previous period</label>
@@ -244,8 +246,6 @@ export function App() {
     </main>
   )
 }
-
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 /** Whether a split covers exactly `range` (its parts from the range's start to its end). */
 function sameRange(range: Range, split: Split): boolean {

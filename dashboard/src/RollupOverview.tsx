@@ -14,6 +14,7 @@ import { getLake } from './loader.ts'
 import { SeriesHead, seriesBucket } from './Overview.tsx'
 import { KPIS } from './panels.ts'
 import { loadTimeline, rollupPageviews, rollupSeries, type Timeline } from './rollups.ts'
+import { offsetsOver } from '../../warehouse/aggregate/zone.ts'
 
 /** Pageviews at a time (rollups and open-day parts) fetched for a range (and the previous period, when compared). */
 export interface Rollups {
@@ -50,11 +51,11 @@ export function useRollups(on: boolean, site: string, rangeAt: (now: number) => 
   return on ? rollups : null
 }
 
-/** The chart and pageviews of rollups fetched for exactly this range and comparison, else null. */
-export function rollupChart(r: Rollups | null, range: Range, previous: Range | null, bots: boolean): RollupChart | null {
+/** The chart and pageviews of rollups fetched for exactly this range and comparison, else null; buckets in zone `tz`. */
+export function rollupChart(r: Rollups | null, range: Range, previous: Range | null, bots: boolean, tz = 'UTC'): RollupChart | null {
   const same = (a: Range | null, b: Range | null) => a?.from === b?.from && a?.to === b?.to
   if (!r || !same(r.range, range) || !same(r.previous, previous)) return null
-  const points = (x: Range, b: Bucket) => rollupSeries(r.timeline, x, b, bots).map((p) => ({ t: p.t, value: p.pageviews }))
+  const points = (x: Range, b: Bucket) => rollupSeries(r.timeline, x, b, bots, offsetsOver(x, tz)).map((p) => ({ t: p.t, value: p.pageviews }))
   return {
     chart: (b) => ({ points: points(range, b), previous: previous ? points(previous, b) : undefined }),
     pageviews: rollupPageviews(r.timeline, range, bots),

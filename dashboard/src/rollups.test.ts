@@ -211,5 +211,6 @@ describe('readEvents speed', () => {
     const ms = performance.now() - t
     console.log(`readEvents + addEvents: 200,000 rows in ${ms.toFixed(0)} ms (${((ms * 1000) / 200_000).toFixed(2)} µs a row)`)
     expect(rollupPageviews(timeline, { from: 0, to: Date.UTC(2030, 0) }, true)).toBe(200_000)
-  })
+    // Writing the file alone takes seconds on a busy machine: what is printed is the figure, not a limit.
+  }, 60_000)
 })

@@ -19,7 +19,7 @@
  *   decoded twice: here, then for DuckDB).
  */
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
-import { BUCKET_MS, BUCKET_ORIGIN, type Bucket } from '../../warehouse/sql/buckets.ts'
+import { BUCKET_MS, bucketStartMs, offsetAt, UTC_OFFSETS, type Bucket, type Offsets } from '../../warehouse/sql/buckets.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { COLUMNS } from '../../warehouse/schema.ts'
 import type { LakeFile } from './api.ts'
@@ -42,9 +42,6 @@ export const MAX_PART_SHARE = 0.25
 const MINUTE_MS = BUCKET_MS.minute
 /** The columns a file without a rollup is decoded for. */
 const EVENT_COLUMNS = COLUMNS.filter((c) => ['event_id', 'type', 'event_time', 'received_time', 'is_bot'].includes(c.name))
-
-/** Start of the bucket holding `t`, as DuckDB's `time_bucket(INTERVAL, t)` computes it. */
-export const bucketStart = (t: number, b: Bucket): number => BUCKET_ORIGIN + Math.floor((t - BUCKET_ORIGIN) / BUCKET_MS[b]) * BUCKET_MS[b]
 
 function add(timeline: Timeline, t: number, bot: boolean, n: number): void {
   let m = timeline.get(t)
@@ -90,14 +87,17 @@ export function addEvents(timeline: Timeline, files: readonly PartEvents[]): voi
   for (let s = 0; s < kind.length; s++) if (kind[s]) add(timeline, time[s]!, kind[s] === 2, 1)
 }
 
-/** Rows (t as "YYYY-MM-DD HH:MM:SS" UTC, pageviews) of every bucket of the range, zeros included: `series`'s. */
-export function rollupSeries(timeline: Timeline, r: Range, bucket: Bucket, bots: boolean): { t: string; pageviews: number }[] {
+/**
+ * Rows (t as "YYYY-MM-DD HH:MM:SS", a bucket's local start, pageviews) of every bucket of the range, zeros
+ * included: `series`'s, with the zone's `offsets` over the range (buckets.ts).
+ */
+export function rollupSeries(timeline: Timeline, r: Range, bucket: Bucket, bots: boolean, offsets: Offsets = UTC_OFFSETS): { t: string; pageviews: number }[] {
   const size = BUCKET_MS[bucket]
   const counts = new Map<number, number>()
-  for (let t = bucketStart(r.from, bucket); t <= r.to; t += size) counts.set(t, 0)
+  for (let t = bucketStartMs(r.from, bucket, offsets); t <= r.to + offsetAt(offsets, r.to); t += size) counts.set(t, 0)
   for (const [t, [human, bot]] of timeline) {
     if (t < r.from || t > r.to) continue // exact: `inexact` refused ranges that split a rollup minute
-    const k = bucketStart(t, bucket)
+    const k = bucketStartMs(t, bucket, offsets)
     counts.set(k, counts.get(k)! + human + (bots ? bot : 0))
   }
   return [...counts].map(([t, pageviews]) => ({ t: new Date(t).toISOString().slice(0, 19).replace('T', ' '), pageviews }))

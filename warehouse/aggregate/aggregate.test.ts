@@ -2,7 +2,8 @@
  * The aggregate tier against the SQL library over the raw events, on both engines: every overview figure
  * from the aggregates (warehouse/sql/aggregates.ts) equals the raw answer, on the hand-counted shop and on
  * the edge cases (a session across midnight, the salt rotation, duplicates across files, a late event into a
- * closed day, a +05:45 site, a DST day).
+ * closed day, a +05:45 site, a DST day); and the time series in a site's zone, bucket for bucket, equal to
+ * native DuckDB's own time zone conversion (ICU) of the raw events.
  */
 import { describe, expect, it, vi } from 'vitest'
 import { parquetToArrowIPC } from '../../dashboard/src/decode.ts'
@@ -22,7 +23,10 @@ import { at, DAY_D, shopFiles } from '../testing/shop.ts'
 import { WasmLake } from '../testing/wasm.ts'
 import { AGGREGATE_COLUMNS, EVENT_DIMS, VISIT_DIMS } from './columns.ts'
 import { aggregateDay } from './job.ts'
-import { localDay } from './zone.ts'
+import { addDays, localDay } from './zone.ts'
+import { series } from '../../dashboard/src/queries/overview.ts'
+import { sql, trusted } from '../sql/query.ts'
+import type { Bucket } from '../sql/buckets.ts'
 
 /** Writes rows as the consumer does (one part per hour partition and group), then compacts as the cron. */
 async function lakeOf(groups: readonly (readonly EventRow[])[], bucket = new MemoryBucket(), at?: number): Promise<MemoryBucket> {
@@ -39,7 +43,7 @@ async function lakeOf(groups: readonly (readonly EventRow[])[], bucket = new Mem
   }
   // Compacted as the cron leaves it a few days later (or at `at`).
   const now = at ?? Math.max(...groups.flat().map((r) => r.event_time)) + 3 * 86_400_000
-  const r = await compactLake(bucket, { now, days: 10, settledAt: Date.now() + 1000 })
+  const r = await compactLake(bucket, { now, days: 20, settledAt: Date.now() + 1000 })
   expect(r.failed).toEqual([])
   return bucket
 }
@@ -69,7 +73,7 @@ async function engines(bucket: MemoryBucket) {
     expect(await wasm.run(q)).toEqual(n)
     return n
   }
-  return { run }
+  return { run, native }
 }
 
 /** Rows with ratios rounded (a sum over visits and an average differ in the last bits). */
@@ -216,4 +220,36 @@ describe('aggregate coverage', () => {
     // A gap ends the run: what follows it is read raw.
     expect(splitRange(range, [day(1), day(3)]).agg).toEqual(day(1))
   })
+})
+
+describe('the time series in a site time zone', () => {
+  // Ten local days around a DST change (Berlin: 23 hours on 2026-03-29; New York: 25 on 2026-11-01) and a
+  // +05:45 site; all but the last day aggregated, the last read raw, as the dashboard splits a range.
+  for (const [tz, first] of [['Europe/Berlin', '2026-03-24'], ['America/New_York', '2026-10-27'], ['Asia/Kathmandu', '2026-01-05']] as const) {
+    it(`${tz}: every bucket (hour, day, week) equals the raw events bucketed on local time by native DuckDB`, async () => {
+      const dates = Array.from({ length: 10 }, (_, i) => addDays(first, i))
+      const range = { from: localDay(dates[0]!, tz).from, to: localDay(dates[9]!, tz).to }
+      const rows: EventRow[] = []
+      for (let i = 0, t = range.from - 86_400_000; t < range.to + 86_400_000; i++, t += 23 * 60_000) {
+        rows.push(ev(V(String(Math.floor(t / 7_200_000) % 89).padStart(32, '0')), t, i % 4 ? 'pageview' : 'event', `/p${i % 3}`))
+      }
+      const bucket = await lakeOf([rows], new MemoryBucket(), range.to + 3 * 86_400_000)
+      for (const d of dates.slice(0, 9)) expect((await aggregateDay(bucket, 'demo', d, { now: NOW, tz })).status, d).toBe('built')
+      const { run, native } = await engines(bucket)
+      await native.conn.run(`SET TimeZone = 'UTC'`)
+      const split = { agg: { from: range.from, to: localDay(dates[8]!, tz).to }, raw: [localDay(dates[9]!, tz)] }
+      for (const b of ['hour', 'day', 'week'] as Bucket[]) {
+        const shown = (q: Query) => run(sql`SELECT strftime(t, '%Y-%m-%d %H:%M') AS t, pageviews::INTEGER AS n FROM (${q}) WHERE pageviews > 0 ORDER BY 1`)
+        const want = await native.run(sql`SELECT strftime(time_bucket(INTERVAL ${trusted(`'1 ${b}'`)}, timezone(${tz}, event_time::TIMESTAMPTZ)), '%Y-%m-%d %H:%M') AS t, count(*)::INTEGER AS n
+FROM events WHERE type = 'pageview' AND NOT is_bot AND event_time BETWEEN make_timestamp(${range.from * 1000}) AND make_timestamp(${range.to * 1000}) GROUP BY 1 ORDER BY 1`)
+        expect(want.length, b).toBeGreaterThan(b === 'week' ? 1 : 9)
+        const scope = { range, filters: [], bots: false, tz }
+        expect(await shown(series({ ...scope, split }, b)), `${b}, aggregated + raw`).toEqual(want)
+        expect(await shown(series(scope, b)), `${b}, raw`).toEqual(want)
+      }
+      // Every bucket of the range is drawn, zeros included: a DST day is one day, 23 or 25 hours long.
+      const days = await run(sql`SELECT strftime(t, '%Y-%m-%d') AS d FROM (${series({ range, filters: [], bots: false, tz, split }, 'day')})`)
+      expect(days.map((r) => r.d)).toEqual(dates)
+    })
+  }
 })

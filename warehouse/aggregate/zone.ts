@@ -54,3 +54,31 @@ export function localDay(date: string, tz: string): { from: number; to: number }
 export function addDays(date: string, n: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 }
+
+/**
+ * The zone's offsets over a range, for turning its instants into local wall-clock time: `[from, offset ms]`
+ * pairs, the first at the range's start, then one at each change inside it (a DST change), found to the
+ * minute. UTC, or a zone without a change in the range, gives one pair.
+ */
+export function offsetsOver(r: { from: number; to: number }, tz: string): [number, number][] {
+  const at = (t: number) => offsetMinutes(t, tz) * MINUTE
+  const out: [number, number][] = [[r.from, at(r.from)]]
+  if (tz === 'UTC') return out
+  // Offsets change at most a few times a year, never twice within 6 hours: look every 6 hours, then narrow.
+  const STEP = 6 * 60 * MINUTE
+  for (let t = r.from; t < r.to; t += STEP) {
+    const next = Math.min(t + STEP, r.to)
+    if (at(next) === out[out.length - 1]![1]) continue
+    let lo = t
+    let hi = next // at(lo) is the current offset, at(hi) the new one
+    while (hi - lo > MINUTE) {
+      const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE
+      if (at(mid) === out[out.length - 1]![1]) lo = mid
+      else hi = mid
+    }
+    // Changes happen on whole minutes: the one in (lo, hi], a minute apart at most.
+    out.push([Math.ceil((lo + 1) / MINUTE) * MINUTE, at(hi)])
+  }
+  return out
+}
+

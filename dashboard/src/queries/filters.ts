@@ -20,6 +20,8 @@ export interface Scope {
    */
   split?: Split
   previousSplit?: Split | null
+  /** The site's IANA time zone: the time series' buckets follow it (default UTC). */
+  tz?: string
 }
 
 /** The SQL library's options of a scope. */

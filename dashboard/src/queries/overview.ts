@@ -4,62 +4,60 @@
  * (`sql` tag: values as parameters) on its deduplicated, scoped `ev` (canonical visitor `vk`).
  */
 import { countingCte, eventsCte, readsLoadTables } from '../../../warehouse/sql/events.ts'
-import { BUCKET_MS, BUCKET_ORIGIN, BUCKETS, type Bucket } from '../../../warehouse/sql/buckets.ts'
+import { bucketStartSql, BUCKETS, offsetAt, wholeHours, type Bucket, type Offsets } from '../../../warehouse/sql/buckets.ts'
+import { offsetsOver } from '../../../warehouse/aggregate/zone.ts'
 import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/sql/query.ts'
 import { hourRowsCte } from '../../../warehouse/sql/visitor-hours.ts'
 import { aggregatedPageviews, eventNamesSplit, type Split } from '../../../warehouse/sql/aggregates.ts'
 import { opts, type Scope } from './filters.ts'
 
 /**
- * Rows (t, pageviews), every bucket of the range (zeros included): what the chart draws. (Distinct visitors
+ * Rows (t, pageviews), every bucket of the range (zeros included): what the chart draws. Buckets are cut on
+ * the site's local time (`tz` of the scope; buckets.ts) and `t` is a bucket's local start. (Distinct visitors
  * per bucket would cost twice the pageviews' count, for a column nobody drew.)
  */
 export function series(s: Scope, bucket: Bucket): Query {
   const size = trusted(`INTERVAL '${BUCKETS[bucket]}'`)
-  if (s.split) return seriesOf(s, size, sql`counted AS (SELECT b, sum(pageviews)::BIGINT AS pageviews FROM (${splitPageviews(s.split, bucket, s)}) GROUP BY b)`)
+  const offsets = offsetsOver(s.range, s.tz ?? 'UTC')
+  if (s.split) return seriesOf(s, size, offsets, sql`counted AS (SELECT b, sum(pageviews)::BIGINT AS pageviews FROM (${splitPageviews(s.split, bucket, s, offsets)}) GROUP BY b)`)
   // Buckets of whole hours (hour, day, week) from the visitor hours where the scope allows: an hour's
   // bucket is its events' bucket (visitor-hours.ts; a fraction of the rows, partial end hours as events).
-  return seriesOf(s, size, countedOf(s, bucket))
+  return seriesOf(s, size, offsets, countedOf(s, bucket, offsets))
 }
 
 /** Pageviews per bucket (b, pageviews) of a split range: the aggregates' quarter hours, then each raw part's. */
-function splitPageviews(split: Split, bucket: Bucket, s: Scope): Query {
-  const parts = split.raw.map((r) => sql`SELECT b, pageviews FROM (WITH RECURSIVE ${countedOf({ ...s, range: r, split: undefined }, bucket)} SELECT * FROM counted)`)
-  const agg = split.agg ? aggregatedPageviews(split.agg, (c) => bucketStart(bucket, c)) : sql`SELECT 0::BIGINT AS b, 0::BIGINT AS pageviews WHERE FALSE`
+function splitPageviews(split: Split, bucket: Bucket, s: Scope, offsets: Offsets): Query {
+  const parts = split.raw.map((r) => sql`SELECT b, pageviews FROM (WITH RECURSIVE ${countedOf({ ...s, range: r, split: undefined }, bucket, offsets)} SELECT * FROM counted)`)
+  // Every zone's offset is whole quarter hours, so a quarter lies in one local bucket of any size.
+  const agg = split.agg ? aggregatedPageviews(split.agg, (c) => trusted(bucketStartSql(bucket, c, offsets))) : sql`SELECT 0::BIGINT AS b, 0::BIGINT AS pageviews WHERE FALSE`
   return parts.reduce((acc, p) => sql`${acc} UNION ALL ${p}`, agg)
 }
 
-/** `counted (b, pageviews)` of a range from the events (or the visitor hours where the scope allows). */
-function countedOf(s: Scope, bucket: Bucket): Query {
-  return bucket !== 'minute' && readsLoadTables(opts(s))
-    ? sql`${hourRowsCte(s.range)}, counted AS (SELECT ${bucketStart(bucket, 'hour')} AS b, sum(pageviews)::BIGINT AS pageviews FROM hv GROUP BY b)`
+/**
+ * `counted (b, pageviews)` of a range from the events, or from the visitor hours where the scope allows and
+ * a UTC hour lies in one local bucket (offsets of whole hours).
+ */
+function countedOf(s: Scope, bucket: Bucket, offsets: Offsets): Query {
+  return bucket !== 'minute' && wholeHours(offsets) && readsLoadTables(opts(s))
+    ? sql`${hourRowsCte(s.range)}, counted AS (SELECT ${trusted(bucketStartSql(bucket, 'hour', offsets))} AS b, sum(pageviews)::BIGINT AS pageviews FROM hv GROUP BY b)`
     : sql`${countingCte(s.range, opts(s))}, counted AS (
-  SELECT ${bucketStart(bucket)} AS b, count(*) AS pageviews FROM ev WHERE hit AND type = 'pageview' AND ${inRange(s.range)} GROUP BY b
+  SELECT ${trusted(bucketStartSql(bucket, 'event_time', offsets))} AS b, count(*) AS pageviews FROM ev WHERE hit AND type = 'pageview' AND ${inRange(s.range)} GROUP BY b
 )`
 }
 
-/** Every bucket of the range (zeros included) with its pageviews, from `counted (b, pageviews)`. */
-function seriesOf(s: Scope, size: Query, counted: Query): Query {
+/** Every bucket of the range (zeros included, by local start) with its pageviews, from `counted (b, pageviews)`. */
+function seriesOf(s: Scope, size: Query, offsets: Offsets, counted: Query): Query {
+  const from = s.range.from + offsetAt(offsets, s.range.from)
+  const to = s.range.to + offsetAt(offsets, s.range.to)
   return sql`WITH RECURSIVE ${counted}, buckets AS (
-  SELECT unnest(generate_series(time_bucket(${size}, ${ts(s.range.from)}), ${ts(s.range.to)}, ${size})) AS t
+  SELECT unnest(generate_series(time_bucket(${size}, ${ts(from)}), ${ts(to)}, ${size})) AS t
 ), counts AS (
-  -- time_bucket's buckets, computed on integers and grouped by them: time_bucket per row costs more than
-  -- the count itself in DuckDB-WASM. Its origin is Monday 2000-01-03 (weeks start on Mondays; minutes,
-  -- hours and days are aligned to it too); the remainder is taken so times before it floor as well.
+  -- Buckets are computed on integers and grouped by them (buckets.ts); time_bucket's origin is Monday
+  -- 2000-01-03 (weeks start on Mondays; minutes, hours and days are aligned to it too).
   SELECT make_timestamp(b) AS t, pageviews FROM counted
 )
 SELECT t, coalesce(pageviews, 0) AS pageviews
 FROM buckets LEFT JOIN counts USING (t) ORDER BY t`
-}
-
-/** time_bucket's origin (buckets.ts), µs since the epoch. */
-const ORIGIN_US = BUCKET_ORIGIN * 1000
-
-/** The start of the bucket of `column` (a TIMESTAMP), µs since the epoch (BIGINT). */
-function bucketStart(bucket: Bucket, column = 'event_time'): Query {
-  const w = String(BUCKET_MS[bucket] * 1000)
-  const x = `(epoch_us(${column}) - ${ORIGIN_US})`
-  return trusted(`${ORIGIN_US} + ${x} - ((${x} % ${w}) + ${w}) % ${w}`)
 }
 
 /** One row (events): custom events in the scope. */
