@@ -14,6 +14,7 @@
  */
 import { rowProblem, timeRange, writeDrops, writeEvents } from '../warehouse/parquet.ts'
 import { encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
+import { markLate } from '../warehouse/late.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
 import { forget } from './journal.ts'
@@ -109,6 +110,9 @@ function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: s
 }
 
 async function writePart(lake: R2Bucket, table: Table, partition: Partition, ids: string[], parquet: ArrayBuffer, times: { minTime: number; maxTime: number }) {
+  // An events part of a date the cron no longer looks at is marked first, so it is compacted and its days'
+  // aggregates rebuilt (warehouse/late.ts).
+  if (table === 'events') await markLate(lake, partition, Date.now())
   await lake.put(partKey(partition, await partName(ids), table), parquet, {
     httpMetadata: { contentType: 'application/vnd.apache.parquet' },
     customMetadata: encodeMeta({ rows: ids.length, ...times, schema: SCHEMA_VERSION }),

@@ -4,6 +4,7 @@
  */
 import { aggregateLake } from '../warehouse/aggregate/job.ts'
 import { applyRetention, compactLake, listPrefixes, type CompactOptions } from '../warehouse/compact.ts'
+import { catchUpLate } from '../warehouse/late.ts'
 import type { Env } from './env.ts'
 import { journalOn, replay, STALE_MS } from './journal.ts'
 import { zoneOf } from './sites.ts'
@@ -29,7 +30,7 @@ export const deleteOldSalts: Job = async (env, now) => {
 /**
  * Compaction (warehouse/compact.ts): closed hours, then closed days, of every site; then the aggregates of
  * the closed local days (warehouse/aggregate/job.ts), which read what compaction wrote, so they run after it
- * in the same job.
+ * in the same job; then the older dates late events reached (warehouse/late.ts).
  */
 export const compact = (options: Partial<CompactOptions> = {}): Job => async (env, now) => {
   const days = Number(env.COMPACT_DAYS) || 7
@@ -39,7 +40,10 @@ export const compact = (options: Partial<CompactOptions> = {}): Job => async (en
   const zones = Object.fromEntries(sites.map((s) => [s, zoneOf(env, s)]))
   const a = await aggregateLake(env.LAKE, sites, { now, days, zones })
   if (a.built.length) console.log(`aggregates: ${a.built.length} days built`)
-  const failed = [...r.failed, ...a.failed.map((f) => `aggregate ${f}`)]
+  // Dates older than those days that received a part since (warehouse/late.ts).
+  const late = await catchUpLate(env.LAKE, { now, settledAt: options.settledAt, zones })
+  if (late.dates.length) console.log(`late events: ${late.dates.join(', ')} compacted and aggregated again`)
+  const failed = [...r.failed, ...a.failed.map((f) => `aggregate ${f}`), ...late.failed.map((f) => `late ${f}`)]
   if (failed.length) throw new Error(`compaction failed for ${failed.join('; ')}`)
 }
 
