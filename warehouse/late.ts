@@ -22,9 +22,18 @@ export const lateKey = (site: string, date: string) => `${LATE_PREFIX}site=${sit
 /** Whether a part of `date` lands late at `now`: its date is before yesterday (UTC). */
 export const isLate = (date: string, now: number) => date < new Date(now - DAY_MS).toISOString().slice(0, 10)
 
-/** Marks the partition's date when it is late (the consumer, before it writes the part). */
-export async function markLate(lake: Pick<LakeBucket, 'put'>, p: Partition, now: number): Promise<void> {
-  if (isLate(p.date, now)) await lake.put(lateKey(p.site, p.date), new ArrayBuffer(0))
+/**
+ * Marks the partition's date when it is late (the consumer, before it writes the part). R2 refuses a second
+ * write of one key within a second: a put refused while another writer's mark stands is as good as done.
+ */
+export async function markLate(lake: Pick<LakeBucket, 'put' | 'get'>, p: Partition, now: number): Promise<void> {
+  if (!isLate(p.date, now)) return
+  const key = lateKey(p.site, p.date)
+  try {
+    await lake.put(key, new ArrayBuffer(0))
+  } catch (e) {
+    if (!(await lake.get(key))) throw e
+  }
 }
 
 /**
