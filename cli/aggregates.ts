@@ -45,7 +45,10 @@ export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise
   } else if (!o.r2) {
     const base = (o.url ?? 'http://127.0.0.1:8787').replace(/\/$/, '')
     const headers = { Authorization: `Bearer ${o.token ?? process.env.FOOTFALL_TOKEN ?? 'footfall-dev'}` }
-    const res = await fetch(`${base}/api/aggregates?site=${encodeURIComponent(site)}`, { headers })
+    // The local dates of the span (a day either side holds them in any zone), not the site's whole history.
+    const date = (t: number) => new Date(t).toISOString().slice(0, 10)
+    const dates = o.from !== undefined && o.to !== undefined ? `&from=${date(o.from - 86_400_000)}&to=${date(o.to + 86_400_000)}` : ''
+    const res = await fetch(`${base}/api/aggregates?site=${encodeURIComponent(site)}${dates}`, { headers })
     if (!res.ok) return []
     const listed = (await res.json()) as { tz: string; days: { date: string; key: string; url: string; bytes: number }[] }
     tz = listed.tz

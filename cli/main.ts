@@ -78,7 +78,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     const len = to - from + 1
     const filters = (o.filter ?? []).map(parseFilter)
     // Whole local days from the aggregates unless asked for raw events (cli/aggregates.ts).
-    const days = o.exact || filters.length || o.bots ? [] : await aggregateDays({ ...o, from, to })
+    const days = o.exact || filters.length || o.bots ? [] : await aggregateDays({ ...o, from: from - len, to })
     const cut = splitRange(range, days)
     const split = cut.agg ? { range: cut, previous: splitRange(previousPeriod(range), days) } : undefined
     // Raw events for what the aggregates do not answer (with the day around it for sessions), or everything.
