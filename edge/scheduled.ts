@@ -15,6 +15,8 @@ export type CronEnv = Env & {
   RETENTION_DAYS?: string
   /** How many days back compaction looks for closed hours and days (default 7). */
   COMPACT_DAYS?: string
+  /** Older days without an aggregate (a lake older than the tier) built per run, oldest first (default 2). */
+  AGGREGATE_BACKFILL_DAYS?: string
 }
 
 export type Job = (env: CronEnv, now: number) => Promise<void>
@@ -38,7 +40,8 @@ export const compact = (options: Partial<CompactOptions> = {}): Job => async (en
   if (r.written.length) console.log(`compaction: ${r.written.length} files written (${r.rows} rows), ${r.deleted.length} deleted`)
   const sites = (await listPrefixes(env.LAKE, 'events/')).map((p) => p.slice('events/site='.length, -1))
   const zones = Object.fromEntries(sites.map((s) => [s, zoneOf(env, s)]))
-  const a = await aggregateLake(env.LAKE, sites, { now, days, zones })
+  const backfill = env.AGGREGATE_BACKFILL_DAYS === undefined ? undefined : Number(env.AGGREGATE_BACKFILL_DAYS)
+  const a = await aggregateLake(env.LAKE, sites, { now, days, zones, backfill })
   if (a.built.length) console.log(`aggregates: ${a.built.length} days built`)
   // Dates older than those days that received a part since (warehouse/late.ts).
   const late = await catchUpLate(env.LAKE, { now, settledAt: options.settledAt, zones })

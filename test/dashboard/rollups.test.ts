@@ -284,7 +284,7 @@ describe('first chart from rollups and the open day\'s parts, default range', ()
       const range = rangeOf(parseState('?compare=1'), Number(await page.getAttribute('main', 'data-now')))
       expect(range.to + 1).toBeGreaterThan(NOW)
       const want = await nativeSeries(range, false, nativeNow)
-      expect(want.length).toBe(8) // by day, the range starting inside one
+      expect(want.length).toBe(7) // by day: the last 7 days, today's included, from a midnight
       expect(early.bars).toEqual(want)
       // The open day's parts count (their day's bar), so do the closed days' rollups.
       const sum = (rows: typeof want) => rows.reduce((n, [, v]) => n + (v as number), 0)

@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { parquetToArrowIPC } from '../../dashboard/src/decode.ts'
 import { compactLake } from '../compact.ts'
-import { encodeMeta, partitionOf, partKey, partName } from '../lake.ts'
+import { datesBetween, encodeMeta, parseAggregateKey, partitionOf, partKey, partName } from '../lake.ts'
 import { NativeLake, type Row } from '../native.ts'
 import { timeRange, writeEvents } from '../parquet.ts'
 import { SCHEMA_VERSION, type EventRow } from '../schema.ts'
@@ -22,7 +22,7 @@ import { eventRow } from '../testing/rows.ts'
 import { at, DAY_D, shopFiles } from '../testing/shop.ts'
 import { WasmLake } from '../testing/wasm.ts'
 import { AGGREGATE_COLUMNS, EVENT_DIMS, VISIT_DIMS } from './columns.ts'
-import { aggregateDay } from './job.ts'
+import { aggregateDay, aggregateLake, unaggregatedDates } from './job.ts'
 import { addDays, localDay } from './zone.ts'
 import { series } from '../../dashboard/src/queries/overview.ts'
 import { sql, trusted } from '../sql/query.ts'
@@ -208,6 +208,20 @@ describe('aggregate coverage', () => {
     const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
     const [k] = await run(kpisSplit({ agg: d1, raw: [] }))
     expect(pick(k!, ['visitors', 'visits', 'pageviews'])).toEqual({ visitors: 0, visits: 0, pageviews: 0 })
+  })
+
+  it('a lake older than the tier gains its aggregates oldest first, a few days a cron run', async () => {
+    // Five days of events, compacted long ago; the cron's recent days (7 before NOW) hold none of them.
+    const bucket = await lakeOf([[0, 1, 2, 3, 4].map((d) => ev(V('8'.repeat(32)), at(d, 10)))])
+    const built = () => [...bucket.objects.keys()].filter((k) => k.startsWith('aggregates/')).map((k) => parseAggregateKey(k)!.date).sort()
+    expect(await unaggregatedDates(bucket, 'demo', 'UTC', '2027-05-25')).toEqual(datesBetween(new Date(at(0, 0)), new Date(Date.UTC(2027, 4, 24))))
+    expect((await aggregateLake(bucket, ['demo'], { now: NOW, backfill: 2 })).failed).toEqual([])
+    expect(built()).toEqual(['2026-01-10', '2026-01-11'])
+    await aggregateLake(bucket, ['demo'], { now: NOW, backfill: 2 })
+    expect(built()).toEqual(['2026-01-10', '2026-01-11', '2026-01-12', '2026-01-13'])
+    // Each aggregated day answers as the raw events do.
+    const { run } = await engines(bucket)
+    await expectSame(run, { from: at(0, 0), to: at(4, 0) - 1 }, { agg: { from: at(0, 0), to: at(4, 0) - 1 }, raw: [] }, false)
   })
 
   it('splits a range into the run of aggregated days inside it and the rest', async () => {

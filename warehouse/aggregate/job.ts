@@ -8,7 +8,7 @@
  * compacted files. The files read reach past the day's end only as far as its last sessions go; they may
  * still be parts of an open hour, which the digest then covers, so the day is rebuilt once they merge.
  */
-import { deleteKeys, readColumns, type LakeBucket } from '../compact.ts'
+import { deleteKeys, listPrefixes, readColumns, type LakeBucket } from '../compact.ts'
 import { aggregateKey, aggregatePrefix, datePrefix, datesBetween, hoursOf, listAll, parseAggregateKey, visibleObjects } from '../lake.ts'
 import { writeColumns } from '../parquet.ts'
 import { COLUMNS } from '../schema.ts'
@@ -150,19 +150,57 @@ export function recentDates(now: number, days: number, tz = 'UTC'): string[] {
   return Array.from({ length: days + 1 }, (_, i) => addDays(today, i - days))
 }
 
-/** Builds what is due for every site (the cron's job); `zones` maps a site to its time zone. */
-export async function aggregateLake(lake: LakeBucket, sites: string[], o: { now: number; days?: number; zones?: Record<string, string> }): Promise<{ built: string[]; failed: string[] }> {
+/**
+ * Local dates older than the cron's recent days that have events but no aggregate in zone `tz`, oldest
+ * first: the days of a lake older than the aggregate tier (or of a zone just changed). From one listing of
+ * the site's dates and one of its aggregates.
+ */
+export async function unaggregatedDates(lake: LakeBucket, site: string, tz: string, before: string): Promise<string[]> {
+  const utc = (await listPrefixes(lake, `events/site=${site}/`)).map((p) => /date=(\d{4}-\d\d-\d\d)\/$/.exec(p)?.[1]).filter((d): d is string => !!d)
+  if (!utc.length) return []
+  const done = new Set((await listAll(lake, aggregatePrefix(site))).map((o) => parseAggregateKey(o.key)).filter((k) => k?.tz === tz).map((k) => k!.date))
+  // From the local date the first UTC date begins in, every local date up to `before`: days without
+  // events after the first get an (empty) aggregate too, so coverage has no gaps (aggregateDay).
+  const out: string[] = []
+  for (let d = localDate(Date.parse(`${utc[0]}T00:00:00Z`), tz); d < before; d = addDays(d, 1)) if (!done.has(d)) out.push(d)
+  return out
+}
+
+/**
+ * Builds what is due for every site (the cron's job); `zones` maps a site to its time zone. Besides the
+ * recent `days`, up to `backfill` older days without an aggregate (`unaggregatedDates`) are built a run,
+ * oldest first, so a lake older than the tier gains its aggregates run by run, within the cron's CPU time.
+ */
+export async function aggregateLake(lake: LakeBucket, sites: string[], o: { now: number; days?: number; zones?: Record<string, string>; backfill?: number }): Promise<{ built: string[]; failed: string[] }> {
   const out = { built: [] as string[], failed: [] as string[] }
   for (const site of sites) {
     const tz = o.zones?.[site] ?? 'UTC'
-    for (const date of recentDates(o.now, o.days ?? 7, tz)) {
+    const recent = recentDates(o.now, o.days ?? 7, tz)
+    const build = async (date: string): Promise<DayResult | null> => {
       try {
         const r = await aggregateDay(lake, site, date, { now: o.now, tz })
         if (r.status === 'built') out.built.push(r.key!)
+        return r
       } catch (e) {
         out.failed.push(`${site}/${date}: ${(e as Error).message}`)
+        return null
       }
     }
+    const budget = o.backfill ?? 2
+    if (budget > 0) {
+      try {
+        // Only days with events count (an empty day reads no file), and at most 10 × budget days a run.
+        let spent = 0
+        for (const date of (await unaggregatedDates(lake, site, tz, recent[0]!)).slice(0, 10 * budget)) {
+          if (spent >= budget) break
+          const r = await build(date)
+          if (!r || (r.rows ?? 0) > 0) spent++
+        }
+      } catch (e) {
+        out.failed.push(`${site}: ${(e as Error).message}`)
+      }
+    }
+    for (const date of recent) await build(date)
   }
   return out
 }
