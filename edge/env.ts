@@ -31,6 +31,8 @@ export interface Env {
   LEDGER_FLUSH_MS?: string
   /** `r2`: journal queue messages in R2 until written, for a queue that is not durable (edge/journal.ts). */
   QUEUE_JOURNAL?: string
+  /** `on`: `POST /api/scheduled` runs the cron's jobs (local-cron.ts), for `wrangler dev`; never set in a deploy. */
+  LOCAL_SCHEDULED?: string
   /** Fault injection of the reliability tests (edge/faults.ts); never set outside them. */
   FAULTS?: string
   /** Bearer token of the dashboard API (a secret). */

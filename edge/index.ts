@@ -6,6 +6,7 @@
  *   GET /healthz                     liveness
  *   queue()                          Parquet writer           -> consumer.ts
  *   scheduled()                      cron jobs                -> scheduled.ts
+ *   POST /api/scheduled              the same jobs, local stack only -> local-cron.ts
  */
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
@@ -13,6 +14,7 @@ import type { Env, LakeMessage } from './env.ts'
 import { collect } from './collect.ts'
 import { consume } from './consumer.ts'
 import { lakeApi } from './lake-api.ts'
+import { localCron } from './local-cron.ts'
 import { serveWasm } from './wasm.ts'
 import { runJobs } from './scheduled.ts'
 import { withFetchFaults, withQueueFaults } from './faults.ts'
@@ -35,6 +37,7 @@ app.route('/e', collect)
 app.get('/healthz', (c) => c.json({ ok: true }))
 app.get('/dashboard/duckdb/:file{.+\\.wasm}', (c) => serveWasm(c.env.ASSETS, c.req.raw))
 app.route('/', lakeApi)
+app.route('/', localCron)
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
 app.onError((err, c) => {
   console.error('unhandled', err.message)

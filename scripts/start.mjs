@@ -5,16 +5,21 @@
 // (examples/generator, about 22,000 events, a few seconds), and a few simulated visitors keep browsing
 // through POST /e while it runs.
 //
-//   npm start [-- --no-demo] [-- --persist-to DIR]
+// Scheduled work (compaction, aggregates, salts, retention) runs on the schedule of wrangler.toml's cron
+// triggers, as in a deploy: wrangler dev cannot fire the scheduled handler of a worker with static assets,
+// so this script fires the same jobs through the local-only POST /api/scheduled (edge/local-cron.ts).
+//
+//   npm start [-- --no-demo] [-- --persist-to DIR] [-- --cron '* * * * *' (instead of wrangler.toml's crons)]
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { cronsOf, nextFire } from './cron.mjs'
 import { LOCAL_VARS } from './wrangler-dev.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const { values: args } = parseArgs({ options: { 'no-demo': { type: 'boolean' }, 'persist-to': { type: 'string' } } })
+const { values: args } = parseArgs({ options: { 'no-demo': { type: 'boolean' }, 'persist-to': { type: 'string' }, cron: { type: 'string', multiple: true } } })
 const state = resolve(args['persist-to'] ?? join(root, '.wrangler/state'))
 const demo = !args['no-demo']
 const DEMO_DAYS = 15
@@ -22,6 +27,8 @@ const DEMO_EVENTS_PER_DAY = 1500
 const port = Number(process.env.PORT ?? 8787)
 const token = process.env.DASHBOARD_TOKEN ?? 'footfall-dev'
 const base = `http://127.0.0.1:${port}`
+const crons = args.cron ?? (await cronsOf(join(root, 'wrangler.toml')))
+for (const c of crons) nextFire(c, Date.now()) // an unreadable schedule fails here, not at its first minute
 
 if (await fetch(`${base}/healthz`).then(() => true, () => false)) {
   console.error(`${base} is already in use: stop the other server or set PORT.`)
@@ -74,10 +81,12 @@ const wrangler = spawn(
 
 let stopping = false
 const traffic = new AbortController()
+const timers = new Set()
 const stop = (code = 0) => {
   if (stopping) return
   stopping = true
   traffic.abort()
+  for (const t of timers) clearTimeout(t)
   try {
     process.kill(-wrangler.pid, 'SIGTERM') // wrangler and the workerd it started
   } catch {}
@@ -108,6 +117,30 @@ if (!stopping && generator) {
     .live({ url: base, visitors: Infinity, concurrency: 2, speed: 10, seed: `live-${Date.now()}`, signal: traffic.signal, quiet: true })
     .catch((e) => console.error(`demo traffic stopped: ${e.message}`))
 }
+/** Fires the worker's scheduled jobs at each minute `expr` matches, with that minute as the scheduled time. */
+function schedule(expr, at = nextFire(expr, Date.now())) {
+  // setTimeout waits at most 2^31 - 1 ms (24.8 days): a later minute is waited for in steps.
+  const timer = setTimeout(async () => {
+    timers.delete(timer)
+    if (stopping) return
+    if (Date.now() < at) return schedule(expr, at)
+    await runScheduled(at)
+    schedule(expr)
+  }, Math.min(at - Date.now(), 2 ** 31 - 1))
+  timers.add(timer)
+}
+async function runScheduled(time) {
+  try {
+    const res = await fetch(`${base}/api/scheduled?time=${time}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
+    const body = await res.json()
+    const failed = Object.entries(body.jobs ?? {}).filter(([, r]) => r !== 'ok')
+    if (!res.ok || failed.length) console.error(`scheduled work at ${new Date(time).toISOString()}: ${res.status} ${JSON.stringify(body.jobs ?? body)}`)
+  } catch (e) {
+    if (!stopping) console.error(`scheduled work at ${new Date(time).toISOString()} did not run: ${e.message}`)
+  }
+}
+if (!stopping) for (const c of crons) schedule(c)
+
 if (!stopping) {
   console.log(`
 Footfall is running (offline, state in ${state}).
@@ -117,6 +150,7 @@ Footfall is running (offline, state in ${state}).
   Token       ${token}
   Collector   POST ${base}/e
   Demo data   ${generator ? `${demoNote}; 2 simulated visitors browsing (npm start -- --no-demo: none)` : 'off (--no-demo)'}
+  Cron        ${crons.length ? `${crons.join(', ')} (UTC): compaction, aggregates, salts, retention` : 'none (no [triggers] crons)'}
 
 Ctrl-C stops it.`)
 }

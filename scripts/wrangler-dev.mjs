@@ -32,9 +32,10 @@ export async function waitFor(check, ms, abort = () => false) {
 
 /**
  * What every local stack sets: Miniflare's queue keeps messages in memory only, so they are journaled in R2
- * until written (edge/journal.ts). `npm start` (scripts/start.mjs) passes them too.
+ * until written (edge/journal.ts); the cron's jobs can be fired by `POST /api/scheduled` (edge/local-cron.ts),
+ * as `npm start` does on the cron's schedule. `npm start` (scripts/start.mjs) passes them too.
  */
-export const LOCAL_VARS = { QUEUE_JOURNAL: 'r2' }
+export const LOCAL_VARS = { QUEUE_JOURNAL: 'r2', LOCAL_SCHEDULED: 'on' }
 
 /**
  * Starts `wrangler dev` (the project's wrangler.toml unless `config`) on 127.0.0.1:`port` with state in

@@ -11,6 +11,7 @@ import { encodeMeta, partitionOf, partKey, partName } from '../lake.ts'
 import { NativeLake, type Row } from '../native.ts'
 import { timeRange, writeEvents } from '../parquet.ts'
 import { SCHEMA_VERSION, type EventRow } from '../schema.ts'
+import { createAggregates } from '../sql/ddl.ts'
 import { AGGREGATES, breakdownSplit, customEventsSplit, eventPropsSplit, kpisSplit, propKeysSplit, sessionBreakdownSplit, type Split } from '../sql/aggregates.ts'
 import { breakdown, customEvents, eventProps, propKeys, sessionBreakdown } from '../sql/breakdowns.ts'
 import { kpis } from '../sql/kpis.ts'
@@ -58,11 +59,10 @@ async function engines(bucket: MemoryBucket) {
   const paths = await Promise.all(events.map(async (b, i) => { const p = join(dir, `e${i}.parquet`); await writeFile(p, new Uint8Array(b)); return p }))
   await native.load(paths)
   const aggPaths = await Promise.all(aggs.map(async (b, i) => { const p = join(dir, `a${i}.parquet`); await writeFile(p, new Uint8Array(b)); return p }))
-  const ddl = `CREATE TABLE ${AGGREGATES} (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${c.type === 'STRING' ? 'VARCHAR' : c.type === 'INT32' ? 'INTEGER' : c.type}`).join(', ')})`
-  await native.conn.run(ddl)
+  await native.conn.run(createAggregates)
   if (aggPaths.length) await native.conn.run(`INSERT INTO ${AGGREGATES} BY NAME SELECT * FROM read_parquet([${aggPaths.map((p) => `'${p}'`).join(', ')}])`)
   await wasm.load(events)
-  wasm.conn.query(ddl)
+  wasm.conn.query(createAggregates)
   for (const a of aggs) wasm.conn.insertArrowFromIPCStream(await parquetToArrowIPC(a, AGGREGATE_COLUMNS), { name: AGGREGATES, create: false })
   const run = async (q: Query): Promise<Row[]> => {
     const n = await native.run(q)
