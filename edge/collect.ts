@@ -17,6 +17,7 @@ import { privacyMode } from './privacy.ts'
 import { hostAllowed, sitesOf } from './sites.ts'
 import { issuesOf, parseBatch, validateEvents } from './validate.ts'
 import { sameSecret } from './auth.ts'
+import { mayHoldLoneSurrogate, wellFormed } from '../warehouse/unicode.ts'
 
 export const MAX_BODY_BYTES = LIMITS.bodyBytes
 const RATE_RETRY_AFTER_S = 60
@@ -43,6 +44,9 @@ collect.post('/', async (c) => {
   } catch (e) {
     return refuse(400, 'invalid', `invalid JSON: ${(e as Error).message}`)
   }
+  // An escaped lone surrogate ("\ud83d") is valid JSON but not Unicode: it becomes U+FFFD here, before any
+  // check, so every column stores what was accepted and every engine reads it (warehouse/unicode.ts).
+  if (mayHoldLoneSurrogate(text)) body = wellFormed(body)
   const events = (body as { events?: unknown })?.events
   if (Array.isArray(events)) eventCount = Math.max(1, events.length)
   const batch = parseBatch(body)

@@ -4,7 +4,8 @@
  */
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import type { CompressionCodec } from 'hyparquet'
-import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type ColumnType, type DropRow, type EventRow } from './schema.ts'
+import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, TYPE_RANGES, type ColumnType, type DropRow, type EventRow } from './schema.ts'
+import { wellFormedDeep } from './unicode.ts'
 
 export type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
 
@@ -123,10 +124,11 @@ export function rowProblem(columns: Columns, row: unknown): string | null {
     }
     const ok =
       c.type === 'STRING' ? typeof v === 'string'
-      : c.type === 'JSON' ? typeof v === 'object' && !Array.isArray(v)
+      // JSON.stringify writes a lone surrogate as an escape ("\ud83d") that strict readers (native DuckDB) refuse.
+      : c.type === 'JSON' ? typeof v === 'object' && !Array.isArray(v) && wellFormedDeep(v)
       : c.type === 'BOOLEAN' ? typeof v === 'boolean'
-      : c.type === 'INT32' ? Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31
-      : c.type === 'TIMESTAMP' ? Number.isSafeInteger(v) && Math.abs(v as number) < 8.64e15
+      : c.type === 'INT32' ? Number.isInteger(v) && (v as number) >= TYPE_RANGES.INT32.min && (v as number) <= TYPE_RANGES.INT32.max
+      : c.type === 'TIMESTAMP' ? Number.isSafeInteger(v) && (v as number) >= TYPE_RANGES.TIMESTAMP.min && (v as number) <= TYPE_RANGES.TIMESTAMP.max
       : typeof v === 'number' // DOUBLE
     if (!ok) return `${c.name}: not a ${c.type}`
   }
