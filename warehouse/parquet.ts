@@ -99,6 +99,19 @@ export function writeColumns(columns: Columns, data: readonly (readonly unknown[
   })
 }
 
+// ignoreBOM: true keeps a leading U+FEFF in the text (TextDecoder's default removes it, as if it marked the
+// encoding): a stored "\uFEFF..." reads back as stored.
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
+
+/**
+ * hyparquet's parsers for lake strings and JSON: its defaults decode each value with a TextDecoder that drops
+ * a leading U+FEFF, so a value that starts with one would lose it in compaction. Pass as `parsers`.
+ */
+export const READ_PARSERS = {
+  stringFromBytes: (bytes: Uint8Array | undefined) => bytes && utf8.decode(bytes),
+  jsonFromBytes: (bytes: Uint8Array | undefined) => bytes && JSON.parse(utf8.decode(bytes)),
+}
+
 /** Earliest and latest event time of rows (epoch ms). */
 export function timeRange(rows: readonly EventRow[]): { minTime: number; maxTime: number } {
   let minTime = Infinity, maxTime = -Infinity
