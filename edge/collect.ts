@@ -77,7 +77,7 @@ collect.post('/', async (c) => {
     return c.json({ accepted: 0, rejected: [], dropped: batch.data.events.length }, 202)
   }
 
-  const { valid, rejected } = validateEvents(batch.data.events, { site, hosts: config.hosts, sentAt: batch.data.sentAt, server })
+  const { valid, rejected } = validateEvents(batch.data.events, { site, hosts: config.hosts, sentAt: batch.data.sentAt, server, received })
   recordDrops(c.env, c.executionCtx, invalidDrops(site, rejected), received)
   if (valid.length === 0) return c.json({ error: 'no valid event', accepted: 0, rejected }, 400)
 
