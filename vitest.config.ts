@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { defineConfig } from 'vitest/config'
 // The IP-to-country database that `npm start` and `npm run deploy` upload to R2 (edge/enrich/geoip.ts).
 import { GEO_DB_FILE } from './scripts/geo-db.mjs'
+// Native DuckDB (Node only) as a service of the worker tests: the reference reader of what the consumer wrote.
+import { duckdbRows } from './warehouse/testing/duckdb-service.ts'
 
 // Three kinds of test, one command (`npm test`):
 //   unit     Node: schema, Parquet round trips, SQL against native DuckDB
@@ -23,7 +25,7 @@ export default defineConfig({
             miniflare: {
               bindings: { DASHBOARD_TOKEN: 'test-token', SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }), LEDGER_FLUSH_MS: '0' },
               // Lets worker tests read the real geo database from node_modules (workerd has no file system).
-              serviceBindings: { TEST_GEO_DB: async () => new Response(await readFile(GEO_DB_FILE)) },
+              serviceBindings: { TEST_GEO_DB: async () => new Response(await readFile(GEO_DB_FILE)), TEST_DUCKDB: duckdbRows },
             },
           }),
         ],

@@ -1,9 +1,12 @@
 /**
- * Past the limit, up to this much more is read and discarded before answering (a "lingering close", as
- * HTTP servers do): a client still sending then reads its 413 instead of a reset connection. Locally,
- * a body left unread also makes wrangler dev's proxy fail the next request with a 503.
+ * Past the limit, the rest of the body is read and discarded before answering (a "lingering close", as HTTP
+ * servers do): a client still sending then reads its 413 instead of a reset connection. Up to the largest
+ * body Cloudflare delivers to a worker at all (100 MB on the Free and Pro plans), so the stream is always
+ * read to its end there. Cancelling it instead is what broke the local stack: wrangler dev's proxy, left
+ * with an unread request body, fails the next request from anyone with a 503 "Your worker restarted
+ * mid-request" (test/reliability/large-body.test.ts). Reading costs bytes, not CPU work per byte.
  */
-const DRAIN_BYTES = 1024 * 1024
+const DRAIN_BYTES = 100 * 1024 * 1024
 
 /**
  * Reads a request body as UTF-8 text, stopping at `limit` bytes. Content-Length can be absent (chunked

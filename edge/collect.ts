@@ -17,10 +17,13 @@ import { privacyMode } from './privacy.ts'
 import { hostAllowed, sitesOf } from './sites.ts'
 import { issuesOf, parseBatch, validateEvents } from './validate.ts'
 import { sameSecret } from './auth.ts'
+import { mayHoldLoneSurrogate, wellFormed } from '../warehouse/unicode.ts'
 
 export const MAX_BODY_BYTES = LIMITS.bodyBytes
 const RATE_RETRY_AFTER_S = 60
 const DEFAULT_SESSION_GAP_MS = 30 * 60_000
+/** The ledger's site of requests refused before their site was known (and their rate-limit key). */
+const UNKNOWN_SITE = '_unknown'
 
 export const collect = new Hono<{ Bindings: Env }>()
 
@@ -28,9 +31,28 @@ collect.post('/', async (c) => {
   const received = Date.now()
   let site: string | null = null
   let eventCount = 1 // until the body is read, a refused request counts as one event
-  /** Answers with an error and counts the refused events in the ledger. */
-  const refuse = (status: 400 | 401 | 403 | 413 | 429, reason: DropReason, error: string, extra: object = {}) => {
-    recordDrops(c.env, c.executionCtx, [{ site, reason, detail: error, events: eventCount }], received)
+  const ip = c.req.header('CF-Connecting-IP') ?? ''
+  let limitChecked = false
+  /** Whether this request is over the (site, IP) limit; counted once per request. */
+  const overLimit = async () => {
+    limitChecked = true
+    return c.env.RATE_LIMITER ? !(await c.env.RATE_LIMITER.limit({ key: `${site ?? UNKNOWN_SITE}|${ip}` })).success : false
+  }
+  const rateLimited = () => {
+    c.header('Retry-After', String(RATE_RETRY_AFTER_S))
+    const error = 'too many requests from this address, retry later'
+    recordDrops(c.env, c.executionCtx, [{ site, reason: 'rate', detail: error, events: eventCount }], received)
+    return c.json({ error }, 429)
+  }
+  /**
+   * Answers with an error and counts the refused events in the ledger under `detail`: a fixed text per kind
+   * of refusal (the answer's `error` may quote the request; the ledger never does, so a flood of distinct
+   * origins or bodies is one ledger row per kind and window). A refusal counts toward the rate limit like any
+   * request: past it the answer is 429, and a flood of bad requests costs no more than one of good ones.
+   */
+  const refuse = async (status: 400 | 401 | 403 | 413, reason: DropReason, error: string, detail = error, extra: object = {}) => {
+    if (!limitChecked && (await overLimit())) return rateLimited()
+    recordDrops(c.env, c.executionCtx, [{ site, reason, detail, events: eventCount }], received)
     return c.json({ error, ...extra }, status)
   }
 
@@ -41,15 +63,20 @@ collect.post('/', async (c) => {
   try {
     body = JSON.parse(text)
   } catch (e) {
-    return refuse(400, 'invalid', `invalid JSON: ${(e as Error).message}`)
+    return refuse(400, 'invalid', `invalid JSON: ${(e as Error).message}`, 'invalid JSON')
   }
+  // An escaped lone surrogate ("\ud83d") is valid JSON but not Unicode: it becomes U+FFFD here, before any
+  // check, so every column stores what was accepted and every engine reads it (warehouse/unicode.ts).
+  if (mayHoldLoneSurrogate(text)) body = wellFormed(body)
   const events = (body as { events?: unknown })?.events
-  if (Array.isArray(events)) eventCount = Math.max(1, events.length)
+  // What a request can count for: its items, at most a batch's worth (a 60 KB body of 30,000 junk items is
+  // one refused batch, not 30,000 refused events).
+  if (Array.isArray(events)) eventCount = Math.min(Math.max(1, events.length), LIMITS.eventsPerBatch)
   const batch = parseBatch(body)
-  if (!batch.success) return refuse(400, 'invalid', 'invalid batch', { issues: issuesOf(batch.error, -1) })
+  if (!batch.success) return refuse(400, 'invalid', 'invalid batch', 'invalid batch', { issues: issuesOf(batch.error, -1) })
 
   const config = sitesOf(c.env).get(batch.data.site)
-  if (!config) return refuse(403, 'forbidden', `unknown site "${batch.data.site}"`)
+  if (!config) return refuse(403, 'forbidden', `unknown site "${batch.data.site}"`, 'unknown site')
   site = batch.data.site
 
   // Server-side events authenticate with the site's API key; browsers send none.
@@ -59,13 +86,10 @@ collect.post('/', async (c) => {
     return refuse(401, 'forbidden', `wrong API key for site "${site}"`)
   }
   const origin = c.req.header('Origin')
-  if (!server && origin && !hostAllowed(origin, config.hosts)) return refuse(403, 'forbidden', `origin ${origin} may not send for site "${site}"`)
+  if (!server && origin && !hostAllowed(origin, config.hosts)) return refuse(403, 'forbidden', `origin ${origin} may not send for site "${site}"`, 'origin not allowed for the site')
 
-  const ip = c.req.header('CF-Connecting-IP') ?? ''
-  if (!server && c.env.RATE_LIMITER && !(await c.env.RATE_LIMITER.limit({ key: `${site}|${ip}` })).success) {
-    c.header('Retry-After', String(RATE_RETRY_AFTER_S))
-    return refuse(429, 'rate', 'too many requests from this address, retry later')
-  }
+  // A backend with the site's key is not limited (it may replay history in bulk).
+  if (!server && !limitChecked && (await overLimit())) return rateLimited()
 
   const privacy = server ? 'ignore' : privacyMode(c.env, c.req.raw.headers)
   if (privacy === 'drop') {
@@ -73,7 +97,7 @@ collect.post('/', async (c) => {
     return c.json({ accepted: 0, rejected: [], dropped: batch.data.events.length }, 202)
   }
 
-  const { valid, rejected } = validateEvents(batch.data.events, { site, hosts: config.hosts, sentAt: batch.data.sentAt, server })
+  const { valid, rejected } = validateEvents(batch.data.events, { site, hosts: config.hosts, sentAt: batch.data.sentAt, server, received })
   recordDrops(c.env, c.executionCtx, invalidDrops(site, rejected), received)
   if (valid.length === 0) return c.json({ error: 'no valid event', accepted: 0, rejected }, 400)
 
@@ -110,7 +134,8 @@ function invalidDrops(site: string, rejected: { index: number; field: string; re
   return rejected.flatMap((r) => {
     if (seen.has(r.index)) return []
     seen.add(r.index)
-    return [{ site, reason: 'invalid' as const, field: r.field, detail: r.reason, events: 1 }]
+    // The top-level field only: a path such as props.<key> would let the sender name ledger rows.
+    return [{ site, reason: 'invalid' as const, field: r.field.split('.')[0], detail: r.reason, events: 1 }]
   })
 }
 

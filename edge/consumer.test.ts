@@ -149,15 +149,62 @@ describe('queue consumer', () => {
   })
 
   it('retries a poison message without holding back the rest of its batch', async () => {
-    const bad: EventRow = { ...row('x1', T0), event_time: 'yesterday' as unknown as number }
-    const result = await deliverBodies(['not json at all', { event: bad }, { event: row('g1', T0) }, { something: 'else' }, { event: { ...row('x2', T0), asn: 2 ** 40 } }])
+    const result = await deliverBodies(['not json at all', { events: 'none' }, { event: row('g1', T0) }, { something: 'else' }, { events: [row('g2', T0), row('g3', T0 + 3000)] }])
     expect(result.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual(['m0', 'm1', 'm3', 'm4'])
     expect(result.explicitAcks).toEqual(['m2'])
     expect(ids(await lakeRows())).toEqual(['g1'])
   })
 
+  it('drops a row the lake cannot store alone: the rest of its message lands, the row is in the drop ledger with its reason', async () => {
+    const T = Date.UTC(2026, 10, 24, 10, 0)
+    const bodies = [
+      { events: [row('w1', T), { ...row('bad-engaged', T + 1), engaged_ms: 2 ** 31 }, row('w2', T + 2)] },
+      { events: [{ ...row('bad-time', T + 3), client_time: 9e15 }, row('w3', T + 4)] },
+      { event: { ...row('bad-type', T + 5), type: null } },
+      { event: { ...row('bad-json', T + 6), props: { k: '\ud83d' } } },
+      { events: [row('w4', T + 7), { ...row('bad-asn', T + 8), asn: 2 ** 40 }, { ...row('bad-time2', T + 9), event_time: 'yesterday' }] },
+      { events: [{ ...row('bad-site', T + 10), site: 'Not/A Site', engaged_ms: -1.5 }] },
+    ]
+    const result = await deliverBodies(bodies)
+    expect(result.retryMessages).toEqual([])
+    expect(result.ackAll).toBe(true)
+    expect(ids(await lakeRows())).toEqual(['w1', 'w2', 'w3', 'w4'])
+    const dropped = (await lakeRows('dropped/')).map((r) => [r.site, r.reason, r.field, r.detail, r.events]).sort()
+    expect(dropped).toEqual([
+      ['demo', 'unwritable', 'asn', 'asn: not a INT32 (event bad-asn)', 1],
+      ['demo', 'unwritable', 'client_time', 'client_time: not a TIMESTAMP (event bad-time)', 1],
+      ['demo', 'unwritable', 'engaged_ms', 'engaged_ms: not a INT32 (event bad-engaged)', 1],
+      ['demo', 'unwritable', 'event_time', 'event_time: not a TIMESTAMP (event bad-time2)', 1],
+      ['demo', 'unwritable', 'props', 'props: not a JSON (event bad-json)', 1],
+      ['demo', 'unwritable', 'type', 'type: required (event bad-type)', 1],
+      ['_unknown', 'unwritable', 'engaged_ms', 'engaged_ms: not a INT32 (event bad-site)', 1],
+    ].sort())
+    // A redelivery writes the same ledger rows to the same keys: counted once.
+    const before = [...(await keys()), ...(await keys('dropped/'))]
+    await new Promise((r) => setTimeout(r, 1100)) // R2 refuses a second write to one key within a second
+    expect((await deliverBodies(bodies, testEnv, 2)).ackAll).toBe(true)
+    expect([...(await keys()), ...(await keys('dropped/'))]).toEqual(before)
+    expect((await lakeRows('dropped/')).length).toBe(7)
+    expect(await keys(DEAD_LETTER_PREFIX)).toEqual([])
+  })
+
+  it('retries a message whose events landed but whose ledger row did not, and lands it once', async () => {
+    const T = Date.UTC(2026, 10, 24, 11, 0)
+    const bodies = [{ events: [row('v1', T), { ...row('v-bad', T + 1), scroll_depth: 2 ** 31 }] }, { events: [row('v2', T + 2)] }]
+    const first = await deliverBodies(bodies, { ...testEnv, LAKE: failingLake((k) => k.startsWith('dropped/')) })
+    expect(first.retryMessages.map((r: { msgId: string }) => r.msgId)).toEqual(['m0'])
+    expect(first.explicitAcks).toEqual(['m1'])
+    await new Promise((r) => setTimeout(r, 1100))
+    expect((await deliverBodies([bodies[0]], testEnv, 2)).ackAll).toBe(true)
+    // v1 now sits in two parts (the first batch's and the retry's), as after any partial retry: readers and
+    // compaction keep one row per event id.
+    expect([...new Set(ids(await lakeRows()))]).toEqual(['v1', 'v2'])
+    expect((await lakeRows('dropped/')).map((r) => [r.reason, r.field, r.events])).toEqual([['unwritable', 'scroll_depth', 1]])
+  })
+
   it('moves a poison message to the dead-letter queue after max_retries, kept in R2 with its problem', { timeout: 60_000 }, async () => {
-    const poison = { event: { ...row('dead1', T0), type: null } }
+    // Not a message of ours at all (rows the lake cannot store are dropped to the ledger instead: above).
+    const poison = { events: { dead1: row('dead1', T0) } }
     await testEnv.EVENTS.send(poison as never)
     await testEnv.EVENTS.send({ event: row('alive1', T0) })
     let records: { queue: string; problem: string; body: string }[] = []
@@ -168,7 +215,7 @@ describe('queue consumer', () => {
       if (!records.length) await new Promise((r) => setTimeout(r, 100))
     }
     expect(records).toHaveLength(1)
-    expect(records[0]).toMatchObject({ queue: 'footfall-events', problem: 'type: required' })
+    expect(records[0]).toMatchObject({ queue: 'footfall-events', problem: 'events is not a list of events' })
     expect(JSON.parse(records[0]!.body)).toEqual(poison)
     // The good message of the same send landed in the lake, once.
     expect(ids(await lakeRows()).filter((id) => id === 'alive1')).toEqual(['alive1'])

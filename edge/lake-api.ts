@@ -12,6 +12,7 @@ import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, listAll, parseAg
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
+import { parseRange, preconditionFailed, resolveRange, satisfiable } from './http-range.ts'
 import { zoneOf } from './sites.ts'
 
 const MAX_RANGE_DAYS = 400
@@ -158,11 +159,15 @@ lakeApi.get('/data/*', async (c) => {
     return c.json({ error: 'not a lake file' }, 404)
   }
   const headers = c.req.raw.headers
+  const range = parseRange(headers.get('Range'))
   let object: R2Object | R2ObjectBody | null
   try {
-    object = await c.env.LAKE.get(key, { range: headers, onlyIf: headers })
-  } catch (e) {
-    return c.json({ error: `unsatisfiable range: ${(e as Error).message}` }, 416)
+    object = await c.env.LAKE.get(key, { range: range ?? undefined, onlyIf: headers })
+  } catch {
+    // R2 refuses a range past the end: 416 with the size, so the client can ask again (RFC 9110 15.5.17).
+    const size = (await c.env.LAKE.head(key))?.size
+    if (size === undefined) return c.json({ error: 'no such file' }, 404)
+    return c.json({ error: `range not satisfiable: the file has ${size} bytes` }, 416, { 'Content-Range': `bytes */${size}` })
   }
   if (!object) return c.json({ error: 'no such file' }, 404)
 
@@ -172,12 +177,19 @@ lakeApi.get('/data/*', async (c) => {
   out.set('Accept-Ranges', 'bytes')
   // Lake files never change under a key (a rewrite has the same content): cache them for good.
   out.set('Cache-Control', 'private, max-age=31536000, immutable')
-  if (!('body' in object)) return new Response(null, { status: 304, headers: out })
+  // R2 leaves out the body on any failed condition: If-Match is a 412, only If-None-Match a 304.
+  if (!('body' in object)) {
+    if (preconditionFailed(headers, object)) return c.json({ error: 'precondition failed: the file has another ETag' }, 412, { ETag: object.httpEtag })
+    return new Response(null, { status: 304, headers: out })
+  }
 
-  const range = object.range as { offset?: number; length?: number } | undefined
-  if (headers.has('Range') && range) {
-    const start = range.offset ?? 0
-    const length = range.length ?? object.size - start
+  // A Range that is not one well-formed byte range is ignored: the whole file, 200 (RFC 9110 14.2).
+  if (range) {
+    if (!satisfiable(range, object.size)) {
+      await object.body.cancel()
+      return c.json({ error: `range not satisfiable: the file has ${object.size} bytes` }, 416, { 'Content-Range': `bytes */${object.size}` })
+    }
+    const { start, length } = resolveRange(range, object.size)
     out.set('Content-Range', `bytes ${start}-${start + length - 1}/${object.size}`)
     out.set('Content-Length', String(length))
     return new Response(object.body, { status: 206, headers: out })
@@ -240,7 +252,8 @@ export async function signedUrl(env: Env, key: string, exp: number): Promise<str
 
 /** Why a signed URL is refused (a 403's reason), or null when it is valid now. */
 export async function checkSignature(env: Env, key: string, exp: string | undefined, sig: string | undefined): Promise<string | null> {
-  if (!exp || !/^\d{1,12}$/.test(exp) || !sig || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return 'bad signature'
+  // One spelling per expiry (no leading zeros): a signed URL is one string, as issued.
+  if (!exp || !/^[1-9]\d{0,11}$/.test(exp) || !sig || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return 'bad signature'
   const mac = fromBase64url(sig)
   // The 43rd character carries 2 unused bits: only the one canonical spelling of a signature is accepted.
   if (base64url(mac) !== sig) return 'bad signature'

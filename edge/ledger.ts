@@ -3,7 +3,7 @@
  * counts reach the lake (`dropped/...`) through the same queue as the events.
  *
  * A flood of bad requests must not become a flood of queue messages, so entries are summed per
- * (site, reason, field, detail) in the isolate and sent at most every LEDGER_FLUSH_MS (default 5 s),
+ * (site, reason, field, detail) in the isolate, at most MAX_KEYS_PER_WINDOW distinct ones (plus one overflow row per site and reason) and sent at most every LEDGER_FLUSH_MS (default 5 s),
  * from `waitUntil` of the request that started the window. Counts in a window are lost only if the
  * runtime kills the isolate before that flush (it keeps it alive for waitUntil up to 30 s).
  */
@@ -12,6 +12,13 @@ import type { Env, LakeMessage } from './env.ts'
 
 const MAX_DETAIL = 300
 const MAX_ENTRIES = 500 // one sendBatch is at most 100 messages: flush early past this
+/**
+ * Distinct (site, reason, field, detail) rows a window may hold: past it, entries are counted under their
+ * (site, reason) with the detail OVERFLOW, so whatever varies in the refused requests, a window sends a
+ * bounded number of rows and every event is still counted once.
+ */
+export const MAX_KEYS_PER_WINDOW = 100
+export const OVERFLOW_DETAIL = '(other details: more than the ledger keeps apart in one window)'
 const pending = new Map<string, DropRow>()
 let flushing: Promise<void> | undefined
 
@@ -35,7 +42,11 @@ export function recordDrops(env: Env, ctx: { waitUntil(p: Promise<unknown>): voi
       detail: d.detail?.slice(0, MAX_DETAIL) ?? null,
       events: d.events,
     }
-    const key = `${row.site}\n${row.reason}\n${row.field}\n${row.detail}`
+    let key = `${row.site}\n${row.reason}\n${row.field}\n${row.detail}`
+    if (!pending.has(key) && pending.size >= MAX_KEYS_PER_WINDOW) {
+      key = `${row.site}\n${row.reason}\n\n${OVERFLOW_DETAIL}`
+      Object.assign(row, { field: null, detail: OVERFLOW_DETAIL })
+    }
     const seen = pending.get(key)
     if (seen) seen.events += row.events
     else pending.set(key, row)

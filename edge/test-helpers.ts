@@ -2,6 +2,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { parquetReadObjects } from 'hyparquet'
+import { READ_PARSERS } from '../warehouse/parquet.ts'
 import type { EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
 import worker from './index.ts'
@@ -22,7 +23,7 @@ export async function lakeRows(prefix = 'events/'): Promise<Record<string, unkno
   const list = await testEnv.LAKE.list({ prefix })
   for (const o of list.objects) {
     const body = await testEnv.LAKE.get(o.key)
-    rows.push(...(await parquetReadObjects({ file: await body!.arrayBuffer() })))
+    rows.push(...(await parquetReadObjects({ file: await body!.arrayBuffer(), parsers: READ_PARSERS })))
   }
   return rows
 }

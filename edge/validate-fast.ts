@@ -47,7 +47,7 @@ export function fastEvent(raw: unknown): WireEvent | undefined {
   const e = raw
   if (!(str(e.id, 64) && e.id.length >= 8 && ID.test(e.id))) return undefined
   if (!TYPES.has(e.type)) return undefined
-  if (!(safeInt(e.ts) && e.ts > 0)) return undefined
+  if (!(safeInt(e.ts) && e.ts > 0 && e.ts <= LIMITS.maxTs)) return undefined
   if (!(str(e.url, LIMITS.urlChars) && !URL_REWRITTEN.test(e.url) && URL.canParse(e.url))) return undefined
   // The optional fields: each absent or valid, counted to find keys the schema does not know.
   let keys = 4
@@ -68,7 +68,7 @@ export function fastEvent(raw: unknown): WireEvent | undefined {
   if (!optStr(e.screen, 20)) return undefined
   if (e.language !== undefined) keys++
   if (!optStr(e.language, 35)) return undefined
-  if (e.engagedMs !== undefined && (keys++, !(safeInt(e.engagedMs) && e.engagedMs >= 0))) return undefined
+  if (e.engagedMs !== undefined && (keys++, !(safeInt(e.engagedMs) && e.engagedMs >= 0 && e.engagedMs <= LIMITS.maxEngagedMs))) return undefined
   if (e.scrollDepth !== undefined && (keys++, !(safeInt(e.scrollDepth) && e.scrollDepth >= 0 && e.scrollDepth <= 100))) return undefined
   if (Object.keys(e).length !== keys) return undefined
   return e as unknown as WireEvent

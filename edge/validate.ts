@@ -31,6 +31,12 @@ export interface BatchContext {
   sentAt: number
   /** Authenticated with the site's API key: may set ip and ua, may send older events. */
   server: boolean
+  /**
+   * When the request arrived (default: now). A backend's times are kept as sent (no skew correction), so
+   * they must also fall within its window of the time of receipt: else `sentAt` would let it place events
+   * in any year, and the lake's date partitions with them.
+   */
+  received?: number
 }
 
 /** A schema's answer, as zod's safeParse gives it. */
@@ -57,6 +63,7 @@ const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype']
 export function validateEvents(events: unknown[], ctx: BatchContext, parse: (raw: unknown) => Parsed<WireEvent> = parseEvent): { valid: WireEvent[]; rejected: Rejection[] } {
   const valid: WireEvent[] = []
   const rejected: Rejection[] = []
+  const received = ctx.received ?? Date.now()
   // A batch's events mostly share their page: parse each URL's host once.
   const allowed = new Map<string, boolean>()
   const hostOk = (url: string) => {
@@ -78,6 +85,8 @@ export function validateEvents(events: unknown[], ctx: BatchContext, parse: (raw
     if (e.type === 'identify' && !e.userId) return reject('userId', 'required for type "identify"')
     if (e.ts > ctx.sentAt + MAX_AHEAD_MS) return reject('ts', 'later than the batch was sent')
     if (e.ts < ctx.sentAt - MAX_AGE_MS[ctx.server ? 'server' : 'browser']) return reject('ts', `older than ${ctx.server ? 400 : 7} days`)
+    if (ctx.server && e.ts > received + MAX_AHEAD_MS) return reject('ts', 'later than the batch was received')
+    if (ctx.server && e.ts < received - MAX_AGE_MS.server) return reject('ts', 'older than 400 days')
     if (!ctx.server && (e.ip !== undefined || e.ua !== undefined)) return reject(e.ip !== undefined ? 'ip' : 'ua', "needs the site's API key")
     if (!hostOk(e.url)) return reject('url', `host not allowed for site "${ctx.site}"`)
     valid.push(e)

@@ -16,7 +16,7 @@
  */
 import { parquetRead } from 'hyparquet'
 import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, listAll, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
-import { writeColumns, type Columns, type WriteOptions } from './parquet.ts'
+import { READ_PARSERS, writeColumns, type Columns, type WriteOptions } from './parquet.ts'
 import { rollupKey, writeRollup } from './rollup.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION } from './schema.ts'
 
@@ -250,6 +250,7 @@ export async function readColumns(lake: LakeBucket, columns: Columns, key: strin
   const byName = new Map<string, unknown[]>()
   await parquetRead({
     file,
+    parsers: READ_PARSERS,
     columns: columns.map((c) => c.name),
     onChunk({ columnName, columnData, rowStart }) {
       let col = byName.get(columnName)

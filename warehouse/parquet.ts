@@ -4,7 +4,8 @@
  */
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import type { CompressionCodec } from 'hyparquet'
-import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type ColumnType, type DropRow, type EventRow } from './schema.ts'
+import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, TYPE_RANGES, type ColumnType, type DropRow, type EventRow } from './schema.ts'
+import { wellFormedDeep } from './unicode.ts'
 
 export type Columns = readonly { name: string; type: ColumnType; required?: boolean }[]
 
@@ -98,6 +99,19 @@ export function writeColumns(columns: Columns, data: readonly (readonly unknown[
   })
 }
 
+// ignoreBOM: true keeps a leading U+FEFF in the text (TextDecoder's default removes it, as if it marked the
+// encoding): a stored "\uFEFF..." reads back as stored.
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
+
+/**
+ * hyparquet's parsers for lake strings and JSON: its defaults decode each value with a TextDecoder that drops
+ * a leading U+FEFF, so a value that starts with one would lose it in compaction. Pass as `parsers`.
+ */
+export const READ_PARSERS = {
+  stringFromBytes: (bytes: Uint8Array | undefined) => bytes && utf8.decode(bytes),
+  jsonFromBytes: (bytes: Uint8Array | undefined) => bytes && JSON.parse(utf8.decode(bytes)),
+}
+
 /** Earliest and latest event time of rows (epoch ms). */
 export function timeRange(rows: readonly EventRow[]): { minTime: number; maxTime: number } {
   let minTime = Infinity, maxTime = -Infinity
@@ -123,10 +137,11 @@ export function rowProblem(columns: Columns, row: unknown): string | null {
     }
     const ok =
       c.type === 'STRING' ? typeof v === 'string'
-      : c.type === 'JSON' ? typeof v === 'object' && !Array.isArray(v)
+      // JSON.stringify writes a lone surrogate as an escape ("\ud83d") that strict readers (native DuckDB) refuse.
+      : c.type === 'JSON' ? typeof v === 'object' && !Array.isArray(v) && wellFormedDeep(v)
       : c.type === 'BOOLEAN' ? typeof v === 'boolean'
-      : c.type === 'INT32' ? Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31
-      : c.type === 'TIMESTAMP' ? Number.isSafeInteger(v) && Math.abs(v as number) < 8.64e15
+      : c.type === 'INT32' ? Number.isInteger(v) && (v as number) >= TYPE_RANGES.INT32.min && (v as number) <= TYPE_RANGES.INT32.max
+      : c.type === 'TIMESTAMP' ? Number.isSafeInteger(v) && (v as number) >= TYPE_RANGES.TIMESTAMP.min && (v as number) <= TYPE_RANGES.TIMESTAMP.max
       : typeof v === 'number' // DOUBLE
     if (!ok) return `${c.name}: not a ${c.type}`
   }

@@ -23,6 +23,24 @@ export type EventType = (typeof EVENT_TYPES)[number]
 export type ColumnType = 'STRING' | 'JSON' | 'TIMESTAMP' | 'INT32' | 'DOUBLE' | 'BOOLEAN'
 
 /**
+ * The values a column of each numeric type can hold, as the writer stores them: INT32 is a signed 32-bit
+ * integer; TIMESTAMP is epoch milliseconds within what a JavaScript Date holds (+-8.64e15, years -271821 to
+ * 275760), which every engine's timestamp covers. The wire schema takes its bounds from here
+ * (`boundsOf`), and the writer checks them (`rowProblem` in parquet.ts): one rule for both.
+ */
+export const TYPE_RANGES = {
+  INT32: { min: -(2 ** 31), max: 2 ** 31 - 1 },
+  TIMESTAMP: { min: -8.64e15, max: 8.64e15 },
+} as const satisfies { [T in ColumnType]?: { min: number; max: number } }
+
+/** The range of a numeric column of the lake, by name. */
+export function boundsOf(name: (typeof COLUMNS)[number]['name']): { min: number; max: number } {
+  const type = COLUMNS.find((c) => c.name === name)!.type
+  if (type !== 'INT32' && type !== 'TIMESTAMP') throw new Error(`${name} is a ${type}, not an integer column`)
+  return TYPE_RANGES[type]
+}
+
+/**
  * Every column of the lake, in file order. `required` columns are never null.
  * Low-cardinality strings (type, country, browser, ...) are dictionary-encoded by the writer.
  */
@@ -103,7 +121,9 @@ export type EventRow = {
  * see what is being filtered. One row per (request, reason, field); `events` counts the events it covers.
  * Bots are not here: they are stored in the events table, flagged (`is_bot`), and left out by default.
  */
-export const DROP_REASONS = ['invalid', 'forbidden', 'rate', 'privacy'] as const
+// unwritable: accepted by the edge, then found by the consumer to be a row the lake cannot store (dropped
+// alone, its message's other rows land); the validator is meant to leave none.
+export const DROP_REASONS = ['invalid', 'forbidden', 'rate', 'privacy', 'unwritable'] as const
 export type DropReason = (typeof DROP_REASONS)[number]
 
 export const DROP_COLUMNS = [

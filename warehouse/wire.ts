@@ -3,7 +3,7 @@
  * zod/mini keeps the worker's validator small (~17 KB instead of ~450 KB for classic zod).
  */
 import * as z from 'zod/mini'
-import { EVENT_TYPES } from './schema.ts'
+import { boundsOf, EVENT_TYPES } from './schema.ts'
 
 // Limits per DESIGN.md and the edge issue: long enough for real URLs, short enough that one event stays far
 // below the 128 KB queue message limit.
@@ -22,6 +22,10 @@ export const LIMITS = {
   eventBytes: 8 * 1024,
   /** Bytes of one request body. */
   bodyBytes: 64 * 1024,
+  /** Largest client time (ms): what the lake's `client_time` column holds. */
+  maxTs: boundsOf('client_time').max,
+  /** Largest engaged time (ms): what the lake's `engaged_ms` column holds (2^31 - 1, ~24.8 days). */
+  maxEngagedMs: boundsOf('engaged_ms').max,
 } as const
 
 const propValue = z.union([z.string().check(z.maxLength(LIMITS.propValueChars)), z.number(), z.boolean(), z.null()])
@@ -34,7 +38,7 @@ export const wireEvent = z.object({
   /** Custom event name (required for type "event"). */
   name: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.nameChars))),
   /** Client clock, ms since epoch, when the event happened. */
-  ts: z.number().check(z.int(), z.positive()),
+  ts: z.number().check(z.int(), z.positive(), z.lte(LIMITS.maxTs)),
   url: z.url().check(z.maxLength(LIMITS.urlChars)),
   referrer: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
   title: z.optional(z.string().check(z.maxLength(LIMITS.titleChars))),
@@ -60,7 +64,7 @@ export const wireEvent = z.object({
   screen: z.optional(z.string().check(z.maxLength(20))),
   language: z.optional(z.string().check(z.maxLength(35))),
   /** Engaged (visible and focused) milliseconds on the page, for "engagement" events. */
-  engagedMs: z.optional(z.number().check(z.int(), z.gte(0))),
+  engagedMs: z.optional(z.number().check(z.int(), z.gte(0), z.lte(LIMITS.maxEngagedMs))),
   /** Maximum scroll depth in percent, for "engagement" events. */
   scrollDepth: z.optional(z.number().check(z.int(), z.gte(0), z.lte(100))),
 })

@@ -25,6 +25,8 @@ export interface PanelProps {
   empty?: string
   children?: (r: Result) => ComponentChildren
   showSql?: boolean
+  /** SQL typed by the owner or carried by a link: run read-only (`Lake.runReadOnly`), never changing the loaded tables. */
+  readOnly?: boolean
 }
 
 type Outcome = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; result: Result }
@@ -33,7 +35,7 @@ export type PanelState = Outcome & { pending: boolean }
 /** An outcome and the version and query it answers. */
 type Answer = Outcome & { for: string | null }
 
-export function usePanelQuery(lake: Lake, version: number, query: Query | null): PanelState {
+export function usePanelQuery(lake: Lake, version: number, query: Query | null, readOnly = false): PanelState {
   const [answer, setAnswer] = useState<Answer>({ kind: 'loading', for: null })
   const key = query ? JSON.stringify(query) : ''
   // What the answer must be for: pending from the very render that asks for a new one (not from the effect
@@ -42,7 +44,7 @@ export function usePanelQuery(lake: Lake, version: number, query: Query | null):
   useEffect(() => {
     if (!query) return
     let live = true
-    lake.runWithColumns(query).then(
+    ;(readOnly ? lake.runReadOnly(query.sql) : lake.runWithColumns(query)).then(
       (result) => live && setAnswer({ kind: 'ready', result, for: want }),
       (e: Error) => live && setAnswer({ kind: 'error', message: e.message, for: want }),
     )
@@ -53,8 +55,8 @@ export function usePanelQuery(lake: Lake, version: number, query: Query | null):
   return { ...state, pending: answered !== want }
 }
 
-export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql, columns }: PanelProps) {
-  const state = usePanelQuery(lake, version, query)
+export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql, columns, readOnly }: PanelProps) {
+  const state = usePanelQuery(lake, version, query, readOnly)
   const full = state.kind === 'ready' ? state.result : null
   const result = full && columns ? { columns: columns.filter((c) => full.columns.includes(c)), rows: full.rows } : full
   const status = state.kind === 'ready' ? (state.result.rows.length ? 'ready' : 'empty') : state.kind

@@ -209,6 +209,30 @@ export class Lake {
     return this.serial(() => this.exec(q))
   }
 
+  /**
+   * Runs SQL the owner typed or a link carried (the SQL console) so that it cannot change what the other
+   * views read: one statement (a prepared statement holds exactly one), a reading one (READ_ONLY_START),
+   * run inside a transaction that is always rolled back, in the same serial slot, so no other query sees it
+   * half-done. A DELETE hidden in a CTE is undone with the rest.
+   */
+  runReadOnly(sql: string): Promise<Result> {
+    return this.serial(async () => {
+      const first = sql.replace(/^(\s|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '').match(/^[a-z]+|^\(/i)?.[0]?.toUpperCase()
+      if (!first || !READ_ONLY_START.has(first)) throw new Error(`the console runs reading statements only (${[...READ_ONLY_START].filter((k) => k !== '(').join(', ')})`)
+      await this.conn.query('BEGIN TRANSACTION')
+      try {
+        const stmt = await this.conn.prepare(sql)
+        try {
+          return result(await stmt.query())
+        } finally {
+          await stmt.close()
+        }
+      } finally {
+        await this.conn.query('ROLLBACK')
+      }
+    })
+  }
+
   private async exec(q: Query): Promise<Result> {
     if (!q.params.length) return result(await this.conn.query(q.sql))
     const stmt = await this.conn.prepare(q.sql)
@@ -219,6 +243,12 @@ export class Lake {
     }
   }
 }
+
+/**
+ * The first keyword of a statement that reads: anything else (INSERT, DELETE, DROP, ATTACH, COPY, SET,
+ * PRAGMA, INSTALL, ...) is refused before it reaches the engine, as some of those act outside a transaction.
+ */
+const READ_ONLY_START = new Set(['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT', '('])
 
 /** Plain JS rows: BIGINT as number (counts fit a double), timestamps as "YYYY-MM-DD HH:MM:SS" (UTC). */
 function result(table: Table): Result {

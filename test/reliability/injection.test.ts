@@ -205,6 +205,11 @@ describe('hostile text end to end', () => {
     for (const q of queries) {
       await w.page.goto(dashboardUrl(stack, range.from, range.to, `&view=sql&sql=${encodeURIComponent(q)}`))
       await settled(w.page)
+      // A query from the URL waits for the owner's click.
+      expect(await w.page.getAttribute('[data-testid=sql-result]', 'data-state')).toBe('waiting')
+      await w.page.click('[data-testid=sql-run]')
+      await w.page.waitForSelector('[data-testid=sql-result][data-state=ready]', { timeout: 30_000 })
+      await settled(w.page)
       const want = await native.run({ sql: q, params: [] })
       const cols = Object.keys(want[0]!)
       expect([q, await tableRows(w.page, 'sql-result')]).toEqual([q, want.map((r) => displayCells(cols, r))])

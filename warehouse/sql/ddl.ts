@@ -2,8 +2,9 @@
  * DuckDB DDL for the loaded lake, from the one schema. The dashboard (DuckDB-WASM) and native DuckDB
  * (CLI, tests) both create `events_raw` from this and query the deduplicated `events` view.
  */
-import { AGGREGATE_COLUMNS } from '../aggregate/columns.ts'
 import { COLUMNS, type ColumnType } from '../schema.ts'
+import { AGGREGATE_COLUMNS } from '../aggregate/columns.ts'
+import { AGGREGATES } from './aggregates.ts'
 import { literal } from './query.ts'
 
 const DUCK_TYPES: Record<ColumnType, string> = {
@@ -25,8 +26,8 @@ export function createEventsRawOf(names: readonly string[]): string {
   ).join(', ')})`
 }
 
-/** `CREATE TABLE aggregates (...)`: the aggregate tier's files (warehouse/aggregate/columns.ts) as loaded. */
-export const createAggregates = `CREATE TABLE IF NOT EXISTS aggregates (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
+/** `CREATE TABLE aggregates (...)`: the aggregate tier's columns (warehouse/aggregate/columns.ts), which the dashboard and the CLI fill. */
+export const createAggregates = `CREATE TABLE IF NOT EXISTS ${AGGREGATES} (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
 
 /**
  * `events`: the lake as readers must see it. Queues deliver at least once, so the same event id can sit in
