@@ -72,6 +72,12 @@ export const PRICES = {
   classA: { included: 1e6, perMillion: 4.5 },
   classB: { included: 10e6, perMillion: 0.36 },
   storageGb: { included: 10, perGbMonth: 0.015 },
+  // Pipelines, on paper (docs/pipelines.md): developers.cloudflare.com/pipelines/platform/pricing/
+  // (src/content/docs/pipelines/platform/pricing.mdx): stream ingress free; SQL transforms (any pipeline's
+  // query counts) 50 GB included + $0.04/GB; R2 sink as Parquet/Iceberg 50 GB included + $0.06/GB, both on
+  // uncompressed data
+  pipelineTransformGb: { included: 50, perGb: 0.04 },
+  pipelineSinkGb: { included: 50, perGb: 0.06 },
 }
 const MONTH_S = 30 * 86_400
 const CRON_RUNS = MONTH_S / (15 * 60) // `*/15 * * * *`
@@ -88,14 +94,15 @@ async function target(name, ref) {
   const dir = join(root, 'dist/cost', name)
   await rm(dir, { recursive: true, force: true })
   await mkdir(dir, { recursive: true })
-  let src = root
+  // A copy of the worker's sources (this tree's, or the commit's): wrangler dev reloads a worker whose files
+  // change, which would reset the counts mid-run.
+  const src = join(dir, 'src')
+  await mkdir(src)
   let toml = await readFile(join(root, 'wrangler.toml'), 'utf8')
   if (ref) {
-    src = join(dir, 'src')
-    await mkdir(src)
     execSync(`git archive ${ref} edge warehouse | tar -x -C ${src}`, { cwd: root })
     toml = execSync(`git show ${ref}:wrangler.toml`, { cwd: root, encoding: 'utf8' })
-  }
+  } else execSync(`cp -r edge warehouse ${src}/`, { cwd: root })
   await writeFile(join(dir, 'entry.ts'), `import worker from '${src}/edge/index.ts'\nimport { metered } from '${root}/bench/platform/cost-meter.ts'\nexport default metered(worker)\n`)
   const withMain = toml.replace(/^main = ".*"$/m, 'main = "entry.ts"')
   // Without [assets]: wrangler dev 4.86 sends the scheduled trigger route to the asset router when it is set
@@ -317,6 +324,8 @@ function month(r, pv) {
     classB: (sum(ingest.ops, /^r2\.(fetch|queue)\.B\./) * per) + cronOps(/^r2\.scheduled\.B\./) + dash(/^r2\.fetch\.B\./),
     cpuMs: (ingest.cpuMs * per) + (idle.cpuMs * CRON_RUNS) + ((c.cpuMs - idle.cpuMs) * per) + (dashboard ? dashboard.cpuMs * opens : 0),
     storedGb: (sum(r.phases.stored, /^stored\.bytes\.(events|rollups|aggregates|dropped)/) * per) / 1e9,
+    // The enriched events as JSON, what a Pipelines stream would receive (and its sink bill, uncompressed)
+    streamGb: (sum(ingest.ops, /^queue\.[^.]+\.bytes$/) * per) / 1e9,
   }
   q.requests = q.collectorRequests + q.consumerInvocations + q.cronInvocations + q.dashboardRequests
   const over = (n, p) => (Math.max(0, n - p.included) / 1e6) * p.perMillion
@@ -330,7 +339,18 @@ function month(r, pv) {
     storage: Math.max(0, q.storedGb - PRICES.storageGb.included) * PRICES.storageGb.perGbMonth,
   }
   usd.total = Object.values(usd).reduce((a, b) => a + b, 0)
-  return { q, usd, batchSize: batchSize(lambda, r.batching), runBatches }
+  // On paper: the same collector requests, CPU, cron, dashboard and storage, with a Pipelines stream and R2
+  // sink instead of the queue and its consumer (no queue operations, no consumer invocations or part writes).
+  const gb = (n, p) => Math.max(0, n - p.included) * p.perGb
+  const pipeRequests = q.collectorRequests + q.cronInvocations + q.dashboardRequests
+  const pipelines = {
+    requests: over(pipeRequests, PRICES.requests),
+    transform: gb(q.streamGb, PRICES.pipelineTransformGb),
+    sink: gb(q.streamGb, PRICES.pipelineSinkGb),
+    r2A: over(q.classA - partsPerBatch * batches, PRICES.classA),
+  }
+  pipelines.total = PRICES.plan + pipelines.requests + usd.cpu + pipelines.transform + pipelines.sink + pipelines.r2A + usd.r2B + usd.storage
+  return { q, usd, pipelines, batchSize: batchSize(lambda, r.batching), runBatches }
 }
 
 // ---------------------------------------------------------------------------------------------- main
@@ -371,9 +391,17 @@ for (const r of results) {
     const { q, usd: u, batchSize: b } = month(r, pv)
     console.log(`| ${fmt(pv / 1e6)}M | ${fmt(q.requests)} (${fmt(q.collectorRequests)} + ${fmt(q.consumerInvocations)} + ${fmt(q.cronInvocations)} + ${fmt(q.dashboardRequests)}) | ${fmt(q.cpuMs)} | ${fmt(q.queueOps)} (${fmt(b, 1)}) | ${fmt(q.classA)} | ${fmt(q.classB)} | ${fmt(q.storedGb, 2)} | ${usd(u.plan)} | ${usd(u.requests)} | ${usd(u.cpu)} | ${usd(u.queues)} | ${usd(u.r2A)} | ${usd(u.r2B)} | ${usd(u.storage)} | **${usd(u.total)}** |`)
   }
-  const m5 = month(r, 5e6).usd.total
-  const m50 = month(r, 50e6).usd.total
-  console.log(`\nPer further million pageviews (5M -> 50M): ${usd((m50 - m5) / 45)}\n`)
+  const m5 = month(r, 5e6)
+  const m50 = month(r, 50e6)
+  console.log(`\nPer further million pageviews (5M -> 50M): ${usd((m50.usd.total - m5.usd.total) / 45)}\n`)
+  console.log('On paper, a Pipelines stream and R2 sink instead of the queue and consumer (docs/pipelines.md), from the same counts:\n')
+  console.log('| pageviews / month | stream GB (uncompressed JSON) | requests | SQL transform | sink | total |')
+  console.log('|---:|---:|---:|---:|---:|---:|')
+  for (const pv of TIERS) {
+    const { q, pipelines: p } = month(r, pv)
+    console.log(`| ${fmt(pv / 1e6)}M | ${fmt(q.streamGb, 1)} | ${usd(p.requests)} | ${usd(p.transform)} | ${usd(p.sink)} | **${usd(p.total)}** |`)
+  }
+  console.log(`\nPer further million pageviews (5M -> 50M), on paper: ${usd((m50.pipelines.total - m5.pipelines.total) / 45)}\n`)
 }
 if (opt.json) await writeFile(opt.json, JSON.stringify(results, null, 2))
 await rm(join(root, 'dist/cost'), { recursive: true, force: true })
