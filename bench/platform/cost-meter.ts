@@ -28,7 +28,8 @@ export function keyKind(key: string): string {
 }
 
 // A queue message's size as Queues bills it: its body's JSON plus ~100 bytes of metadata, per 64 KB chunk.
-const chunks = (body: unknown) => Math.max(1, Math.ceil((new TextEncoder().encode(JSON.stringify(body) ?? '').byteLength + 100) / 64_000))
+const bytesOf = (body: unknown) => new TextEncoder().encode(JSON.stringify(body) ?? '').byteLength
+const chunks = (body: unknown) => Math.max(1, Math.ceil((bytesOf(body) + 100) / 64_000))
 
 function meterQueue(queue: Queue, name: string): Queue {
   return new Proxy(queue, {
@@ -37,13 +38,14 @@ function meterQueue(queue: Queue, name: string): Queue {
         await t.send(body, o)
         add(`queue.${name}.messages`)
         add(`queue.${name}.write`, chunks(body))
+        add(`queue.${name}.bytes`, bytesOf(body))
       }
       if (p === 'sendBatch') return async (list: Iterable<MessageSendRequest>, o?: QueueSendBatchOptions) => {
         const msgs = [...list]
         await t.sendBatch(msgs, o)
         add(`queue.${name}.sendBatch`)
         add(`queue.${name}.messages`, msgs.length)
-        for (const m of msgs) add(`queue.${name}.write`, chunks(m.body))
+        for (const m of msgs) add(`queue.${name}.write`, chunks(m.body)), add(`queue.${name}.bytes`, bytesOf(m.body))
       }
       const v = Reflect.get(t, p) as unknown
       return typeof v === 'function' ? v.bind(t) : v
