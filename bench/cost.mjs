@@ -25,8 +25,10 @@
 //
 // --base <git ref> measures that commit's worker (its edge/, warehouse/ and wrangler.toml) in the same run.
 //
+// --what-if-timeout <s> (default 10) also prices the month with that max_batch_timeout, from the same counts.
+//
 //   node bench/cost.mjs [--visits 250] [--rate 80] [--concurrency 20] [--base <ref>] [--dashboard]
-//                       [--opens 300] [--seed cost]
+//                       [--opens 300] [--seed cost] [--backfill-per-day 500] [--what-if-timeout 10] [--json FILE]
 import { execSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'

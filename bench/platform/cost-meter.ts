@@ -8,7 +8,8 @@
 //                       scheduled() runs; static assets never reach the worker (free on Cloudflare)
 //   Queues              per message, per 64 KB chunk (a KB is 1,000 bytes, plus ~100 bytes of metadata):
 //                       a write per send, a read per delivery (each retry is a new delivery), a delete per
-//                       acknowledged message; retries and dead letters apart
+//                       acknowledged message; retries and dead letters apart; the bodies' JSON bytes (what
+//                       a Pipelines stream would take in, docs/pipelines.md)
 //   R2                  Class A (put, list, multipart), Class B (get, head), deletes (free), bytes written,
 //                       each by the kind of key (raw part, hour file, day file, rollup, aggregate, ...)
 // `GET /__meter` answers the counts so far (it is not counted); `GET /__meter?stored` also lists the bucket
