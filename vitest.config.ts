@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { readFile } from 'node:fs/promises'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 // The IP-to-country database that `npm start` and `npm run deploy` upload to R2 (edge/enrich/geoip.ts).
 import { GEO_DB_FILE } from './scripts/geo-db.mjs'
 // Native DuckDB (Node only) as a service of the worker tests: the reference reader of what the consumer wrote.
@@ -8,7 +8,8 @@ import { duckdbRows } from './warehouse/testing/duckdb-service.ts'
 
 // Three kinds of test, one command (`npm test`):
 //   unit     Node: schema, Parquet round trips, SQL against native DuckDB
-//   workers  inside workerd with Miniflare's real Queues and R2 (edge/**)
+//   workers  inside workerd with Miniflare's real Queues and R2 (edge/**; edge/**/*.multi-queue.test.ts
+//            with two event queues, project workers-queues)
 //   e2e      the real local stack (wrangler dev) and real headless Chromium (test/**)
 export default defineConfig({
   test: {
@@ -29,7 +30,20 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'workers', include: ['edge/**/*.test.ts'] },
+        test: { name: 'workers', include: ['edge/**/*.test.ts'], exclude: [...configDefaults.exclude, 'edge/**/*.multi-queue.test.ts'] },
+      },
+      {
+        // The collector over two event queues: its own wrangler config, with a second producer and consumer.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './edge/multi-queue.wrangler.toml' },
+            miniflare: {
+              bindings: { DASHBOARD_TOKEN: 'test-token', SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }), LEDGER_FLUSH_MS: '0' },
+              serviceBindings: { TEST_GEO_DB: async () => new Response(await readFile(GEO_DB_FILE)) },
+            },
+          }),
+        ],
+        test: { name: 'workers-queues', include: ['edge/**/*.multi-queue.test.ts'] },
       },
       {
         test: {

@@ -10,6 +10,7 @@ import type { DropReason } from '../warehouse/schema.ts'
 import type { Env } from './env.ts'
 import { readBodyText } from './body.ts'
 import { enqueue } from './enqueue.ts'
+import { eventQueues } from './queues.ts'
 import { journalOn } from './journal.ts'
 import { enrichAll } from './enrich/index.ts'
 import { recordDrops, type Drop } from './ledger.ts'
@@ -119,7 +120,7 @@ collect.post('/', async (c) => {
   })
 
   try {
-    await enqueue(c.env.EVENTS, rows, journalOn(c.env) ? c.env.LAKE : undefined)
+    await enqueue(eventQueues(c.env), rows, journalOn(c.env) ? c.env.LAKE : undefined)
   } catch (e) {
     console.error('queue refused events', (e as Error).message)
     c.header('Retry-After', '5')

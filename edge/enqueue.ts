@@ -2,6 +2,7 @@ import { partitionOf } from '../warehouse/lake.ts'
 import type { EventRow } from '../warehouse/schema.ts'
 import type { LakeMessage } from './env.ts'
 import { forget, journal } from './journal.ts'
+import { queueIndex } from './queues.ts'
 
 // Cloudflare Queues: a message is at most 128 KB; sendBatch takes at most 100 messages and 256 KB in all
 // (DESIGN.md, "Limits"). Headroom is left for the per-message overhead.
@@ -15,11 +16,14 @@ const utf8 = new TextEncoder()
  * the event time), split further only past 120 KB. Each message then belongs to exactly one part file, so
  * the consumer can ack or retry it with that file. A 3-event request is one message instead of three:
  * a third of the queue operations, which Cloudflare bills, and measured faster locally (bench/RESULTS.md).
- * With `journalTo`, each message is first written to the queue journal (edge/journal.ts). Throws if the
- * queue refuses.
+ * With several queues (edge/queues.ts), each partition's messages go to the queue its hash picks, and the
+ * queues are sent to at once. With `journalTo`, each message is first written to the queue journal
+ * (edge/journal.ts). Throws if a queue refuses (the collector's 503: the client sends the whole request
+ * again; what another queue accepted meanwhile lands twice, and the lake keeps one row per event id).
  */
-export async function enqueue(queue: Queue<LakeMessage>, rows: EventRow[], journalTo?: R2Bucket): Promise<void> {
-  type Pending = { events: EventRow[]; bytes: number }
+export async function enqueue(queues: Queue<LakeMessage> | Queue<LakeMessage>[], rows: EventRow[], journalTo?: R2Bucket): Promise<void> {
+  const list = Array.isArray(queues) ? queues : [queues]
+  type Pending = { events: EventRow[]; bytes: number; queue: number }
   const messages: Pending[] = []
   const open = new Map<string, Pending>() // the message being filled, per partition
   // When a bound of the rows' JSON keeps them all in one message, the exact sizes cannot change a split and
@@ -32,13 +36,13 @@ export async function enqueue(queue: Queue<LakeMessage>, rows: EventRow[], journ
     const size = exact ? utf8.encode(JSON.stringify(event)).byteLength + 1 : bounds[i]! + 1
     let m = open.get(`${date}/${hour}`)
     if (!m || m.bytes + size > MAX_MESSAGE_BYTES) {
-      messages.push((m = { events: [], bytes: 20 }))
+      messages.push((m = { events: [], bytes: 20, queue: queueIndex(event.site, date, hour, list.length) }))
       open.set(`${date}/${hour}`, m)
     }
     m.events.push(event)
     m.bytes += size
   }
-  const send = async (chunk: Pending[]) => {
+  const send = async (queue: Queue<LakeMessage>, chunk: Pending[]) => {
     const bodies: LakeMessage[] = journalTo ? await journal(journalTo, chunk) : chunk.map((m) => ({ events: m.events }))
     try {
       await queue.sendBatch(bodies.map((body) => ({ body, contentType: 'json' })))
@@ -47,18 +51,25 @@ export async function enqueue(queue: Queue<LakeMessage>, rows: EventRow[], journ
       throw e
     }
   }
-  let chunk: Pending[] = []
-  let bytes = 0
-  for (const m of messages) {
-    if (chunk.length === MAX_MESSAGES || (chunk.length > 0 && bytes + m.bytes > MAX_BATCH_BYTES)) {
-      await send(chunk)
-      chunk = []
-      bytes = 0
+  /** One queue's messages, in as few sendBatch calls as its limits allow. */
+  const sendAll = async (queue: Queue<LakeMessage>, mine: Pending[]) => {
+    let chunk: Pending[] = []
+    let bytes = 0
+    for (const m of mine) {
+      if (chunk.length === MAX_MESSAGES || (chunk.length > 0 && bytes + m.bytes > MAX_BATCH_BYTES)) {
+        await send(queue, chunk)
+        chunk = []
+        bytes = 0
+      }
+      chunk.push(m)
+      bytes += m.bytes + 100
     }
-    chunk.push(m)
-    bytes += m.bytes + 100
+    if (chunk.length) await send(queue, chunk)
   }
-  if (chunk.length) await send(chunk)
+  if (list.length === 1) return sendAll(list[0]!, messages)
+  const results = await Promise.allSettled(list.map((q, i) => sendAll(q, messages.filter((m) => m.queue === i))))
+  const refused = results.find((r) => r.status === 'rejected')
+  if (refused) throw (refused as PromiseRejectedResult).reason
 }
 
 /**

@@ -13,7 +13,10 @@ export interface Env {
   ASSETS: Fetcher
   /** The lake: Parquet files under events/ and dropped/, daily salts under salts/, geo/country.mmdb. */
   LAKE: R2Bucket
-  /** Enriched events (one message per request and partition) and ledger entries, on their way to the consumer. */
+  /**
+   * Enriched events (one message per request and partition) and ledger entries, on their way to the consumer.
+   * More queues, when one is not enough, are bindings EVENTS_2, EVENTS_3, ... (edge/queues.ts).
+   */
   EVENTS: Queue<LakeMessage>
   /** Per (site, IP) request limit of the collector (Workers Rate Limiting binding). */
   RATE_LIMITER?: RateLimit
