@@ -280,7 +280,7 @@ async function measureYear(ctx, origin, rangeName) {
   }
   // A filter: the first country of its panel, clicked.
   t = performance.now()
-  await page.click('[data-testid=countries] tbody tr button, [data-testid=countries] tbody tr')
+  await page.click('[data-testid=countries] tbody tr button.pick')
   await page.waitForFunction(() => !!document.querySelector('[data-testid=large-download]') || (location.search.includes('f=') && !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]')), null, { timeout: 600_000, polling: 20 })
   const filter = performance.now() - t
   const asked = await page.$('[data-testid=large-download]')

@@ -21,19 +21,37 @@ export interface Progress {
 }
 
 /**
- * Loads the aggregate files of local days (`/api/aggregates`, warehouse/aggregate): each replaces what was
- * loaded for its day (`day`: its midnight, ms).
+ * Loads the aggregate files of local days (`/api/aggregates`, warehouse/aggregate): downloaded PARALLEL at
+ * a time and decoded as they arrive, then inserted at once (`Lake.insertAggregates` awaits the decodes); each replaces what was loaded for its day
+ * (`day`: its midnight, ms).
  */
 export async function loadAggregates(lake: Lake, days: readonly (AggregateDay & { day: number })[], onProgress: (p: Progress) => void): Promise<Progress> {
-  const files = days.map((d) => ({ key: d.key, url: d.url, bytes: d.bytes, day: d.day }))
-  return loadFiles(lake, files, 'aggregates', onProgress)
+  const files = days.filter((d) => !lake.has(d.key))
+  const p: Progress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((n, f) => n + f.bytes, 0), fromCache: 0, fromNetwork: 0, done: false }
+  onProgress({ ...p })
+  const decoded: Parameters<Lake['insertAggregates']>[0][number][] = []
+  let next = 0
+  const worker = async () => {
+    while (next < files.length) {
+      const f = files[next++]!
+      // Small files: the next download starts while this one decodes (in the decode worker).
+      const d = lake.decode(await get(f, p, onProgress), 'aggregates')
+      decoded.push({ key: f.key, decoded: d, day: f.day })
+      void d.ipc.then(() => (p.files++, onProgress({ ...p })), () => {})
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, files.length) }, worker))
+  await lake.insertAggregates(decoded)
+  p.done = true
+  onProgress({ ...p })
+  return p
 }
 
 /** Loads the files not loaded yet: downloads (or Cache Storage), decodes, inserts; then merges events. */
 export async function loadFiles(
   lake: Lake,
-  all: readonly { key: string; url: string; bytes: number; day?: number }[],
-  table: LakeTable,
+  all: readonly { key: string; url: string; bytes: number }[],
+  table: Exclude<LakeTable, 'aggregates'>,
   onProgress: (p: Progress) => void,
 ): Promise<Progress> {
   const files = all.filter((f) => !lake.has(f.key))
@@ -50,7 +68,7 @@ export async function loadFiles(
       const decoded = lake.decode(await get(f, p, onProgress), table)
       waiting++
       const done = (inserting = inserting.then(async () => {
-        await lake.insert(f.key, decoded, table, f.day)
+        await lake.insert(f.key, decoded, table)
         waiting--
         p.files++
         onProgress({ ...p })

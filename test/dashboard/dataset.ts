@@ -33,8 +33,10 @@ export function makeDataset(end: number, visits = 60, hours = 40, seed = 7): Dat
   for (let v = 0; v < visits; v++) {
     const ip = pick(IPS)
     const ua = v % 13 === 5 ? UAS.bot : pick([UAS.iphone, UAS.chrome, UAS.firefox])
-    // The last visits are live (the last 20 minutes), for the realtime view; the others spread over the range.
-    let t = v >= visits - 4 ? end - (20 - (visits - v)) * 60_000 : start + Math.floor(rnd() * (hours * 3_600_000 - 3_600_000))
+    // The last 4 visits are live, for the realtime view: begun 8, 7, 6 and 5 minutes before `end`, each over
+    // by it (at most 5 minutes long), so the realtime view's last 15 minutes hold visitors for 10 minutes after the
+    // dataset is posted, also on a slow machine. The others spread over the range.
+    let t = v >= visits - 4 ? end - (4 + (visits - v)) * 60_000 : start + Math.floor(rnd() * (hours * 3_600_000 - 3_600_000))
     const ref = pick(REFS)
     const utm = v % 4 === 0 ? '?utm_source=newsletter&utm_medium=email&utm_campaign=spring' : ''
     const views = 1 + Math.floor(rnd() * 6)
