@@ -2,7 +2,8 @@
  * The aggregate tier for the CLI (warehouse/aggregate): `report` answers the whole local days of its range
  * from the aggregate files and reads raw events only for the rest, as the dashboard does; `--exact` (and any
  * filter or `--bots`) reads raw events only.
- * - `--dir`: the files under `aggregates/site=<s>/` of the copy, in the zone `--tz` (default UTC);
+ * - `--dir`: the files under `aggregates/site=<s>/` of the copy, in the zone `--tz` (default UTC): each
+ *   day's own file or its month's (warehouse/aggregate/months.ts);
  * - `--url`: the stack's `/api/aggregates` (the site's own zone), each file cached on disk by key;
  * - `--r2`: none (raw events).
  */
@@ -11,7 +12,7 @@ import { homedir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { localDay } from '../warehouse/aggregate/zone.ts'
-import { parseAggregateKey } from '../warehouse/lake.ts'
+import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { AGGREGATES } from '../warehouse/sql/aggregates.ts'
 import { createAggregates } from '../warehouse/sql/ddl.ts'
 import { literal } from '../warehouse/sql/query.ts'
@@ -32,16 +33,14 @@ export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise
   let files: { date: string; path: string }[] = []
   if (o.dir) {
     const root = join(o.dir, 'aggregates', `site=${site}`)
-    const found = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])
-    const newest = new Map<string, { path: string; mtime: number }>()
-    for (const e of found) {
+    const found = (await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile())
+    // The copy's files as a listing (modification time for upload time): each day's current file, its own or its month's.
+    const objects = await Promise.all(found.map(async (e) => {
       const path = join(e.parentPath, e.name)
-      const key = parseAggregateKey(relative(o.dir, path).split(sep).join('/'))
-      if (!e.isFile() || !key || key.tz !== tz) continue
-      const mtime = (await stat(path)).mtimeMs
-      if ((newest.get(key.date)?.mtime ?? -1) < mtime) newest.set(key.date, { path, mtime })
-    }
-    files = [...newest].map(([date, f]) => ({ date, path: f.path }))
+      const s = await stat(path)
+      return { key: relative(o.dir!, path).split(sep).join('/'), size: s.size, uploaded: s.mtime }
+    }))
+    files = (await currentAggregates(objects, tz)).map((d) => ({ date: d.date, path: join(o.dir!, d.key) }))
   } else if (!o.r2) {
     const base = (o.url ?? 'http://127.0.0.1:8787').replace(/\/$/, '')
     const headers = { Authorization: `Bearer ${o.token ?? process.env.FOOTFALL_TOKEN ?? 'footfall-dev'}` }
@@ -67,8 +66,9 @@ export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise
   return files.sort((a, b) => a.date.localeCompare(b.date)).map((f) => ({ ...f, ...localDay(f.date, tz) }))
 }
 
-/** Loads aggregate files into the `aggregates` table. */
-export async function loadAggregateFiles(conn: DuckDBConnection, paths: readonly string[]): Promise<void> {
+/** Loads aggregate files into the `aggregates` table, each once (a month's file holds several days). */
+export async function loadAggregateFiles(conn: DuckDBConnection, all: readonly string[]): Promise<void> {
+  const paths = [...new Set(all)]
   await conn.run(createAggregates)
   if (paths.length) await conn.run(`INSERT INTO ${AGGREGATES} BY NAME SELECT * FROM read_parquet([${paths.map((p) => literal(p).sql).join(', ')}], hive_partitioning = false)`)
 }

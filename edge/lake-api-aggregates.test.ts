@@ -55,6 +55,20 @@ describe('lake API: aggregates', () => {
     expect(rows.filter((r) => r.dim === 'path').map((r) => [r.value, r.pageviews, r.visitors])).toEqual([['/', 2, 2], ['/shoes', 1, 1]])
   })
 
+  it('a closed month: one file, listed for each of its days, with every day\'s rows', async () => {
+    await deliver([eventRow({ event_id: 'e1', event_time: at(28, 10), visitor_id: 'e'.repeat(32), path: '/late-feb' })])
+    // March 2nd, 03:00: February's last days are built, the empty days between by the backfill, then the month.
+    await compact({ settledAt: Date.now() + 1000 })(testEnv, at(30, 3))
+    const { days } = (await (await get('/api/aggregates?site=demo&from=2026-02-01&to=2026-02-28')).json()) as Listed
+    expect(days.map((d) => d.date)).toEqual(Array.from({ length: 26 }, (_, i) => `2026-02-${String(i + 3).padStart(2, '0')}`))
+    expect(new Set(days.map((d) => d.key)).size).toBe(1)
+    expect(days[0]!.key).toMatch(/^aggregates\/site=demo\/month=2026-02\/UTC\.[0-9a-f]{20}\.parquet$/)
+    const rows = await parquetReadObjects({ file: await (await get(days[0]!.url)).arrayBuffer() })
+    const all = rows.filter((r) => r.dim === 'all')
+    expect(all.reduce((n, r) => n + r.pageviews, 0)).toBe(5)
+    expect(new Set(all.map((r) => Number(r.day))).size).toBeGreaterThanOrEqual(3)
+  })
+
   it('refuses bad parameters with a reason', async () => {
     for (const q of ['', 'site=Demo', 'site=demo&from=2026-2-1', 'site=demo&to=yesterday']) {
       const res = await get(`/api/aggregates?${q}`)

@@ -8,7 +8,8 @@
  *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
 import { Hono, type Context, type Next } from 'hono'
-import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, listAll, parseAggregateKey, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
+import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
+import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
@@ -113,7 +114,7 @@ lakeApi.get('/api/files', async (c) => {
   return c.json({ files })
 })
 
-/** One local day's aggregate file, as `/api/aggregates` lists it. */
+/** One local day's aggregate file, as `/api/aggregates` lists it: its own, or its month's (shared by the month's days). */
 export interface AggregateFile {
   date: string // the local date (YYYY-MM-DD) in the site's zone
   key: string
@@ -124,17 +125,12 @@ export interface AggregateFile {
 
 /**
  * The aggregate files of a site's local dates `from`..`to` (YYYY-MM-DD) in zone `tz`, from one listing of
- * the site's aggregates (a page per 1,000 days): the newest of a date when a rebuild left two for a moment.
+ * the site's aggregates (a page per 1,000 files): the newest of a date when a rebuild left two for a moment,
+ * or its month's file while that is current (warehouse/aggregate/months.ts).
  */
 export async function listAggregates(lake: ListingBucket, site: string, tz: string, from: string, to: string): Promise<AggregateFile[]> {
-  const newest = new Map<string, ListedObject & { size: number }>()
-  for (const o of await listAll(lake, aggregatePrefix(site))) {
-    const k = parseAggregateKey(o.key)
-    if (!k || k.tz !== tz || k.date < from || k.date > to) continue
-    const had = newest.get(k.date)
-    if (!had || had.uploaded < o.uploaded) newest.set(k.date, o)
-  }
-  return [...newest].sort(([a], [b]) => a.localeCompare(b)).map(([date, o]) => ({ date, key: o.key, url: `/data/${o.key}`, bytes: o.size }))
+  const days = await currentAggregates(await listAll(lake, aggregatePrefix(site)), tz)
+  return days.filter((d) => d.date >= from && d.date <= to).map((d) => ({ date: d.date, key: d.key, url: `/data/${d.key}`, bytes: d.size }))
 }
 
 lakeApi.get('/api/aggregates', async (c) => {

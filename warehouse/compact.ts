@@ -326,7 +326,8 @@ export async function applyRetention(lake: LakeBucket, days: number, now: number
       ? (await Promise.all(level.map((p) => listPrefixes(lake, p)))).flat()
       : level
     for (const prefix of datePrefixes) {
-      const date = /date=(\d{4}-\d{2}-\d{2})\/$/.exec(prefix)?.[1]
+      // A month's aggregate file goes with its first day (its later days are read from their day files).
+      const date = /date=(\d{4}-\d{2}-\d{2})\/$/.exec(prefix)?.[1] ?? /month=(\d{4}-\d{2})\/$/.exec(prefix)?.[1]?.concat('-01')
       if (!date || date >= oldest) continue
       const keys = (await listAll(lake, prefix)).map((o) => o.key)
       await deleteKeys(lake, keys)

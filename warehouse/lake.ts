@@ -162,6 +162,28 @@ export function aggregatePrefix(site: string, date?: string): string {
   return `aggregates/site=${site}/${date ? `date=${date}/` : ''}`
 }
 
+/**
+ * Key of the aggregate file of one site and closed local month in zone `tz`: its day files (`aggregateKey`)
+ * in one, `digest` the digest of their keys (`keysDigest`), so the month file is current exactly while its
+ * days' files are (warehouse/aggregate/months.ts). A reader of a year takes 12 files instead of 365.
+ * @example monthAggregateKey('demo', '2026-01', 'UTC', 'cd34') // 'aggregates/site=demo/month=2026-01/UTC.cd34.parquet'
+ */
+export function monthAggregateKey(site: string, month: string, tz: string, digest: string): string {
+  return `aggregates/site=${site}/month=${month}/${tz.replaceAll('/', '~')}.${digest}.parquet`
+}
+
+/** Site, local month (YYYY-MM), zone and digest of a month's aggregate key, or null. */
+export function parseMonthAggregateKey(key: string): { site: string; month: string; tz: string; digest: string } | null {
+  const m = /^aggregates\/site=([^/]+)\/month=(\d{4}-\d\d)\/([^/.]+(?:\.[^/.]+)*?)\.([0-9a-f]+)\.parquet$/.exec(key)
+  return m ? { site: m[1]!, month: m[2]!, tz: m[3]!.replaceAll('~', '/'), digest: m[4]! } : null
+}
+
+/** Digest of a set of keys (SHA-256 of the sorted keys, 20 hex digits): what a derived file was built from. */
+export async function keysDigest(keys: readonly string[]): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode([...keys].sort().join('\n')))
+  return Array.from(new Uint8Array(d, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
 /** Site, local date, zone and digest of an aggregate key (the inverse of `aggregateKey`), or null. */
 export function parseAggregateKey(key: string): { site: string; date: string; tz: string; digest: string } | null {
   const m = /^aggregates\/site=([^/]+)\/date=(\d{4}-\d\d-\d\d)\/([^/.]+(?:\.[^/.]+)*?)\.([0-9a-f]+)\.parquet$/.exec(key)

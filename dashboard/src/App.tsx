@@ -101,7 +101,7 @@ export function App() {
         let spans: Range[]
         if (split) {
           const aggs = [split.agg, previousSplit?.agg].filter((a): a is Range => !!a)
-          add(await loadAggregates(db, dayRanges.filter((d) => aggs.some((a) => d.from >= a.from && d.to <= a.to)).map((d) => ({ ...d, day: d.from })), progress))
+          add(await loadAggregates(db, dayRanges.map((d) => ({ ...d, day: d.from })), (d) => aggs.some((a) => d.from >= a.from && d.to <= a.to), progress))
           spans = [...split.raw, ...(previousSplit?.raw ?? [])].map((x) => ({ from: x.from - SESSION_GAP_MS, to: x.to }))
         } else {
           const span = { from: previous ? previous.from : r.from, to: r.to }

@@ -66,8 +66,8 @@ export type Projection = 'overview' | 'all'
 
 export class Lake {
   private loaded = new Set<string>()
-  /** The aggregate file loaded for each day (its midnight, ms). */
-  private aggregateKeys = new Map<number, string[]>()
+  /** The aggregate file loaded for each day (its midnight, ms): a day file or its month's. */
+  private aggregateKeys = new Map<number, string>()
   /** One connection runs one statement at a time: panels query at once, so they queue here. */
   private queue: Promise<unknown>
   private conn!: AsyncDuckDBConnection
@@ -152,22 +152,27 @@ export class Lake {
   }
 
   /**
-   * Appends decoded aggregate files in one insert: a year is 365 files, and each statement costs the
-   * engine ~15 ms whatever its size. Each replaces what was loaded for its day (`day`, the day's midnight as
-   * a UTC instant): a rebuilt day is a new key, never a second copy.
+   * Appends decoded aggregate files in one insert: a year is 365 day files (or 12 month files and the
+   * current month's days), and each statement costs the engine ~15 ms whatever its size. Each file replaces
+   * what was loaded for the days it holds (`days`, their midnights as UTC instants): a rebuilt day is a new
+   * key, a month file holds its days' rows again; never a second copy of a day.
    */
-  async insertAggregates(files: readonly { key: string; decoded: Decoded; day: number }[]): Promise<void> {
+  async insertAggregates(files: readonly { key: string; decoded: Decoded; days: readonly number[] }[]): Promise<void> {
     const fresh = files.filter((f) => !this.loaded.has(f.key))
     if (!fresh.length) return
     const ipcs = await Promise.all(fresh.map((f) => f.decoded.ipc))
     await this.serial(async () => {
       const t = performance.now()
-      const stale = fresh.filter((f) => this.aggregateKeys.has(f.day))
-      if (stale.length) await this.conn.query(`DELETE FROM ${AGGREGATES} WHERE day IN (${stale.map((f) => `make_timestamp(${Math.round(f.day) * 1000})`).join(', ')})`)
-      for (const f of stale) for (const k of this.aggregateKeys.get(f.day)!) this.loaded.delete(k)
+      const stale = fresh.flatMap((f) => f.days).filter((d) => this.aggregateKeys.has(d))
+      if (stale.length) await this.conn.query(`DELETE FROM ${AGGREGATES} WHERE day IN (${stale.map((d) => `make_timestamp(${Math.round(d) * 1000})`).join(', ')})`)
+      // A file some of whose days are replaced no longer answers for any: loading it again replaces them all.
+      for (const d of stale) this.loaded.delete(this.aggregateKeys.get(d)!)
       const batches = ipcs.flatMap((ipc) => tableFromIPC(ipc).batches).filter((b) => b.numRows > 0)
       if (batches.length) await this.conn.insertArrowTable(new Table(batches), { name: AGGREGATES, create: false })
-      for (const f of fresh) this.aggregateKeys.set(f.day, [f.key]), this.loaded.add(f.key)
+      for (const f of fresh) {
+        for (const d of f.days) this.aggregateKeys.set(d, f.key)
+        this.loaded.add(f.key)
+      }
       this.timings.insertMs += performance.now() - t
     })
   }

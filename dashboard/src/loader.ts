@@ -21,12 +21,20 @@ export interface Progress {
 }
 
 /**
- * Loads the aggregate files of local days (`/api/aggregates`, warehouse/aggregate): downloaded PARALLEL at
- * a time and decoded as they arrive, then inserted at once (`Lake.insertAggregates` awaits the decodes); each replaces what was loaded for its day
- * (`day`: its midnight, ms).
+ * Loads the aggregate files of the local days `wanted` picks among `days` (`/api/aggregates`,
+ * warehouse/aggregate; `day`: the day's midnight, ms): each file once, a month's file for all its days.
+ * Downloaded PARALLEL at a time and decoded as they arrive, then inserted at once (`Lake.insertAggregates`
+ * awaits the decodes); each replaces what was loaded for the days it holds.
  */
-export async function loadAggregates(lake: Lake, days: readonly (AggregateDay & { day: number })[], onProgress: (p: Progress) => void): Promise<Progress> {
-  const files = days.filter((d) => !lake.has(d.key))
+export async function loadAggregates<D extends AggregateDay & { day: number }>(
+  lake: Lake,
+  days: readonly D[],
+  wanted: (d: D) => boolean,
+  onProgress: (p: Progress) => void,
+): Promise<Progress> {
+  const held = new Map<string, number[]>()
+  for (const d of days) held.set(d.key, [...(held.get(d.key) ?? []), d.day])
+  const files = [...new Map(days.filter((d) => wanted(d) && !lake.has(d.key)).map((d) => [d.key, d])).values()]
   const p: Progress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((n, f) => n + f.bytes, 0), fromCache: 0, fromNetwork: 0, done: false }
   onProgress({ ...p })
   const decoded: Parameters<Lake['insertAggregates']>[0][number][] = []
@@ -36,7 +44,7 @@ export async function loadAggregates(lake: Lake, days: readonly (AggregateDay & 
       const f = files[next++]!
       // Small files: the next download starts while this one decodes (in the decode worker).
       const d = lake.decode(await get(f, p, onProgress), 'aggregates')
-      decoded.push({ key: f.key, decoded: d, day: f.day })
+      decoded.push({ key: f.key, decoded: d, days: held.get(f.key)! })
       void d.ipc.then(() => (p.files++, onProgress({ ...p })), () => {})
     }
   }

@@ -4,7 +4,9 @@
  * (warehouse/lake.ts). Deterministic: the same options give byte-identical files.
  */
 import { datesBetween, dayMergedKey, encodeMeta, partitionOf, partKey } from '../../warehouse/lake.ts'
-import { aggregateDay } from '../../warehouse/aggregate/job.ts'
+import { aggregateDay, unaggregatedDates } from '../../warehouse/aggregate/job.ts'
+import { aggregateMonths } from '../../warehouse/aggregate/months.ts'
+import { localDate } from '../../warehouse/aggregate/zone.ts'
 import { DAY_FILE_ROWS } from '../../warehouse/compact.ts'
 import { rollupKey, writeRollup } from '../../warehouse/rollup.ts'
 import { timeRange, writeEvents } from '../../warehouse/parquet.ts'
@@ -45,6 +47,8 @@ export interface BackfillResult {
   bytes: number
   /** Aggregate files written (warehouse/aggregate): one per closed local day, where the sink is a bucket. */
   aggregates: number
+  /** Month files written (warehouse/aggregate/months.ts): one per closed local month whose days are all aggregated. */
+  months: number
   seconds: number
 }
 
@@ -60,7 +64,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
   const lastEvent = new Map<number, number>()
   const tag = hash32(`${seed}|${site}`).toString(36)
   const progress = new Progress('backfill', dates.length * eventsPerDay, opt.quiet)
-  const result: BackfillResult = { days: dates, events: 0, visits: 0, files: 0, bytes: 0, aggregates: 0, seconds: 0 }
+  const result: BackfillResult = { days: dates, events: 0, visits: 0, files: 0, bytes: 0, aggregates: 0, months: 0, seconds: 0 }
   const writes: Promise<void>[] = []
 
   for (const date of dates) {
@@ -134,11 +138,15 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
       const r = await aggregateDay(opt.sink.bucket, site, date, { now, tz: opt.tz, dayGraceMs: 0 })
       if (r.status === 'built') result.aggregates++
     }
+    // Then the closed months, one file each (warehouse/aggregate/months.ts).
+    const tz = opt.tz ?? 'UTC'
+    const missing = await unaggregatedDates(opt.sink.bucket, site, tz, `${localDate(now, tz).slice(0, 7)}-01`)
+    result.months = (await aggregateMonths(opt.sink.bucket, site, { now, tz, missing, budget: Infinity })).length
   }
   result.seconds = progress.elapsed()
   progress.done(
     `backfill: wrote ${result.events} events in ${result.files} files (${(result.bytes / 1e6).toFixed(1)} MB), ` +
-      `${dates[0]}..${dates.at(-1)}, ${result.aggregates} days aggregated, ${result.seconds.toFixed(1)} s, ${progress.rate(result.events)} events/s`,
+      `${dates[0]}..${dates.at(-1)}, ${result.aggregates} days aggregated (${result.months} months), ${result.seconds.toFixed(1)} s, ${progress.rate(result.events)} events/s`,
   )
   return result
 }

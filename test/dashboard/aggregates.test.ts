@@ -1,8 +1,8 @@
 /**
  * The dashboard over a year of a site, in real Chromium on the real local stack: 365 days of the demo shop
- * backfilled as the cron leaves them (day files and each closed day's aggregate, warehouse/aggregate) plus
- * today's hour parts. Opened at "Last 12 months", the overview downloads the aggregates of the closed days
- * (listed in one request) and raw events of today only; every panel equals native DuckDB over the raw events
+ * backfilled as the cron leaves them (day files, each closed day's aggregate and each closed month's,
+ * warehouse/aggregate) plus today's hour parts. Opened at "Last 12 months", the overview downloads a file per
+ * closed month and this month's closed days (listed in one request) and raw events of today only; every panel equals native DuckDB over the raw events
  * of the whole range, exactly, but for unique visitors: the KPI's is a sketch's estimate (marked as one)
  * within its bound, a breakdown's the sum of its days'.
  */
@@ -30,6 +30,7 @@ let stack: Stack
 let browser: BrowserContext
 let native: NativeLake
 let aggregated = 0
+let months = 0
 
 beforeAll(async () => {
   const stateDir = await mkdtemp(join(tmpdir(), 'footfall-year-'))
@@ -43,6 +44,7 @@ beforeAll(async () => {
     const r2 = (await mf.getR2Bucket('footfall-lake')) as unknown as LakeBucket
     const r = await backfill({ sink: bucketSink(r2), days: DAYS, eventsPerDay: 120, seed: 'year', quiet: true })
     aggregated = r.aggregates
+    months = r.months
   } finally {
     await mf.dispose()
   }
@@ -64,8 +66,10 @@ const rows = (page: Page, testid: string) =>
   page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
 
 describe('a year of a site', () => {
-  it('has an aggregate for each closed day', () => {
+  it('has an aggregate for each closed day, and one file for each closed month', () => {
     expect(aggregated).toBeGreaterThanOrEqual(DAYS - 2)
+    // The 11 months before this one at least (the first, partial month too: its days begin with the site's).
+    expect(months).toBeGreaterThanOrEqual(11)
   })
 
   it('answers "Last 12 months" from the aggregates and today\'s events, every panel equal to native DuckDB on the raw events', async () => {
@@ -112,13 +116,17 @@ describe('a year of a site', () => {
       }
     }
 
-    // The requests: one listing of aggregates, the aggregate files of the range's closed days, and raw events
-    // only from the day before today's start (the session gap) on.
+    // The requests: one listing of aggregates; one file for each of the 11 closed months, the day files of this
+    // month's closed days, each once; and raw events only from the day before today's start (the session gap) on.
     const aggFiles = requests.filter((p) => p.startsWith('/data/aggregates/'))
-    const days = Math.round((range.to - range.from) / DAY)
     expect(requests.filter((p) => p === '/api/aggregates')).toHaveLength(1)
-    expect(aggFiles.length).toBeGreaterThanOrEqual(days - 2)
-    expect(aggFiles.length).toBeLessThanOrEqual(days)
+    expect(new Set(aggFiles).size).toBe(aggFiles.length)
+    const listed = (await (await fetch(`${stack.url}/api/aggregates?site=demo`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { days: { date: string; url: string }[] }
+    const inRange = listed.days.filter((d) => Date.parse(`${d.date}T00:00:00Z`) >= range.from && Date.parse(`${d.date}T00:00:00Z`) + DAY - 1 <= range.to)
+    expect(aggFiles.sort()).toEqual([...new Set(inRange.map((d) => d.url))].sort())
+    // The closed months but, on a month's first day, the last one (its last day may still be open).
+    expect(aggFiles.filter((p) => p.includes('/month=')).length).toBeGreaterThanOrEqual(10)
+    expect(aggFiles.length).toBeLessThanOrEqual(11 + 31)
     const eventFiles = requests.filter((p) => p.startsWith('/data/events/'))
     expect(eventFiles.length).toBeLessThanOrEqual(30)
     console.log(`12 months: ${requests.length} requests (${aggFiles.length} aggregate files, ${eventFiles.length} event files, ${requests.filter((p) => p.startsWith('/api/')).length} listings)`)

@@ -5,10 +5,11 @@
  * closed day, a +05:45 site, a DST day); and the time series in a site's zone, bucket for bucket, equal to
  * native DuckDB's own time zone conversion (ICU) of the raw events.
  */
+import { createHash } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
 import { parquetToArrowIPC } from '../../dashboard/src/decode.ts'
 import { compactLake } from '../compact.ts'
-import { datesBetween, encodeMeta, parseAggregateKey, partitionOf, partKey, partName } from '../lake.ts'
+import { datesBetween, encodeMeta, listAll, parseAggregateKey, parseMonthAggregateKey, partitionOf, partKey, partName } from '../lake.ts'
 import { NativeLake, type Row } from '../native.ts'
 import { timeRange, writeEvents } from '../parquet.ts'
 import { SCHEMA_VERSION, type EventRow } from '../schema.ts'
@@ -23,6 +24,7 @@ import { at, DAY_D, shopFiles } from '../testing/shop.ts'
 import { WasmLake } from '../testing/wasm.ts'
 import { AGGREGATE_COLUMNS, EVENT_DIMS, VISIT_DIMS } from './columns.ts'
 import { aggregateDay, aggregateLake, unaggregatedDates } from './job.ts'
+import { aggregateMonths, currentAggregates } from './months.ts'
 import { addDays, localDay } from './zone.ts'
 import { series } from '../../dashboard/src/queries/overview.ts'
 import { sql, trusted } from '../sql/query.ts'
@@ -50,10 +52,10 @@ async function lakeOf(groups: readonly (readonly EventRow[])[], bucket = new Mem
 
 const bytesOf = (bucket: MemoryBucket, prefix: string) => [...bucket.objects].filter(([k]) => k.startsWith(prefix)).map(([, o]) => o.body)
 
-/** Both engines over the lake's events (raw) and its aggregates. */
-async function engines(bucket: MemoryBucket) {
+/** Both engines over the lake's events (raw) and its aggregates (or those of `aggKeys`). */
+async function engines(bucket: MemoryBucket, aggKeys?: readonly string[]) {
   const events = bytesOf(bucket, 'events/')
-  const aggs = bytesOf(bucket, 'aggregates/')
+  const aggs = aggKeys ? aggKeys.map((k) => bucket.objects.get(k)!.body) : bytesOf(bucket, 'aggregates/')
   const native = await NativeLake.open()
   const wasm = await WasmLake.open()
   const { writeFile, mkdtemp } = await import('node:fs/promises')
@@ -101,6 +103,8 @@ async function expectSame(run: (q: Query) => Promise<Row[]>, range: Range, split
   }
   return { raw: raw!, agg: agg! }
 }
+/** A visitor id as the edge makes them: 32 hex digits of a hash. */
+const hashId = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32)
 const pick = (r: Row, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r[k]]))
 
 const NOW = Date.UTC(2027, 5, 1)
@@ -222,6 +226,56 @@ describe('aggregate coverage', () => {
     // Each aggregated day answers as the raw events do.
     const { run } = await engines(bucket)
     await expectSame(run, { from: at(0, 0), to: at(4, 0) - 1 }, { agg: { from: at(0, 0), to: at(4, 0) - 1 }, raw: [] }, false)
+  })
+
+  it('a closed month becomes one file, listed for its days while their files are current', async () => {
+    // Days 0..50 (2026-01-10 to 2026-03-01), two of four visitors a day (ids like the edge's keyed hashes, which
+    // the sketch takes its bits from), compacted as the cron leaves them.
+    const bucket = new MemoryBucket()
+    for (let c = 0; c < 51; c += 15) {
+      const rows = []
+      for (let d = c; d < Math.min(c + 15, 51); d++) rows.push(ev(V(hashId(`v${d % 3}`)), at(d, 10)), ev(V(hashId('w'), { country: d % 2 ? 'FR' : 'DE' }), at(d, 11), 'pageview', `/p${d % 4}`))
+      await lakeOf([rows], bucket)
+    }
+    for (const date of datesBetween(new Date(at(0, 0)), new Date(at(50, 0)))) expect((await aggregateDay(bucket, 'demo', date, { now: NOW })).status).toBe('built')
+    const march2 = Date.UTC(2026, 2, 2, 12)
+    const written = await aggregateMonths(bucket, 'demo', { now: march2, tz: 'UTC', missing: [] })
+    expect(written.map((k) => parseMonthAggregateKey(k)!.month)).toEqual(['2026-01', '2026-02'])
+    // A second run changes nothing.
+    expect(await aggregateMonths(bucket, 'demo', { now: march2, tz: 'UTC', missing: [] })).toEqual([])
+    const current = async () => currentAggregates(await listAll(bucket, 'aggregates/site=demo/'), 'UTC')
+    let days = await current()
+    expect(days.length).toBe(51)
+    expect(new Set(days.map((d) => d.key)).size).toBe(3) // January, February, March 1st's own
+    expect(days.filter((d) => d.date.startsWith('2026-02')).every((d) => d.key === written[1])).toBe(true)
+    // The month files answer as the raw events do.
+    const range = { from: at(0, 0), to: Date.UTC(2026, 2, 1) - 1 }
+    let { run } = await engines(bucket, [...new Set(days.map((d) => d.key))])
+    await expectSame(run, range, { agg: range, raw: [] }, false)
+    // A late event rebuilds 2026-02-03: February is read from its day files until its month file is written again.
+    await lakeOf([[ev(V('5'.repeat(32)), Date.UTC(2026, 1, 3, 9), 'pageview', '/late')]], bucket)
+    expect((await aggregateDay(bucket, 'demo', '2026-02-03', { now: NOW })).status).toBe('built')
+    days = await current()
+    expect(days.filter((d) => d.date.startsWith('2026-02')).every((d) => parseAggregateKey(d.key)?.date === d.date)).toBe(true)
+    expect(days.filter((d) => d.date.startsWith('2026-01')).every((d) => d.key === written[0])).toBe(true)
+    const again = await aggregateMonths(bucket, 'demo', { now: march2, tz: 'UTC', missing: [] })
+    expect(again.map((k) => parseMonthAggregateKey(k)!.month)).toEqual(['2026-02'])
+    expect([...bucket.objects.keys()].filter((k) => k.includes('/month=2026-02/'))).toEqual(again)
+    days = await current()
+    ;({ run } = await engines(bucket, [...new Set(days.map((d) => d.key))]))
+    const { agg } = await expectSame(run, range, { agg: range, raw: [] }, false)
+    expect(agg).toMatchObject({ pageviews: 50 * 2 + 1, visitors: 5 })
+  })
+
+  it('a month with a day not aggregated yet waits', async () => {
+    const bucket = await lakeOf([[ev(V('4'.repeat(32)), at(0, 10))]])
+    await lakeOf([[ev(V('4'.repeat(32)), at(25, 10))]], bucket)
+    for (const date of datesBetween(new Date(at(0, 0)), new Date(at(25, 0)))) await aggregateDay(bucket, 'demo', date, { now: NOW })
+    // January is whole; February 1st-4th only: February waits, as does a month some day of which is missing.
+    expect((await aggregateMonths(bucket, 'demo', { now: NOW, tz: 'UTC', missing: [] })).map((k) => parseMonthAggregateKey(k)!.month)).toEqual(['2026-01'])
+    const other = await lakeOf([[ev(V('4'.repeat(32)), at(0, 10))]])
+    for (const date of datesBetween(new Date(at(0, 0)), new Date(at(21, 0)))) await aggregateDay(other, 'demo', date, { now: NOW })
+    expect(await aggregateMonths(other, 'demo', { now: NOW, tz: 'UTC', missing: ['2026-01-20'] })).toEqual([])
   })
 
   it('splits a range into the run of aggregated days inside it and the rest', async () => {

@@ -9,11 +9,12 @@
  * still be parts of an open hour, which the digest then covers, so the day is rebuilt once they merge.
  */
 import { deleteKeys, listPrefixes, readColumns, type LakeBucket } from '../compact.ts'
-import { aggregateKey, aggregatePrefix, datePrefix, datesBetween, hoursOf, listAll, parseAggregateKey, visibleObjects } from '../lake.ts'
+import { aggregateKey, aggregatePrefix, datePrefix, datesBetween, hoursOf, keysDigest, listAll, parseAggregateKey, visibleObjects } from '../lake.ts'
 import { writeColumns } from '../parquet.ts'
 import { COLUMNS } from '../schema.ts'
 import { AGGREGATE_COLUMNS, INPUT_COLUMNS } from './columns.ts'
 import { DayAggregator, type Chunk } from './build.ts'
+import { aggregateMonths } from './months.ts'
 import { addDays, localDate, localDay } from './zone.ts'
 
 const HOUR_MS = 3_600_000
@@ -85,18 +86,14 @@ async function readGroup(lake: LakeBucket, group: Source[]): Promise<Chunk> {
   return Object.fromEntries(INPUT.map((c, j) => [c.name, rows.map(([p, i]) => parts[p]![j]![i])]))
 }
 
-/** Digest of the keys a day was built from (SHA-256, 20 hex digits). */
-async function digest(keys: string[]): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode([...keys].sort().join('\n')))
-  return Array.from(new Uint8Array(d, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
 export interface DayResult {
   /** The day's aggregate file (null: none, yet or at all). */
   key: string | null
   /** built: written now; fresh: already up to date; waiting: a date it needs is not closed yet; empty: no events, none before. */
   status: 'built' | 'fresh' | 'waiting' | 'empty'
   rows?: number
+  /** Event files read (built): none for a day without events. */
+  files?: number
 }
 
 /**
@@ -117,7 +114,7 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
   // What the day depends on: the files up to its end and the gap after it (later ones only if sessions go on).
   const start = (f: Source) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR_MS
   const near = files.filter((f) => start(f) <= agg.to + agg.gap)
-  const key = aggregateKey(site, date, tz, await digest(near.map((f) => f.key)))
+  const key = aggregateKey(site, date, tz, await keysDigest(near.map((f) => f.key)))
   // The day's earlier aggregates in this zone: replaced (after the new one is written) or kept if current.
   const earlier = (await listAll(lake, aggregatePrefix(site, date))).map((x) => x.key).filter((k) => parseAggregateKey(k)?.tz === tz)
   if (earlier.includes(key)) return { key, status: 'fresh' }
@@ -130,9 +127,11 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
       return { key: null, status: 'empty' }
     }
   }
+  let read = 0
   for (const g of groups(files)) {
     if (agg.done) break
     agg.add(await readGroup(lake, g))
+    read += g.length
   }
   const columns = agg.finish()
   const rows = columns[0]!.length
@@ -141,7 +140,7 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
     customMetadata: { rows: String(rows), from: String(agg.from), to: String(agg.to) },
   })
   await deleteKeys(lake, earlier)
-  return { key, status: 'built', rows }
+  return { key, status: 'built', rows, files: read }
 }
 
 /** The local dates to look at: `days` back from `now` in zone `tz`, oldest first. */
@@ -169,7 +168,8 @@ export async function unaggregatedDates(lake: LakeBucket, site: string, tz: stri
 /**
  * Builds what is due for every site (the cron's job); `zones` maps a site to its time zone. Besides the
  * recent `days`, up to `backfill` older days without an aggregate (`unaggregatedDates`) are built a run,
- * oldest first, so a lake older than the tier gains its aggregates run by run, within the cron's CPU time.
+ * oldest first, so a lake older than the tier gains its aggregates run by run, within the cron's CPU time;
+ * then the month files of closed months (months.ts).
  */
 export async function aggregateLake(lake: LakeBucket, sites: string[], o: { now: number; days?: number; zones?: Record<string, string>; backfill?: number }): Promise<{ built: string[]; failed: string[] }> {
   const out = { built: [] as string[], failed: [] as string[] }
@@ -189,18 +189,25 @@ export async function aggregateLake(lake: LakeBucket, sites: string[], o: { now:
     const budget = o.backfill ?? 2
     if (budget > 0) {
       try {
-        // Only days with events count (an empty day reads no file), and at most 10 × budget days a run.
+        // Only days that read events count (an empty day's aggregate costs a listing), at most 10 × budget days a run.
         let spent = 0
         for (const date of (await unaggregatedDates(lake, site, tz, recent[0]!)).slice(0, 10 * budget)) {
           if (spent >= budget) break
           const r = await build(date)
-          if (!r || (r.rows ?? 0) > 0) spent++
+          if (!r || (r.files ?? 0) > 0) spent++
         }
       } catch (e) {
         out.failed.push(`${site}: ${(e as Error).message}`)
       }
     }
     for (const date of recent) await build(date)
+    // Then the closed months whose days are all built, one file each (months.ts).
+    try {
+      const month = `${localDate(o.now, tz).slice(0, 7)}-01`
+      out.built.push(...(await aggregateMonths(lake, site, { now: o.now, tz, missing: await unaggregatedDates(lake, site, tz, month) })))
+    } catch (e) {
+      out.failed.push(`${site} months: ${(e as Error).message}`)
+    }
   }
   return out
 }
