@@ -6,6 +6,7 @@
  * native DuckDB's own time zone conversion (ICU) of the raw events.
  */
 import { createHash } from 'node:crypto'
+import { parquetReadObjects } from 'hyparquet'
 import { describe, expect, it, vi } from 'vitest'
 import { parquetToArrowIPC } from '../../dashboard/src/decode.ts'
 import { compactLake } from '../compact.ts'
@@ -251,7 +252,14 @@ describe('aggregate coverage', () => {
     // The month files answer as the raw events do.
     const range = { from: at(0, 0), to: Date.UTC(2026, 2, 1) - 1 }
     let { run } = await engines(bucket, [...new Set(days.map((d) => d.key))])
-    await expectSame(run, range, { agg: range, raw: [] }, false)
+    const byMonths = await expectSame(run, range, { agg: range, raw: [] }, false)
+    // Unique visitors from the months' merged sketches: the same estimate as from the 50 days' sketches.
+    const dayKeys = [...bucket.objects.keys()].filter((k) => parseAggregateKey(k))
+    const [byDays] = await (await engines(bucket, dayKeys)).run(kpisSplit({ agg: range, raw: [] }))
+    expect(byMonths.agg.visitors).toBe(byDays!.visitors)
+    const month = (await parquetReadObjects({ file: bucket.objects.get(written[0]!)!.body })).filter((r) => r.dim === 'month')
+    expect(month).toHaveLength(1)
+    expect([Number(month[0]!.day), Number(month[0]!.t)]).toEqual([at(0, 0), Date.UTC(2026, 0, 31)])
     // A late event rebuilds 2026-02-03: February is read from its day files until its month file is written again.
     await lakeOf([[ev(V('5'.repeat(32)), Date.UTC(2026, 1, 3, 9), 'pageview', '/late')]], bucket)
     expect((await aggregateDay(bucket, 'demo', '2026-02-03', { now: NOW })).status).toBe('built')

@@ -3,6 +3,9 @@
  * days' rows again as one file, `aggregates/site=<s>/month=<YYYY-MM>/<zone>.<digest>.parquet`, the digest
  * that of the day files' keys. A reader of a year then downloads 12 files and today's days, not 365.
  *
+ * A month file also holds the month's merged visitor sketch (`addMonthSketch`), so unique visitors of a
+ * long range merge one sketch per month.
+ *
  * The day files stay the truth: a month file is current exactly while its digest is that of its month's
  * newest day files (`currentAggregates`). A day rebuilt later (a late event) changes its key, so the month's
  * days are read from their day files again until the next cron run writes the month anew.
@@ -11,6 +14,7 @@ import { deleteKeys, readColumns, type LakeBucket } from '../compact.ts'
 import { aggregatePrefix, keysDigest, listAll, monthAggregateKey, parseAggregateKey, parseMonthAggregateKey } from '../lake.ts'
 import { writeColumns } from '../parquet.ts'
 import { AGGREGATE_COLUMNS } from './columns.ts'
+import { Sketch } from './hll.ts'
 import { addDays, localDate } from './zone.ts'
 
 /** A listed aggregate object. */
@@ -25,6 +29,28 @@ export interface CurrentAggregate {
   date: string
   key: string
   size: number
+}
+
+const col = (name: string) => AGGREGATE_COLUMNS.findIndex((c) => c.name === name)
+
+/**
+ * Adds the month's row: dim 'month', `day` and `t` the first and last day's midnights, `sketch` the days'
+ * visitor sketches merged (register by register, the maximum), which the SQL takes for the whole month
+ * (hllVisitors in warehouse/sql/aggregates.ts). Its other columns are NULL.
+ */
+function addMonthSketch(columns: unknown[][]): void {
+  const [dim, day, t, sketch] = ['dim', 'day', 't', 'sketch'].map(col) as [number, number, number, number]
+  const merged = new Sketch()
+  let first: unknown, last: unknown
+  columns[dim]!.forEach((d, i) => {
+    if (d !== 'all') return
+    const v = columns[day]![i]
+    if (first === undefined || Number(v) < Number(first)) first = v
+    if (last === undefined || Number(v) > Number(last)) last = v
+    if (typeof columns[sketch]![i] === 'string') merged.merge(Sketch.fromText(columns[sketch]![i] as string))
+  })
+  if (first === undefined) return
+  columns.forEach((c, j) => c.push(j === dim ? 'month' : j === day ? first : j === t ? last : j === sketch ? merged.toText() : null))
 }
 
 /** The newest day file of each local date in zone `tz`, oldest date first. */
@@ -100,6 +126,7 @@ export async function aggregateMonths(lake: LakeBucket, site: string, o: { now: 
         for (const v of c) columns[j]!.push(v)
       })
     }
+    addMonthSketch(columns)
     await lake.put(key, writeColumns(AGGREGATE_COLUMNS, columns), {
       httpMetadata: { contentType: 'application/vnd.apache.parquet' },
       customMetadata: { rows: String(columns[0]!.length), days: String(files.length) },

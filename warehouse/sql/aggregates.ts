@@ -65,14 +65,18 @@ const NONE = trusted('FALSE')
  */
 export function hllVisitors(r: Range): Query {
   const m = HLL_REGISTERS
-  return sql`(WITH d AS (SELECT visitors, sketch FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'all')}),
+  // A month file's merged sketch (dim 'month', day..t its first and last day) stands for its days when the
+  // range holds the whole month: 12 sketches for a year instead of 365.
+  return sql`(WITH months AS (SELECT day AS first, t AS last, sketch FROM ${trusted(AGGREGATES)} WHERE dim = 'month' AND ${inRange(r, 'day')} AND ${inRange(r, 't')}),
+d AS (SELECT NULL AS visitors, sketch FROM months
+  UNION ALL SELECT visitors, sketch FROM ${trusted(AGGREGATES)} a WHERE ${days(r, 'all')} AND NOT EXISTS (SELECT 1 FROM months WHERE a.day BETWEEN months.first AND months.last)),
 regs AS (
   SELECT i, max(ascii(substr(sketch, i + 1, 1)) - ${int(RANK_BASE)}) AS rank
   FROM d, range(${int(m)}) t(i) WHERE sketch IS NOT NULL GROUP BY i
 ), est AS (
   SELECT sum(pow(2, -rank)) AS s, count(*) FILTER (WHERE rank = 0) AS zeros FROM regs
 )
-SELECT CASE WHEN (SELECT count(*) FROM d) <= 1 THEN (SELECT coalesce(sum(visitors), 0) FROM d)
+SELECT CASE WHEN (SELECT count(*) FROM d) <= 1 AND NOT EXISTS (SELECT 1 FROM months) THEN (SELECT coalesce(sum(visitors), 0) FROM d)
   WHEN (SELECT s FROM est) IS NULL THEN 0
   ELSE round(CASE WHEN ${trusted(String(HLL_ALPHA * m * m))} / (SELECT s FROM est) <= ${trusted(String(2.5 * m))} AND (SELECT zeros FROM est) > 0
     THEN ${trusted(String(m))} * ln(${trusted(String(m))} / (SELECT zeros FROM est))
