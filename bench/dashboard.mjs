@@ -282,13 +282,14 @@ async function measureYear(ctx, origin, rangeName) {
     await page.waitForFunction((n) => Number(document.querySelector('main')?.getAttribute('data-version')) > n && !document.querySelector('[aria-busy=true]'), v, { timeout: 600_000, polling: 20 })
     refresh.push(performance.now() - t)
   }
-  // A filter: the first country of its panel, clicked.
+  // A filter: the first country of its panel, clicked (its downloads counted apart).
+  const opened = { ...lake }
   t = performance.now()
   await page.click('[data-testid=countries] tbody tr button.pick')
   await page.waitForFunction(() => !!document.querySelector('[data-testid=large-download]') || (location.search.includes('f=') && !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]')), null, { timeout: 600_000, polling: 20 })
   const filter = performance.now() - t
   const asked = await page.$('[data-testid=large-download]')
-  return { cold: { chart, all }, refresh: refresh.sort((a, b) => a - b)[1], filter, filterAsks: asked ? await asked.textContent() : null, heap, ...stats, lake, visitors, pageviews }
+  return { cold: { chart, all }, refresh: refresh.sort((a, b) => a - b)[1], filter, filterAsks: asked ? await asked.textContent() : null, heap, ...stats, lake: opened, filterBytes: lake.bytes - opened.bytes, visitors, pageviews }
 }
 
 /** Native DuckDB's exact unique visitors and pageviews of the range, over the raw events (the bound's reference). */
@@ -381,8 +382,8 @@ if (year.length) {
     'first chart': s(y.w.cold.chart),
     'all panels': s(y.w.cold.all),
     'refresh warm': s(y.w.refresh),
-    'filter (country)': y.w.filterAsks ? `${s(y.w.filter)} to ask: ${y.w.filterAsks.replace(/Download them$/, '').trim()}` : s(y.w.filter),
-    'downloaded': `${mb(y.w.lake.bytes)} (${((100 * y.w.lake.bytes) / y.bytes).toFixed(2)} %), ${y.w.lake.requests} files`,
+    'filter (country)': y.w.filterAsks ? `${s(y.w.filter)} to ask: ${y.w.filterAsks.replace(/Download them$/, '').trim()}` : `${s(y.w.filter)}, raw events: ${mb(y.w.filterBytes)}`,
+    'downloaded (opening)': `${mb(y.w.lake.bytes)} (${((100 * y.w.lake.bytes) / y.bytes).toFixed(2)} %), ${y.w.lake.requests} files`,
     'memory': `JS ${mb(y.w.heap ?? 0)} + DuckDB ${mb(y.w.duckdbBytes ?? 0)}`,
     'visitors': `${y.w.visitors} vs ${y.exact.visitors.toLocaleString('en')} exact (${((100 * (y.shown - y.exact.visitors)) / y.exact.visitors).toFixed(2)} %)`,
     'pageviews': Number(y.w.pageviews.replace(/[^\d]/g, '')) === y.exact.pageviews || y.w.pageviews.match(/[kM]/) ? y.w.pageviews : `${y.w.pageviews} != ${y.exact.pageviews}`,
