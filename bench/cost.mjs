@@ -37,6 +37,7 @@ import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { uploadGeoDb } from '../scripts/geo-db.mjs'
 import { freePort, startWranglerDev, waitFor } from '../scripts/wrangler-dev.mjs'
+import { descendants } from './procs.mjs'
 import { importTs } from './ts.mjs'
 
 const root = join(import.meta.dirname, '..')
@@ -123,16 +124,6 @@ async function target(name, ref) {
   return { name, ref, config: join(dir, 'wrangler.toml'), assetsConfig: join(dir, 'wrangler.assets.toml'), batching }
 }
 
-function descendants(pid) {
-  const kids = readdirSync(`/proc/${pid}/task`).flatMap((t) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
-    } catch {
-      return []
-    }
-  })
-  return kids.flatMap((k) => [k, ...descendants(k)])
-}
 /** CPU ms used so far by the stack's workerd processes (all threads). */
 function workerdCpuMs() {
   let ns = 0

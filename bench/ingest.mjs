@@ -39,6 +39,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { uploadGeoDb } from '../scripts/geo-db.mjs'
+import { descendants } from './procs.mjs'
 import { freePort, startWranglerDev } from '../scripts/wrangler-dev.mjs'
 import { body, ip, UA } from './batch.mjs'
 
@@ -124,17 +125,6 @@ async function atBase(ref, config) {
   return copy
 }
 
-/** Process ids below this one: the stack's wrangler and its workerd processes (autocannon runs in ours). */
-function descendants(pid) {
-  const kids = readdirSync(`/proc/${pid}/task`).flatMap((t) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
-    } catch {
-      return []
-    }
-  })
-  return kids.flatMap((k) => [k, ...descendants(k)])
-}
 /**
  * CPU nanoseconds used so far by the stack's processes, all threads (/proc/<pid>/task/<tid>/schedstat).
  * Other jobs on a shared machine move req/s a lot; the CPU a request costs the stack moves much less.

@@ -5,7 +5,7 @@ import { forget, journal } from './journal.ts'
 import { queueIndex } from './queues.ts'
 
 // Cloudflare Queues: a message is at most 128 KB; sendBatch takes at most 100 messages and 256 KB in all
-// (DESIGN.md, "Limits"). Headroom is left for the per-message overhead.
+// (Cloudflare's Queues limits). Headroom is left for the per-message overhead.
 const MAX_MESSAGE_BYTES = 120 * 1024
 const MAX_MESSAGES = 100
 const MAX_BATCH_BYTES = 250 * 1024

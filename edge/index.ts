@@ -1,5 +1,5 @@
 /**
- * The Footfall worker. One origin serves everything (DESIGN.md, "Routes"):
+ * The Footfall worker. One origin serves everything (ARCHITECTURE.md, "One event, click to chart"):
  *   GET /f.js, /dashboard/, /demo/   static assets (dist/public, built by `npm run build`)
  *   POST /e                          the collector            -> collect.ts
  *   GET /api/files, GET|HEAD /data/* the lake, for the dashboard -> lake-api.ts

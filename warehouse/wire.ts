@@ -5,7 +5,7 @@
 import * as z from 'zod/mini'
 import { boundsOf, EVENT_TYPES } from './schema.ts'
 
-// Limits per DESIGN.md and the edge issue: long enough for real URLs, short enough that one event stays far
+// Limits: long enough for real URLs, short enough that one event stays far
 // below the 128 KB queue message limit.
 export const LIMITS = {
   urlChars: 2000,
