@@ -10,12 +10,11 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, relative, sep } from 'node:path'
-import type { DuckDBConnection } from '@duckdb/node-api'
+import type { NativeLake } from '../warehouse/native.ts'
 import { localDay } from '../warehouse/aggregate/zone.ts'
 import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { AGGREGATES } from '../warehouse/sql/aggregates.ts'
 import { createAggregates } from '../warehouse/sql/ddl.ts'
-import { literal } from '../warehouse/sql/query.ts'
 import type { SourceOptions } from './source.ts'
 
 /** A local day with its aggregate file on disk, and its UTC range. */
@@ -67,8 +66,8 @@ export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise
 }
 
 /** Loads aggregate files into the `aggregates` table, each once (a month's file holds several days). */
-export async function loadAggregateFiles(conn: DuckDBConnection, all: readonly string[]): Promise<void> {
+export async function loadAggregateFiles(lake: NativeLake, all: readonly string[]): Promise<void> {
   const paths = [...new Set(all)]
-  await conn.run(createAggregates)
-  if (paths.length) await conn.run(`INSERT INTO ${AGGREGATES} BY NAME SELECT * FROM read_parquet([${paths.map((p) => literal(p).sql).join(', ')}], hive_partitioning = false)`)
+  await lake.query(createAggregates)
+  await lake.append(AGGREGATES, { parquet: paths })
 }

@@ -16,7 +16,6 @@ import { renderReport, report } from './report.ts'
 import { aggregateDays, loadAggregateFiles } from './aggregates.ts'
 import { splitRange } from '../warehouse/sql/aggregates.ts'
 import { previousPeriod } from '../warehouse/sql/kpis.ts'
-import { run } from './run.ts'
 import { openLake } from './source.ts'
 
 const DAY = 86_400_000
@@ -66,10 +65,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     const text = rest.join(' ')
     if (!text) throw new Error('query needs SQL: footfall query "SELECT count(*) FROM events"')
     const format = (o.format ?? 'table') as Format
-    const conn = await openLake({ ...o, from, to, log })
+    const lake = await openLake({ ...o, from, to, log })
     // The CLI user's own SQL over their own lake: run as written (this is the escape hatch, not a
     // dashboard input). The library's queries below never take SQL text from input.
-    out(render(await run(conn, trusted(text)), format))
+    out(render(await lake.run(trusted(text)), format))
     return 0
   }
   if (command === 'report') {
@@ -84,14 +83,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // Raw events for what the aggregates do not answer (with the day around it for sessions), or everything.
     const raw = split ? [...split.range.raw, ...split.previous.raw] : [{ from: from - len, to }]
     const span = raw.length ? { from: Math.min(...raw.map((x) => x.from)) - DAY, to: Math.max(...raw.map((x) => x.to)) + DAY } : { from: 1, to: 0 }
-    const conn = await openLake({ ...o, ...span, log, materialize: true })
+    const lake = await openLake({ ...o, ...span, log, materialize: true })
     if (split) {
       const used = [split.range.agg, split.previous.agg].filter((a) => !!a)
-      await loadAggregateFiles(conn, days.filter((d) => used.some((a) => d.from >= a!.from && d.to <= a!.to)).map((d) => d.path))
+      await loadAggregateFiles(lake, days.filter((d) => used.some((a) => d.from >= a!.from && d.to <= a!.to)).map((d) => d.path))
       log(`${days.length} aggregated day(s) available; raw events for ${raw.length} part(s)`)
     }
     const opts = { site: o.site, bots: o.bots, filters, limit: o.limit ? Number(o.limit) : undefined, format: (o.format ?? 'table') as Format, split }
-    out(renderReport(await report(conn, range, opts), range, opts))
+    out(renderReport(await report(lake, range, opts), range, opts))
     return 0
   }
   if (command === 'export') {
@@ -99,12 +98,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     if (format !== 'csv' && format !== 'parquet') throw new Error('export needs --format csv or --format parquet')
     if (!o.out) throw new Error('export needs --out <file>')
     const range = { from: from ?? 0, to: to ?? Date.now() + DAY }
-    const conn = await openLake({ ...o, from: range.from, to: range.to, log })
+    const lake = await openLake({ ...o, from: range.from, to: range.to, log })
     // COPY takes no parameters: materialise the parameterised query first, then copy the table.
     const q = eventsIn(range, { site: o.site, bots: o.bots, filters: (o.filter ?? []).map(parseFilter) })
-    await conn.run(`CREATE TEMP TABLE export AS ${q.sql}`, q.params)
-    await conn.run(sql`COPY (SELECT * EXCLUDE (vk) FROM export ORDER BY event_time, event_id) TO ${literal(o.out)} (FORMAT ${trusted(format)})`.sql)
-    const n = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM export')).getRowObjects()[0]!.n)
+    await lake.query({ sql: `CREATE TEMP TABLE export AS ${q.sql}`, params: q.params })
+    await lake.query(sql`COPY (SELECT * EXCLUDE (vk) FROM export ORDER BY event_time, event_id) TO ${literal(o.out)} (FORMAT ${trusted(format)})`.sql)
+    const [{ n }] = (await lake.query('SELECT count(*) AS n FROM export')).rows as [{ n: number }]
     log(`wrote ${n} events to ${o.out}`)
     return 0
   }

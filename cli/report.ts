@@ -1,12 +1,12 @@
 /** `footfall report`: the dashboard's main numbers for a site and range, as text. */
-import type { DuckDBConnection } from '@duckdb/node-api'
 import { breakdown, customEvents, sessionBreakdown, topPages } from '../warehouse/sql/breakdowns.ts'
 import type { Filter } from '../warehouse/sql/filters.ts'
 import { kpis } from '../warehouse/sql/kpis.ts'
 import { breakdownSplit, customEventsSplit, kpisSplit, sessionBreakdownSplit, type Split } from '../warehouse/sql/aggregates.ts'
 import type { Range } from '../warehouse/sql/query.ts'
 import { cell, render, type Format } from './format.ts'
-import { run, type Row } from './run.ts'
+import type { Engine, Row } from '../warehouse/engine.ts'
+import type { Query } from '../warehouse/sql/query.ts'
 
 export interface ReportOptions {
   site?: string
@@ -19,33 +19,34 @@ export interface ReportOptions {
 }
 
 /** The report's sections: name -> rows. */
-export async function report(conn: DuckDBConnection, r: Range, o: ReportOptions): Promise<Record<string, Row[]>> {
+export async function report(engine: Engine, r: Range, o: ReportOptions): Promise<Record<string, Row[]>> {
+  const run = async (q: Query) => (await engine.query(q)).rows
   const scope = { site: o.site, filters: o.filters, bots: o.bots }
   const limit = o.limit ?? 10
   if (o.split) {
     const s = o.split.range
     return {
-      kpis: (await run(conn, kpisSplit(s, scope, o.split.previous))).map(({ events: _, prev_events: __, ...k }) => k),
-      top_pages: await run(conn, breakdownSplit(s, 'path', { ...scope, type: 'pageview', limit })),
-      entry_pages: await run(conn, sessionBreakdownSplit(s, 'entry_page', { ...scope, limit })),
-      channels: await run(conn, sessionBreakdownSplit(s, 'channel', { ...scope, limit })),
-      referrers: await run(conn, sessionBreakdownSplit(s, 'referrer_host', { ...scope, limit })),
-      countries: await run(conn, breakdownSplit(s, 'country', { ...scope, limit })),
-      devices: await run(conn, breakdownSplit(s, 'device_type', { ...scope, limit })),
-      browsers: await run(conn, breakdownSplit(s, 'browser', { ...scope, limit })),
-      custom_events: await run(conn, customEventsSplit(s, { ...scope, limit })),
+      kpis: (await run(kpisSplit(s, scope, o.split.previous))).map(({ events: _, prev_events: __, ...k }) => k),
+      top_pages: await run(breakdownSplit(s, 'path', { ...scope, type: 'pageview', limit })),
+      entry_pages: await run(sessionBreakdownSplit(s, 'entry_page', { ...scope, limit })),
+      channels: await run(sessionBreakdownSplit(s, 'channel', { ...scope, limit })),
+      referrers: await run(sessionBreakdownSplit(s, 'referrer_host', { ...scope, limit })),
+      countries: await run(breakdownSplit(s, 'country', { ...scope, limit })),
+      devices: await run(breakdownSplit(s, 'device_type', { ...scope, limit })),
+      browsers: await run(breakdownSplit(s, 'browser', { ...scope, limit })),
+      custom_events: await run(customEventsSplit(s, { ...scope, limit })),
     }
   }
   return {
-    kpis: await run(conn, kpis(r, scope)),
-    top_pages: await run(conn, topPages(r, { ...scope, limit })),
-    entry_pages: await run(conn, sessionBreakdown(r, 'entry_page', { ...scope, limit })),
-    channels: await run(conn, sessionBreakdown(r, 'channel', { ...scope, limit })),
-    referrers: await run(conn, sessionBreakdown(r, 'referrer_host', { ...scope, limit })),
-    countries: await run(conn, breakdown(r, 'country', { ...scope, limit })),
-    devices: await run(conn, breakdown(r, 'device_type', { ...scope, limit })),
-    browsers: await run(conn, breakdown(r, 'browser', { ...scope, limit })),
-    custom_events: await run(conn, customEvents(r, { ...scope, limit })),
+    kpis: await run(kpis(r, scope)),
+    top_pages: await run(topPages(r, { ...scope, limit })),
+    entry_pages: await run(sessionBreakdown(r, 'entry_page', { ...scope, limit })),
+    channels: await run(sessionBreakdown(r, 'channel', { ...scope, limit })),
+    referrers: await run(sessionBreakdown(r, 'referrer_host', { ...scope, limit })),
+    countries: await run(breakdown(r, 'country', { ...scope, limit })),
+    devices: await run(breakdown(r, 'device_type', { ...scope, limit })),
+    browsers: await run(breakdown(r, 'browser', { ...scope, limit })),
+    custom_events: await run(customEvents(r, { ...scope, limit })),
   }
 }
 

@@ -10,9 +10,10 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { NativeLake } from '../warehouse/native.ts'
 import { datePrefix, datesBetween } from '../warehouse/lake.ts'
-import { createEventsView, eventsRawOver } from '../warehouse/sql/ddl.ts'
+import { createEventsView, eventsRawOver, materialiseEvents } from '../warehouse/sql/ddl.ts'
 import { literal, sql } from '../warehouse/sql/query.ts'
 
 export interface SourceOptions {
@@ -36,22 +37,17 @@ export interface SourceOptions {
 const DAY = 86_400_000
 
 /** Opens native DuckDB with `events_raw` and `events` over the chosen lake. */
-export async function openLake(o: SourceOptions): Promise<DuckDBConnection> {
-  const db = await DuckDBInstance.create(':memory:')
-  const conn = await db.connect()
+export async function openLake(o: SourceOptions): Promise<NativeLake> {
+  const lake = await NativeLake.open({ lake: false })
+  const conn = lake.conn
   let files: string[]
   if (o.dir) files = await parquetBelow(o.dir)
   else if (o.r2) files = await r2Files(conn, o)
   else if (o.from !== undefined && o.to !== undefined && o.from > o.to) files = [] // no raw part to read
   else files = await stackFiles(o)
   o.log?.(`${files.length} file(s)`)
-  await conn.run(eventsRawOver(files))
-  await conn.run(createEventsView)
-  if (o.materialize) {
-    await conn.run('CREATE TABLE events_once AS SELECT * FROM events')
-    await conn.run('CREATE OR REPLACE VIEW events AS SELECT * FROM events_once')
-  }
-  return conn
+  for (const ddl of [eventsRawOver(files), createEventsView, ...(o.materialize ? materialiseEvents : [])]) await lake.query(ddl)
+  return lake
 }
 
 async function parquetBelow(dir: string): Promise<string[]> {

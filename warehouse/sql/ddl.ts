@@ -30,11 +30,27 @@ export function createEventsRawOf(names: readonly string[]): string {
 export const createAggregates = `CREATE TABLE IF NOT EXISTS ${AGGREGATES} (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
 
 /**
- * `events`: the lake as readers must see it. Queues deliver at least once, so the same event id can sit in
- * two part files until compaction merges them: keep one row per event id.
+ * Which copy of an event readers keep: queues deliver at least once, so the same event id can sit in two
+ * part files until compaction merges them. One row per event id, the one received first (a window
+ * predicate over the copies; `FIRST_RECEIVED_ORDER` ranks them).
  */
+export const FIRST_RECEIVED_ORDER = 'PARTITION BY event_id ORDER BY received_time'
+export const FIRST_RECEIVED = `row_number() OVER (${FIRST_RECEIVED_ORDER}) = 1`
+
+/** `events`: the lake as readers must see it, one row per event id (`FIRST_RECEIVED`), as a view. */
 export const createEventsView = `CREATE OR REPLACE VIEW events AS
-  SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1`
+  SELECT * FROM events_raw QUALIFY ${FIRST_RECEIVED}`
+
+/** `events` as a table (the dashboard's: built once per load, and `materialise()` adds a column to it). */
+export const createEventsTable = `CREATE OR REPLACE TABLE events AS
+  SELECT * FROM events_raw QUALIFY ${FIRST_RECEIVED}`
+
+/**
+ * `events` deduplicated once into a table, for a reader that runs several queries over the same files (the
+ * CLI's `report`; the dedup is the largest part of each query's time, bench/RESULTS.md), after
+ * `createEventsView`.
+ */
+export const materialiseEvents = ['CREATE TABLE events_once AS SELECT * FROM events', 'CREATE OR REPLACE VIEW events AS SELECT * FROM events_once']
 
 /**
  * `events_raw` as a view over Parquet files (native DuckDB only: DuckDB-WASM has no offline Parquet

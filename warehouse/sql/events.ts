@@ -103,7 +103,7 @@ function cte(window: Range, s: Scope, columns: readonly string[] | undefined, on
 )`
   }
   if (usesMaterialised(s)) {
-    const vk = `coalesce(k.root, s.visitor_id, 'event:' || s.event_id)`
+    const vk = visitorKey('k.root', 's')
     // `onlyKeysIn`: a table (vk) of this library; only the events of those visitors.
     const only = trusted(onlyKeysIn ? `WHERE ${vk} IN (SELECT vk FROM ${onlyKeysIn})` : '')
     return sql`scoped AS (
@@ -127,10 +127,16 @@ function cte(window: Range, s: Scope, columns: readonly string[] | undefined, on
 ), roots AS (
   SELECT v, arg_max(root, depth) AS root FROM chain GROUP BY v
 ), ev AS (
-  SELECT s.*, coalesce(r.root, s.visitor_id, 'event:' || s.event_id) AS vk, ${where(s.filters, 's')} AS hit
+  SELECT s.*, ${trusted(visitorKey('r.root', 's'))} AS vk, ${where(s.filters, 's')} AS hit
   FROM scoped s LEFT JOIN roots r ON r.v = s.visitor_id
 )`
 }
+
+/**
+ * The canonical visitor key of an event `e` (SQL), given the `root` its visitor id's chain leads to (NULL
+ * for none): the root, else its own visitor id, else (an event without one) the event itself.
+ */
+export const visitorKey = (root: string, e: string) => `coalesce(${root}, ${e}.visitor_id, 'event:' || ${e}.event_id)`
 
 /** `visitor_keys (v, root)`: each visitor id whose chain leads to an earlier one, and that root. */
 export const VISITOR_KEYS = 'visitor_keys'

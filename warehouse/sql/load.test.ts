@@ -3,11 +3,11 @@
 // shop, visits across midnight linked by the salt rotation (a key chain crossing slices if it were cut by
 // visitor id), a bot, and a synthetic lake of a few thousand visitors.
 import { beforeAll, expect, it } from 'vitest'
-import { writeLake } from '../../warehouse/testing/lake.ts'
-import { eventRow } from '../../warehouse/testing/rows.ts'
-import { at, shopFiles } from '../../warehouse/testing/shop.ts'
-import { WasmLake } from '../../warehouse/testing/wasm.ts'
-import { dropSlice, materialiseInSlices } from './db.ts'
+import { writeLake } from '../testing/lake.ts'
+import { eventRow } from '../testing/rows.ts'
+import { at, shopFiles } from '../testing/shop.ts'
+import { WasmLake } from '../testing/wasm.ts'
+import { dropSlice, materialiseInSlices } from './load.ts'
 import { readFile } from 'node:fs/promises'
 
 let lake: WasmLake
