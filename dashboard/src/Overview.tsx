@@ -13,7 +13,7 @@ import { Panel, usePanelQuery } from './Panel.tsx'
 import { opts, type Scope } from './queries/filters.ts'
 import { BREAKDOWNS, change, KPIS } from './panels.ts'
 import { eventCount, eventNames, series } from './queries/overview.ts'
-import type { RollupChart } from './RollupOverview.tsx'
+import type { EarlyChart } from './RollupOverview.tsx'
 
 export interface ViewProps {
   lake: Lake
@@ -25,7 +25,7 @@ export interface ViewProps {
   pick: (dim: Dimension, value: string) => void
 }
 
-export function Overview({ lake, version, scope, previous, extra, setExtra, pick, early }: ViewProps & { early?: RollupChart | null }) {
+export function Overview({ lake, version, scope, previous, extra, setExtra, pick, early }: ViewProps & { early?: EarlyChart | null }) {
   // Split (aggregates + raw rest): one query gives the KPIs, the custom events and the comparison's.
   const split = scope.split
   const k = usePanelQuery(lake, version, split ? kpisSplit(split, opts(scope), scope.previousSplit ?? undefined) : kpis(scope.range, opts(scope)))

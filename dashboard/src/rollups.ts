@@ -1,13 +1,16 @@
 /**
- * The time series from pageview rollups (warehouse/rollup.ts) and the small files of the open day, instead of
- * the raw events loaded into DuckDB: what the overview draws first (the chart appears before the events are
- * downloaded, decoded and loaded). It must equal `series` (queries/overview.ts) on the events, bucket for
- * bucket; the browser test checks it.
+ * The time series from the aggregate tier (warehouse/aggregate), pageview rollups (warehouse/rollup.ts) and
+ * the small files of the open day, instead of the raw events loaded into DuckDB: what the overview draws
+ * first (the chart appears before DuckDB has started, and before the events are downloaded, decoded and
+ * loaded). It must equal `series` (queries/overview.ts) on the events, bucket for bucket; the browser tests
+ * check it.
  *
- * The mechanism: pageviews at a time. A compacted day file contributes its rollup's rows at their minute's
- * start; a file without a rollup (the open day's hour parts and merged hours) is decoded, only the five
- * columns needed, and contributes each pageview at its exact time, deduplicated on event id keeping the copy
- * received first, as the `events` view does (warehouse/sql/ddl.ts). A time is in a range or out of it.
+ * The mechanism: pageviews at a time. An aggregated day contributes its `quarter` rows (non-bot pageviews
+ * per 15 minutes, which lie in one bucket of any zone) at their start; of the rest of a range, a compacted
+ * day file contributes its rollup's rows at their minute's start, and a file without a rollup (the open
+ * day's hour parts and merged hours) is decoded, only the five columns needed, and contributes each pageview
+ * at its exact time, deduplicated on event id keeping the copy received first, as the `events` view does
+ * (warehouse/sql/ddl.ts). Each source counts only inside its part of the range: a time is in a range or out.
  *
  * Exact only when (`inexact` says why not; then null, and the dashboard waits for the events):
  * - no filters (a rollup has no dimension): the caller's check;
@@ -141,6 +144,25 @@ export function inexact(files: readonly LakeFile[], ranges: readonly Range[]): s
     if (f) return `a range boundary splits a minute of ${f.key}'s rollup`
   }
   return null
+}
+
+/** Keeps only the times of `timeline` within one of `ranges`. */
+export function restrict(timeline: Timeline, ranges: readonly Range[]): Timeline {
+  for (const t of [...timeline.keys()]) if (!ranges.some((r) => t >= r.from && t <= r.to)) timeline.delete(t)
+  return timeline
+}
+
+/** An aggregate file's quarter hours: non-bot pageviews at each quarter's start (epoch ms). */
+export async function readQuarters(file: ArrayBuffer): Promise<{ t: number; pageviews: number }[]> {
+  const rows = await parquetReadObjects({ file, columns: ['dim', 't', 'pageviews'] })
+  const out: { t: number; pageviews: number }[] = []
+  for (const r of rows) if (r.dim === 'quarter') out.push({ t: r.t instanceof Date ? r.t.getTime() : Number(r.t), pageviews: Number(r.pageviews) })
+  return out
+}
+
+/** Adds quarter hours (`readQuarters`) lying within one of `ranges` to `timeline` (aggregates hold no bots). */
+export function addQuarters(timeline: Timeline, quarters: readonly { t: number; pageviews: number }[], ranges: readonly Range[]): void {
+  for (const q of quarters) if (q.pageviews && ranges.some((r) => q.t >= r.from && q.t <= r.to)) add(timeline, q.t, false, q.pageviews)
 }
 
 /** A rollup file's rows. */

@@ -18,6 +18,8 @@ import { parseState, rangeOf } from '../../dashboard/src/state.ts'
 import type { LakeBucket } from '../../warehouse/compact.ts'
 import type { NativeLake } from '../../warehouse/native.ts'
 import { kpis } from '../../warehouse/sql/kpis.ts'
+import { series } from '../../dashboard/src/queries/overview.ts'
+import { seriesBucket } from '../../dashboard/src/Overview.tsx'
 import { launchChromium } from '../helpers/browser.ts'
 import { downloadLake, listFiles } from '../helpers/lake.ts'
 import { freePort, stackVars, type Stack } from '../helpers/stack.ts'
@@ -130,6 +132,25 @@ describe('a year of a site', () => {
     const eventFiles = requests.filter((p) => p.startsWith('/data/events/'))
     expect(eventFiles.length).toBeLessThanOrEqual(30)
     console.log(`12 months: ${requests.length} requests (${aggFiles.length} aggregate files, ${eventFiles.length} event files, ${requests.filter((p) => p.startsWith('/api/')).length} listings)`)
+    await page.close()
+  })
+
+  it('draws the 12 months\' chart from the aggregates before DuckDB has loaded them, equal to native DuckDB and then to the events\' chart', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${stack.url}/dashboard/?range=12mo#token=${TOKEN}`)
+    const bars = (source: string) =>
+      page.$eval(`[data-testid=timeseries][data-source=${source}] [data-testid=chart]`, (svg) =>
+        [...svg.querySelectorAll('rect')].map((r) => [r.querySelector('title')!.textContent!.replace(/ UTC: .*/, ''), Number(r.dataset.value)]))
+    await page.waitForSelector('[data-testid=timeseries][data-source=rollups] [data-testid=chart]', { timeout: 90_000 })
+    const early = await bars('rollups')
+    // Drawn before the load finished (the panels and their numbers wait for DuckDB).
+    expect(await page.$('[data-testid=top-pages]')).toBeNull()
+    const range = rangeOf(parseState('?range=12mo'), Number(await page.getAttribute('main', 'data-now')))
+    const want = (await native.run(series({ range, filters: [], bots: false }, seriesBucket({}, range, true)))).map((r) => [(r.t as Date).toISOString().slice(0, 19).replace('T', ' '), r.pageviews])
+    expect(want.length).toBeGreaterThanOrEqual(45) // by week, from the first day of the month 11 months ago
+    expect(early).toEqual(want)
+    await settled(page)
+    expect(await bars('events')).toEqual(early)
     await page.close()
   })
 })
