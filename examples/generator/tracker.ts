@@ -23,7 +23,8 @@ export interface TrackerRequest {
   events: WireEvent[]
 }
 
-export function trackerRequests(visit: WireEvent[]): TrackerRequest[] {
+/** `delayMs`: the batch timer's delay (the tracker's, unless a bench asks what another would send). */
+export function trackerRequests(visit: WireEvent[], delayMs = BATCH_DELAY_MS): TrackerRequest[] {
   // A click that leaves the page is sent with that page's leave: the next engagement (or pageview, for a bot).
   const events = visit.map((e) => ({ e, t: e.ts }))
   for (let i = 0; i < events.length; i++) {
@@ -47,7 +48,7 @@ export function trackerRequests(visit: WireEvent[]): TrackerRequest[] {
     queue.push(e)
     if (e.type === 'engagement') flush(t, true)
     else if (queue.length >= FLUSH_AT) flush(t, false)
-    else if (due === null) due = t + BATCH_DELAY_MS
+    else if (due === null) due = t + delayMs
   }
   // The end of a visit without a leave event (a bot's last page): the timer sends what waits.
   if (queue.length) flush(due ?? events.at(-1)!.t, due === null)
