@@ -23,7 +23,8 @@
 // per hour and per day of the month. CPU is workerd's process CPU (/proc) over each phase: an upper bound, it
 // includes Miniflare's own simulation of Queues and R2 running in the same process.
 //
-// --base <git ref> measures that commit's worker (its edge/, warehouse/ and wrangler.toml) in the same run.
+// --base <git ref> measures that commit in the same run: its worker (edge/, warehouse/ and wrangler.toml) and
+// its tracker's requests (examples/generator/tracker.ts with the sdk/src it imports), for the same visits.
 //
 // --what-if-timeout <s> (default 10) also prices the month with that max_batch_timeout, from the same counts.
 //
@@ -105,9 +106,11 @@ async function target(name, ref) {
   await mkdir(src)
   let toml = await readFile(join(root, 'wrangler.toml'), 'utf8')
   if (ref) {
-    execSync(`git archive ${ref} edge warehouse | tar -x -C ${src}`, { cwd: root })
+    execSync(`git archive ${ref} edge warehouse sdk/src examples/generator/tracker.ts | tar -x -C ${src}`, { cwd: root })
     toml = execSync(`git show ${ref}:wrangler.toml`, { cwd: root, encoding: 'utf8' })
   } else execSync(`cp -r edge warehouse ${src}/`, { cwd: root })
+  // How the target's tracker sends a visit: this tree's, or the commit's model of its tracker.
+  const tracker = ref ? (await importTs(`cost-tracker-${name}`, `export { trackerRequests } from '${src}/examples/generator/tracker.ts'`)).trackerRequests : G.trackerRequests
   await writeFile(join(dir, 'entry.ts'), `import worker from '${src}/edge/index.ts'\nimport { metered } from '${root}/bench/platform/cost-meter.ts'\nexport default metered(worker)\n`)
   const withMain = toml.replace(/^main = ".*"$/m, 'main = "entry.ts"')
   // Without [assets]: wrangler dev 4.86 sends the scheduled trigger route to the asset router when it is set
@@ -121,7 +124,7 @@ async function target(name, ref) {
     size: Number(toml.match(/^max_batch_size = (\d+)/m)?.[1] ?? 10),
     timeout: Number(toml.match(/^max_batch_timeout = (\d+)/m)?.[1] ?? 5),
   }
-  return { name, ref, config: join(dir, 'wrangler.toml'), assetsConfig: join(dir, 'wrangler.assets.toml'), batching }
+  return { name, ref, config: join(dir, 'wrangler.toml'), assetsConfig: join(dir, 'wrangler.assets.toml'), batching, tracker }
 }
 
 /** CPU ms used so far by the stack's workerd processes (all threads). */
@@ -142,7 +145,7 @@ const sum = (m, re) => Object.entries(m).reduce((s, [k, v]) => (re.test(k) ? s +
 
 // ---------------------------------------------------------------------------------------------- traffic
 
-/** The run's requests: --visits visits of the model, each as the tracker sends it. */
+/** The run's visits: --visits visits of the model (this tree's), the same events for every target. */
 function traffic() {
   const rng = new G.Random(opt.seed)
   const run = `c${Date.now().toString(36)}`
@@ -150,11 +153,13 @@ function traffic() {
   const visits = []
   for (let i = 0; i < Number(opt.visits); i++) {
     const v = G.newVisitor(rng.fork(`visitor-${i}`), i)
-    const events = G.session(rng.fork(`visit-${i}`), v, 0, { base: 'http://127.0.0.1/demo/', nextId: () => `${run}-${(ids++).toString(36)}` })
-    visits.push({ v, requests: G.trackerRequests(events) })
+    visits.push({ v, events: G.session(rng.fork(`visit-${i}`), v, 0, { base: 'http://127.0.0.1/demo/', nextId: () => `${run}-${(ids++).toString(36)}` }) })
   }
   return visits
 }
+
+/** Each visit's requests as the target's tracker sends them. */
+const requestsOf = (t, visits) => visits.map(({ v, events }) => ({ v, requests: t.tracker(events) }))
 
 async function send(url, visits) {
   const rate = Number(opt.rate)
@@ -363,7 +368,7 @@ const load0 = loadavg()
 const results = []
 for (const t of targets) {
   process.stderr.write(`cost: ${t.name}${t.ref ? ` (${t.ref})` : ''}: ${visits.length} visits...\n`)
-  results.push(await measure(t, visits))
+  results.push(await measure(t, requestsOf(t, visits)))
   if (opt.json) await writeFile(opt.json, JSON.stringify(results, null, 2)) // kept if a later target fails
 }
 const load1 = loadavg()

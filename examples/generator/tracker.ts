@@ -3,15 +3,16 @@
  * one batch per page (the page's events as one request); `npm run cost` (bench/cost.mjs) needs the requests
  * the real tracker makes, because each one is a Worker request and a queue message.
  *
- * The tracker's rules, as core.ts has them:
- *   - an event is queued; the queue is flushed 1 s after the first event queued into it (a `fetch`), or at
- *     once when 10 wait;
+ * The tracker's rules, as core.ts has them (its numbers imported from sdk/src/batching.ts):
+ *   - an event is queued; the queue is flushed BATCH_DELAY_MS (10 s) after the first event queued into it
+ *     (a `fetch`), or at once when FLUSH_AT (10) wait;
  *   - leaving the page (pagehide / visibilitychange hidden) queues the page's `engagement` event and flushes
- *     everything queued by `sendBeacon`;
- *   - a request carries at most 20 events.
+ *     everything queued by `sendBeacon`: a page left within 10 s is one request;
+ *   - a request carries at most MAX_PER_REQUEST (20) events.
  * The model (model.ts) times a product click before the dwell on the page it leaves; a click on a link
  * leaves the page at once, so here the click travels with the leave (its engagement), as in a browser.
  */
+import { BATCH_DELAY_MS, FLUSH_AT, MAX_PER_REQUEST } from '../../sdk/src/batching.ts'
 import type { WireEvent } from '../../warehouse/wire.ts'
 
 export interface TrackerRequest {
@@ -22,11 +23,8 @@ export interface TrackerRequest {
   events: WireEvent[]
 }
 
-const BATCH_DELAY_MS = 1000
-const FLUSH_AT = 10
-const MAX_PER_REQUEST = 20
-
-export function trackerRequests(visit: WireEvent[]): TrackerRequest[] {
+/** `delayMs`: the batch timer's delay (the tracker's, unless a bench asks what another would send). */
+export function trackerRequests(visit: WireEvent[], delayMs = BATCH_DELAY_MS): TrackerRequest[] {
   // A click that leaves the page is sent with that page's leave: the next engagement (or pageview, for a bot).
   const events = visit.map((e) => ({ e, t: e.ts }))
   for (let i = 0; i < events.length; i++) {
@@ -50,7 +48,7 @@ export function trackerRequests(visit: WireEvent[]): TrackerRequest[] {
     queue.push(e)
     if (e.type === 'engagement') flush(t, true)
     else if (queue.length >= FLUSH_AT) flush(t, false)
-    else if (due === null) due = t + BATCH_DELAY_MS
+    else if (due === null) due = t + delayMs
   }
   // The end of a visit without a leave event (a bot's last page): the timer sends what waits.
   if (queue.length) flush(due ?? events.at(-1)!.t, due === null)

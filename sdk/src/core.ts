@@ -6,6 +6,7 @@
  * Wire format: `warehouse/wire.ts`. Only its types are imported: no zod reaches the browser.
  */
 import type { WireBatch, WireEvent } from '../../warehouse/wire.ts'
+import { BATCH_DELAY_MS, FLUSH_AT, MAX_PER_REQUEST } from './batching.ts'
 import { begin, engaged } from './engagement.ts'
 import type { Props } from './types.ts'
 
@@ -39,9 +40,9 @@ export interface Config {
   download?: string
 }
 
-// Numbers are written inline (esbuild does not inline module constants into functions):
-//   a batch is flushed when 10 events wait, or 1 s after the first one was queued;
-//   a request carries at most 20 events (the wire allows 100 and 64 KB);
+// When a batch is sent (10 events waiting, or 10 s after the first, or the page left) and how many events a
+// request carries: batching.ts, whose constants esbuild inlines. Other numbers are written inline (esbuild
+// does not inline a module's own constants into its functions):
 //   at most 100 events are kept while the collector cannot be reached (oldest dropped), also when persisted;
 //   retries back off 1 s, 2 s, 4 s ... up to 60 s, unless the answer says Retry-After.
 // So are the names (a shared constant costs more bytes than the repeated string, which gzip finds anyway):
@@ -95,7 +96,7 @@ export const flush = safe((leaving?: boolean): void => {
   // Offline: the `online` listener flushes. A page left offline keeps its events only if persisting.
   if (!FOOTFALL_LITE && !navigator.onLine) return void ('persist' in c! && leaving && (localStorage.footfall_queue = JSON.stringify(queue.slice(-100))))
   while (queue[0]) {
-    const events = queue.splice(0, 20)
+    const events = queue.splice(0, MAX_PER_REQUEST)
     const body = JSON.stringify({ site: c!.site!, sentAt: Date.now(), events } satisfies WireBatch)
     // Back in the queue, sent again after `seconds` (the Retry-After header) or, when that is absent, 0 or not
     // a number (a network error passes its Error: NaN), after a backoff.
@@ -144,7 +145,7 @@ export const push = safe((type: WireEvent['type'], extra?: Partial<WireEvent>): 
     userId,
     ...extra,
   })
-  n < 10 ? timer || (timer = setTimeout(flush, 1e3)) : flush()
+  n < FLUSH_AT ? timer || (timer = setTimeout(flush, BATCH_DELAY_MS)) : flush()
 })
 
 /** Counts a pageview, unless this page was the last one counted. */

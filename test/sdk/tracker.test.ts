@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BATCH_DELAY_MS } from '../../sdk/src/batching.ts'
 import { CHROMIUM, launchChromium } from '../helpers/browser.ts'
 import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
 import { LakeReader, brief } from './lake-reader.ts'
@@ -278,7 +279,7 @@ for (const mode of ['script', 'esm'] as const) {
         // The fixture page, tracker included, runs prerendered...
         expect(reports()).toEqual([{ prerendering: true, activationStart: 0, purpose: 'prefetch;prerender' }])
         // ...and counts nothing: past the batch timer and the consumer's batch, no row.
-        await new Promise((res) => setTimeout(res, 4000))
+        await new Promise((res) => setTimeout(res, BATCH_DELAY_MS + 3000))
         expect(await lake.rows(r)).toEqual([])
 
         site.release(r) // shown: the start page navigates to it, which activates the prerendered page
@@ -299,8 +300,9 @@ for (const mode of ['script', 'esm'] as const) {
       await lake.waitRows(r, (rows) => rows.length >= 1) // the pageview is in
       await browser.setOffline(true)
       try {
-        await page.evaluate(() => (window as any).footfall.track('while_offline'))
-        await page.waitForTimeout(2500) // the batch timer fires offline: the event is held
+        // Sent at once (the batch timer's flush, without its 10 s wait): offline, the event is held.
+        await page.evaluate(() => ((window as any).footfall.track('while_offline'), (window as any).footfall.flush()))
+        await page.waitForTimeout(2500)
       } finally {
         await browser.setOffline(false)
       }
@@ -352,7 +354,7 @@ for (const mode of ['script', 'esm'] as const) {
       const bErrors: string[] = []
       b.on('pageerror', (e) => bErrors.push(e.message))
       await b.evaluate(() => (window as any).footfall.track('ignored'))
-      await b.waitForTimeout(1500) // past the batch timer: an inert tracker must not throw from it
+      await b.waitForTimeout(BATCH_DELAY_MS + 500) // past the batch timer: an inert tracker must not throw from it
       await b.close()
       expect(bErrors).toEqual([])
 
@@ -386,8 +388,9 @@ for (const mode of ['script', 'esm'] as const) {
         const r = run(`bad${bad}`)
         const before = site.bad.get(`/bad/${bad}`)?.length ?? 0
         const { page, errors, console } = await open(r, `mode=${mode}&endpoint=/bad/${bad}`)
-        await page.evaluate(() => (window as any).footfall.track('doomed', { a: 1 }))
-        await page.waitForTimeout(3500) // batch at 1 s, retries after 1 s, 2 s (or Retry-After: 1)
+        // Sent at once (the batch timer's flush, without its 10 s wait), retried after 1 s, 2 s (or Retry-After: 1).
+        await page.evaluate(() => ((window as any).footfall.track('doomed', { a: 1 }), (window as any).footfall.flush()))
+        await page.waitForTimeout(3500)
         await page.click('#internal')
         await page.waitForURL(/landing/)
         const hits = site.bad.get(`/bad/${bad}`)!.slice(before)
