@@ -6,7 +6,7 @@ import { clearCache, loadAggregates, loadFiles, type Progress } from './loader.t
 import { listAggregates, listFiles } from './api.ts'
 import { splitRange, type Split } from '../../warehouse/sql/aggregates.ts'
 import { localDate, localDay, localMidnight } from '../../warehouse/aggregate/zone.ts'
-import { SESSION_GAP_MS } from '../../warehouse/sql/sessions.ts'
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { FilterBar } from './Filters.tsx'
 import { Overview, type ViewProps } from './Overview.tsx'
