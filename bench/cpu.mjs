@@ -112,7 +112,7 @@ export async function stage(n, upto) {
     if (upto < 4) continue
     const rows = await enrichAll(valid, {
       lake: env.LAKE, site: 'demo', received: Date.now(), skew: 0, cf: CF, ip: ip(), userAgent: UA,
-      server: false, anonymize: false, sessionGapMs: 1_800_000,
+      server: false, anonymize: false,
     })
     if (upto < 5) continue
     await enqueue(env.EVENTS, rows)

@@ -2,6 +2,7 @@
  * Turns a valid wire event into a lake row: times, source, geo, user agent, bot flag, visitor ids.
  */
 import type { EventRow } from '../../warehouse/schema.ts'
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
 import type { WireEvent } from '../../warehouse/wire.ts'
 import { botReason } from './bot.ts'
 import { continentOf, countryOfIp } from './geoip.ts'
@@ -28,7 +29,6 @@ export interface RequestContext {
   server: boolean
   /** Privacy signal honoured by anonymizing: no visitor id. */
   anonymize: boolean
-  sessionGapMs: number
   strip?: readonly string[]
 }
 
@@ -49,7 +49,7 @@ export async function enrichAll(events: WireEvent[], ctx: RequestContext): Promi
       const ip = e.ip ?? ctx.ip
       const ua = e.ua ?? ctx.userAgent
       const key = `${ip}|${ua}`
-      if (!ids.has(key)) ids.set(key, ctx.anonymize ? Promise.resolve(ANONYMOUS) : visitorIds(ctx.lake, ctx.received, ctx.sessionGapMs, ctx.site, ip, ua))
+      if (!ids.has(key)) ids.set(key, ctx.anonymize ? Promise.resolve(ANONYMOUS) : visitorIds(ctx.lake, ctx.received, SESSION_GAP_MS, ctx.site, ip, ua))
       if (!geos.has(ip)) geos.set(ip, geoOf(ctx, e.ip))
       const [visitor, geo] = await Promise.all([ids.get(key)!, geos.get(ip)!])
       // A backend's own user agent says nothing about the visitor: judge only the one it names.
