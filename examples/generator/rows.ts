@@ -15,7 +15,8 @@ import { sourceOf, type Source } from '../../edge/enrich/source.ts'
 import { agentFrom, type Agent } from '../../edge/enrich/ua.ts'
 import type { EventRow } from '../../warehouse/schema.ts'
 import type { WireEvent } from '../../warehouse/wire.ts'
-import { SESSION_GAP_MS, type Visitor } from './model.ts'
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
+import type { Visitor } from './model.ts'
 
 const DAY_MS = 86_400_000
 /** The database `npm start` uploads for the edge (scripts/geo-db.mjs). */
