@@ -18,8 +18,7 @@ import { splitRange } from '../warehouse/sql/aggregates.ts'
 import { previousPeriod } from '../warehouse/sql/kpis.ts'
 import { run } from './run.ts'
 import { openLake } from './source.ts'
-
-const DAY = 86_400_000
+import { DAY } from '../warehouse/time.ts'
 
 export const USAGE = `usage:
   footfall query "<sql>"                        [lake] [--format table|csv|json]

@@ -14,6 +14,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { datePrefix, datesBetween } from '../warehouse/lake.ts'
 import { createEventsView, eventsRawOver } from '../warehouse/sql/ddl.ts'
 import { literal, sql } from '../warehouse/sql/query.ts'
+import { DAY } from '../warehouse/time.ts'
 
 export interface SourceOptions {
   dir?: string
@@ -32,8 +33,6 @@ export interface SourceOptions {
    */
   materialize?: boolean
 }
-
-const DAY = 86_400_000
 
 /** Opens native DuckDB with `events_raw` and `events` over the chosen lake. */
 export async function openLake(o: SourceOptions): Promise<DuckDBConnection> {

@@ -15,9 +15,9 @@ import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
 import { parseRange, preconditionFailed, resolveRange, satisfiable } from './http-range.ts'
 import { zoneOf } from './sites.ts'
+import { DAY } from '../warehouse/time.ts'
 
 const MAX_RANGE_DAYS = 400
-const DAY_MS = 86_400_000
 /** Lifetime of a signed URL: one hour unless `ttl` (seconds) asks otherwise, at most 7 days. */
 const SIGNED_TTL_S = 3600
 const SIGNED_MAX_TTL_S = 7 * 86_400
@@ -94,10 +94,10 @@ lakeApi.get('/api/files', async (c) => {
   const table = (c.req.query('table') ?? 'events') as Table
   if (!TABLES.includes(table)) return c.json({ error: `table must be one of ${TABLES.join(', ')}` }, 400)
   const to = timeParam(c.req.query('to'), Date.now())
-  const from = timeParam(c.req.query('from'), (to ?? Date.now()) - 7 * DAY_MS)
+  const from = timeParam(c.req.query('from'), (to ?? Date.now()) - 7 * DAY)
   if (from === null || to === null) return c.json({ error: 'from and to must be ISO 8601 times or epoch milliseconds' }, 400)
   if (from > to) return c.json({ error: 'from is after to' }, 400)
-  if (to - from > MAX_RANGE_DAYS * DAY_MS) return c.json({ error: `range longer than ${MAX_RANGE_DAYS} days` }, 400)
+  if (to - from > MAX_RANGE_DAYS * DAY) return c.json({ error: `range longer than ${MAX_RANGE_DAYS} days` }, 400)
   const signed = c.req.query('signed') === '1'
   const ttl = c.req.query('ttl') === undefined ? SIGNED_TTL_S : Number(c.req.query('ttl'))
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > SIGNED_MAX_TTL_S) return c.json({ error: `ttl must be 1 to ${SIGNED_MAX_TTL_S} seconds` }, 400)

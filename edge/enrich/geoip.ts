@@ -6,9 +6,10 @@
  */
 import { Buffer } from 'node:buffer'
 import { Reader, type CountryResponse } from 'mmdb-lib'
+import { MINUTE } from '../../warehouse/time.ts'
 
 export const GEO_KEY = 'geo/country.mmdb'
-const RETRY_MISSING_MS = 60_000
+const RETRY_MISSING_MS = MINUTE
 
 type CountryReader = Reader<CountryResponse>
 let database: Promise<CountryReader | null> | undefined
