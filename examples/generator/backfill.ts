@@ -92,7 +92,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
         const hour = Math.floor((e.ts - start) / HOUR)
         let rows = hours.get(hour)
         if (!rows) hours.set(hour, (rows = []))
-        rows.push(maker.row(e, v))
+        rows.push(await maker.row(e, v))
         lastEvent.set(v.index, e.ts)
         count++
       }
