@@ -281,7 +281,6 @@ async function profile() {
   const dt = new Map(p.nodes.map((x) => [x.id, 0]))
   p.samples.forEach((s, i) => dt.set(s, dt.get(s) + (p.timeDeltas[i] ?? 0)))
   const byFn = new Map()
-  const byFile = new Map()
   let total = 0
   for (const x of p.nodes) {
     const t = dt.get(x.id)

@@ -161,7 +161,7 @@ async function browserRun(origin, range, coldOnly = false, rangeName = '7d') {
   }
 }
 
-async function measure(ctx, origin, range, coldOnly) {
+async function measure(ctx, origin, _range, coldOnly) {
   const page = await ctx.newPage()
   const url = `${origin}/dashboard/?range=7d#token=bench` // the default range; `range` is what it covers at the start
   const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 50 })

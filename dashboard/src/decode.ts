@@ -202,7 +202,7 @@ class ColumnReader {
 
   constructor(
     private readonly type: ColumnType,
-    private readonly element: SchemaElement,
+    element: SchemaElement,
     private readonly rows: number,
   ) {
     this.valid = new Uint8Array((rows + 7) >> 3)
@@ -243,7 +243,7 @@ class ColumnReader {
         if (h.is_compressed !== false && md.codec !== 'UNCOMPRESSED') {
           body = decompressPage(body, header.uncompressed_page_size - h.definition_levels_byte_length, md.codec)
         }
-        this.page(h.num_values, h.num_nulls, defs, false, body, h.encoding, dictionary)
+        this.page(h.num_values, h.num_nulls, defs, body, h.encoding, dictionary)
         read += h.num_values
       } else if (header.type === 'DATA_PAGE') {
         const h = header.data_page_header!
@@ -255,14 +255,14 @@ class ColumnReader {
           defs = page.subarray(4, 4 + len)
           at = 4 + len
         }
-        this.page(h.num_values, -1, defs, true, page.subarray(at), h.encoding, dictionary)
+        this.page(h.num_values, -1, defs, page.subarray(at), h.encoding, dictionary)
         read += h.num_values
       } else throw new Unsupported()
     }
   }
 
   /** One data page of `n` rows: definition levels (RLE/bit-packed, width 1) and the values of the non-null rows. */
-  private page(n: number, nullsHint: number, defs: Uint8Array, v1: boolean, body: Uint8Array, encoding: string, dictionary: Strings | null): void {
+  private page(n: number, nullsHint: number, defs: Uint8Array, body: Uint8Array, encoding: string, dictionary: Strings | null): void {
     const first = this.row
     if (first + n > this.rows) throw new Error('parquet: more values than rows')
     // Which rows have a value.

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parseState, previousOf, rangeOf } from './state.ts'
-import { DAY, MINUTE as MIN } from '../../warehouse/time.ts'
+import { MINUTE as MIN } from '../../warehouse/time.ts'
 
 const NOW = Date.UTC(2026, 10, 26, 10, 17, 42, 345)
 const END = Date.UTC(2026, 10, 26, 10, 18) - 1 // the last ms of 10:17

@@ -7,7 +7,7 @@ import { isDimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter, FilterOp } from '../../warehouse/sql/filters.ts'
 import { previousPeriod } from '../../warehouse/sql/kpis.ts'
 import { addDays, localDate, localMidnight } from '../../warehouse/aggregate/zone.ts'
-import { DAY, HOUR, MINUTE } from '../../warehouse/time.ts'
+import { DAY, MINUTE } from '../../warehouse/time.ts'
 
 const OPS: FilterOp[] = ['is', 'is_not', 'contains']
 

@@ -37,7 +37,7 @@ export function trackerRequests(visit: WireEvent[]): TrackerRequest[] {
   events.sort((a, b) => a.t - b.t)
 
   const out: TrackerRequest[] = []
-  let queue: WireEvent[] = []
+  const queue: WireEvent[] = []
   let due: number | null = null
   const flush = (at: number, beacon: boolean) => {
     due = null

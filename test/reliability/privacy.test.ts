@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GEO_DB_FILE } from '../../scripts/geo-db.mjs'
 import { readBooks, waitForLakeQuiet } from './support/stack-lake.ts'
 import { CHROME_UA, clientIps, runLoad } from './support/stack-load.ts'
-import { readBucket, type StoredObject } from './support/stack-r2.ts'
+import { readBucket } from './support/stack-r2.ts'
 import { runCron, startDevStack, type DevStack } from './support/stack-dev.ts'
 import { DAY } from '../../warehouse/time.ts'
 
