@@ -8,7 +8,7 @@
  *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
 import { Hono, type Context, type Next } from 'hono'
-import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
+import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, type LakeFile, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
 import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
@@ -21,19 +21,6 @@ const MAX_RANGE_DAYS = 400
 /** Lifetime of a signed URL: one hour unless `ttl` (seconds) asks otherwise, at most 7 days. */
 const SIGNED_TTL_S = 3600
 const SIGNED_MAX_TTL_S = 7 * 86_400
-
-export interface LakeFile {
-  key: string
-  url: string
-  rows: number
-  bytes: number
-  minTime: string
-  maxTime: string
-  /** With `signed=1`: `url` plus `exp` and `sig`, readable without the bearer token until `exp`. */
-  signedUrl?: string
-  /** With `rollups=1`: the pageview rollup of this (compacted day) file, when it has one. */
-  rollup?: { key: string; url: string; bytes: number; signedUrl?: string }
-}
 
 /** Lake prefixes `/data/` serves: the tables, and the rollups beside compacted files. */
 const SERVED = [...TABLES, 'rollups', 'aggregates']

@@ -96,6 +96,21 @@ export function datesBetween(from: Date, to: Date): string[] {
   return dates
 }
 
+/** One file of `GET /api/files` (edge/lake-api.ts): what the dashboard, the CLI and the tests read. */
+export interface LakeFile {
+  key: string
+  url: string
+  rows: number
+  bytes: number
+  /** ISO 8601: the earliest and latest event time in the file. */
+  minTime: string
+  maxTime: string
+  /** With `signed=1`: `url` plus `exp` and `sig`, readable without the bearer token until `exp`. */
+  signedUrl?: string
+  /** With `rollups=1`: the pageview rollup of this (compacted day) file, when it has one (`rollup.ts`). */
+  rollup?: { key: string; url: string; bytes: number; signedUrl?: string }
+}
+
 /** Metadata stored with each object (R2 custom metadata), so listing needs no file read. */
 export interface PartMeta {
   rows: number
