@@ -88,9 +88,7 @@ const MONTH_S = 30 * 86_400
 const CRON_RUNS = MONTH_S / (15 * 60) // `*/15 * * * *`
 const TIERS = [1e6, 5e6, 50e6]
 
-const G = await importTs('cost-lib', `export { newVisitor, session } from './examples/generator/model.ts'
-export { trackerRequests } from './examples/generator/tracker.ts'
-export { Random } from './examples/generator/random.ts'`)
+const G = await importTs('lib/cost.ts')
 
 // ---------------------------------------------------------------------------------------------- the stack
 
