@@ -12,7 +12,7 @@ import { importTs } from './ts.mjs'
 const { values: opt } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, tz: { type: 'string', default: 'UTC' } } })
 const N = Number(opt.events)
 /** @type {any} */
-const L = await importTs('aggregate-lib', `export { aggregateDay } from './warehouse/aggregate/job.ts'; export { MemoryBucket } from './warehouse/testing/bucket.ts'; export { backfill } from './examples/generator/backfill.ts'; export { bucketSink } from './examples/generator/sink.ts'`)
+const L = await importTs('lib/aggregate.ts')
 
 const gc = /** @type {any} */ (globalThis).gc
 if (!gc) throw new Error('run with node --expose-gc')

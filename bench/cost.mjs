@@ -34,7 +34,7 @@ import { execSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { uploadGeoDb } from '../scripts/geo-db.mjs'
 import { freePort, startWranglerDev, waitFor } from '../scripts/wrangler-dev.mjs'
@@ -89,9 +89,7 @@ const MONTH_S = 30 * 86_400
 const CRON_RUNS = MONTH_S / (15 * 60) // `*/15 * * * *`
 const TIERS = [1e6, 5e6, 50e6]
 
-const G = await importTs('cost-lib', `export { newVisitor, session } from './examples/generator/model.ts'
-export { trackerRequests } from './examples/generator/tracker.ts'
-export { Random } from './examples/generator/random.ts'`)
+const G = await importTs('lib/cost.ts')
 
 // ---------------------------------------------------------------------------------------------- the stack
 

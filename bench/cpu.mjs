@@ -112,7 +112,7 @@ export async function stage(n, upto) {
     if (upto < 4) continue
     const rows = await enrichAll(valid, {
       lake: env.LAKE, site: 'demo', received: Date.now(), skew: 0, cf: CF, ip: ip(), userAgent: UA,
-      server: false, anonymize: false, sessionGapMs: 1_800_000,
+      server: false, anonymize: false,
     })
     if (upto < 5) continue
     await enqueue(env.EVENTS, rows)
@@ -281,7 +281,6 @@ async function profile() {
   const dt = new Map(p.nodes.map((x) => [x.id, 0]))
   p.samples.forEach((s, i) => dt.set(s, dt.get(s) + (p.timeDeltas[i] ?? 0)))
   const byFn = new Map()
-  const byFile = new Map()
   let total = 0
   for (const x of p.nodes) {
     const t = dt.get(x.id)

@@ -36,23 +36,7 @@ const { values: opt } = parseArgs({ options: {
 const PUBLIC = join(root, 'dist/public')
 if (!existsSync(join(PUBLIC, 'dashboard/index.html'))) throw new Error('run `npm run build` first')
 
-const L = await importTs('dashboard-lib', `export { writeEvents, timeRange } from './warehouse/parquet.ts'
-export { compactDate } from './warehouse/compact.ts'
-export { encodeMeta, partitionOf, partKey, partName } from './warehouse/lake.ts'
-export { SCHEMA_VERSION } from './warehouse/schema.ts'
-export { MemoryBucket } from './warehouse/testing/bucket.ts'
-export { listLakeFiles, listAggregates } from './edge/lake-api.ts'
-export { aggregateLake, unaggregatedDates } from './warehouse/aggregate/job.ts'
-export { aggregateMonths } from './warehouse/aggregate/months.ts'
-export { createEventsRaw, createEventsView } from './warehouse/sql/ddl.ts'
-export { kpis } from './warehouse/sql/kpis.ts'
-export { materialise } from './warehouse/sql/sessions.ts'
-export { BREAKDOWNS } from './dashboard/src/panels.ts'
-export { eventCount, eventNames, series } from './dashboard/src/queries/overview.ts'
-export { bucketFor } from './warehouse/sql/buckets.ts'
-export { eventProps, propKeys } from './warehouse/sql/breakdowns.ts'
-export { opts } from './dashboard/src/queries/filters.ts'
-export { parseState, rangeOf } from './dashboard/src/state.ts'`)
+const L = { ...(await importTs('lib/dashboard.ts')), ...(await importTs('lib/lake-api.ts')) }
 
 const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
 
@@ -161,7 +145,7 @@ async function browserRun(origin, range, coldOnly = false, rangeName = '7d') {
   }
 }
 
-async function measure(ctx, origin, range, coldOnly) {
+async function measure(ctx, origin, _range, coldOnly) {
   const page = await ctx.newPage()
   const url = `${origin}/dashboard/?range=7d#token=bench` // the default range; `range` is what it covers at the start
   const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 50 })

@@ -94,7 +94,7 @@ async function withoutAssets(config) {
  */
 async function platformWithAssets(platformConfig, footfallConfig) {
   const assets = (await readFile(footfallConfig, 'utf8')).match(/^\[assets\][\s\S]*?(?=^\[)/m)?.[0]
-  if (!assets || !assets.includes('run_worker_first') || !assets.includes('directory = "')) throw new Error(`no [assets] block in ${footfallConfig}`)
+  if (!assets?.includes('run_worker_first') || !assets.includes('directory = "')) throw new Error(`no [assets] block in ${footfallConfig}`)
   const toml = (await readFile(platformConfig, 'utf8')).replace('main = "', 'main = "../bench/platform/')
   const copy = join(root, 'dist/wrangler.platform-assets.toml')
   await mkdir(dirname(copy), { recursive: true })

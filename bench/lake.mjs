@@ -17,7 +17,7 @@ const N = Number(opt.events)
 const ROUNDS = Number(opt.rounds)
 
 // The warehouse is TypeScript: the entry points the worker uses, bundled for Node (bench/ts.mjs).
-const lake = await importTs('lake-lib', `export * from './warehouse/parquet.ts'; export * from './warehouse/compact.ts'; export * from './warehouse/lake.ts'; export * from './warehouse/testing/bucket.ts'`)
+const lake = await importTs('lib/lake.ts')
 
 // Realistic events: one shop, 2,000 visitors over a day, 60 pages, a few sources, countries and devices.
 const pick = (a, i) => a[i % a.length]

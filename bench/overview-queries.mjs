@@ -15,18 +15,7 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { DAY, DAYS, START, syntheticRows } from './synthetic.mjs'
 
 const { values: opt } = parseArgs({ options: { events: { type: 'string', default: '1000000' } } })
-const L = await importTs('overview-queries', `export { WasmLake } from './warehouse/testing/wasm.ts'
-export { parquetToArrowIPC, SHAPES } from './dashboard/src/decode.ts'
-export { writeEvents } from './warehouse/parquet.ts'
-export { createEventsRaw, createEventsRawOf } from './warehouse/sql/ddl.ts'
-export { OVERVIEW_COLUMNS, BREAKDOWNS } from './dashboard/src/panels.ts'
-export { kpis } from './warehouse/sql/kpis.ts'
-export { materialise } from './warehouse/sql/sessions.ts'
-export { eventCount, eventNames, series } from './dashboard/src/queries/overview.ts'
-export { eventProps, propKeys } from './warehouse/sql/breakdowns.ts'
-export { bucketFor } from './warehouse/sql/buckets.ts'
-export { opts } from './dashboard/src/queries/filters.ts'
-export { parseState, rangeOf } from './dashboard/src/state.ts'`)
+const L = await importTs('lib/overview-queries.ts')
 
 const n = Number(opt.events)
 const dir = await mkdtemp(join(tmpdir(), 'footfall-overview-queries-'))

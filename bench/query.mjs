@@ -26,13 +26,7 @@ const runs = Number(opt.runs)
 
 // The library is TypeScript: bundle the pieces the bench needs (bench/ts.mjs).
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-q-'))
-const L = await importTs('query-lib', `export { writeEvents } from './warehouse/parquet.ts'
-export { eventsRawOver, createEventsView } from './warehouse/sql/ddl.ts'
-export { kpis } from './warehouse/sql/kpis.ts'
-export { sessions } from './warehouse/sql/sessions.ts'
-export { windows, tumbling, hopping, sessionWindow } from './warehouse/sql/windows.ts'
-export { breakdown } from './warehouse/sql/breakdowns.ts'
-export { sql } from './warehouse/sql/query.ts'`)
+const L = await importTs('lib/query.ts')
 
 async function generate(n, dir) {
   let file = 0, bytes = 0

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run size`: raw, gzip and brotli bytes of what Footfall ships (run `npm run build` first).
 //   f.js           the tracker every visitor loads (default build); f.core.js the core build
 //   dist/sdk       the tracker as an ESM package (minified, before the site's own bundler)
@@ -44,9 +45,14 @@ const fmt = (n) => (Number.isNaN(n) ? '-' : n.toLocaleString('en-US'))
 console.log('| what | raw B | gzip B | brotli B |\n|---|---:|---:|---:|')
 for (const r of rows) console.log(`| ${r.name} | ${fmt(r.raw)} | ${fmt(r.gzip)} | ${fmt(r.brotli)} |`)
 
-// The tracker's budgets (issue 3): gzip bytes of the default and the core script builds.
+// The tracker's budgets (README, "Builds and sizes"): gzip bytes of the default and the core script builds.
+// Over a budget, the command fails, and with it `npm test`.
+/** @type {Record<string, number>} */
 const budgets = { 'f.js (tracker, script tag)': 1500, 'f.core.js (core tracker: pageviews, events, batching)': 800 }
 for (const r of rows) {
   const b = budgets[r.name]
-  if (b) console.log(`budget ${r.name.split(' ')[0]}: ${fmt(r.gzip)} of ${fmt(b)} B gzip: ${r.gzip <= b ? 'within' : `OVER by ${fmt(r.gzip - b)}`}`)
+  if (!b) continue
+  console.log(`budget ${r.name.split(' ')[0]}: ${fmt(r.gzip)} of ${fmt(b)} B gzip: ${r.gzip <= b ? 'within' : `OVER by ${fmt(r.gzip - b)}`}`)
+  if (r.gzip > b) process.exitCode = 1
 }
+if (process.exitCode) console.error('size budget exceeded: make the tracker smaller, or raise its budget in bench/size.mjs with the reason')

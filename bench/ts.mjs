@@ -1,18 +1,20 @@
-// The project's TypeScript modules for a Node bench: esbuild (a dev dependency) bundles `source`, a few
-// export lines resolved from the project root, into a cached module under node_modules/ (so the bundle's own
+// @ts-check
+// The project's TypeScript modules for a Node bench: esbuild bundles an entry of bench/lib/ (a module of
+// re-exports, type-checked with the project) into a cached module under node_modules/ (so the bundle's own
 // imports of packages resolve), and it is imported.
 import { build } from 'esbuild'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const root = join(import.meta.dirname, '..')
 
-/** @example const L = await importTs('query-lib', `export { kpis } from './warehouse/sql/kpis.ts'`) */
-export async function importTs(name, source) {
-  const outfile = join(root, 'node_modules/.cache/footfall-bench', `${name}.mjs`)
-  await build({
-    stdin: { contents: source, resolveDir: root, loader: 'ts' },
-    outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error',
-  })
+/**
+ * @param {string} entry a module of bench/lib/, relative to bench/
+ * @returns {Promise<any>} its exports (untyped here: the bench scripts are JavaScript)
+ * @example const L = await importTs('lib/query.ts')
+ */
+export async function importTs(entry) {
+  const outfile = join(root, 'node_modules/.cache/footfall-bench', `${basename(entry, '.ts')}.mjs`)
+  await build({ entryPoints: [join(import.meta.dirname, entry)], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' })
   return import(pathToFileURL(outfile).href)
 }

@@ -16,6 +16,7 @@ import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { AGGREGATES } from '../warehouse/sql/aggregates.ts'
 import { createAggregates } from '../warehouse/sql/ddl.ts'
 import type { SourceOptions } from './source.ts'
+import { DAY } from '../warehouse/time.ts'
 
 /** A local day with its aggregate file on disk, and its UTC range. */
 export interface AggregateDay {
@@ -45,7 +46,7 @@ export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise
     const headers = { Authorization: `Bearer ${o.token ?? process.env.FOOTFALL_TOKEN ?? 'footfall-dev'}` }
     // The local dates of the span (a day either side holds them in any zone), not the site's whole history.
     const date = (t: number) => new Date(t).toISOString().slice(0, 10)
-    const dates = o.from !== undefined && o.to !== undefined ? `&from=${date(o.from - 86_400_000)}&to=${date(o.to + 86_400_000)}` : ''
+    const dates = o.from !== undefined && o.to !== undefined ? `&from=${date(o.from - DAY)}&to=${date(o.to + DAY)}` : ''
     const res = await fetch(`${base}/api/aggregates?site=${encodeURIComponent(site)}${dates}`, { headers })
     if (!res.ok) return []
     const listed = (await res.json()) as { tz: string; days: { date: string; key: string; url: string; bytes: number }[] }

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const sources = ['cli', 'warehouse', 'warehouse/sql'].flatMap((d) =>
+const sources = ['cli', 'warehouse', 'warehouse/sql', 'warehouse/aggregate'].flatMap((d) =>
   readdirSync(join(root, d)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => join(root, d, f)),
 )
 const hash = createHash('sha256')

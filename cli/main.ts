@@ -17,8 +17,7 @@ import { aggregateDays, loadAggregateFiles } from './aggregates.ts'
 import { splitRange } from '../warehouse/sql/aggregates.ts'
 import { previousPeriod } from '../warehouse/sql/kpis.ts'
 import { openLake } from './source.ts'
-
-const DAY = 86_400_000
+import { DAY } from '../warehouse/time.ts'
 
 export const USAGE = `usage:
   footfall query "<sql>"                        [lake] [--format table|csv|json]

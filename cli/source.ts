@@ -15,6 +15,7 @@ import { NativeLake } from '../warehouse/native.ts'
 import { datePrefix, datesBetween } from '../warehouse/lake.ts'
 import { createEventsView, eventsRawOver, materialiseEvents } from '../warehouse/sql/ddl.ts'
 import { literal, sql } from '../warehouse/sql/query.ts'
+import { DAY } from '../warehouse/time.ts'
 
 export interface SourceOptions {
   dir?: string
@@ -33,8 +34,6 @@ export interface SourceOptions {
    */
   materialize?: boolean
 }
-
-const DAY = 86_400_000
 
 /** Opens native DuckDB with `events_raw` and `events` over the chosen lake. */
 export async function openLake(o: SourceOptions): Promise<NativeLake> {

@@ -22,7 +22,6 @@ import { mayHoldLoneSurrogate, wellFormed } from '../warehouse/unicode.ts'
 
 export const MAX_BODY_BYTES = LIMITS.bodyBytes
 const RATE_RETRY_AFTER_S = 60
-const DEFAULT_SESSION_GAP_MS = 30 * 60_000
 /** The ledger's site of requests refused before their site was known (and their rate-limit key). */
 const UNKNOWN_SITE = '_unknown'
 
@@ -115,7 +114,6 @@ collect.post('/', async (c) => {
     acceptLanguage: c.req.header('Accept-Language'),
     server,
     anonymize: privacy === 'anonymize',
-    sessionGapMs: DEFAULT_SESSION_GAP_MS,
     strip: stripParams(c),
   })
 

@@ -2,7 +2,7 @@
  * Compaction inside workerd, on Miniflare's real R2: closed hours and days merge, duplicates go, a crash at
  * every step keeps each event visible exactly once through /api/files, and a second run changes nothing.
  */
-import { createExecutionContext, createMessageBatch } from 'cloudflare:test'
+import { createMessageBatch } from 'cloudflare:test'
 import { exports } from 'cloudflare:workers'
 import { parquetReadObjects } from 'hyparquet'
 import { beforeEach, describe, expect, it } from 'vitest'

@@ -1,9 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { decodeMeta } from '../warehouse/lake.ts'
-import { SCHEMA_VERSION, type EventRow } from '../warehouse/schema.ts'
+import { SCHEMA_VERSION } from '../warehouse/schema.ts'
 import { eventRow } from '../warehouse/testing/rows.ts'
-import { consume, DEAD_LETTER_PREFIX } from './consumer.ts'
+import { DEAD_LETTER_PREFIX } from '../warehouse/lake.ts'
+import { consume } from './consumer.ts'
 import type { Env } from './env.ts'
 import { clearLake, deliver, lakeRows, testEnv } from './test-helpers.ts'
 

@@ -16,14 +16,12 @@
  *   keeps it in R2 under `deadletter/` for inspection, without holding back the rest of its batch.
  */
 import { rowProblem, timeRange, writeDrops, writeEvents } from '../warehouse/parquet.ts'
-import { encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
+import { HOUR } from '../warehouse/time.ts'
+import { DEAD_LETTER_PREFIX, encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
 import { markLate } from '../warehouse/late.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
 import { forget } from './journal.ts'
-
-/** Prefix of dead letters in R2: `deadletter/date=YYYY-MM-DD/<message id>.json`. */
-export const DEAD_LETTER_PREFIX = 'deadletter/'
 
 interface Group<R> {
   partition: Partition
@@ -173,7 +171,7 @@ export function messageProblem(body: unknown): string | null {
 }
 
 /** Hours since the epoch: equal for two times exactly when partitionOf gives them the same date and hour. */
-const hourOf = (time: number) => Math.floor(time / 3_600_000)
+const hourOf = (time: number) => Math.floor(time / HOUR)
 
 function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R, msg: Message<unknown>): void {
   // Keyed by hour number, then site (no separator inside a number): partitionOf once per group, not per row.

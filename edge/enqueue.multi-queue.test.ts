@@ -10,8 +10,8 @@ import { app } from './index.ts'
 import { eventQueues, queueIndex } from './queues.ts'
 import { partitionOf } from '../warehouse/lake.ts'
 import { batchOf, CHROME_UA, clearLake, installGeoDb, lakeRows, testEnv, waitForLake, wireEventAt } from './test-helpers.ts'
+import { HOUR } from '../warehouse/time.ts'
 
-const HOUR = 3_600_000
 // A closed day (server-side events may be up to 400 days old): 24 hours, 24 partitions.
 const day = Math.floor(Date.now() / 86_400_000 - 3) * 86_400_000
 const hours = Array.from({ length: 24 }, (_, h) => day + h * HOUR + 60_000)

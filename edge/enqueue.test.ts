@@ -10,6 +10,7 @@ import { eventRow } from '../warehouse/testing/rows.ts'
 import type { LakeMessage } from './env.ts'
 import { enqueue, jsonBound } from './enqueue.ts'
 import { testEnv } from './test-helpers.ts'
+import { HOUR } from '../warehouse/time.ts'
 
 /** The real queue, recording the message bodies of each sendBatch call. */
 function recordingQueue() {
@@ -29,7 +30,6 @@ function recordingQueue() {
   return { queue, calls }
 }
 
-const HOUR = 3_600_000
 const t0 = Date.UTC(2026, 10, 26, 10)
 const row = (i: number, time = t0, props: Record<string, unknown> | null = null): EventRow => eventRow({ event_id: `e${i}`, event_time: time, props })
 const bytes = (m: LakeMessage) => new TextEncoder().encode(JSON.stringify(m)).byteLength

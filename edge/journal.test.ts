@@ -4,8 +4,10 @@ import { eventRow } from '../warehouse/testing/rows.ts'
 import { consume } from './consumer.ts'
 import { enqueue } from './enqueue.ts'
 import type { Env, LakeMessage } from './env.ts'
-import { JOURNAL_PREFIX, replay } from './journal.ts'
+import { JOURNAL_PREFIX } from '../warehouse/lake.ts'
+import { replay } from './journal.ts'
 import { clearLake, lakeRows, testEnv } from './test-helpers.ts'
+import { HOUR } from '../warehouse/time.ts'
 
 /** The real queue binding, recording what is sent through it (or refusing, as Queues does when over its rate). */
 function recordingQueue(refuse = false) {
@@ -35,7 +37,6 @@ async function clearJournal() {
   if (keys.length) await testEnv.LAKE.delete(keys)
 }
 
-const HOUR = 3_600_000
 const T0 = Date.UTC(2026, 10, 24, 10)
 const rows = [eventRow({ event_id: 'a', event_time: T0 }), eventRow({ event_id: 'b', event_time: T0 + 1 }), eventRow({ event_id: 'c', event_time: T0 + HOUR })]
 

@@ -14,11 +14,12 @@
  * the `events` view and compaction keep one row per event id, as for any redelivery.
  */
 import type { EventRow } from '../warehouse/schema.ts'
+import { JOURNAL_PREFIX } from '../warehouse/lake.ts'
+import { MINUTE } from '../warehouse/time.ts'
 import type { Env, LakeMessage } from './env.ts'
 
-export const JOURNAL_PREFIX = 'journal/'
 /** Entries older than this are replayed by the cron: no live message waits that long in the queue. */
-export const STALE_MS = 15 * 60_000
+export const STALE_MS = 15 * MINUTE
 
 export const journalOn = (env: Env): boolean => env.QUEUE_JOURNAL === 'r2'
 

@@ -8,32 +8,19 @@
  *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
 import { Hono, type Context, type Next } from 'hono'
-import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
+import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, type LakeFile, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
 import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
 import { requireToken } from './auth.ts'
 import { parseRange, preconditionFailed, resolveRange, satisfiable } from './http-range.ts'
 import { zoneOf } from './sites.ts'
+import { DAY } from '../warehouse/time.ts'
 
 const MAX_RANGE_DAYS = 400
-const DAY_MS = 86_400_000
 /** Lifetime of a signed URL: one hour unless `ttl` (seconds) asks otherwise, at most 7 days. */
 const SIGNED_TTL_S = 3600
 const SIGNED_MAX_TTL_S = 7 * 86_400
-
-export interface LakeFile {
-  key: string
-  url: string
-  rows: number
-  bytes: number
-  minTime: string
-  maxTime: string
-  /** With `signed=1`: `url` plus `exp` and `sig`, readable without the bearer token until `exp`. */
-  signedUrl?: string
-  /** With `rollups=1`: the pageview rollup of this (compacted day) file, when it has one. */
-  rollup?: { key: string; url: string; bytes: number; signedUrl?: string }
-}
 
 /** Lake prefixes `/data/` serves: the tables, and the rollups beside compacted files. */
 const SERVED = [...TABLES, 'rollups', 'aggregates']
@@ -94,10 +81,10 @@ lakeApi.get('/api/files', async (c) => {
   const table = (c.req.query('table') ?? 'events') as Table
   if (!TABLES.includes(table)) return c.json({ error: `table must be one of ${TABLES.join(', ')}` }, 400)
   const to = timeParam(c.req.query('to'), Date.now())
-  const from = timeParam(c.req.query('from'), (to ?? Date.now()) - 7 * DAY_MS)
+  const from = timeParam(c.req.query('from'), (to ?? Date.now()) - 7 * DAY)
   if (from === null || to === null) return c.json({ error: 'from and to must be ISO 8601 times or epoch milliseconds' }, 400)
   if (from > to) return c.json({ error: 'from is after to' }, 400)
-  if (to - from > MAX_RANGE_DAYS * DAY_MS) return c.json({ error: `range longer than ${MAX_RANGE_DAYS} days` }, 400)
+  if (to - from > MAX_RANGE_DAYS * DAY) return c.json({ error: `range longer than ${MAX_RANGE_DAYS} days` }, 400)
   const signed = c.req.query('signed') === '1'
   const ttl = c.req.query('ttl') === undefined ? SIGNED_TTL_S : Number(c.req.query('ttl'))
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > SIGNED_MAX_TTL_S) return c.json({ error: `ttl must be 1 to ${SIGNED_MAX_TTL_S} seconds` }, 400)

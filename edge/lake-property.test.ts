@@ -12,10 +12,10 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { LIMITS } from '../warehouse/wire.ts'
 import { READ_PARSERS } from '../warehouse/parquet.ts'
 import { COLUMNS } from '../warehouse/schema.ts'
-import { DEAD_LETTER_PREFIX } from './consumer.ts'
+import { DEAD_LETTER_PREFIX } from '../warehouse/lake.ts'
 import { clearLake, lakeRows, ORIGIN, postEvents, testEnv } from './test-helpers.ts'
+import { DAY } from '../warehouse/time.ts'
 
-const DAY = 86_400_000
 const INT32_MAX = 2 ** 31 - 1
 const duckdb = (env as unknown as { TEST_DUCKDB: Fetcher }).TEST_DUCKDB
 

@@ -10,8 +10,8 @@ import { lateKey } from '../warehouse/late.ts'
 import { eventRow } from '../warehouse/testing/rows.ts'
 import { compact } from './scheduled.ts'
 import { clearLake, deliver, testEnv } from './test-helpers.ts'
+import { DAY } from '../warehouse/time.ts'
 
-const DAY = 86_400_000
 const day = new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10)
 const at = (h: number, m = 0) => Date.parse(`${day}T00:00:00Z`) + h * 3_600_000 + m * 60_000
 const keys = async (prefix: string) => (await testEnv.LAKE.list({ prefix })).objects.map((o) => o.key)

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { eventRow } from '../warehouse/testing/rows.ts'
 import { compact, deleteOldSalts, retention, runJobs } from './scheduled.ts'
 import { clearLake, deliver, lakeRows, testEnv } from './test-helpers.ts'
-
-const DAY = 86_400_000
+import { DAY } from '../warehouse/time.ts'
 
 async function keysUnder(...prefixes: string[]) {
   const keys: string[] = []

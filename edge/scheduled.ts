@@ -5,6 +5,8 @@
 import { aggregateLake } from '../warehouse/aggregate/job.ts'
 import { applyRetention, compactLake, listPrefixes, type CompactOptions } from '../warehouse/compact.ts'
 import { catchUpLate } from '../warehouse/late.ts'
+import { EVENTS_PREFIX, SALTS_PREFIX } from '../warehouse/lake.ts'
+import { DAY } from '../warehouse/time.ts'
 import type { Env } from './env.ts'
 import { journalOn, replay, STALE_MS } from './journal.ts'
 import { zoneOf } from './sites.ts'
@@ -23,8 +25,8 @@ export type Job = (env: CronEnv, now: number) => Promise<void>
 
 /** Daily salts older than two days are deleted: afterwards no visitor id can be linked to an IP again. */
 export const deleteOldSalts: Job = async (env, now) => {
-  const keep = new Set([0, 1, 2].map((d) => `salts/${new Date(now - d * 86_400_000).toISOString().slice(0, 10)}`))
-  const list = await env.LAKE.list({ prefix: 'salts/' })
+  const keep = new Set([0, 1, 2].map((d) => `${SALTS_PREFIX}${new Date(now - d * DAY).toISOString().slice(0, 10)}`))
+  const list = await env.LAKE.list({ prefix: SALTS_PREFIX })
   const old = list.objects.map((o) => o.key).filter((k) => !keep.has(k))
   if (old.length) await env.LAKE.delete(old)
 }
@@ -38,7 +40,7 @@ export const compact = (options: Partial<CompactOptions> = {}): Job => async (en
   const days = Number(env.COMPACT_DAYS) || 7
   const r = await compactLake(env.LAKE, { ...options, now, days })
   if (r.written.length) console.log(`compaction: ${r.written.length} files written (${r.rows} rows), ${r.deleted.length} deleted`)
-  const sites = (await listPrefixes(env.LAKE, 'events/')).map((p) => p.slice('events/site='.length, -1))
+  const sites = (await listPrefixes(env.LAKE, EVENTS_PREFIX)).map((p) => p.slice(`${EVENTS_PREFIX}site=`.length, -1))
   const zones = Object.fromEntries(sites.map((s) => [s, zoneOf(env, s)]))
   const backfill = env.AGGREGATE_BACKFILL_DAYS === undefined ? undefined : Number(env.AGGREGATE_BACKFILL_DAYS)
   const a = await aggregateLake(env.LAKE, sites, { now, days, zones, backfill })

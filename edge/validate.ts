@@ -7,13 +7,12 @@ import en from 'zod/v4/locales/en.js'
 import { LIMITS, wireBatch, wireEvent, type WireEvent } from '../warehouse/wire.ts'
 import { hostAllowed } from './sites.ts'
 import { fastBatch, fastEvent } from './validate-fast.ts'
+import { DAY, MINUTE } from '../warehouse/time.ts'
 
 // zod/mini ships no messages by default: load the English ones (only those: all locales weigh ~400 KB)
 // so every rejection says what is wrong.
 z.config(en())
 
-const MINUTE = 60_000
-const DAY = 86_400_000
 /** A browser may hold events for a while (offline, persisted queue); a backend may replay older ones. */
 export const MAX_AGE_MS = { browser: 7 * DAY, server: 400 * DAY }
 /** Client clocks drift, but an event cannot happen after the batch was sent. */

@@ -15,10 +15,11 @@
  * A second run finds nothing to do and changes nothing. Memory: one output file's rows plus one input.
  */
 import { parquetRead } from 'hyparquet'
-import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, listAll, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
+import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, listAll, RETAINED_PREFIXES, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
 import { READ_PARSERS, writeColumns, type Columns, type WriteOptions } from './parquet.ts'
 import { rollupKey, writeRollup } from './rollup.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION } from './schema.ts'
+import { DAY, HOUR, MINUTE } from './time.ts'
 
 /** What compaction needs of a table: its columns, the id to dedupe on (none: the drop ledger), its time. */
 interface TableSpec {
@@ -89,15 +90,12 @@ export interface CompactResult {
   rows: number
 }
 
-const HOUR_MS = 3_600_000
-const DAY_MS = 86_400_000
-
 /** Rows of one compacted day file at most (a day with more is cut into several, at hour boundaries). */
 export const DAY_FILE_ROWS = 50_000
 
 /** Compacts the closed hours, or the whole day once closed, of one site and date (YYYY-MM-DD). */
 export async function compactDate(lake: LakeBucket, site: string, date: string, opts: CompactOptions): Promise<CompactResult> {
-  const { now, hourGraceMs = 10 * 60_000, dayGraceMs = 2 * HOUR_MS, settleMs = 60_000, maxRows = DAY_FILE_ROWS, hook } = opts
+  const { now, hourGraceMs = 10 * MINUTE, dayGraceMs = 2 * HOUR, settleMs = MINUTE, maxRows = DAY_FILE_ROWS, hook } = opts
   const settledAt = opts.settledAt ?? now - settleMs
   const result: CompactResult = { written: [], deleted: [], rows: 0 }
   const table = opts.table ?? 'events'
@@ -114,14 +112,14 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
   const dayStart = Date.parse(`${date}T00:00:00Z`)
   const settled = visible.filter((o) => o.uploaded.getTime() <= settledAt)
   const spans = settled.map((o) => ({ o, ...hoursOf(o.key)! }))
-  if (now >= dayStart + DAY_MS + dayGraceMs) {
+  if (now >= dayStart + DAY + dayGraceMs) {
     // Clean when only day files remain and none overlap: then there is nothing to do.
     const sorted = [...spans].sort((a, b) => a.first - b.first)
     const clean = sorted.every((s, i) => isDayFile(s.o.key) && (i === 0 || sorted[i - 1]!.last < s.first))
     if (!clean && spans.length) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, spans, 'day', maxRows, opts, result)
   } else {
     for (let h = 0; h < 24; h++) {
-      if (now < dayStart + (h + 1) * HOUR_MS + hourGraceMs) break
+      if (now < dayStart + (h + 1) * HOUR + hourGraceMs) break
       const inHour = spans.filter((s) => s.first === h && s.last === h)
       if (inHour.length > 1) await mergeUnit(lake, TABLE_SPECS[table], table, site, date, inHour, 'hour', maxRows, opts, result)
     }
@@ -297,7 +295,7 @@ export async function compactLake(lake: LakeBucket, opts: CompactOptions & { day
     for (const sitePrefix of await listPrefixes(lake, `${table}/`)) {
       const site = sitePrefix.slice(`${table}/site=`.length, -1)
       for (let d = days; d >= 0; d--) {
-        const date = new Date(opts.now - d * DAY_MS).toISOString().slice(0, 10)
+        const date = new Date(opts.now - d * DAY).toISOString().slice(0, 10)
         // One date failing (an unreadable object, say) must not stop the others; it is retried next run.
         try {
           const r = await compactDate(lake, site, date, { ...opts, table })
@@ -314,13 +312,12 @@ export async function compactLake(lake: LakeBucket, opts: CompactOptions & { day
 }
 
 /** Lake tables and other dated prefixes that retention trims: `<prefix>site=<s>/date=...` or `<prefix>date=...`. */
-const RETAINED = ['events/', 'rollups/', 'aggregates/', 'dropped/', 'deadletter/']
 
 /** Deletes whole date partitions older than `days` days before `now` (RETENTION_DAYS). Returns the deleted keys' count. */
 export async function applyRetention(lake: LakeBucket, days: number, now: number): Promise<number> {
-  const oldest = new Date(now - days * DAY_MS).toISOString().slice(0, 10)
+  const oldest = new Date(now - days * DAY).toISOString().slice(0, 10)
   let deleted = 0
-  for (const table of RETAINED) {
+  for (const table of RETAINED_PREFIXES) {
     const level = await listPrefixes(lake, table)
     const datePrefixes = level.some((p) => p.includes('/site='))
       ? (await Promise.all(level.map((p) => listPrefixes(lake, p)))).flat()

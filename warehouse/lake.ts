@@ -26,6 +26,26 @@ export interface Partition {
 export const TABLES = ['events', 'dropped'] as const
 export type Table = (typeof TABLES)[number]
 
+// The top-level prefixes of the bucket, defined here only. Each table's files lie under `<table>/`.
+/** The events table (`events/site=...`). */
+export const EVENTS_PREFIX = 'events/'
+/** The drop ledger (`dropped/site=...`). */
+export const DROPPED_PREFIX = 'dropped/'
+/** Pageview rollups of compacted day files: the day file's key under this prefix (`rollup.ts`). */
+export const ROLLUPS_PREFIX = 'rollups/'
+/** The aggregate tier: one file per site and closed local day or month (`aggregate/`). */
+export const AGGREGATES_PREFIX = 'aggregates/'
+/** Marks of dates that received parts after the cron's days (`late.ts`). */
+export const LATE_PREFIX = 'late/'
+/** The daily salts of the visitor id (`edge/enrich/visitor.ts`), deleted after two days by the cron. */
+export const SALTS_PREFIX = 'salts/'
+/** Poison queue messages kept for inspection: `deadletter/date=YYYY-MM-DD/<message id>.json` (`edge/consumer.ts`). */
+export const DEAD_LETTER_PREFIX = 'deadletter/'
+/** The local stack's queue journal (`edge/journal.ts`). */
+export const JOURNAL_PREFIX = 'journal/'
+/** What retention deletes by age: the tables and everything derived from them. */
+export const RETAINED_PREFIXES = [EVENTS_PREFIX, ROLLUPS_PREFIX, AGGREGATES_PREFIX, DROPPED_PREFIX, DEAD_LETTER_PREFIX] as const
+
 export function partitionOf(site: string, eventTimeMs: number): Partition {
   const iso = new Date(eventTimeMs).toISOString()
   return { site, date: iso.slice(0, 10), hour: iso.slice(11, 13) }
@@ -74,6 +94,21 @@ export function datesBetween(from: Date, to: Date): string[] {
   const day = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()))
   for (; day <= to; day.setUTCDate(day.getUTCDate() + 1)) dates.push(day.toISOString().slice(0, 10))
   return dates
+}
+
+/** One file of `GET /api/files` (edge/lake-api.ts): what the dashboard, the CLI and the tests read. */
+export interface LakeFile {
+  key: string
+  url: string
+  rows: number
+  bytes: number
+  /** ISO 8601: the earliest and latest event time in the file. */
+  minTime: string
+  maxTime: string
+  /** With `signed=1`: `url` plus `exp` and `sig`, readable without the bearer token until `exp`. */
+  signedUrl?: string
+  /** With `rollups=1`: the pageview rollup of this (compacted day) file, when it has one (`rollup.ts`). */
+  rollup?: { key: string; url: string; bytes: number; signedUrl?: string }
 }
 
 /** Metadata stored with each object (R2 custom metadata), so listing needs no file read. */
@@ -159,7 +194,7 @@ export function aggregateKey(site: string, date: string, tz: string, digest: str
 
 /** The prefix of the aggregate files of a site (and of one of its local dates). */
 export function aggregatePrefix(site: string, date?: string): string {
-  return `aggregates/site=${site}/${date ? `date=${date}/` : ''}`
+  return `${AGGREGATES_PREFIX}site=${site}/${date ? `date=${date}/` : ''}`
 }
 
 /**
@@ -169,7 +204,7 @@ export function aggregatePrefix(site: string, date?: string): string {
  * @example monthAggregateKey('demo', '2026-01', 'UTC', 'cd34') // 'aggregates/site=demo/month=2026-01/UTC.cd34.parquet'
  */
 export function monthAggregateKey(site: string, month: string, tz: string, digest: string): string {
-  return `aggregates/site=${site}/month=${month}/${tz.replaceAll('/', '~')}.${digest}.parquet`
+  return `${AGGREGATES_PREFIX}site=${site}/month=${month}/${tz.replaceAll('/', '~')}.${digest}.parquet`
 }
 
 /** Site, local month (YYYY-MM), zone and digest of a month's aggregate key, or null. */

@@ -11,16 +11,14 @@
 import { compactDate, type CompactOptions, type LakeBucket } from './compact.ts'
 import { aggregateDay } from './aggregate/job.ts'
 import { addDays } from './aggregate/zone.ts'
-import { datePrefix, listAll, visibleObjects, type Partition } from './lake.ts'
-
-const DAY_MS = 86_400_000
-export const LATE_PREFIX = 'late/'
+import { datePrefix, LATE_PREFIX, listAll, visibleObjects, type Partition } from './lake.ts'
+import { DAY } from './time.ts'
 
 /** The marker of a date that received a part after the cron's usual days. */
 export const lateKey = (site: string, date: string) => `${LATE_PREFIX}site=${site}/date=${date}`
 
 /** Whether a part of `date` lands late at `now`: its date is before yesterday (UTC). */
-export const isLate = (date: string, now: number) => date < new Date(now - DAY_MS).toISOString().slice(0, 10)
+export const isLate = (date: string, now: number) => date < new Date(now - DAY).toISOString().slice(0, 10)
 
 /**
  * Marks the partition's date when it is late (the consumer, before it writes the part). R2 refuses a second

@@ -14,9 +14,9 @@ import { eventsKeyOf, rollupColumns, rollupKey } from './rollup.ts'
 import { SCHEMA_VERSION, type EventRow } from './schema.ts'
 import { MemoryBucket } from './testing/bucket.ts'
 import { eventRow } from './testing/rows.ts'
+import { DAY as DAY_MS } from './time.ts'
 
 const DAY = Date.UTC(2026, 4, 1)
-const DAY_MS = 86_400_000
 
 async function putParts(lake: MemoryBucket, rows: EventRow[]) {
   const byHour = new Map<string, EventRow[]>()

@@ -13,6 +13,8 @@
  */
 import type { Columns } from './parquet.ts'
 import { writeColumns } from './parquet.ts'
+import { EVENTS_PREFIX, ROLLUPS_PREFIX } from './lake.ts'
+import { MINUTE } from './time.ts'
 
 /** The columns of a rollup file: one row per (UTC minute, bot flag) with at least one pageview. */
 export const ROLLUP_COLUMNS = [
@@ -21,21 +23,19 @@ export const ROLLUP_COLUMNS = [
   { name: 'pageviews', type: 'INT32', required: true },
 ] as const satisfies Columns
 
-const MINUTE_MS = 60_000
-
 /**
  * The rollup's key of an events file: the same path under `rollups/` (one rollup per merged file).
  * @example rollupKey('events/site=demo/date=2026-01-10/00-23-ab12.parquet') // 'rollups/site=demo/date=2026-01-10/00-23-ab12.parquet'
  */
 export function rollupKey(eventsKey: string): string {
-  if (!eventsKey.startsWith('events/')) throw new Error(`not an events key: ${eventsKey}`)
-  return `rollups/${eventsKey.slice('events/'.length)}`
+  if (!eventsKey.startsWith(EVENTS_PREFIX)) throw new Error(`not an events key: ${eventsKey}`)
+  return `${ROLLUPS_PREFIX}${eventsKey.slice(EVENTS_PREFIX.length)}`
 }
 
 /** The events file a rollup belongs to (the inverse of `rollupKey`). */
 export function eventsKeyOf(key: string): string {
-  if (!key.startsWith('rollups/')) throw new Error(`not a rollup key: ${key}`)
-  return `events/${key.slice('rollups/'.length)}`
+  if (!key.startsWith(ROLLUPS_PREFIX)) throw new Error(`not a rollup key: ${key}`)
+  return `${EVENTS_PREFIX}${key.slice(ROLLUPS_PREFIX.length)}`
 }
 
 /** Rollup rows, column-wise in `ROLLUP_COLUMNS` order, ordered by minute then bot flag. */
@@ -43,11 +43,11 @@ export function rollupColumns(type: readonly unknown[], time: readonly number[],
   const counts = new Map<number, number>() // minute index * 2 + bot
   for (let i = 0; i < type.length; i++) {
     if (type[i] !== 'pageview') continue
-    const k = Math.floor(time[i]! / MINUTE_MS) * 2 + (isBot[i] === true ? 1 : 0)
+    const k = Math.floor(time[i]! / MINUTE) * 2 + (isBot[i] === true ? 1 : 0)
     counts.set(k, (counts.get(k) ?? 0) + 1)
   }
   const keys = [...counts.keys()].sort((a, b) => a - b)
-  return [keys.map((k) => Math.floor(k / 2) * MINUTE_MS), keys.map((k) => (k & 1) === 1), keys.map((k) => counts.get(k)!)]
+  return [keys.map((k) => Math.floor(k / 2) * MINUTE), keys.map((k) => (k & 1) === 1), keys.map((k) => counts.get(k)!)]
 }
 
 /** A rollup file (Parquet, `ROLLUP_COLUMNS`) of events given column-wise: their type, event time (epoch ms) and bot flag. */

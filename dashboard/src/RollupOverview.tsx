@@ -18,12 +18,13 @@ import { KPIS } from './panels.ts'
 import { addQuarters, loadTimeline, readQuarters, restrict, rollupPageviews, rollupSeries, type Timeline } from './rollups.ts'
 import type { Listing } from './useLake.ts'
 import { offsetsOver } from '../../warehouse/aggregate/zone.ts'
+import { DAY } from '../../warehouse/time.ts'
 
 /**
  * Raw parts (outside aggregated days) longer than this in all are not drawn early: their listing and files
  * would be a long range's (a range without aggregates yet, or with bots): the chart then waits for DuckDB.
  */
-const MAX_RAW_MS = 8 * 86_400_000
+const MAX_RAW_MS = 8 * DAY
 
 /** Pageviews at a time for a range (and the previous period, when compared). */
 export interface Early {

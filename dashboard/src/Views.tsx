@@ -1,5 +1,6 @@
 /** The other views: realtime, streams, funnels and orders, users, filtered traffic, SQL console. */
 import { useState } from 'preact/hooks'
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
 import { isDimension, type Dimension } from '../../warehouse/sql/dimensions.ts'
 import { funnel, type FunnelStep } from '../../warehouse/sql/funnels.ts'
 import { orders } from '../../warehouse/sql/orders.ts'
@@ -54,7 +55,7 @@ export const STREAM_ROWS = 200
 
 export function streamSpec(extra: Record<string, string>): { spec: WindowSpec; by: Dimension[] } {
   const kind = extra.window ?? 'hopping'
-  const size = (Number(extra.size) > 0 ? Number(extra.size) : kind === 'session' ? 1800 : 300) * 1000
+  const size = (Number(extra.size) > 0 ? Number(extra.size) : kind === 'session' ? SESSION_GAP_MS / 1000 : 300) * 1000
   const slide = (Number(extra.slide) > 0 ? Number(extra.slide) : 10) * 1000
   const spec = kind === 'tumbling' ? tumbling(size) : kind === 'session' ? sessionWindow(size) : hopping(size, slide)
   const by = extra.by !== undefined ? extra.by : 'name'

@@ -1,4 +1,6 @@
 /** The worker's lake API, with the bearer token kept for this tab only (sessionStorage). */
+import type { LakeFile } from '../../warehouse/lake.ts'
+
 const TOKEN_KEY = 'footfall.token'
 
 /** The server refused the token (401/403): the dashboard asks for it again. */
@@ -11,16 +13,7 @@ export class AuthError extends Error {
   }
 }
 
-export interface LakeFile {
-  key: string
-  url: string
-  rows: number
-  bytes: number
-  minTime: string
-  maxTime: string
-  /** Asked with `rollups`: the pageview rollup of a compacted day file (warehouse/rollup.ts). */
-  rollup?: { key: string; url: string; bytes: number }
-}
+export type { LakeFile }
 
 /** Takes a token from `#token=...` (as printed by `npm start`) into sessionStorage, off the address bar. */
 export function adoptTokenFromHash(): void {

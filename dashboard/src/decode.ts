@@ -7,9 +7,7 @@
  * only the requested columns are read.
  */
 import { parquetMetadata, parquetRead, parquetSchema, type ColumnChunk, type FileMetaData, type PageHeader, type SchemaElement } from 'hyparquet'
-import { parquetHeader } from 'hyparquet/src/column.js'
-import { decompressPage } from 'hyparquet/src/datapage.js'
-import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js'
+import { decompressPage, readPageHeader, readRleBitPacked } from '../../warehouse/parquet-pages.ts'
 import { Bool, Float64, Int32, makeData, makeVector, Table, TimestampMillisecond, Utf8, tableToIPC, type Data, type DataType, type Vector } from 'apache-arrow'
 import { AGGREGATE_COLUMNS } from '../../warehouse/aggregate/columns.ts'
 import { COLUMNS, DROP_COLUMNS, type ColumnType } from '../../warehouse/schema.ts'
@@ -204,7 +202,7 @@ class ColumnReader {
 
   constructor(
     private readonly type: ColumnType,
-    private readonly element: SchemaElement,
+    element: SchemaElement,
     private readonly rows: number,
   ) {
     this.valid = new Uint8Array((rows + 7) >> 3)
@@ -230,12 +228,12 @@ class ColumnReader {
     let read = 0
     const total = Number(md.num_values)
     while (read < total && reader.offset < reader.view.byteLength) {
-      const header: PageHeader = parquetHeader(reader)
+      const header: PageHeader = readPageHeader(reader)
       const raw = new Uint8Array(file, start + reader.offset, header.compressed_page_size)
       reader.offset += header.compressed_page_size
       if (header.type === 'DICTIONARY_PAGE') {
         if (this.values) throw new Unsupported() // dictionary-encoded numbers: not written by the lake
-        const page = decompressPage(raw, header.uncompressed_page_size, md.codec, undefined)
+        const page = decompressPage(raw, header.uncompressed_page_size, md.codec)
         dictionary = plainStrings(page, 0, header.dictionary_page_header!.num_values)
       } else if (header.type === 'DATA_PAGE_V2') {
         const h = header.data_page_header_v2!
@@ -243,13 +241,13 @@ class ColumnReader {
         const defs = raw.subarray(0, h.definition_levels_byte_length)
         let body: Uint8Array = raw.subarray(h.definition_levels_byte_length)
         if (h.is_compressed !== false && md.codec !== 'UNCOMPRESSED') {
-          body = decompressPage(body, header.uncompressed_page_size - h.definition_levels_byte_length, md.codec, undefined)
+          body = decompressPage(body, header.uncompressed_page_size - h.definition_levels_byte_length, md.codec)
         }
-        this.page(h.num_values, h.num_nulls, defs, false, body, h.encoding, dictionary)
+        this.page(h.num_values, h.num_nulls, defs, body, h.encoding, dictionary)
         read += h.num_values
       } else if (header.type === 'DATA_PAGE') {
         const h = header.data_page_header!
-        const page = decompressPage(raw, header.uncompressed_page_size, md.codec, undefined)
+        const page = decompressPage(raw, header.uncompressed_page_size, md.codec)
         let at = 0
         let defs: Uint8Array = new Uint8Array(0)
         if (this.optional) {
@@ -257,14 +255,14 @@ class ColumnReader {
           defs = page.subarray(4, 4 + len)
           at = 4 + len
         }
-        this.page(h.num_values, -1, defs, true, page.subarray(at), h.encoding, dictionary)
+        this.page(h.num_values, -1, defs, page.subarray(at), h.encoding, dictionary)
         read += h.num_values
       } else throw new Unsupported()
     }
   }
 
   /** One data page of `n` rows: definition levels (RLE/bit-packed, width 1) and the values of the non-null rows. */
-  private page(n: number, nullsHint: number, defs: Uint8Array, v1: boolean, body: Uint8Array, encoding: string, dictionary: Strings | null): void {
+  private page(n: number, nullsHint: number, defs: Uint8Array, body: Uint8Array, encoding: string, dictionary: Strings | null): void {
     const first = this.row
     if (first + n > this.rows) throw new Error('parquet: more values than rows')
     // Which rows have a value.
@@ -272,7 +270,7 @@ class ColumnReader {
     let count = n
     if (this.optional) {
       present = new Uint8Array(n)
-      if (defs.length) readRleBitPackedHybrid({ view: new DataView(defs.buffer, defs.byteOffset, defs.byteLength), offset: 0 }, 1, present, defs.length)
+      if (defs.length) readRleBitPacked({ view: new DataView(defs.buffer, defs.byteOffset, defs.byteLength), offset: 0 }, 1, present, defs.length)
       count = 0
       for (let i = 0; i < n; i++) count += present[i]!
       if (nullsHint >= 0 && n - count !== nullsHint) throw new Error('parquet: null count does not match the definition levels')
@@ -291,7 +289,7 @@ class ColumnReader {
       } else if (encoding === 'RLE_DICTIONARY' || encoding === 'PLAIN_DICTIONARY') {
         if (!dictionary) throw new Error('parquet: dictionary page missing')
         const index = new Int32Array(count)
-        if (count) readRleBitPackedHybrid({ view, offset: 1 }, view.getUint8(0), index, body.byteLength - 1)
+        if (count) readRleBitPacked({ view, offset: 1 }, view.getUint8(0), index, body.byteLength - 1)
         const size = dictionary.starts.length
         for (let i = 0; i < count; i++) if (index[i]! >= size) throw new Error('parquet: dictionary index out of range')
         this.pieces.push({ ...dictionary, index, rows: rowsOf })
@@ -299,7 +297,7 @@ class ColumnReader {
     } else if (this.type === 'BOOLEAN') {
       if (encoding !== 'RLE' && encoding !== 'PLAIN') throw new Unsupported()
       const bits = new Uint8Array(count)
-      if (encoding === 'RLE') readRleBitPackedHybrid({ view, offset: 0 }, 1, bits)
+      if (encoding === 'RLE') readRleBitPacked({ view, offset: 0 }, 1, bits)
       else for (let i = 0; i < count; i++) bits[i] = (body[i >> 3]! >> (i & 7)) & 1
       const out = this.values as Uint8Array
       for (let i = 0; i < count; i++) if (bits[i]) out[rowsOf[i]! >> 3]! |= 1 << (rowsOf[i]! & 7)

@@ -20,9 +20,9 @@ import { eventRow } from '../../warehouse/testing/rows.ts'
 import type { LakeFile } from './api.ts'
 import { series } from './queries/overview.ts'
 import { addEvents, addRollup, inexact, loadTimeline, MAX_PART_ROWS, readEvents, rollupPageviews, rollupSeries, type Timeline } from './rollups.ts'
+import { DAY } from '../../warehouse/time.ts'
 
 const T0 = Date.UTC(2026, 0, 5, 7, 13, 21) // a Monday morning
-const DAY = 86_400_000
 const OPEN = Date.UTC(2026, 0, 11) // days before: compacted with rollups; from here: parts
 const iso = (t: number) => new Date(t).toISOString()
 let dir: string

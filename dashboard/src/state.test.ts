@@ -4,9 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parseState, previousOf, rangeOf } from './state.ts'
+import { MINUTE as MIN } from '../../warehouse/time.ts'
 
-const MIN = 60_000
-const DAY = 86_400_000
 const NOW = Date.UTC(2026, 10, 26, 10, 17, 42, 345)
 const END = Date.UTC(2026, 10, 26, 10, 18) - 1 // the last ms of 10:17
 const whole = (r: { from: number; to: number }) => r.from % MIN === 0 && (r.to + 1) % MIN === 0

@@ -7,6 +7,7 @@ import { isDimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter, FilterOp } from '../../warehouse/sql/filters.ts'
 import { previousPeriod } from '../../warehouse/sql/kpis.ts'
 import { addDays, localDate, localMidnight } from '../../warehouse/aggregate/zone.ts'
+import { DAY, MINUTE } from '../../warehouse/time.ts'
 
 const OPS: FilterOp[] = ['is', 'is_not', 'contains']
 
@@ -77,10 +78,6 @@ function time(v: string | null): number | undefined {
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
   return Number.isFinite(t) ? t : undefined
 }
-
-const HOUR = 3_600_000
-const DAY = 24 * HOUR
-const MINUTE = 60_000
 
 /**
  * The time range of a state at `now`, in the site's time zone `tz`. Calendar ranges start at a local

@@ -10,7 +10,8 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { localDay } from '../../warehouse/aggregate/zone.ts'
 import { splitRange, type Split } from '../../warehouse/sql/aggregates.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
-import { SESSION_GAP_MS } from '../../warehouse/sql/sessions.ts'
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
+import { HOUR } from '../../warehouse/time.ts'
 import { AuthError, listAggregates, listFiles, type AggregateDay } from './api.ts'
 import { Lake, type Projection } from './db.ts'
 import { loadAggregates, loadFiles, type Progress } from './loader.ts'
@@ -19,7 +20,7 @@ import { previousOf, rangeOf, type State } from './state.ts'
 
 // Realtime mode polls for new part files every 15 s and loads only files not seen before.
 const REFRESH_MS = 15_000
-const REALTIME_WINDOW_MS = 8 * 3_600_000
+const REALTIME_WINDOW_MS = 8 * HOUR
 /** Raw events above this many bytes are downloaded only when asked (a view that needs them over a long range). */
 const LARGE_BYTES = 100 * 1048576
 

@@ -36,7 +36,7 @@ export function eventFields(e: WireEvent) {
  * @example languageOf('de-de,de;q=0.9,en;q=0.8') // 'de-DE'
  */
 export function languageOf(acceptLanguage: string | null | undefined): string | null {
-  const tag = acceptLanguage?.split(',')[0]!.split(';')[0]!.trim()
+  const tag = acceptLanguage?.split(',')[0]?.split(';')[0]?.trim()
   try {
     const canonical = tag ? Intl.getCanonicalLocales(tag)[0] : undefined // throws on "*" and malformed tags
     return canonical && canonical.length <= 35 ? canonical : null

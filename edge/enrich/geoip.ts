@@ -6,11 +6,12 @@
  */
 import { Buffer } from 'node:buffer'
 import { Reader, type CountryResponse } from 'mmdb-lib'
+import { MINUTE } from '../../warehouse/time.ts'
 
 export const GEO_KEY = 'geo/country.mmdb'
-const RETRY_MISSING_MS = 60_000
+const RETRY_MISSING_MS = MINUTE
 
-type CountryReader = Reader<CountryResponse>
+export type CountryReader = Reader<CountryResponse>
 let database: Promise<CountryReader | null> | undefined
 let missingSince = 0
 
@@ -21,9 +22,19 @@ export async function countryOfIp(lake: R2Bucket, ip: string): Promise<string | 
     database = load(lake).then((r) => ((missingSince = r ? 0 : Date.now()), r))
   }
   const db = await database
+  return db ? countryIn(db, ip) : null
+}
+
+/** The database's reader over its bytes (the file of `GEO_KEY`). */
+export function countryReader(bytes: Uint8Array): CountryReader {
+  return new Reader<CountryResponse>(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+}
+
+/** The country code of `ip` in an open database; null when unknown or not an IP address. */
+export function countryIn(db: CountryReader, ip: string): string | null {
   try {
     // geo-whois-asn-country stores { country_code }, not the GeoIP2 shape mmdb-lib's types describe.
-    return (db?.get(ip) as { country_code?: string } | null)?.country_code ?? null
+    return (db.get(ip) as { country_code?: string } | null)?.country_code ?? null
   } catch {
     return null // not an IP address
   }
@@ -33,7 +44,7 @@ async function load(lake: R2Bucket) {
   try {
     const obj = await lake.get(GEO_KEY)
     if (!obj) return null
-    return new Reader<CountryResponse>(Buffer.from(await obj.arrayBuffer()))
+    return countryReader(new Uint8Array(await obj.arrayBuffer()))
   } catch (e) {
     console.error('geo database unreadable', (e as Error).message)
     return null

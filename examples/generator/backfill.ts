@@ -16,9 +16,8 @@ import { Progress } from './progress.ts'
 import { hash32, Random } from './random.ts'
 import { rowMaker } from './rows.ts'
 import type { Sink } from './sink.ts'
+import { DAY, HOUR } from '../../warehouse/time.ts'
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 /** Share of traffic by UTC hour: quiet nights, a late-morning and an evening peak. */
 const HOURLY = [2, 1.5, 1, 1, 1, 1.5, 3, 5, 7, 8, 9, 9, 8.5, 8, 7.5, 7, 7, 7.5, 8.5, 9.5, 9, 7, 5, 3].map((w, h) => [w, h] as const)
 
@@ -56,7 +55,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
   const { sink, days, eventsPerDay, seed = 'footfall', site = 'demo', base = 'http://localhost:8787/demo/' } = opt
   const now = opt.now ?? Date.now()
   const last = opt.end ? new Date(`${opt.end}T00:00:00Z`) : new Date(now)
-  const first = new Date(last.getTime() - (days - 1) * DAY_MS)
+  const first = new Date(last.getTime() - (days - 1) * DAY)
   const dates = datesBetween(first, last)
   const rng = new Random(seed)
   const maker = rowMaker(site, seed)
@@ -70,7 +69,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
   for (const date of dates) {
     const dayRng = rng.fork(date)
     const start = Date.parse(`${date}T00:00:00Z`)
-    const stop = Math.min(start + DAY_MS, now)
+    const stop = Math.min(start + DAY, now)
     if (stop <= start) throw new Error(`day ${date} has not begun: nothing can be backfilled for it`)
     let n = 0
     const nextId = () => `bf${tag}-${date.replaceAll('-', '')}-${(n++).toString(36).padStart(6, '0')}`
@@ -90,10 +89,10 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
       if (events[0]!.ts < stop) result.visits++
       for (const e of events) {
         if (e.ts >= stop || count === eventsPerDay) break
-        const hour = Math.floor((e.ts - start) / HOUR_MS)
+        const hour = Math.floor((e.ts - start) / HOUR)
         let rows = hours.get(hour)
         if (!rows) hours.set(hour, (rows = []))
-        rows.push(maker.row(e, v))
+        rows.push(await maker.row(e, v))
         lastEvent.set(v.index, e.ts)
         count++
       }
@@ -102,7 +101,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
     // A closed day is written as the compactor would leave it: hour-aligned day files of at most
     // DAY_FILE_ROWS rows covering 00-23 together, each with its pageview rollup (15 files for 15 days, not 360 hourly parts for the
     // dashboard to fetch). The day still in progress gets hourly parts, which the cron compacts later.
-    const closed = stop === start + DAY_MS
+    const closed = stop === start + DAY
     const spans: { first: number; last: number; rows: EventRow[] }[] = []
     for (const [hour, rows] of [...hours].sort((a, b) => a[0] - b[0])) {
       const open = spans.at(-1)
@@ -118,7 +117,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
       const hh = (h: number) => String(h).padStart(2, '0')
       const key = closed
         ? dayMergedKey(site, date, hh(span.first), hh(span.last), `backfill-${tag}`)
-        : partKey(partitionOf(site, start + span.first * HOUR_MS), `backfill-${tag}-${date}-${hh(span.first)}`)
+        : partKey(partitionOf(site, start + span.first * HOUR), `backfill-${tag}-${date}-${hh(span.first)}`)
       const meta = encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION })
       // A day file gets its pageview rollup beside it, as the compactor writes it (warehouse/rollup.ts).
       if (closed) writes.push(sink.put(rollupKey(key), writeRollup(rows.map((r) => r.type), rows.map((r) => r.event_time), rows.map((r) => r.is_bot)), { of: key }))
@@ -153,7 +152,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
 
 /** A visit's start in [start, stop): by the hourly profile on a whole day, uniform on a partial one. */
 function startTime(rng: Random, start: number, stop: number): number {
-  if (stop - start < DAY_MS) return start + Math.floor(rng.next() * (stop - start))
+  if (stop - start < DAY) return start + Math.floor(rng.next() * (stop - start))
   const hour = rng.weighted(HOURLY)
-  return start + hour * HOUR_MS + Math.floor(rng.next() * HOUR_MS)
+  return start + hour * HOUR + Math.floor(rng.next() * HOUR)
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { pages, Returning } from './live.ts'
-import { newVisitor, SESSION_GAP_MS, session } from './model.ts'
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
+import { newVisitor, session } from './model.ts'
 import { Random } from './random.ts'
 
 describe('live', () => {

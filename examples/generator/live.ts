@@ -7,10 +7,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { WireEvent } from '../../warehouse/wire.ts'
-import { newVisitor, SESSION_GAP_MS, session, type Visitor } from './model.ts'
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
+import { newVisitor, session, type Visitor } from './model.ts'
 import { postBatch, Tally } from './post.ts'
 import { Progress } from './progress.ts'
 import { Random } from './random.ts'
+import { HOUR, MINUTE } from '../../warehouse/time.ts'
 
 export interface LiveOptions {
   /** The stack's origin, e.g. http://127.0.0.1:8787. */
@@ -128,7 +130,7 @@ export class Returning {
 
   /** Schedules visit number `visit` of `v`, whose previous visit ended at `ended` (epoch ms). */
   add(v: Visitor, visit: number, ended: number, rng: Random): void {
-    if (this.waiting.length < this.max) this.waiting.push({ v, visit, at: ended + SESSION_GAP_MS + rng.int(60_000, 3_600_000) })
+    if (this.waiting.length < this.max) this.waiting.push({ v, visit, at: ended + SESSION_GAP_MS + rng.int(MINUTE, HOUR) })
   }
 
   /** A visitor whose time has come at `now`, with the number of their visit. */

@@ -5,11 +5,10 @@
  * with their client times. Pure and seeded: the same Random gives the same visit.
  */
 import type { WireEvent } from '../../warehouse/wire.ts'
+// Sessions end after a session gap without an event: a visitor's visits are further apart.
+import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
 import type { Random } from './random.ts'
 import { CATEGORIES, COUNTRIES, CURRENCY, DEVICES, PRODUCTS, SCREENS, SOURCES, TIERS, USER_AGENTS, type Device, type Product } from './world.ts'
-
-/** Sessions end after 30 minutes without an event (the dashboard's rule): visits are further apart. */
-export const SESSION_GAP_MS = 30 * 60_000
 
 export interface Visitor {
   index: number

@@ -35,7 +35,7 @@ export function trackerRequests(visit: WireEvent[], delayMs = BATCH_DELAY_MS): T
   events.sort((a, b) => a.t - b.t)
 
   const out: TrackerRequest[] = []
-  let queue: WireEvent[] = []
+  const queue: WireEvent[] = []
   let due: number | null = null
   const flush = (at: number, beacon: boolean) => {
     due = null

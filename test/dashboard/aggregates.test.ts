@@ -24,9 +24,9 @@ import { launchChromium } from '../helpers/browser.ts'
 import { downloadLake, listFiles } from '../helpers/lake.ts'
 import { freePort, stackVars, type Stack } from '../helpers/stack.ts'
 import { startWranglerDev } from '../../scripts/wrangler-dev.mjs'
+import { DAY } from '../../warehouse/time.ts'
 
 const TOKEN = 'test-token'
-const DAY = 86_400_000
 const DAYS = 365
 let stack: Stack
 let browser: BrowserContext

@@ -30,6 +30,7 @@ import { launchChromium } from '../helpers/browser.ts'
 import { downloadLake, listFiles, type ListedFile } from '../helpers/lake.ts'
 import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
 import { makeDataset, postDataset, type Dataset } from './dataset.ts'
+import { HOUR } from '../../warehouse/time.ts'
 
 const SHOTS = 'test-results/screenshots'
 let stack: Stack
@@ -40,7 +41,6 @@ let native: NativeLake
 let range: { from: number; to: number }
 let base: string
 
-const HOUR = 3_600_000
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true })

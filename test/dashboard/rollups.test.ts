@@ -32,8 +32,8 @@ import { launchChromium } from '../helpers/browser.ts'
 import { downloadLake, listFiles } from '../helpers/lake.ts'
 import { freePort, stackVars, type Stack } from '../helpers/stack.ts'
 import { startWranglerDev } from '../../scripts/wrangler-dev.mjs'
+import { DAY } from '../../warehouse/time.ts'
 
-const DAY = 86_400_000
 const FIRST = Date.UTC(2026, 1, 8) // Feb 8..11: the range is Feb 10-11, its previous period Feb 8-9
 const RANGE = { from: FIRST + 2 * DAY, to: FIRST + 4 * DAY - 1 }
 const TOKEN = 'test-token'

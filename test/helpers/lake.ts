@@ -2,17 +2,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { LakeFile } from '../../warehouse/lake.ts'
 import { NativeLake } from '../../warehouse/native.ts'
 import type { Stack } from './stack.ts'
 
-export interface ListedFile {
-  key: string
-  url: string
-  rows: number
-  bytes: number
-  minTime: string
-  maxTime: string
-}
+/** A file of `/api/files`. */
+export type ListedFile = LakeFile
 
 export async function listFiles(stack: Stack, site = 'demo', from = Date.now() - 86_400_000, to = Date.now() + 60_000): Promise<ListedFile[]> {
   const res = await fetch(`${stack.url}/api/files?site=${site}&from=${from}&to=${to}`, { headers: { Authorization: `Bearer ${stack.token}` } })

@@ -18,9 +18,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { readBooks, waitForLakeQuiet } from './support/stack-lake.ts'
 import { clientIps, runLoad } from './support/stack-load.ts'
 import { runCron, startDevStack, type DevStack } from './support/stack-dev.ts'
+import { DAY, HOUR } from '../../warehouse/time.ts'
 
-const DAY = 86_400_000
-const HOUR = 3_600_000
 let stack: DevStack | undefined
 afterEach(async () => {
   await stack?.dispose()

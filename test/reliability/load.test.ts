@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readBooks, waitForLakeQuiet } from './support/stack-lake.ts'
 import { clientIps, runLoad } from './support/stack-load.ts'
 import { runCron, startDevStack, type DevStack } from './support/stack-dev.ts'
+import { DAY } from '../../warehouse/time.ts'
 
 const EVENTS = Number(process.env.RELIABILITY_EVENTS) || 100_000
-const DAY = 86_400_000
 
 let stack: DevStack
 beforeAll(async () => {

@@ -14,8 +14,8 @@ import { readBooks, waitForLakeQuiet } from './support/stack-lake.ts'
 import { CHROME_UA, loadEvent } from './support/stack-load.ts'
 import { startLossyProxy, type LossyProxy } from './support/stack-proxy.ts'
 import { runCron, startDevStack, type DevStack } from './support/stack-dev.ts'
+import { DAY } from '../../warehouse/time.ts'
 
-const DAY = 86_400_000
 let stack: DevStack
 let proxy: LossyProxy
 

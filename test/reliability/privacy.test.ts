@@ -18,10 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GEO_DB_FILE } from '../../scripts/geo-db.mjs'
 import { readBooks, waitForLakeQuiet } from './support/stack-lake.ts'
 import { CHROME_UA, clientIps, runLoad } from './support/stack-load.ts'
-import { readBucket, type StoredObject } from './support/stack-r2.ts'
+import { readBucket } from './support/stack-r2.ts'
 import { runCron, startDevStack, type DevStack } from './support/stack-dev.ts'
+import { DAY } from '../../warehouse/time.ts'
 
-const DAY = 86_400_000
 const LOAD_IPS = clientIps(16, 8)
 const SERVER_IPS = ['198.51.100.201', '2001:db8:ff::42'] // named by server-side events in their `ip` field
 const REFUSED_IP = '203.0.113.250' // sends refused requests only (400, 403)

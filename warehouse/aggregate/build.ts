@@ -13,8 +13,8 @@
  * in flat arrays, not by the events: one input file is held at a time (job.ts).
  */
 import { PROP_KEY_RE, PROP_PAIR_RE } from '../sql/dimensions.ts'
-import { SESSION_GAP_MS } from '../sql/sessions.ts'
-import { DAY } from '../sql/events.ts'
+import { SESSION_GAP_MS } from '../session-gap.ts'
+import { DAY } from '../time.ts'
 import { AGGREGATE_COLUMNS, EVENT_DIMS, QUARTER_MS, SOURCE_COLUMNS, VISIT_DIMS } from './columns.ts'
 import { Sketch } from './hll.ts'
 

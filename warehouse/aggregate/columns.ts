@@ -22,6 +22,7 @@
  * Bots are left out: a view with bots reads raw events.
  */
 import type { Columns } from '../parquet.ts'
+import { MINUTE } from '../time.ts'
 
 export const AGGREGATE_COLUMNS = [
   { name: 'day', type: 'TIMESTAMP', required: true },
@@ -58,4 +59,4 @@ export const INPUT_COLUMNS = [
 ] as const
 
 /** Width of a `quarter` row: every zone's offset is a whole number of quarter hours. */
-export const QUARTER_MS = 15 * 60_000
+export const QUARTER_MS = 15 * MINUTE

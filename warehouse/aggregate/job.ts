@@ -16,9 +16,8 @@ import { AGGREGATE_COLUMNS, INPUT_COLUMNS } from './columns.ts'
 import { DayAggregator, type Chunk } from './build.ts'
 import { aggregateMonths } from './months.ts'
 import { addDays, localDate, localDay } from './zone.ts'
+import { DAY, HOUR } from '../time.ts'
 
-const HOUR_MS = 3_600_000
-const DAY_MS = 86_400_000
 const INPUT = COLUMNS.filter((c) => (INPUT_COLUMNS as readonly string[]).includes(c.name))
 
 export interface AggregateOptions {
@@ -50,7 +49,7 @@ async function sources(lake: LakeBucket, site: string, window: { from: number; t
       if (!h) continue
       if (o.key.includes('/hour=')) onlyDayFiles = false
       // Only the files whose hours overlap the window.
-      if (dayStart + (h.last + 1) * HOUR_MS <= window.from || dayStart + h.first * HOUR_MS > window.to) continue
+      if (dayStart + (h.last + 1) * HOUR <= window.from || dayStart + h.first * HOUR > window.to) continue
       files.push({ key: o.key, date, ...h })
     }
     if (onlyDayFiles) compacted.add(date)
@@ -102,17 +101,17 @@ export interface DayResult {
  */
 export async function aggregateDay(lake: LakeBucket, site: string, date: string, o: AggregateOptions): Promise<DayResult> {
   const tz = o.tz ?? 'UTC'
-  const grace = o.dayGraceMs ?? 2 * HOUR_MS
+  const grace = o.dayGraceMs ?? 2 * HOUR
   const agg = new DayAggregator(localDay(date, tz))
   const need = { from: agg.window.from, to: agg.to }
   // Closed: every UTC date from the gap before the day to its end has ended, with the grace.
   const lastDate = new Date(need.to).toISOString().slice(0, 10)
-  if (o.now < Date.parse(`${lastDate}T00:00:00Z`) + DAY_MS + grace) return { key: null, status: 'waiting' }
+  if (o.now < Date.parse(`${lastDate}T00:00:00Z`) + DAY + grace) return { key: null, status: 'waiting' }
   const { files, compacted } = await sources(lake, site, agg.window)
   for (const d of datesBetween(new Date(need.from), new Date(need.to))) if (!compacted.has(d)) return { key: null, status: 'waiting' }
 
   // What the day depends on: the files up to its end and the gap after it (later ones only if sessions go on).
-  const start = (f: Source) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR_MS
+  const start = (f: Source) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR
   const near = files.filter((f) => start(f) <= agg.to + agg.gap)
   const key = aggregateKey(site, date, tz, await keysDigest(near.map((f) => f.key)))
   // The day's earlier aggregates in this zone: replaced (after the new one is written) or kept if current.
@@ -120,7 +119,7 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
   if (earlier.includes(key)) return { key, status: 'fresh' }
   // A day no file overlaps gets an empty aggregate when the day before has one (readers then see the site's
   // days covered without a gap since its first), and none before the site's first day.
-  if (!near.some((f) => start(f) <= agg.to && start(f) + (f.last - f.first + 1) * HOUR_MS > agg.from)) {
+  if (!near.some((f) => start(f) <= agg.to && start(f) + (f.last - f.first + 1) * HOUR > agg.from)) {
     const before = (await listAll(lake, aggregatePrefix(site, addDays(date, -1)))).some((x) => parseAggregateKey(x.key)?.tz === tz)
     if (!before) {
       await deleteKeys(lake, earlier)

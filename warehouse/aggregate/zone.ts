@@ -3,8 +3,8 @@
  * hours and offsets of 30 and 45 minutes included. Offsets come from the platform's own time zone data
  * (Intl), the same in the Worker, Node and the browser.
  */
+import { DAY, MINUTE } from '../time.ts'
 
-const MINUTE = 60_000
 const formats = new Map<string, Intl.DateTimeFormat>()
 
 /** Whether `tz` names a time zone this platform knows. */
@@ -52,7 +52,7 @@ export function localDay(date: string, tz: string): { from: number; to: number }
 
 /** `date` plus `n` days (YYYY-MM-DD). */
 export function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10)
 }
 
 /**

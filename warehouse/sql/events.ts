@@ -29,9 +29,7 @@ export interface Scope {
   materialised?: boolean
 }
 
-export const MINUTE = 60_000
-export const HOUR = 60 * MINUTE
-export const DAY = 24 * HOUR
+export { DAY, HOUR, MINUTE } from '../time.ts'
 
 /** Longest chain of salt rotations followed (one per day a visit spans midnight). */
 const MAX_CHAIN = 31

@@ -9,14 +9,13 @@
  *   session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { countingCte, createCustomEvents, DAY, eventsCte, MAX_TIME, MINUTE, readsLoadTables, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import { countingCte, createCustomEvents, DAY, eventsCte, MAX_TIME, readsLoadTables, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 import { VISITOR_HOURS, visitorHoursOf } from './visitor-hours.ts'
+import { SESSION_GAP_MS } from '../session-gap.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
 const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os']
-
-export const SESSION_GAP_MS = 30 * MINUTE
 
 export interface SessionOptions extends Scope {
   /** Inactivity that ends a session, ms (default 30 minutes). */

@@ -6,8 +6,8 @@ import { openEngines, writeLake, type Engines } from '../testing/lake.ts'
 import { at, DAY_D, shopFiles } from '../testing/shop.ts'
 import type { Query } from './query.ts'
 import { hopping, sessionWindow, tumbling, windows } from './windows.ts'
+import { MINUTE as MIN } from '../time.ts'
 
-const MIN = 60_000
 let db: Engines
 const run = (q: Query) => golden(db, q)
 const brief = (rows: Row[], ...dims: string[]) =>

@@ -10,6 +10,7 @@ import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/s
 import { hourRowsCte } from '../../../warehouse/sql/visitor-hours.ts'
 import { aggregatedPageviews, eventNamesSplit, type Split } from '../../../warehouse/sql/aggregates.ts'
 import { opts, type Scope } from './filters.ts'
+import { HOUR } from '../../../warehouse/time.ts'
 
 /**
  * Rows (t, pageviews), every bucket of the range (zeros included): what the chart draws. Buckets are cut on
@@ -79,7 +80,7 @@ GROUP BY name ORDER BY events DESC, name LIMIT ${int(limit)}`
 
 /** Rows (time, type, name, path, country, device_type): the latest events up to `now`, newest first. */
 export function liveFeed(now: number, s: Omit<Scope, 'range'>, limit = 50): Query {
-  const r = { from: now - 3_600_000, to: now }
+  const r = { from: now - HOUR, to: now }
   return sql`WITH RECURSIVE ${eventsCte(r, opts({ ...s, range: r }))}
 SELECT event_time AS time, type, name, path, country, device_type FROM ev WHERE hit
 ORDER BY event_time DESC, event_id DESC LIMIT ${int(limit)}`

@@ -8,9 +8,9 @@ import { customEvents } from '../../../warehouse/sql/breakdowns.ts'
 import { materialise } from '../../../warehouse/sql/sessions.ts'
 import { BUCKET_MS, BUCKETS } from '../../../warehouse/sql/buckets.ts'
 import { eventCount, eventNames, liveFeed, series } from './overview.ts'
+import { MINUTE as M } from '../../../warehouse/time.ts'
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
-const M = 60_000
 let lake: NativeLake
 
 // visitor a: /, /p, an order; b: / from google; c: a bot

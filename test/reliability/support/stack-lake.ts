@@ -4,6 +4,7 @@
  */
 import { downloadLake, listFiles } from '../../helpers/lake.ts'
 import type { Stack } from '../../helpers/stack.ts'
+import { DAY } from '../../../warehouse/time.ts'
 
 export interface LakeBooks {
   /** Files /api/files lists (the visible ones: compacted files hide the parts they replace). */
@@ -19,8 +20,6 @@ export interface LakeBooks {
   /** Ids stored more than once in the files, with their count. */
   duplicated: [string, number][]
 }
-
-const DAY = 86_400_000
 
 /** Reads the lake of `stack` for the ids starting with `idPrefix`, against the acknowledged ids. */
 export async function readBooks(stack: Stack, idPrefix: string, acked: Iterable<string>): Promise<LakeBooks> {

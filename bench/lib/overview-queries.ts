@@ -1,0 +1,13 @@
+// The project's modules that `npm run bench:overview-queries` (bench/overview-queries.mjs) uses, bundled for Node by bench/ts.mjs.
+export { WasmLake } from '../../warehouse/testing/wasm.ts'
+export { parquetToArrowIPC, SHAPES } from '../../dashboard/src/decode.ts'
+export { writeEvents } from '../../warehouse/parquet.ts'
+export { createEventsRaw, createEventsRawOf } from '../../warehouse/sql/ddl.ts'
+export { OVERVIEW_COLUMNS, BREAKDOWNS } from '../../dashboard/src/panels.ts'
+export { kpis } from '../../warehouse/sql/kpis.ts'
+export { materialise } from '../../warehouse/sql/sessions.ts'
+export { eventCount, eventNames, series } from '../../dashboard/src/queries/overview.ts'
+export { eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
+export { bucketFor } from '../../warehouse/sql/buckets.ts'
+export { opts } from '../../dashboard/src/queries/filters.ts'
+export { parseState, rangeOf } from '../../dashboard/src/state.ts'
