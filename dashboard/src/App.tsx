@@ -10,7 +10,7 @@ import { earlyChart, RollupOverview, useEarlyChart } from './RollupOverview.tsx'
 import { useLake } from './useLake.ts'
 import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
-import type { Scope } from './queries/filters.ts'
+import type { ViewScope } from '../../warehouse/sql/view.ts'
 import { parseState, previousOf, rangeOf, RANGE_NAMES, toSearch, VIEWS, type RangeName, type State, type ViewName } from './state.ts'
 import { Filtered, Funnels, Realtime, SqlConsole, Streams, Users } from './Views.tsx'
 
@@ -60,7 +60,7 @@ export function App() {
   const range = rangeOf(state, at, tz, listing?.first)
   // The split of what was loaded, while it still answers this state (a new range waits for its load).
   const split = aggregated && loaded?.split && sameRange(range, loaded.split) ? loaded.split : undefined
-  const scope: Scope = { range, filters: state.filters, bots: state.bots, materialised: true, split, previousSplit: split ? loaded?.previousSplit : null, tz }
+  const scope: ViewScope = { range, filters: state.filters, bots: state.bots, materialised: true, split, previousSplit: split ? loaded?.previousSplit : null, tz }
   const setFilters = (filters: Filter[]) => setState({ ...state, filters })
   const props: ViewProps = {
     lake: lake!,

@@ -10,15 +10,15 @@ import { BarChart } from './Chart.tsx'
 import type { Lake } from './db.ts'
 import { formatCell } from './format.ts'
 import { Panel, usePanelQuery } from './Panel.tsx'
-import { opts, type Scope } from './queries/filters.ts'
+import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
 import { BREAKDOWNS, change, KPIS } from './panels.ts'
-import { eventCount, eventNames, series } from './queries/overview.ts'
+import { eventCount, eventNames, series } from '../../warehouse/sql/overview.ts'
 import type { EarlyChart } from './RollupOverview.tsx'
 
 export interface ViewProps {
   lake: Lake
   version: number
-  scope: Scope
+  scope: ViewScope
   previous: Range | null
   extra: Record<string, string>
   setExtra: (k: string, v: string | null) => void

@@ -1,5 +1,6 @@
 /** The other views: realtime, streams, funnels and orders, users, filtered traffic, SQL console. */
 import { useState } from 'preact/hooks'
+import { CONSOLE_EXAMPLE } from '../../warehouse/sql/load.ts'
 import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
 import { isDimension, type Dimension } from '../../warehouse/sql/dimensions.ts'
 import { funnel, type FunnelStep } from '../../warehouse/sql/funnels.ts'
@@ -11,12 +12,12 @@ import { BarChart } from './Chart.tsx'
 import type { Result } from './db.ts'
 import type { ViewProps } from './Overview.tsx'
 import { Panel, ResultTable } from './Panel.tsx'
-import { botsByReason, droppedByReason } from './queries/dropped.ts'
-import { opts, type Scope } from './queries/filters.ts'
-import { liveFeed } from './queries/overview.ts'
+import { botsByReason, droppedByReason } from '../../warehouse/sql/dropped.ts'
+import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
+import { liveFeed } from '../../warehouse/sql/overview.ts'
 
 /** The realtime panels at `now`, as [testid, title, query, columns?]. */
-export function realtimePanels(now: number, s: Omit<Scope, 'range'>) {
+export function realtimePanels(now: number, s: Omit<ViewScope, 'range'>) {
   const o = { bots: s.bots, filters: s.filters }
   return [
     ['rt-current', 'Visitors now (5 min) and in the last 15 minutes', liveVisitors(now, o)],
@@ -171,7 +172,7 @@ export function Filtered({ lake, version, scope }: ViewProps) {
 }
 
 export function SqlConsole({ lake, version, extra, setExtra }: ViewProps) {
-  const initial = extra.sql || `SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC`
+  const initial = extra.sql || CONSOLE_EXAMPLE
   const [text, setText] = useState(initial)
   // SQL from the URL is anyone's (a link can carry it): shown, and run only when the owner presses Run.
   const [ran, setRan] = useState<string | null>(extra.sql ? null : initial)

@@ -13,7 +13,7 @@ import { createEventsRaw, createEventsRawOf } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { LakeStore, type LakeTable } from '../../warehouse/store.ts'
 import { parquetToArrowIPC, SHAPES, type Shape } from './decode.ts'
-import { createDroppedRaw } from './queries/dropped.ts'
+import { createDroppedRaw } from '../../warehouse/sql/dropped.ts'
 
 /** A file being decoded, and the columns it will have. */
 export interface Decoded {

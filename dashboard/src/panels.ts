@@ -9,7 +9,7 @@ import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
 import type { COLUMNS } from '../../warehouse/schema.ts'
-import { opts, type Scope } from './queries/filters.ts'
+import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
 
 /**
  * The event columns the overview reads (its panels, filters on these dimensions, deduplication and the
@@ -46,15 +46,15 @@ export function change(now: number, before: number | null | undefined): number |
 export interface BreakdownSpec {
   title: string
   testid: string
-  query: (s: Scope) => Query
+  query: (s: ViewScope) => Query
   columns: string[]
   pick?: Dimension
 }
 
 // Each from the aggregates and the raw rest when the scope is split (warehouse/sql/aggregates.ts).
-const ev = (dim: Dimension, type?: 'pageview'): ((s: Scope) => Query) => (s) =>
+const ev = (dim: Dimension, type?: 'pageview'): ((s: ViewScope) => Query) => (s) =>
   s.split ? breakdownSplit(s.split, dim, { ...opts(s), type, limit: 10 }) : breakdown(s.range, dim, { ...opts(s), type, limit: 10 })
-const se = (field: SessionField): ((s: Scope) => Query) => (s) =>
+const se = (field: SessionField): ((s: ViewScope) => Query) => (s) =>
   s.split ? sessionBreakdownSplit(s.split, field, { ...opts(s), limit: 10 }) : sessionBreakdown(s.range, field, { ...opts(s), limit: 10 })
 const EV_COLS = ['value', 'visitors', 'pageviews']
 const SE_COLS = ['value', 'visitors', 'visits', 'bounce_rate', 'visit_duration_ms']

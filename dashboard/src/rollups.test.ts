@@ -1,6 +1,6 @@
 /**
  * The first chart's pageviews at a time (rollups of closed days, exact times of the open day's parts) equal
- * `series` (queries/overview.ts) computed by native DuckDB on the events, for every bucket (week buckets start
+ * `series` (warehouse/sql/overview.ts) computed by native DuckDB on the events, for every bucket (week buckets start
  * on DuckDB's Monday origin), with and without bots: on whole-minute ranges over rollups only, and over
  * rollups and parts mixed (duplicates across parts, the copy received first kept) on ranges whose boundaries
  * fall off a minute inside the parts. `inexact` refuses what cannot be exact, and `loadTimeline` then fetches
@@ -18,7 +18,7 @@ import type { EventRow } from '../../warehouse/schema.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { eventRow } from '../../warehouse/testing/rows.ts'
 import type { LakeFile } from './api.ts'
-import { series } from './queries/overview.ts'
+import { series } from '../../warehouse/sql/overview.ts'
 import { addEvents, addRollup, inexact, loadTimeline, MAX_PART_ROWS, readEvents, rollupPageviews, rollupSeries, type Timeline } from './rollups.ts'
 import { DAY } from '../../warehouse/time.ts'
 

@@ -2,7 +2,7 @@
  * The time series from the aggregate tier (warehouse/aggregate), pageview rollups (warehouse/rollup.ts) and
  * the small files of the open day, instead of the raw events loaded into DuckDB: what the overview draws
  * first (the chart appears before DuckDB has started, and before the events are downloaded, decoded and
- * loaded). It must equal `series` (queries/overview.ts) on the events, bucket for bucket; the browser tests
+ * loaded). It must equal `series` (warehouse/sql/overview.ts) on the events, bucket for bucket; the browser tests
  * check it.
  *
  * The mechanism: pageviews at a time. An aggregated day contributes its `quarter` rows (non-bot pageviews

@@ -15,9 +15,9 @@ import type { NativeLake } from '../../warehouse/native.ts'
 import { toCsv } from '../../dashboard/src/csv.ts'
 import { displayCells, formatCell } from '../../dashboard/src/format.ts'
 import { BREAKDOWNS, KPIS, change } from '../../dashboard/src/panels.ts'
-import { eventCount, series } from '../../dashboard/src/queries/overview.ts'
-import { opts, type Scope } from '../../dashboard/src/queries/filters.ts'
-import { botsByReason, createDroppedRaw, droppedByReason } from '../../dashboard/src/queries/dropped.ts'
+import { eventCount, series } from '../../warehouse/sql/overview.ts'
+import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
+import { botsByReason, createDroppedRaw, droppedByReason } from '../../warehouse/sql/dropped.ts'
 import { previousOf } from '../../dashboard/src/state.ts'
 import { parseSteps, realtimePanels, streamSpec, STREAM_ROWS } from '../../dashboard/src/Views.tsx'
 import { breakdown, customEvents, eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
@@ -108,14 +108,14 @@ async function kpiValues(page: Page): Promise<Record<string, string>> {
   )
 }
 
-async function expectedKpis(s: Scope, prev = false): Promise<Record<string, string>> {
+async function expectedKpis(s: ViewScope, prev = false): Promise<Record<string, string>> {
   const [k] = await native.run(kpis(s.range, opts(s)))
   const [e] = await native.run(eventCount(prev ? { ...s, range: previousOf(s.range) } : s))
   const row: Record<string, unknown> = { ...k, events: e!.events }
   return Object.fromEntries(KPIS.map(([key]) => [key, formatCell(key, Number((prev && key !== 'events' ? row[`prev_${key}`] : row[key]) ?? 0))]))
 }
 
-const scope = (extra: Partial<Scope> = {}): Scope => ({ range, filters: [], bots: false, ...extra })
+const scope = (extra: Partial<ViewScope> = {}): ViewScope => ({ range, filters: [], bots: false, ...extra })
 
 
 describe('dashboard on the local stack', () => {

@@ -9,8 +9,8 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { displayCells, formatCell } from '../../dashboard/src/format.ts'
 import { BREAKDOWNS, KPIS } from '../../dashboard/src/panels.ts'
-import { eventCount } from '../../dashboard/src/queries/overview.ts'
-import { opts, type Scope } from '../../dashboard/src/queries/filters.ts'
+import { eventCount } from '../../warehouse/sql/overview.ts'
+import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
 import type { NativeLake } from '../../warehouse/native.ts'
 import { customEvents, eventProps } from '../../warehouse/sql/breakdowns.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
@@ -60,13 +60,13 @@ afterAll(async () => {
   await stack?.stop()
 })
 
-const scope = (filters: Filter[] = []): Scope => ({ range, filters, bots: false })
+const scope = (filters: Filter[] = []): ViewScope => ({ range, filters, bots: false })
 
 async function expected(q: Query, columns: readonly string[]): Promise<string[][]> {
   return (await native.run(q)).map((r) => displayCells([...columns], r))
 }
 
-async function expectedKpis(s: Scope): Promise<Record<string, string>> {
+async function expectedKpis(s: ViewScope): Promise<Record<string, string>> {
   const [k] = await native.run(kpis(s.range, opts(s)))
   const [e] = await native.run(eventCount(s))
   const row: Record<string, unknown> = { ...k, events: e!.events }

@@ -27,7 +27,7 @@ import { AGGREGATE_COLUMNS, EVENT_DIMS, VISIT_DIMS } from './columns.ts'
 import { aggregateDay, aggregateLake, unaggregatedDates } from './job.ts'
 import { aggregateMonths, currentAggregates } from './months.ts'
 import { addDays, localDay } from './zone.ts'
-import { series } from '../../dashboard/src/queries/overview.ts'
+import { series } from '../sql/overview.ts'
 import { sql, trusted } from '../sql/query.ts'
 import type { Bucket } from '../sql/buckets.ts'
 

@@ -1,5 +1,5 @@
 /**
- * Time buckets of the dashboard's time series (`series` in dashboard/src/queries/overview.ts) and of the
+ * Time buckets of the dashboard's time series (`series` in warehouse/sql/overview.ts) and of the
  * bucket picker: the sizes offered, the one that gives a readable number of points for a range, and where
  * an instant's bucket starts in the site's time zone.
  *

@@ -78,5 +78,8 @@ export const dropSlice = `DROP VIEW IF EXISTS temp.main.events`
  */
 export const createSessionsView = `CREATE OR REPLACE VIEW sessions AS ${inlined(sessions({ from: 0, to: 253_402_300_799_000 }, { bots: true, lookbackMs: 0 }))}`
 
+/** What the SQL console shows before the owner types: events by type. */
+export const CONSOLE_EXAMPLE = 'SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC'
+
 /** The memory the engine holds (its tables and buffers), bytes (m). */
 export const memoryUsed = `SELECT sum(memory_usage_bytes)::BIGINT AS m FROM duckdb_memory()`

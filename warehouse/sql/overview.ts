@@ -1,23 +1,23 @@
 /**
- * The few dashboard queries the SQL library (warehouse/sql) does not have: the time series with filters
- * and bots, the custom event count of the KPI row, and the live event feed. Built the library's way
+ * The overview's own queries: the time series with filters and bots, the custom event count of the KPI
+ * row, and the live event feed. Built the library's way
  * (`sql` tag: values as parameters) on its deduplicated, scoped `ev` (canonical visitor `vk`).
  */
-import { countingCte, eventsCte, readsLoadTables } from '../../../warehouse/sql/events.ts'
-import { bucketStartSql, BUCKETS, offsetAt, wholeHours, type Bucket, type Offsets } from '../../../warehouse/sql/buckets.ts'
-import { offsetsOver } from '../../../warehouse/aggregate/zone.ts'
-import { inRange, int, sql, trusted, ts, type Query } from '../../../warehouse/sql/query.ts'
-import { hourRowsCte } from '../../../warehouse/sql/visitor-hours.ts'
-import { aggregatedPageviews, eventNamesSplit, type Split } from '../../../warehouse/sql/aggregates.ts'
-import { opts, type Scope } from './filters.ts'
-import { HOUR } from '../../../warehouse/time.ts'
+import { countingCte, eventsCte, readsLoadTables } from './events.ts'
+import { bucketStartSql, BUCKETS, offsetAt, wholeHours, type Bucket, type Offsets } from './buckets.ts'
+import { offsetsOver } from '../aggregate/zone.ts'
+import { inRange, int, sql, trusted, ts, type Query } from './query.ts'
+import { hourRowsCte } from './visitor-hours.ts'
+import { aggregatedPageviews, eventNamesSplit, type Split } from './aggregates.ts'
+import { opts, type ViewScope } from './view.ts'
+import { HOUR } from '../time.ts'
 
 /**
  * Rows (t, pageviews), every bucket of the range (zeros included): what the chart draws. Buckets are cut on
  * the site's local time (`tz` of the scope; buckets.ts) and `t` is a bucket's local start. (Distinct visitors
  * per bucket would cost twice the pageviews' count, for a column nobody drew.)
  */
-export function series(s: Scope, bucket: Bucket): Query {
+export function series(s: ViewScope, bucket: Bucket): Query {
   const size = trusted(`INTERVAL '${BUCKETS[bucket]}'`)
   const offsets = offsetsOver(s.range, s.tz ?? 'UTC')
   if (s.split) return seriesOf(s, size, offsets, sql`counted AS (SELECT b, sum(pageviews)::BIGINT AS pageviews FROM (${splitPageviews(s.split, bucket, s, offsets)}) GROUP BY b)`)
@@ -27,7 +27,7 @@ export function series(s: Scope, bucket: Bucket): Query {
 }
 
 /** Pageviews per bucket (b, pageviews) of a split range: the aggregates' quarter hours, then each raw part's. */
-function splitPageviews(split: Split, bucket: Bucket, s: Scope, offsets: Offsets): Query {
+function splitPageviews(split: Split, bucket: Bucket, s: ViewScope, offsets: Offsets): Query {
   const parts = split.raw.map((r) => sql`SELECT b, pageviews FROM (WITH RECURSIVE ${countedOf({ ...s, range: r, split: undefined }, bucket, offsets)} SELECT * FROM counted)`)
   // Every zone's offset is whole quarter hours, so a quarter lies in one local bucket of any size.
   const agg = split.agg ? aggregatedPageviews(split.agg, (c) => trusted(bucketStartSql(bucket, c, offsets))) : sql`SELECT 0::BIGINT AS b, 0::BIGINT AS pageviews WHERE FALSE`
@@ -38,7 +38,7 @@ function splitPageviews(split: Split, bucket: Bucket, s: Scope, offsets: Offsets
  * `counted (b, pageviews)` of a range from the events, or from the visitor hours where the scope allows and
  * a UTC hour lies in one local bucket (offsets of whole hours).
  */
-function countedOf(s: Scope, bucket: Bucket, offsets: Offsets): Query {
+function countedOf(s: ViewScope, bucket: Bucket, offsets: Offsets): Query {
   return bucket !== 'minute' && wholeHours(offsets) && readsLoadTables(opts(s))
     ? sql`${hourRowsCte(s.range)}, counted AS (SELECT ${trusted(bucketStartSql(bucket, 'hour', offsets))} AS b, sum(pageviews)::BIGINT AS pageviews FROM hv GROUP BY b)`
     : sql`${countingCte(s.range, opts(s))}, counted AS (
@@ -47,7 +47,7 @@ function countedOf(s: Scope, bucket: Bucket, offsets: Offsets): Query {
 }
 
 /** Every bucket of the range (zeros included, by local start) with its pageviews, from `counted (b, pageviews)`. */
-function seriesOf(s: Scope, size: Query, offsets: Offsets, counted: Query): Query {
+function seriesOf(s: ViewScope, size: Query, offsets: Offsets, counted: Query): Query {
   const from = s.range.from + offsetAt(offsets, s.range.from)
   const to = s.range.to + offsetAt(offsets, s.range.to)
   return sql`WITH RECURSIVE ${counted}, buckets AS (
@@ -62,7 +62,7 @@ FROM buckets LEFT JOIN counts USING (t) ORDER BY t`
 }
 
 /** One row (events): custom events in the scope. */
-export function eventCount(s: Scope): Query {
+export function eventCount(s: ViewScope): Query {
   return sql`WITH RECURSIVE ${countingCte(s.range, opts(s), 'event')}
 SELECT count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}`
 }
@@ -71,7 +71,7 @@ SELECT count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.r
  * Rows (name, events): the custom event names of the scope, most events first, for the event picker: the
  * names and order of the library's `customEvents`, without its distinct visitor count.
  */
-export function eventNames(s: Scope, limit = 50): Query {
+export function eventNames(s: ViewScope, limit = 50): Query {
   if (s.split) return eventNamesSplit(s.split, opts(s), limit)
   return sql`WITH RECURSIVE ${countingCte(s.range, opts(s), 'event')}
 SELECT name, count(*) AS events FROM ev WHERE hit AND type = 'event' AND ${inRange(s.range)}
@@ -79,7 +79,7 @@ GROUP BY name ORDER BY events DESC, name LIMIT ${int(limit)}`
 }
 
 /** Rows (time, type, name, path, country, device_type): the latest events up to `now`, newest first. */
-export function liveFeed(now: number, s: Omit<Scope, 'range'>, limit = 50): Query {
+export function liveFeed(now: number, s: Omit<ViewScope, 'range'>, limit = 50): Query {
   const r = { from: now - HOUR, to: now }
   return sql`WITH RECURSIVE ${eventsCte(r, opts({ ...s, range: r }))}
 SELECT event_time AS time, type, name, path, country, device_type FROM ev WHERE hit

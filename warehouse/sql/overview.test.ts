@@ -1,14 +1,14 @@
 /** The dashboard's own SQL (what the SQL library lacks) on native DuckDB, with hand-computed answers. */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { NativeLake } from '../../../warehouse/native.ts'
-import { displayCells, formatCell } from '../format.ts'
+import { NativeLake } from '../native.ts'
+import { displayCells, formatCell } from '../../dashboard/src/format.ts'
 import { botsByReason, createDroppedRaw, droppedByReason } from './dropped.ts'
-import type { Scope } from './filters.ts'
-import { customEvents } from '../../../warehouse/sql/breakdowns.ts'
-import { materialise } from '../../../warehouse/sql/sessions.ts'
-import { BUCKET_MS, BUCKETS } from '../../../warehouse/sql/buckets.ts'
+import type { ViewScope } from './view.ts'
+import { customEvents } from './breakdowns.ts'
+import { materialise } from './sessions.ts'
+import { BUCKET_MS, BUCKETS } from './buckets.ts'
 import { eventCount, eventNames, liveFeed, series } from './overview.ts'
-import { MINUTE as M } from '../../../warehouse/time.ts'
+import { MINUTE as M } from '../time.ts'
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
 let lake: NativeLake
@@ -36,7 +36,7 @@ beforeAll(async () => {
   await lake.conn.run(`INSERT INTO dropped_raw VALUES (make_timestamp(${T0} * 1000), 'demo', 'rate', NULL, 'slow down', 1)`)
 })
 
-const scope: Scope = { range: { from: T0, to: T0 + 120 * M - 1 }, filters: [], bots: false }
+const scope: ViewScope = { range: { from: T0, to: T0 + 120 * M - 1 }, filters: [], bots: false }
 
 describe("the dashboard's own SQL", () => {
   it('series: every bucket, zeros included; filters and bots apply', async () => {
@@ -61,7 +61,7 @@ describe("the dashboard's own SQL", () => {
     for (const b of ['minute', 'hour', 'day', 'week'] as const) {
       for (const [t, materialised] of times.flatMap((t) => [[t, false], [t, true]] as const)) {
         // Ranges off the hour: partial hours at both ends (from the events) around whole ones.
-        const s: Scope = { range: { from: t - 3 * BUCKET_MS[b] - 1234, to: t + 3 * BUCKET_MS[b] }, filters: [], bots: false, materialised }
+        const s: ViewScope = { range: { from: t - 3 * BUCKET_MS[b] - 1234, to: t + 3 * BUCKET_MS[b] }, filters: [], bots: false, materialised }
         const want = await other.run({
           sql: `SELECT time_bucket(INTERVAL '${BUCKETS[b]}', event_time) AS t, count(*) AS pageviews FROM events WHERE event_time BETWEEN make_timestamp($1::BIGINT * 1000) AND make_timestamp($2::BIGINT * 1000) GROUP BY t ORDER BY t`,
           params: [s.range.from, s.range.to],
@@ -94,7 +94,7 @@ describe("the dashboard's own SQL", () => {
       )
     }
     for (const q of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) await other.conn.run(q)
-    const filtered: Scope = { ...scope, filters: [{ dim: 'path', op: 'is', value: '/' }] }
+    const filtered: ViewScope = { ...scope, filters: [{ dim: 'path', op: 'is', value: '/' }] }
     for (const s of [scope, filtered, { ...scope, bots: true }]) {
       const m = { ...s, materialised: true }
       expect(await other.run(series(m, 'hour'))).toEqual(await lake.run(series(s, 'hour')))

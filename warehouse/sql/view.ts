@@ -2,12 +2,12 @@
  * What every panel is computed over: a time range, filters (an allowed dimension is / is not / contains
  * a value, warehouse/sql/filters.ts: values are parameters, never pasted into SQL) and the bot switch.
  */
-import type { Filter } from '../../../warehouse/sql/filters.ts'
-import type { Range } from '../../../warehouse/sql/query.ts'
-import type { SessionOptions } from '../../../warehouse/sql/sessions.ts'
-import type { Split } from '../../../warehouse/sql/aggregates.ts'
+import type { Filter } from './filters.ts'
+import type { Range } from './query.ts'
+import type { SessionOptions } from './sessions.ts'
+import type { Split } from './aggregates.ts'
 
-export interface Scope {
+export interface ViewScope {
   range: Range
   filters: Filter[]
   /** Include events flagged as bots (left out by default). */
@@ -25,6 +25,6 @@ export interface Scope {
 }
 
 /** The SQL library's options of a scope. */
-export function opts(s: Scope): SessionOptions {
+export function opts(s: ViewScope): SessionOptions {
   return { bots: s.bots, filters: s.filters, materialised: s.materialised }
 }

@@ -1,6 +1,6 @@
 /** The drop ledger (`dropped_raw`, loaded from /api/files?table=dropped) and the stored bot traffic. */
-import { DROP_COLUMNS } from '../../../warehouse/schema.ts'
-import { inRange, sql, type Query, type Range } from '../../../warehouse/sql/query.ts'
+import { DROP_COLUMNS } from '../schema.ts'
+import { inRange, sql, type Query, type Range } from './query.ts'
 
 const DUCK = { STRING: 'VARCHAR', TIMESTAMP: 'TIMESTAMP', INT32: 'INTEGER' } as const
 
