@@ -1,3 +1,4 @@
+// @ts-check
 // The collector benches' request (bench/ingest.mjs over HTTP, bench/cpu.mjs inside workerd): a fresh batch of
 // 3 events (pageview, custom event with props, engagement) from a browser, from one of 10,000 client IPs.
 

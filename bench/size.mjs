@@ -19,6 +19,7 @@ execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '
 })
 
 const dashJs = readdirSync(join(pub, 'dashboard/assets')).filter((f) => f.endsWith('.js')).map((f) => join(pub, 'dashboard/assets', f))
+/** @type {[string, string[]][]} */
 const items = [
   ['f.js (tracker, script tag)', [join(pub, 'f.js')]],
   ['f.core.js (core tracker: pageviews, events, batching)', [join(pub, 'f.core.js')]],
@@ -41,7 +42,7 @@ const wasmGz = readFileSync(join(pub, 'dashboard/duckdb/duckdb-eh.wasm.gz')).len
 const wasmRaw = statSync(join(root, 'node_modules/@duckdb/duckdb-wasm/dist/duckdb-eh.wasm')).size
 rows.push({ name: 'duckdb-eh.wasm (served gzipped)', raw: wasmRaw, gzip: wasmGz, brotli: NaN })
 
-const fmt = (n) => (Number.isNaN(n) ? '-' : n.toLocaleString('en-US'))
+const fmt = (/** @type {number} */ n) => (Number.isNaN(n) ? '-' : n.toLocaleString('en-US'))
 console.log('| what | raw B | gzip B | brotli B |\n|---|---:|---:|---:|')
 for (const r of rows) console.log(`| ${r.name} | ${fmt(r.raw)} | ${fmt(r.gzip)} | ${fmt(r.brotli)} |`)
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The synthetic lake of bench:query and bench:dashboard: sessions of a visitor (1-8 events 0-10 minutes
 // apart, one in five after the first a custom event) over 7 days from 2026-01-01, deterministic for a
 // given event count (mulberry32 seeded with it), so every run benchmarks the same lake.
@@ -11,6 +12,7 @@ const DEVICES = ['desktop', 'mobile', 'tablet']
 const BROWSERS = ['Chrome', 'Safari', 'Firefox', 'Edge']
 const CHANNELS = ['direct', 'search', 'social', 'referral', 'email']
 
+/** @param {number} seed */
 function rng(seed) {
   return () => {
     seed |= 0; seed = (seed + 0x6d2b79f5) | 0
@@ -23,10 +25,14 @@ function rng(seed) {
 /**
  * Yields the lake rows of `n` events in arrays of at most `perFile`. `visitor(pick)` adds columns of a
  * session's visitor (drawn with the same random sequence, right after its channel).
+ * @param {number} n
+ * @param {number} perFile
+ * @param {(pick: <T>(a: readonly T[]) => T) => Record<string, unknown>} [visitor]
  */
 export function* syntheticRows(n, perFile, visitor = () => ({})) {
   const rand = rng(n)
-  const pick = (a) => a[Math.floor(rand() * a.length)]
+  /** @type {<T>(a: readonly T[]) => T} */
+  const pick = (a) => /** @type {any} */ (a[Math.floor(rand() * a.length)])
   const visitors = Math.max(1, Math.floor(n / 12))
   let made = 0, id = 0
   while (made < n) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npx footfall ...`: the CLI is TypeScript sharing the SQL library with the dashboard; Node 20 cannot run
 // .ts, so esbuild (already a dev dependency) bundles it once into a cached file next to node_modules.
 import { build } from 'esbuild'

@@ -1,3 +1,4 @@
+// @ts-check
 // The schedule of the cron triggers (wrangler.toml `[triggers] crons`), for the local stack: `npm start`
 // fires the worker's scheduled jobs at the same minutes a deploy's cron would (scripts/start.mjs).
 //

@@ -1,3 +1,4 @@
+// @ts-check
 // Puts the IP-to-country database (geo-whois-asn-country, CC0, from npm) into the lake bucket at
 // geo/country.mmdb, where the worker reads it (edge/enrich/geoip.ts). Local: Miniflare's R2 under
 // `persistTo`; remote: the deployed bucket.

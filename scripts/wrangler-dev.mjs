@@ -1,3 +1,4 @@
+// @ts-check
 // `wrangler dev` as a child process on loopback, for the tests (test/helpers/stack.ts) and the benchmark
 // (bench/ingest.mjs): a free port, its own state directory, started when /healthz answers, stopped with
 // its workerd. (`npm start` runs wrangler in the foreground itself: scripts/start.mjs.)

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the generator (TypeScript, importing the warehouse and edge modules) on plain Node 20: esbuild
 // bundles it once into node_modules/.cache (about 100 ms), packages stay external.
 //

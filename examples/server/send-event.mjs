@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Sends a server-side event to Footfall from Node: a backend reports what a browser cannot see (a paid
 // order confirmed by the payment provider, a refund, a sign-up made through an API), with the site's API
 // key (SITE_KEYS) and, when it knows them, the visitor's IP and user agent so the event joins their visit.
