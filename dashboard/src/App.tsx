@@ -15,7 +15,12 @@ import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
 import type { Scope } from './queries/filters.ts'
 import { parseState, previousOf, rangeOf, RANGE_NAMES, toSearch, VIEWS, type RangeName, type State, type ViewName } from './state.ts'
-import { Filtered, Funnels, Realtime, SqlConsole, Streams, Users } from './Views.tsx'
+import { Filtered } from './views/Filtered.tsx'
+import { Funnels } from './views/Funnels.tsx'
+import { Realtime } from './views/Realtime.tsx'
+import { SqlConsole } from './views/SqlConsole.tsx'
+import { Streams } from './views/Streams.tsx'
+import { Users } from './views/Users.tsx'
 
 // Realtime mode polls for new part files every 15 s and loads only files not seen before.
 const REFRESH_MS = 15_000

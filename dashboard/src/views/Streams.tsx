@@ -1,0 +1,59 @@
+/** Streams: tumbling, hopping and session windows over the events, grouped by a dimension. */
+import { isDimension, type Dimension } from '../../../warehouse/sql/dimensions.ts'
+import { hopping, sessionWindow, tumbling, windows, type WindowSpec } from '../../../warehouse/sql/windows.ts'
+import { BarChart } from '../Chart.tsx'
+import type { Result } from '../db.ts'
+import type { ViewProps } from '../Overview.tsx'
+import { Panel, ResultTable } from '../Panel.tsx'
+import { opts } from '../queries/filters.ts'
+
+/** Dimensions a stream groups by; "" is none (session windows then key on the visitor). */
+export const STREAM_BY = ['', 'name', 'path', 'referrer_host', 'country'] as const
+/** Rows a stream table shows: the latest windows. */
+export const STREAM_ROWS = 200
+
+export function streamSpec(extra: Record<string, string>): { spec: WindowSpec; by: Dimension[] } {
+  const kind = extra.window ?? 'hopping'
+  const size = (Number(extra.size) > 0 ? Number(extra.size) : kind === 'session' ? 1800 : 300) * 1000
+  const slide = (Number(extra.slide) > 0 ? Number(extra.slide) : 10) * 1000
+  const spec = kind === 'tumbling' ? tumbling(size) : kind === 'session' ? sessionWindow(size) : hopping(size, slide)
+  const by = extra.by !== undefined ? extra.by : 'name'
+  return { spec, by: by && isDimension(by) ? [by] : [] }
+}
+
+export function Streams({ lake, version, scope, extra, setExtra }: ViewProps) {
+  const { spec, by } = streamSpec(extra)
+  // The SQL shown is the library's own, runnable as is anywhere (no tables materialised by the dashboard).
+  const q = windows(scope.range, spec, { ...opts(scope), by, materialised: false })
+  const size = (spec.kind === 'session' ? spec.gapMs : spec.sizeMs) / 1000
+  return (
+    <>
+      <form class="controls" onSubmit={(e) => e.preventDefault()}>
+        <label>Window <select data-testid="stream-kind" value={spec.kind} onChange={(e) => setExtra('window', e.currentTarget.value)}>
+          <option value="tumbling">tumbling</option><option value="hopping">hopping</option><option value="session">session</option>
+        </select></label>
+        <label>By <select data-testid="stream-by" value={by[0] ?? ''} onChange={(e) => setExtra('by', e.currentTarget.value || ' ')}>
+          {STREAM_BY.map((d) => <option key={d} value={d}>{d || (spec.kind === 'session' ? 'visitor' : 'total')}</option>)}
+        </select></label>
+        <label>{spec.kind === 'session' ? 'Gap' : 'Size'} (s) <input type="number" min="1" value={size} onChange={(e) => setExtra('size', e.currentTarget.value)} /></label>
+        {spec.kind === 'hopping' && <label>Slide (s) <input type="number" min="1" value={spec.slideMs / 1000} onChange={(e) => setExtra('slide', e.currentTarget.value)} /></label>}
+      </form>
+      <Panel title={`${spec.kind} windows${by.length ? ` by ${by[0]}` : ''}`} testid="stream" lake={lake} version={version} query={q} showSql>
+        {(r) => (
+          <>
+            <BarChart label="Events per window" points={windowTotals(r)} />
+            <p class="hint">{r.rows.length} windows; the latest {Math.min(STREAM_ROWS, r.rows.length)} below.</p>
+            <ResultTable result={{ columns: r.columns, rows: r.rows.slice(-STREAM_ROWS) }} />
+          </>
+        )}
+      </Panel>
+    </>
+  )
+}
+
+/** Events per window start, oldest first, for the chart (at most the last 120 windows). */
+function windowTotals(r: Result) {
+  const m = new Map<string, number>()
+  for (const x of r.rows) m.set(String(x.window_start), (m.get(String(x.window_start)) ?? 0) + Number(x.events))
+  return [...m].sort(([a], [b]) => (a < b ? -1 : 1)).slice(-120).map(([t, value]) => ({ t, value }))
+}
