@@ -1,7 +1,7 @@
 /** Streams: tumbling, hopping and session windows over the events, grouped by a dimension. */
 import { isDimension, type Dimension } from '../../../warehouse/sql/dimensions.ts'
 import { hopping, sessionWindow, tumbling, windows, type WindowSpec } from '../../../warehouse/sql/windows.ts'
-import { BarChart } from '../Chart.tsx'
+import { Chart, type Line } from '../Chart.tsx'
 import type { Result } from '../db.ts'
 import type { ViewProps } from '../Overview.tsx'
 import { Panel, ResultTable } from '../Panel.tsx'
@@ -41,9 +41,9 @@ export function Streams({ lake, version, scope, extra, setExtra }: ViewProps) {
       <Panel title={`${spec.kind} windows${by.length ? ` by ${by[0]}` : ''}`} testid="stream" lake={lake} version={version} query={q} showSql>
         {(r) => (
           <>
-            <BarChart label="Events per window" points={windowTotals(r)} />
-            <p class="hint">{r.rows.length} windows; the latest {Math.min(STREAM_ROWS, r.rows.length)} below.</p>
-            <ResultTable result={{ columns: r.columns, rows: r.rows.slice(-STREAM_ROWS) }} />
+            <Chart testid="stream-chart" label={`Events per window${by.length ? ` by ${by[0]}` : ''}`} metric="events" {...windowLines(r, by[0])} />
+            <p class="hint">{r.rows.length} windows; the latest {Math.min(STREAM_ROWS, r.rows.length)} below, newest first.</p>
+            <ResultTable result={{ columns: r.columns, rows: r.rows.slice(-STREAM_ROWS).reverse() }} />
           </>
         )}
       </Panel>
@@ -51,9 +51,28 @@ export function Streams({ lake, version, scope, extra, setExtra }: ViewProps) {
   )
 }
 
-/** Events per window start, oldest first, for the chart (at most the last 120 windows). */
-function windowTotals(r: Result) {
-  const m = new Map<string, number>()
-  for (const x of r.rows) m.set(String(x.window_start), (m.get(String(x.window_start)) ?? 0) + Number(x.events))
-  return [...m].sort(([a], [b]) => (a < b ? -1 : 1)).slice(-120).map(([t, value]) => ({ t, value }))
+/** Lines the chart draws at most: the groups with the most events (the table lists every group). */
+export const STREAM_LINES = 8
+/** Window starts the chart draws at most: the latest. */
+export const STREAM_POINTS = 5_000
+
+/**
+ * The chart of a stream: events per window start, oldest first, one line per group (the `STREAM_LINES`
+ * groups with the most events; 0 where a group has no window starting then) or one line in all.
+ */
+export function windowLines(r: Result, by: string | undefined): { times: string[]; lines: Line[] } {
+  const times = [...new Set(r.rows.map((x) => String(x.window_start)))].sort().slice(-STREAM_POINTS)
+  const at = new Map(times.map((t, i) => [t, i]))
+  const groups = new Map<string, number>()
+  if (by) for (const x of r.rows) groups.set(String(x[by] ?? '(none)'), (groups.get(String(x[by] ?? '(none)')) ?? 0) + Number(x.events))
+  const top = by ? [...groups].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, STREAM_LINES).map(([g]) => g) : ['Events']
+  const lines: Line[] = top.map((label) => ({ label, values: times.map(() => 0) }))
+  const index = new Map(top.map((g, i) => [g, i]))
+  for (const x of r.rows) {
+    const i = at.get(String(x.window_start))
+    const l = by ? index.get(String(x[by] ?? '(none)')) : 0
+    if (i === undefined || l === undefined) continue
+    lines[l]!.values[i] = (lines[l]!.values[i] ?? 0) + Number(x.events)
+  }
+  return { times, lines }
 }
