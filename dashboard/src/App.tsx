@@ -54,6 +54,7 @@ export function App() {
   const [large, setLarge] = useState<{ bytes: number; files: number } | null>(null)
   const [allowLarge, setAllowLarge] = useState('')
   const opening = useRef<Lake | null>(null)
+  const answered = useRef({ version: -1, key: '' })
 
   const setState = useCallback((next: State) => {
     history.pushState(null, '', location.pathname + toSearch(next))
@@ -180,17 +181,23 @@ export function App() {
   }
   const loading = progress && !progress.done
   const early = rollupChart(rollups, range, props.previous, state.bots, tz)
+  // Which state the data on screen answers: a load bumps `version` only for the state it was started for (a
+  // stale one is dropped), so the first render with a new version names it. A view opened by its tab, or a
+  // new range, waits for its own load instead of querying the last one's tables (which may lack its columns).
+  if (answered.current.version !== version) answered.current = { version, key: rangeKey }
+  const current = answered.current.key === rangeKey
   return (
     <main data-now={now} data-version={version}>
       <header>
         <h1>Footfall · {state.site}</h1>
-        <label>
+        {/* Realtime is always the last 30 minutes: no range to choose. */}
+        {state.view !== 'realtime' && <label>
           Range{' '}
           <select data-testid="range" value={state.range} onChange={(e) => setState({ ...state, range: e.currentTarget.value as RangeName })}>
             {RANGE_NAMES.map((r) => <option key={r} value={r}>{RANGE_LABEL[r]}</option>)}
           </select>
-        </label>
-        {state.range === 'custom' && (
+        </label>}
+        {state.range === 'custom' && state.view !== 'realtime' && (
           <>
             {/* Whole local days of the site's zone. */}
             <label>From <input type="date" value={localDate(range.from, tz)} onChange={(e) => setState({ ...state, from: localMidnight(e.currentTarget.value, tz) })} /></label>
@@ -232,12 +239,17 @@ export function App() {
         </p>
       )}
       {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && <FilterBar filters={state.filters} onChange={setFilters} />}
-      {!lake && early && state.view === 'overview' && (
+      {(!lake || !current) && early && state.view === 'overview' && (
         <div class="view" data-testid="view-overview-early">
           <RollupOverview early={early} range={range} extra={state.extra} setExtra={props.setExtra} />
         </div>
       )}
-      {lake && (
+      {lake && !current && !(early && state.view === 'overview') && (
+        <div class="view" data-testid={`view-${state.view}`} data-state="loading" aria-busy={!large}>
+          <p class="empty" role="status">{large ? '' : `Loading ${VIEW_LABEL[state.view].toLowerCase()}…`}</p>
+        </div>
+      )}
+      {lake && current && (
         <div class="view" data-testid={`view-${state.view}`}>
           {state.view === 'overview' && <Overview {...props} early={early} />}
           {state.view === 'realtime' && <Realtime {...props} now={now} />}

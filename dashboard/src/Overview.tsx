@@ -99,9 +99,11 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
           <Panel key={b.testid} title={b.title} testid={b.testid} lake={lake} version={version} query={b.query(scope)} columns={b.columns}
             onPick={b.pick ? (v) => pick(b.pick!, v) : undefined} />
         ))}
-        <Panel title={`Properties of "${eventName ?? '…'}"`} testid="props" lake={lake} version={version}
+        <Panel title={eventName ? `Properties of "${eventName}"` : 'Properties of custom events'} testid="props" lake={lake} version={version}
           query={eventName && key ? (split ? eventPropsSplit(split, eventName, key, { ...opts(scope), limit: 10 }) : eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 })) : null}
           empty="No custom event properties in this range."
+          busy={names.kind !== 'ready' || names.pending || (!!eventName && (keys.kind !== 'ready' || keys.pending))}
+          idle={names.kind === 'ready' && !names.result.rows.length ? 'No custom events in this range.' : keys.kind === 'ready' && !keys.result.rows.length ? `No properties on "${eventName}" in this range.` : undefined}
           onPick={key ? (v) => pick(`prop:${key}`, v) : undefined} />
         {names.kind === 'ready' && names.result.rows.length > 0 && (
           <div class="prop-pick">

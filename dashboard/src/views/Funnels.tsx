@@ -38,7 +38,7 @@ export function Funnels({ lake, version, scope, extra, setExtra }: ViewProps) {
       </form>
       <div class="grid">
         <Panel title={`Funnel (${within === 'session' ? 'within a visit' : `within ${within.minutes} minutes`})`} testid="funnel" lake={lake} version={version}
-          query={steps.length ? funnel(scope.range, steps, { ...opts(scope), within }) : null} empty="Enter the steps of a funnel." />
+          query={steps.length ? funnel(scope.range, steps, { ...opts(scope), within }) : null} idle="Enter the steps of a funnel above, then press Show funnel." />
         <Panel title={`Orders (event "${orderEvent}")`} testid="orders" lake={lake} version={version} query={orders(scope.range, { ...opts(scope), orderEvent })} />
       </div>
     </>
