@@ -3,6 +3,7 @@
  * tab from the overview never shows an error (not even for a moment: every alert that ever appears is
  * recorded) and ends with no panel still "Loading…"; Realtime has no range control; the funnel without steps
  * says what to do; a range without events says so in the properties panel instead of loading forever.
+ * Screenshots of every view in light and dark at 1366 and 390 px go to test-results/screenshots/.
  */
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -78,6 +79,28 @@ describe('honest states', () => {
     }
     await page.close()
   })
+
+  it('shows every view in light and dark at 1366 and 390 px without an error (screenshots)', async () => {
+    const range = { from: data.from - HOUR, to: data.to + 5 * 60_000 }
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const width of [1366, 390]) {
+        const page = await browser.newPage()
+        await page.setViewportSize({ width, height: 900 })
+        await page.emulateMedia({ colorScheme: scheme })
+        await recordErrors(page)
+        for (const view of VIEWS) {
+          // The window's load event can take over 30 s on a busy machine: the page's own state says when it is ready.
+          await page.goto(url(range, view === 'overview' ? '&compare=1' : `&view=${view}`), { waitUntil: 'domcontentloaded', timeout: 90_000 })
+          await page.waitForSelector(`[data-testid=view-${view}]:not([data-state=loading])`, { timeout: 90_000 })
+          await settled(page)
+          await page.screenshot({ path: `${SHOTS}/${view}-${width}-${scheme}.png`, fullPage: true })
+          // (Recorded anew on each page load.)
+          expect([view, scheme, width, await errors(page)]).toEqual([view, scheme, width, []])
+        }
+        await page.close()
+      }
+    }
+  }, 900_000)
 
   it('says a range without events has none, instead of loading forever', async () => {
     const page = await browser.newPage()
