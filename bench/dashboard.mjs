@@ -153,14 +153,15 @@ async function measure(ctx, origin, _range, coldOnly) {
     const t = performance.now()
     await (reload ? page.reload() : page.goto(url))
     // An error (out of memory) ends the run instead of waiting for a chart that will not come.
-    await page.waitForSelector('[data-testid=chart], [role=alert]', { timeout: 600_000 })
+    // The chart is drawn (uPlot's canvas), not only mounted.
+    await page.waitForSelector('[data-testid=chart] canvas, [role=alert]', { timeout: 600_000 })
     const chart = performance.now() - t
     const alert = await page.$('[role=alert]')
     if (alert) throw new Error(`after ${(chart / 1000).toFixed(1)} s: ${await alert.textContent()}`)
     const source = await page.getAttribute('[data-testid=timeseries]', 'data-source')
-    const bars = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.dataset.value)))
+    const bars = await page.$$eval('[data-testid=chart] li [data-line="0"]', (els) => els.map((e) => Number(e.dataset.value)))
     await settled()
-    const after = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.dataset.value)))
+    const after = await page.$$eval('[data-testid=chart] li [data-line="0"]', (els) => els.map((e) => Number(e.dataset.value)))
     // The first chart (from rollups) and the one from the events must agree, or the times mean nothing.
     if (JSON.stringify(bars) !== JSON.stringify(after)) throw new Error(`the first chart (${source}) differs from the events' chart`)
     return { chart, all: performance.now() - t, source }
@@ -248,16 +249,16 @@ async function measureYear(ctx, origin, rangeName) {
   const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 20 })
   let t = performance.now()
   await page.goto(`${origin}/dashboard/?range=${rangeName}#token=bench`)
-  await page.waitForSelector('[data-testid=chart], [role=alert]', { timeout: 600_000, polling: 20 })
+  await page.waitForSelector('[data-testid=chart] canvas, [role=alert]', { timeout: 600_000, polling: 20 })
   const chart = performance.now() - t
   const alert = await page.$('[role=alert]')
   if (alert) throw new Error(`after ${(chart / 1000).toFixed(1)} s: ${await alert.textContent()}`)
   const source = await page.getAttribute('[data-testid=timeseries]', 'data-source')
-  const bars = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.dataset.value)))
+  const bars = await page.$$eval('[data-testid=chart] li [data-line="0"]', (els) => els.map((e) => Number(e.dataset.value)))
   await settled()
   const all = performance.now() - t
   // The first chart (drawn early from the aggregates) and the one from DuckDB must agree, or the times mean nothing.
-  const after = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.dataset.value)))
+  const after = await page.$$eval('[data-testid=chart] li [data-line="0"]', (els) => els.map((e) => Number(e.dataset.value)))
   if (JSON.stringify(bars) !== JSON.stringify(after)) throw new Error(`the first chart (${source}) differs from the events' chart`)
   const stats = await page.$eval('[data-testid=load-stats]', (e) => JSON.parse(e.dataset.timings))
   const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null))
@@ -266,7 +267,7 @@ async function measureYear(ctx, origin, rangeName) {
   // Opened again (a returning owner): the engine's compiled code in the HTTP cache, the lake files in Cache Storage.
   t = performance.now()
   await page.reload()
-  await page.waitForSelector('[data-testid=chart]', { timeout: 600_000, polling: 20 })
+  await page.waitForSelector('[data-testid=chart] canvas', { timeout: 600_000, polling: 20 })
   const reloadChart = performance.now() - t
   await settled()
   const reloaded = { chart: reloadChart, all: performance.now() - t }

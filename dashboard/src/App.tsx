@@ -12,7 +12,12 @@ import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
 import type { ViewScope } from '../../warehouse/sql/view.ts'
 import { parseState, previousOf, rangeOf, RANGE_NAMES, toSearch, VIEWS, type RangeName, type State, type ViewName } from './state.ts'
-import { Filtered, Funnels, Realtime, SqlConsole, Streams, Users } from './Views.tsx'
+import { Filtered } from './views/Filtered.tsx'
+import { Funnels } from './views/Funnels.tsx'
+import { Realtime } from './views/Realtime.tsx'
+import { SqlConsole } from './views/SqlConsole.tsx'
+import { Streams } from './views/Streams.tsx'
+import { Users } from './views/Users.tsx'
 
 const RANGE_LABEL: Record<RangeName, string> = {
   realtime: 'Realtime (30 min)', today: 'Today', yesterday: 'Yesterday', '7d': 'Last 7 days', '30d': 'Last 30 days',
@@ -41,7 +46,7 @@ export function App() {
   // The overview without filters or bots answers from the aggregates of the range's whole days and reads raw
   // events only for the rest (warehouse/sql/aggregates.ts); other views, filters and bots read raw events.
   const aggregated = state.view === 'overview' && !state.filters.length && !state.bots && state.range !== 'realtime'
-  const { lake, version, now, progress, last, loaded, listing, large, allowLarge, error, refresh } = useLake(state, authed, aggregated, (message) => {
+  const { lake, version, now, progress, last, loaded, listing, current, large, allowLarge, error, refresh } = useLake(state, authed, aggregated, (message) => {
     clearToken()
     setAuthed(false)
     setSignInError(message)
@@ -84,13 +89,14 @@ export function App() {
     <main data-now={at} data-version={version}>
       <header>
         <h1>Footfall · {state.site}</h1>
-        <label>
+        {/* Realtime is always the last 30 minutes: no range to choose. */}
+        {state.view !== 'realtime' && <label>
           Range{' '}
           <select data-testid="range" value={state.range} onChange={(e) => setState({ ...state, range: e.currentTarget.value as RangeName })}>
             {RANGE_NAMES.map((r) => <option key={r} value={r}>{RANGE_LABEL[r]}</option>)}
           </select>
-        </label>
-        {state.range === 'custom' && (
+        </label>}
+        {state.range === 'custom' && state.view !== 'realtime' && (
           <>
             {/* Whole local days of the site's zone. */}
             <label>From <input type="date" value={localDate(range.from, tz)} onChange={(e) => setState({ ...state, from: localMidnight(e.currentTarget.value, tz) })} /></label>
@@ -132,12 +138,17 @@ export function App() {
         </p>
       )}
       {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && <FilterBar filters={state.filters} onChange={setFilters} />}
-      {!lake && chart && state.view === 'overview' && (
+      {(!lake || !current) && chart && state.view === 'overview' && (
         <div class="view" data-testid="view-overview-early">
           <RollupOverview early={chart} range={range} extra={state.extra} setExtra={props.setExtra} />
         </div>
       )}
-      {lake && (
+      {lake && !current && !(chart && state.view === 'overview') && (
+        <div class="view" data-testid={`view-${state.view}`} data-state="loading" aria-busy={!large}>
+          <p class="empty" role="status">{large ? '' : `Loading ${VIEW_LABEL[state.view].toLowerCase()}…`}</p>
+        </div>
+      )}
+      {lake && current && (
         <div class="view" data-testid={`view-${state.view}`}>
           {state.view === 'overview' && <Overview {...props} early={chart} />}
           {state.view === 'realtime' && <Realtime {...props} now={now} />}

@@ -6,13 +6,13 @@ import { isDimension, type Dimension } from '../../warehouse/sql/dimensions.ts'
 import { kpis, previousPeriod } from '../../warehouse/sql/kpis.ts'
 import { BUCKETS, bucketFor, type Bucket } from '../../warehouse/sql/buckets.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
-import { BarChart } from './Chart.tsx'
+import { TimeChart, type Point } from './Chart.tsx'
 import type { Lake } from './db.ts'
 import { formatCell } from './format.ts'
 import { Panel, usePanelQuery } from './Panel.tsx'
 import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
 import { BREAKDOWNS, change, KPIS } from './panels.ts'
-import { eventCount, eventNames, series } from '../../warehouse/sql/overview.ts'
+import { eventCount, eventNames, isSeriesMetric, series, visitorsExact, type SeriesMetric } from '../../warehouse/sql/overview.ts'
 import type { EarlyChart } from './RollupOverview.tsx'
 
 export interface ViewProps {
@@ -32,9 +32,13 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
   const e = usePanelQuery(lake, version, split ? null : eventCount(scope))
   const ep = usePanelQuery(lake, version, previous && !split ? eventCount({ ...scope, range: previous }) : null)
   const bucket = seriesBucket(extra, scope.range, !!split?.agg)
-  const cur = usePanelQuery(lake, version, series(scope, bucket))
+  // The chart's metric: the KPI clicked (`metric` in the URL), pageviews by default (the first chart's, from rollups).
+  const metric = seriesMetric(extra)
+  const cur = usePanelQuery(lake, version, series(scope, bucket, metric))
   const prevScope = previous ? { ...scope, range: previousPeriod(scope.range), split: scope.previousSplit ?? undefined } : null
-  const prev = usePanelQuery(lake, version, prevScope ? series(prevScope, bucket) : null)
+  const prev = usePanelQuery(lake, version, prevScope ? series(prevScope, bucket, metric) : null)
+  const pointsOf = (rows: Record<string, unknown>[]): Point[] => rows.map((r) => ({ t: String(r.t), value: r[metric] === null || r[metric] === undefined ? null : Number(r[metric]) }))
+  const chartLabel = `${METRIC_LABEL[metric]} by ${bucket}`
   const names = usePanelQuery(lake, version, eventNames(scope))
   const eventName = extra.event ?? (names.kind === 'ready' ? (names.result.rows[0]?.name as string | undefined) : undefined)
   const keys = usePanelQuery(lake, version, eventName ? (split ? propKeysSplit(split, eventName, opts(scope)) : propKeys(scope.range, eventName, opts(scope))) : null)
@@ -56,7 +60,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
           const v = row ? Number(row[key] ?? 0) : null
           const c = v !== null && before ? change(v, before[key] as number | null) : null
           return (
-            <div class="kpi" key={key}>
+            <button type="button" class="kpi" key={key} data-metric={key} aria-pressed={metric === key} title={`Show ${METRIC_LABEL[key].toLowerCase()} on the chart`}
+              onClick={() => setExtra('metric', key === 'pageviews' ? null : key)}>
               <div class="kpi-value" data-testid={`kpi-${key}`} data-estimate={key === 'visitors' && estimated ? '1' : undefined}
                 title={key === 'visitors' && estimated ? 'Estimated from daily sketches (HyperLogLog): within ±3.2 % in 95 % of cases' : undefined}>
                 {v === null ? '…' : `${key === 'visitors' && estimated ? '≈ ' : ''}${formatCell(key, v)}`}
@@ -67,23 +72,25 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
                   {c === null ? '–' : `${c > 0 ? '+' : ''}${c}%`} <span class="vs">vs {formatCell(key, Number(before[key] ?? 0))}</span>
                 </div>
               )}
-            </div>
+            </button>
           )
         })}
       </section>
       <section class="panel wide" data-testid="timeseries" data-state={cur.kind} aria-busy={cur.pending || prev.pending}
         data-source={cur.kind === 'ready' ? 'events' : early ? 'rollups' : undefined}>
-        <SeriesHead bucket={bucket} setExtra={setExtra} />
+        <SeriesHead bucket={bucket} setExtra={setExtra} metric={metric} />
+        {metric === 'visitors' && !visitorsExact(scope, bucket) && (
+          <p class="hint" data-testid="visitors-grain">
+            Unique visitors of aggregated days are kept per day.{' '}
+            <button type="button" class="pick" onClick={() => setExtra('bucket', 'day')}>Show them by day</button>
+          </p>
+        )}
         {cur.kind === 'ready' && (
-          <BarChart
-            testid="chart"
-            label={`Pageviews by ${bucket}`}
-            points={cur.result.rows.map((r) => ({ t: String(r.t), value: Number(r.pageviews) }))}
-            previous={prev.kind === 'ready' && previous ? prev.result.rows.map((r) => ({ t: String(r.t), value: Number(r.pageviews) })) : undefined}
-          />
+          <TimeChart testid="chart" metric={metric} label={chartLabel} seriesLabel={METRIC_LABEL[metric]} points={pointsOf(cur.result.rows)}
+            previous={prev.kind === 'ready' && previous ? pointsOf(prev.result.rows) : undefined} />
         )}
         {/* Until the events' series is ready, the same chart from the pageview rollups (RollupOverview.tsx). */}
-        {cur.kind === 'loading' && early && <BarChart testid="chart" label={`Pageviews by ${bucket}`} {...early.chart(bucket)} />}
+        {cur.kind === 'loading' && early && metric === 'pageviews' && <TimeChart testid="chart" label={chartLabel} seriesLabel={METRIC_LABEL[metric]} {...early.chart(bucket)} />}
         {cur.kind === 'error' && <p class="error" role="alert">{cur.message}</p>}
       </section>
       {/* Panels query after the KPIs (one DuckDB connection, and child effects run first): headline numbers come first. */}
@@ -92,9 +99,11 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
           <Panel key={b.testid} title={b.title} testid={b.testid} lake={lake} version={version} query={b.query(scope)} columns={b.columns}
             onPick={b.pick ? (v) => pick(b.pick!, v) : undefined} />
         ))}
-        <Panel title={`Properties of "${eventName ?? '…'}"`} testid="props" lake={lake} version={version}
+        <Panel title={eventName ? `Properties of "${eventName}"` : 'Properties of custom events'} testid="props" lake={lake} version={version}
           query={eventName && key ? (split ? eventPropsSplit(split, eventName, key, { ...opts(scope), limit: 10 }) : eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 })) : null}
           empty="No custom event properties in this range."
+          busy={names.kind !== 'ready' || names.pending || (!!eventName && (keys.kind !== 'ready' || keys.pending))}
+          idle={names.kind === 'ready' && !names.result.rows.length ? 'No custom events in this range.' : keys.kind === 'ready' && !keys.result.rows.length ? `No properties on "${eventName}" in this range.` : undefined}
           onPick={key ? (v) => pick(`prop:${key}`, v) : undefined} />
         {names.kind === 'ready' && names.result.rows.length > 0 && (
           <div class="prop-pick">
@@ -122,11 +131,22 @@ export function seriesBucket(extra: Record<string, string>, range: Range, aggreg
   return aggregated && b === 'minute' ? 'hour' : b
 }
 
+/** The chart's metric: `metric` in the URL if it is one, else pageviews. */
+export function seriesMetric(extra: Record<string, string>): SeriesMetric {
+  return isSeriesMetric(extra.metric) ? extra.metric : 'pageviews'
+}
+
+/** What the chart calls each metric. */
+export const METRIC_LABEL: Record<SeriesMetric, string> = {
+  visitors: 'Unique visitors', visits: 'Visits', pageviews: 'Pageviews', views_per_visit: 'Views per visit',
+  bounce_rate: 'Bounce rate', visit_duration_ms: 'Visit duration', events: 'Custom events',
+}
+
 /** The time series' title and its bucket picker (also drawn over the rollup chart, RollupOverview.tsx). */
-export function SeriesHead({ bucket, setExtra }: { bucket: Bucket; setExtra: ViewProps['setExtra'] }) {
+export function SeriesHead({ bucket, setExtra, metric = 'pageviews' }: { bucket: Bucket; setExtra: ViewProps['setExtra']; metric?: SeriesMetric }) {
   return (
     <div class="panel-head">
-      <h2>Pageviews over time</h2>
+      <h2 data-testid="chart-title">{METRIC_LABEL[metric]} over time</h2>
       <label>
         by{' '}
         <select value={bucket} onChange={(ev) => setExtra('bucket', ev.currentTarget.value)} aria-label="Time bucket">

@@ -1,6 +1,6 @@
 /**
- * One panel: runs its query whenever the query or the loaded data changes, and shows a loading, empty,
- * error or table state, with a CSV export. Rows of a breakdown are buttons that add a filter.
+ * One panel: runs its query whenever the query or the loaded data changes, and shows a loading, idle (nothing
+ * to run yet), empty, error or table state, with a CSV export. Rows of a breakdown are buttons that add a filter.
  */
 import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
@@ -23,6 +23,13 @@ export interface PanelProps {
   /** The columns to show and export (default: all). */
   columns?: string[]
   empty?: string
+  /**
+   * Said instead of "Loading…" while `query` is null because there is nothing to run yet (no funnel steps,
+   * no custom event to describe), not because something is loading.
+   */
+  idle?: string
+  /** The query this panel will run is still being worked out (from other queries): busy, as when it runs. */
+  busy?: boolean
   children?: (r: Result) => ComponentChildren
   showSql?: boolean
   /** SQL typed by the owner or carried by a link: run read-only (`Lake.runReadOnly`), never changing the loaded tables. */
@@ -55,13 +62,13 @@ export function usePanelQuery(lake: Lake, version: number, query: Query | null, 
   return { ...state, pending: answered !== want }
 }
 
-export function Panel({ title, testid, lake, version, query, onPick, labels, empty, children, showSql, columns, readOnly }: PanelProps) {
+export function Panel({ title, testid, lake, version, query, onPick, labels, empty, idle, busy, children, showSql, columns, readOnly }: PanelProps) {
   const state = usePanelQuery(lake, version, query, readOnly)
   const full = state.kind === 'ready' ? state.result : null
   const result = full && columns ? { columns: columns.filter((c) => full.columns.includes(c)), rows: full.rows } : full
-  const status = state.kind === 'ready' ? (state.result.rows.length ? 'ready' : 'empty') : state.kind
+  const status = !query && idle ? 'idle' : state.kind === 'ready' ? (state.result.rows.length ? 'ready' : 'empty') : state.kind
   return (
-    <section class="panel" data-testid={testid} data-state={status} aria-busy={state.pending}>
+    <section class="panel" data-testid={testid} data-state={status} aria-busy={state.pending || (!query && !!busy)}>
       <div class="panel-head">
         <h2>{title}</h2>
         {result && result.rows.length > 0 && (
@@ -70,7 +77,8 @@ export function Panel({ title, testid, lake, version, query, onPick, labels, emp
           </button>
         )}
       </div>
-      {state.kind === 'loading' && <p class="empty">Loading…</p>}
+      {status === 'idle' && <p class="empty" data-testid={`${testid}-idle`}>{idle}</p>}
+      {status === 'loading' && <p class="empty">Loading…</p>}
       {state.kind === 'error' && <p class="error" role="alert">{state.message}</p>}
       {result && !result.rows.length && <p class="empty">{empty ?? 'No data in this range.'}</p>}
       {result && result.rows.length > 0 && (children ? children(result) : <ResultTable result={result} onPick={onPick} labels={labels} />)}

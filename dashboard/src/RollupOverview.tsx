@@ -10,7 +10,7 @@ import type { Bucket } from '../../warehouse/sql/buckets.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import type { Split } from '../../warehouse/sql/aggregates.ts'
 import { listFiles } from './api.ts'
-import { BarChart, type Point } from './Chart.tsx'
+import { TimeChart, type Point } from './Chart.tsx'
 import { formatCell } from './format.ts'
 import { getLake } from './loader.ts'
 import { SeriesHead, seriesBucket } from './Overview.tsx'
@@ -108,7 +108,7 @@ export function RollupOverview({ early, range, extra, setExtra }: { early: Early
       </section>
       <section class="panel wide" data-testid="timeseries" data-state="ready" data-source="rollups" aria-busy="true">
         <SeriesHead bucket={bucket} setExtra={setExtra} />
-        <BarChart testid="chart" label={`Pageviews by ${bucket}`} points={points} previous={previous} />
+        <TimeChart testid="chart" label={`Pageviews by ${bucket}`} points={points} previous={previous} />
         <p class="hint">From the aggregates, the pageview rollups and today's newest files; the other panels follow once DuckDB has loaded them.</p>
       </section>
     </>

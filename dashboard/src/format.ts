@@ -29,3 +29,33 @@ const isRate = (c: string) => c === 'rate' || c.endsWith('_rate') || c.startsWit
 export function displayCells(columns: string[], row: Record<string, unknown>): string[] {
   return columns.map((c, j) => (j === 0 && (row[c] === null || row[c] === undefined) ? '(none)' : formatCell(c, row[c])))
 }
+
+/**
+ * A metric's value as a person reads it (the chart's tooltip and axis): rates as "42 %", durations as
+ * "3m 28s", views per visit to two decimals, counts with thousands separators, or `compact` as "1.2k";
+ * a missing value (no visit to average over) as "–".
+ */
+export function formatMetric(metric: string, v: number | null | undefined, compact = false): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–'
+  if (isRate(metric)) return `${Math.round(v * 100)} %`
+  if (metric.endsWith('_ms')) return formatDuration(v)
+  if (!Number.isInteger(v)) return String(Math.round(v * 100) / 100)
+  return compact ? compactNumber(v) : v.toLocaleString('en')
+}
+
+/** Milliseconds as "45s", "3m 28s", "2h 5m". */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
+}
+
+/** 950, 1.2k, 12k, 3.4M. */
+export function compactNumber(n: number): string {
+  const a = Math.abs(n)
+  const [d, unit] = a >= 1e9 ? [1e9, 'B'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e3 ? [1e3, 'k'] : [1, '']
+  if (d === 1) return String(Math.round(n * 100) / 100)
+  const x = n / d
+  return `${Math.abs(x) < 10 ? Math.round(x * 10) / 10 : Math.round(x)}${unit}`
+}

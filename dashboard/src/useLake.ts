@@ -54,6 +54,12 @@ export interface LakeData {
   last: { files: number; bytes: number; fromCache: number; fromNetwork: number } | null
   /** The listing of the last finished load. */
   loaded: Listing | null
+  /**
+   * Whether the loaded data answers the state (its last finished load was started for it): a view opened
+   * by its tab, or a new range, waits for its own load instead of querying the last one's tables (which
+   * may lack its columns).
+   */
+  current: boolean
   /** The listing of the load under way (the first chart draws from it). */
   listing: Listing | null
   /** Raw events too large to download unasked: their size, until `allowLarge()`. */
@@ -76,6 +82,7 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
   const [progress, setProgress] = useState<Progress | null>(null)
   const [last, setLast] = useState<LakeData['last']>(null)
   const [loaded, setLoaded] = useState<Listing | null>(null)
+  const [loadedKey, setLoadedKey] = useState('')
   const [listing, setListing] = useState<Listing | null>(null)
   const [large, setLarge] = useState<LakeData['large']>(null)
   const [allowed, setAllowed] = useState('')
@@ -142,6 +149,7 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
         if (!live) return
         setLake(db)
         setLoaded(ls)
+        setLoadedKey(rangeKey)
         setLast(sum)
         setNow(t)
         setVersion((v) => v + 1)
@@ -157,6 +165,7 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
 
   return {
     lake, version, now, progress, last, loaded, listing, large, error,
+    current: loadedKey === rangeKey,
     allowLarge: () => setAllowed(rangeKey),
     refresh: () => setTick((n) => n + 1),
   }

@@ -19,7 +19,9 @@ import { eventCount, series } from '../../warehouse/sql/overview.ts'
 import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
 import { botsByReason, createDroppedRaw, droppedByReason } from '../../warehouse/sql/dropped.ts'
 import { previousOf } from '../../dashboard/src/state.ts'
-import { parseSteps, realtimePanels, streamSpec, STREAM_ROWS } from '../../dashboard/src/Views.tsx'
+import { parseSteps } from '../../dashboard/src/views/Funnels.tsx'
+import { realtimePanels } from '../../dashboard/src/views/Realtime.tsx'
+import { streamSpec, STREAM_LINES, STREAM_ROWS } from '../../dashboard/src/views/Streams.tsx'
 import { breakdown, customEvents, eventProps, propKeys } from '../../warehouse/sql/breakdowns.ts'
 import { kpis } from '../../warehouse/sql/kpis.ts'
 import { funnel } from '../../warehouse/sql/funnels.ts'
@@ -117,6 +119,13 @@ async function expectedKpis(s: ViewScope, prev = false): Promise<Record<string, 
 
 const scope = (extra: Partial<ViewScope> = {}): ViewScope => ({ range, filters: [], bots: false, ...extra })
 
+/** A stream chart's lines: its groups with the most events first (at most STREAM_LINES), from native DuckDB. */
+async function streamGroups(q: Query, by: string): Promise<string[]> {
+  const sums = new Map<string, number>()
+  for (const r of await native.run(q)) sums.set(String(r[by] ?? '(none)'), (sums.get(String(r[by] ?? '(none)')) ?? 0) + Number(r.events))
+  return [...sums].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, STREAM_LINES).map(([g]) => g)
+}
+
 
 describe('dashboard on the local stack', () => {
   it('downloads every file once with a progress bar, then serves a reload from Cache Storage', async () => {
@@ -165,7 +174,7 @@ describe('dashboard on the local stack', () => {
     const [first] = await native.run(customEvents(range, opts(scope())))
     const [firstKey] = await native.run(propKeys(range, String(first!.name), opts(scope())))
     expect(await rows(page, 'props')).toEqual(await expected(eventProps(range, String(first!.name), String(firstKey!.key), { ...opts(scope()), limit: 10 })))
-    const bars = await page.$$eval('[data-testid=chart] rect', (rs) => rs.map((r) => Number(r.getAttribute('data-value'))))
+    const bars = await page.$$eval('[data-testid=chart] li [data-line="0"]', (els) => els.map((e) => Number(e.getAttribute('data-value'))))
     const s = await native.run(series(scope(), bucketFor(range)))
     expect(bars).toEqual(s.map((r) => Number(r.pageviews)))
     expect(bars.reduce((a, b) => a + b, 0)).toBe(k[0]!.pageviews)
@@ -253,7 +262,9 @@ describe('dashboard on the local stack', () => {
     const hop = streamSpec({})
     expect(hop.spec).toEqual({ kind: 'hopping', sizeMs: 300_000, slideMs: 10_000 }) // 5 minutes sliding every 10 seconds
     const hopQ = windows(range, hop.spec, { ...opts(scope()), by: hop.by })
-    expect(await rows(page, 'stream')).toEqual((await expected(hopQ)).slice(-STREAM_ROWS))
+    // The latest windows, newest first.
+    expect(await rows(page, 'stream')).toEqual((await expected(hopQ)).slice(-STREAM_ROWS).reverse())
+    expect(await page.$$eval('[data-testid=stream-chart] li:first-child [data-line]', (els) => els.map((e) => e.getAttribute('data-label')))).toEqual(await streamGroups(hopQ, 'name'))
     expect(await page.textContent('[data-testid=stream-sql]')).toBe(hopQ.sql)
     await page.selectOption('[data-testid=stream-kind]', 'session')
     await page.waitForURL(/window=session/)
@@ -261,7 +272,7 @@ describe('dashboard on the local stack', () => {
     await page.waitForURL(/by=country/)
     await settled(page)
     const ses = streamSpec({ window: 'session', by: 'country' })
-    expect(await rows(page, 'stream')).toEqual((await expected(windows(range, ses.spec, { ...opts(scope()), by: ses.by }))).slice(-STREAM_ROWS))
+    expect(await rows(page, 'stream')).toEqual((await expected(windows(range, ses.spec, { ...opts(scope()), by: ses.by }))).slice(-STREAM_ROWS).reverse())
     await page.screenshot({ path: `${SHOTS}/streams.png`, fullPage: true })
 
     const steps = 'path:/,name:add_to_cart,name:order'

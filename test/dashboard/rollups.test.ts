@@ -157,15 +157,19 @@ async function heldPage(browser: BrowserContext, hold = /\/data\/events\//) {
 const url = (range: { from: number; to: number }, more = '') =>
   `${stack.url}/dashboard/?range=custom&from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}${more}#token=${TOKEN}`
 
-/** The chart's bars (bucket "YYYY-MM-DD HH:MM:SS", pageviews) and the previous period's line. */
+/** The chart's buckets ("YYYY-MM-DD HH:MM:SS", pageviews) and the previous period's values, from its data list. */
 async function chartOf(page: Page, source: 'rollups' | 'events', compared = false) {
   const sel = `[data-testid=timeseries][data-source=${source}] [data-testid=chart]`
   // The events' chart is drawn once the range's series is in; the previous period's line may follow.
-  await page.waitForSelector(compared ? `${sel} polyline` : sel, { timeout: 90_000 })
-  return page.$eval(sel, (svg) => ({
-    bars: [...svg.querySelectorAll('rect')].map((r) => [r.querySelector('title')!.textContent!.replace(/ UTC: .*/, ''), Number(r.dataset.value)]),
-    previous: svg.querySelector('polyline')?.getAttribute('points') ?? null,
-  }))
+  await page.waitForSelector(compared ? `${sel} li [data-line="1"]` : `${sel} canvas`, { timeout: 90_000 })
+  return page.$eval(sel, (fig) => {
+    const lis = [...fig.querySelectorAll<HTMLElement>('li[data-t]')]
+    const prev = lis.map((li) => li.querySelector<HTMLElement>('[data-line="1"]')?.dataset.value)
+    return {
+      bars: lis.map((li) => [li.dataset.t!, Number(li.querySelector<HTMLElement>('[data-line="0"]')!.dataset.value)]),
+      previous: prev.every((v) => v === undefined) ? null : prev.join(','),
+    }
+  })
 }
 
 async function nativeSeries(range: { from: number; to: number }, bots: boolean, lake = native) {

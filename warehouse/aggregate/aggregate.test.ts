@@ -27,7 +27,7 @@ import { AGGREGATE_COLUMNS, EVENT_DIMS, VISIT_DIMS } from './columns.ts'
 import { aggregateDay, aggregateLake, unaggregatedDates } from './job.ts'
 import { aggregateMonths, currentAggregates } from './months.ts'
 import { addDays, localDay } from './zone.ts'
-import { series } from '../sql/overview.ts'
+import { series, SERIES_METRICS } from '../sql/overview.ts'
 import { sql, trusted } from '../sql/query.ts'
 import type { Bucket } from '../sql/buckets.ts'
 
@@ -323,9 +323,24 @@ FROM events WHERE type = 'pageview' AND NOT is_bot AND event_time BETWEEN make_t
         expect(await shown(series({ ...scope, split }, b)), `${b}, aggregated + raw`).toEqual(want)
         expect(await shown(series(scope, b)), `${b}, raw`).toEqual(want)
       }
+      // Every KPI's series, aggregated + raw, equals the raw one bucket for bucket (both engines); unique
+      // visitors per day only, the tier's grain (NULL in other buckets over aggregated days).
+      const scope = { range, filters: [], bots: false, tz }
+      // (Pageviews by every bucket above; hours and days of the others: the quarter rows map to buckets alike.)
+      for (const m of SERIES_METRICS.filter((x) => x !== 'pageviews')) {
+        for (const b of (m === 'visitors' ? ['hour', 'day', 'week'] : ['hour', 'day']) as Bucket[]) {
+          const shown = (q: Query) => run(sql`SELECT strftime(t, '%Y-%m-%d %H:%M') AS t, round(${trusted(m)}::DOUBLE, 6) AS v FROM (${q}) ORDER BY 1`)
+          const raw = await shown(series(scope, b, m))
+          // (No visit here bounces: a rate of 0 is a value too.)
+          expect(raw.some((r) => r.v !== null && (m === 'bounce_rate' || Number(r.v) > 0)), `${m} by ${b}`).toBe(true)
+          const agg = await shown(series({ ...scope, split }, b, m))
+          if (m === 'visitors' && b !== 'day') expect(agg.every((r) => r.v === null), `${m} by ${b}`).toBe(true)
+          else expect(agg, `${m} by ${b}, aggregated + raw`).toEqual(raw)
+        }
+      }
       // Every bucket of the range is drawn, zeros included: a DST day is one day, 23 or 25 hours long.
       const days = await run(sql`SELECT strftime(t, '%Y-%m-%d') AS d FROM (${series({ range, filters: [], bots: false, tz, split }, 'day')})`)
       expect(days.map((r) => r.d)).toEqual(dates)
-    })
+    }, 180_000) // every KPI's series on both engines: about 40 queries
   }
 })

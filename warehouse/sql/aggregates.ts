@@ -194,10 +194,25 @@ export function propKeysSplit(split: Split, name: string, o: Scope = {}): Query 
   return sql`SELECT key, sum(events)::BIGINT AS events FROM (${agg}${raw}) GROUP BY key ORDER BY events DESC, key`
 }
 
+/** The columns of a `quarter` row (per 15 UTC minutes) the time series sums. */
+export const QUARTER_SUMS = ['pageviews', 'events', 'visits', 'bounces', 'duration_ms', 'visit_pageviews'] as const
+export type QuarterSum = (typeof QUARTER_SUMS)[number]
+
 /**
- * `counted (b, pageviews)` rows of the aggregated days for the time series: pageviews per 15 UTC minutes,
- * bucketed by `bucketStart` (a SQL expression over a TIMESTAMP column `t`, µs since the epoch).
+ * `(b, ...columns)` rows of the aggregated days for the time series: each column summed over the quarter
+ * rows (per 15 UTC minutes), bucketed by `bucketStart` (a SQL expression over a TIMESTAMP column `t`, µs
+ * since the epoch). Visits, bounces, durations and visit pageviews lie in the quarter their session began in.
  */
-export function aggregatedPageviews(r: Range, bucketStart: (column: string) => Query): Query {
-  return sql`SELECT ${bucketStart('t')} AS b, sum(pageviews)::BIGINT AS pageviews FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'quarter')} GROUP BY b`
+export function aggregatedSeries(r: Range, bucketStart: (column: string) => Query, columns: readonly QuarterSum[]): Query {
+  const sums = columns.map((c) => `sum(${c})::${c === 'duration_ms' ? 'DOUBLE' : 'BIGINT'} AS ${c}`).join(', ')
+  return sql`SELECT ${bucketStart('t')} AS b, ${trusted(sums)} FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'quarter')} GROUP BY b`
+}
+
+/**
+ * `(b, visitors)` rows of the aggregated days: each local day's exact distinct visitors (its `all` row), by
+ * `bucketStart` over its midnight `day`. Exact for buckets of one local day only (distinct visitors do not
+ * add up across days, nor split into hours: the tier keeps them per day).
+ */
+export function aggregatedDayVisitors(r: Range, bucketStart: (column: string) => Query): Query {
+  return sql`SELECT ${bucketStart('day')} AS b, sum(visitors)::BIGINT AS visitors FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'all')} GROUP BY b`
 }

@@ -7,7 +7,8 @@ import type { ViewScope } from './view.ts'
 import { customEvents } from './breakdowns.ts'
 import { materialise } from './sessions.ts'
 import { BUCKET_MS, BUCKETS } from './buckets.ts'
-import { eventCount, eventNames, liveFeed, series } from './overview.ts'
+import { eventCount, eventNames, liveFeed, series, SERIES_METRICS, type SeriesMetric } from './overview.ts'
+import { kpis } from './kpis.ts'
 import { MINUTE as M } from '../time.ts'
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
@@ -73,6 +74,26 @@ describe("the dashboard's own SQL", () => {
     }
   })
 
+  it('series of every KPI, per hour: visits by their start, rates NULL without a visit, bots and filters apply', async () => {
+    // a: a visit of two pageviews (10:00-10:02) and one of its order alone (10:43, after the 30-minute gap); b: a bounce at 11:10.
+    const of = async (m: SeriesMetric, s: ViewScope = scope) => (await lake.run(series(s, 'hour', m))).map((r) => r[m])
+    expect(await of('visitors')).toEqual([1, 1])
+    expect(await of('visits')).toEqual([2, 1])
+    expect(await of('pageviews')).toEqual([2, 1])
+    expect(await of('views_per_visit')).toEqual([1, 1])
+    expect(await of('bounce_rate')).toEqual([0, 1])
+    expect(await of('visit_duration_ms')).toEqual([60_000, 0])
+    expect(await of('events')).toEqual([1, 0])
+    expect(await of('visitors', { ...scope, bots: true })).toEqual([2, 1])
+    expect(await of('bounce_rate', { ...scope, bots: true })).toEqual([1 / 3, 1])
+    const google: ViewScope = { ...scope, filters: [{ dim: 'referrer_host', op: 'is', value: 'google.com' }] }
+    expect(await of('visits', google)).toEqual([0, 1])
+    expect(await of('bounce_rate', google)).toEqual([null, 1])
+    // Every KPI's buckets add up to the KPI (visitors here too: no visitor is in both hours).
+    const [k] = await lake.run(kpis(scope.range, { bots: false, filters: [] }))
+    for (const m of ['visitors', 'visits', 'pageviews'] as const) expect((await of(m)).reduce((a, b) => Number(a) + Number(b), 0), m).toBe(k![m])
+  })
+
   it('custom event count, and a filter value that looks like SQL is only a value', async () => {
     expect(await lake.run(eventCount(scope))).toEqual([{ events: 1 }])
     expect(await lake.run(eventCount({ ...scope, filters: [{ dim: 'path', op: 'contains', value: "p' OR 1=1 --" }] }))).toEqual([{ events: 0 }])
@@ -97,7 +118,7 @@ describe("the dashboard's own SQL", () => {
     const filtered: ViewScope = { ...scope, filters: [{ dim: 'path', op: 'is', value: '/' }] }
     for (const s of [scope, filtered, { ...scope, bots: true }]) {
       const m = { ...s, materialised: true }
-      expect(await other.run(series(m, 'hour'))).toEqual(await lake.run(series(s, 'hour')))
+      for (const metric of SERIES_METRICS) expect(await other.run(series(m, 'hour', metric)), metric).toEqual(await lake.run(series(s, 'hour', metric)))
       expect(await other.run(eventCount(m))).toEqual(await lake.run(eventCount(s)))
       expect(await other.run(eventNames(m))).toEqual(await lake.run(eventNames(s)))
     }
