@@ -15,6 +15,7 @@ import { createDroppedRaw } from './queries/dropped.ts'
 import { freshVisitors, materialise, materialiseNew, sessions, VISITS } from '../../warehouse/sql/sessions.ts'
 import { VISITOR_KEYS } from '../../warehouse/sql/events.ts'
 import { inlined } from '../../warehouse/sql/query.ts'
+import { FIRST_COPY_SQL } from '../../warehouse/dedup.ts'
 
 export type Row = Record<string, unknown>
 
@@ -306,7 +307,7 @@ const merge = (p: Projection) => [
   // A duplicate received earlier than the kept row replaces it (the view keeps the first received).
   `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
   // By name: `events` also holds the column `materialise()` adds (`vid`), set by `materialiseNew()`.
-  `INSERT INTO events BY NAME SELECT * FROM (SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1) s
+  `INSERT INTO events BY NAME SELECT * FROM (SELECT * FROM events_raw QUALIFY ${FIRST_COPY_SQL}) s
    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
   // Dropping (not deleting from) the staging table gives its blocks back.
   `DROP TABLE events_raw`,

@@ -116,17 +116,26 @@ export class DayAggregator {
     this.gap = o.gapMs ?? SESSION_GAP_MS
   }
 
-  /** Where events are needed: from the gap before the day to one day after it (the SQL library's window). */
+  /**
+   * Where events are read first: from the gap before the day to one day after it. A session of the day still
+   * open at its end is followed further, however long it lasts (the SQL library builds a session from all
+   * of its events): the job reads the next dates until `done`.
+   */
   get window(): { from: number; to: number } {
     return { from: this.from - this.gap, to: this.to + DAY }
   }
 
   /** True once no later event can change the day: past its end, with no session of the day still open. */
   get done(): boolean {
-    if (this.time > this.window.to) return true
     if (this.time <= this.to) return false
     for (const s of this.open.values()) if (s.start >= this.from && s.start <= this.to && this.time - s.last <= this.gap) return false
     return true
+  }
+
+  /** Whether a session of the day may go on past `t`: its last event no more than the gap before it. */
+  openAt(t: number): boolean {
+    for (const s of this.open.values()) if (s.start >= this.from && s.start <= this.to && t - s.last <= this.gap) return true
+    return false
   }
 
   private dim(dim: string, name: string | null = null, key: string | null = null): Dim {
@@ -153,7 +162,7 @@ export class DayAggregator {
     const win = this.window
     for (let i = 0; i < time.length; i++) {
       const t = time[i]!
-      if (bot[i] === true || t < win.from || t > win.to) continue
+      if (bot[i] === true || t < win.from) continue
       this.time = t
       // The canonical key: a visitor id continues the id it had before the salt rotation (events.ts).
       const v = visitor[i]

@@ -6,6 +6,7 @@ import { COLUMNS, type ColumnType } from '../schema.ts'
 import { AGGREGATE_COLUMNS } from '../aggregate/columns.ts'
 import { AGGREGATES } from './aggregates.ts'
 import { literal } from './query.ts'
+import { FIRST_COPY_SQL } from '../dedup.ts'
 
 const DUCK_TYPES: Record<ColumnType, string> = {
   STRING: 'VARCHAR',
@@ -30,11 +31,12 @@ export function createEventsRawOf(names: readonly string[]): string {
 export const createAggregates = `CREATE TABLE IF NOT EXISTS ${AGGREGATES} (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
 
 /**
- * `events`: the lake as readers must see it. Queues deliver at least once, so the same event id can sit in
- * two part files until compaction merges them: keep one row per event id.
+ * `events`: the lake as readers must see it. Queues deliver at least once, so the same event can sit in
+ * two part files until compaction merges them: keep one row per site and event id, the copy received first
+ * (`dedup.ts`). Per site: a directory holding several sites' files may hold the same id in two of them.
  */
 export const createEventsView = `CREATE OR REPLACE VIEW events AS
-  SELECT * FROM events_raw QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_time) = 1`
+  SELECT * FROM events_raw QUALIFY ${FIRST_COPY_SQL}`
 
 /**
  * `events_raw` as a view over Parquet files (native DuckDB only: DuckDB-WASM has no offline Parquet
