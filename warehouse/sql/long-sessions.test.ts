@@ -2,7 +2,7 @@
 // events, however far past the range they go, so its duration does not depend on the range asked nor on
 // the reader. The library as the CLI runs it (the `events` view) and as the dashboard runs it (the events
 // held as a table, `materialise()`'s `visits`) give one answer, on native DuckDB and on DuckDB-WASM.
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { golden } from '../testing/golden.ts'
 import { hex, LONG_VISIT_MS, longVisit } from '../testing/journeys.ts'
 import { openEngines, writeLake, type Engines } from '../testing/lake.ts'
@@ -13,6 +13,9 @@ import { materialise, sessions, sessionsOpenAt } from './sessions.ts'
 const D = { from: at(0, 0), to: at(1, 0) - 1 }
 const D1 = { from: at(1, 0), to: at(2, 0) - 1 }
 const ALL = { from: at(-1, 0), to: at(3, 0) - 1 }
+
+// Two engines per query, on a machine that may be busy.
+vi.setConfig({ testTimeout: 60_000 })
 
 let view: Engines
 let table: Engines

@@ -38,3 +38,59 @@ export function longVisit(): EventRow[][] {
   }
   return [...hours.values()]
 }
+
+/** Monday 2026-01-12 and Wednesday 2026-01-14 (days 2 and 4 after D). */
+export const MONDAY = 2
+export const WEDNESDAY = 4
+
+/**
+ * A customer across days, and two visitors who are never joined to anyone (times UTC):
+ *
+ *   visitor  day  time   type      what                   person
+ *   M        Mon  10:00  pageview  /                      user:c-7 (M identified on Monday)
+ *   M        Mon  10:02  identify  user c-7               session S1 10:00-10:05 (300 s), no order
+ *   M        Mon  10:05  pageview  /account (user c-7)
+ *   W        Wed  09:00  pageview  /                      user:c-7 (W identifies in the evening)
+ *   W        Wed  09:10  pageview  /tea                   session S2 09:00-09:10 (600 s), anonymous then
+ *   Y        Wed  09:30  pageview  /                      visitor:Y (never identifies, never buys)
+ *   X        Wed  12:00  pageview  /                      visitor:X (anonymous buyer, first visit)
+ *   X        Wed  12:03  event     order 10
+ *   W        Wed  19:00  pageview  /                      session S3 (a new visit after 9 h 50 min)
+ *   W        Wed  19:01  identify  user c-7
+ *   W        Wed  19:04  pageview  /checkout (user c-7)
+ *   W        Wed  19:06  event     order 30 (user c-7)
+ *
+ * c-7's first order: 2 sessions before it (S1, joined by the user id; S2, joined by W's visitor id), 900 s
+ * in them, and 2 days 9 h 6 min (205,560,000 ms) from the first event on Monday. X: 0, 0 and 180,000 ms.
+ */
+export function customerJourneys(): EventRow[][] {
+  let n = 0
+  const ev = (visitor: string, day: number, h: number, m: number, type: EventRow['type'], path: string, over: Partial<EventRow> = {}) => {
+    const t = at(day, h, m)
+    return eventRow({
+      event_id: `j${String(++n).padStart(3, '0')}`, type, event_time: t, client_time: t, received_time: t + 60,
+      visitor_id: visitor, path, url: `https://shop.example${path}`, country: 'FR', device_type: 'desktop', browser: 'Firefox', os: 'Linux', ...over,
+    })
+  }
+  const M = hex('a'), W = hex('b'), X = hex('c'), Y = hex('d')
+  const order = (revenue: number) => ({ name: 'order', revenue, currency: 'EUR', props: { revenue, currency: 'EUR' } })
+  return [
+    [
+      ev(M, MONDAY, 10, 0, 'pageview', '/'),
+      ev(M, MONDAY, 10, 2, 'identify', '/', { user_id: 'c-7', props: { tier: 'gold' } }),
+      ev(M, MONDAY, 10, 5, 'pageview', '/account', { user_id: 'c-7' }),
+    ],
+    [
+      ev(W, WEDNESDAY, 9, 0, 'pageview', '/'),
+      ev(W, WEDNESDAY, 9, 10, 'pageview', '/tea'),
+      ev(Y, WEDNESDAY, 9, 30, 'pageview', '/'),
+    ],
+    [ev(X, WEDNESDAY, 12, 0, 'pageview', '/'), ev(X, WEDNESDAY, 12, 3, 'event', '/', order(10))],
+    [
+      ev(W, WEDNESDAY, 19, 0, 'pageview', '/'),
+      ev(W, WEDNESDAY, 19, 1, 'identify', '/', { user_id: 'c-7', props: { tier: 'gold' } }),
+      ev(W, WEDNESDAY, 19, 4, 'pageview', '/checkout', { user_id: 'c-7' }),
+      ev(W, WEDNESDAY, 19, 6, 'event', '/checkout', { user_id: 'c-7', ...order(30) }),
+    ],
+  ]
+}
