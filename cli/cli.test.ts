@@ -54,7 +54,7 @@ describe('footfall CLI', () => {
     expect(r.kpis).toEqual([
       {
         visitors: 4, visits: 5, pageviews: 9, views_per_visit: 1.8, bounce_rate: 0.4, visit_duration_ms: 588_000,
-        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0.5, prev_visit_duration_ms: 300_000,
+        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0, prev_visit_duration_ms: 300_000,
       },
     ])
     expect(r.top_pages.map((p: { value: string }) => p.value)).toEqual(['/', '/shoes', '/cart', '/socks'])

@@ -7,13 +7,13 @@
  * The figures are those of the SQL library over the raw events (warehouse/sql: the golden tests hold them
  * to it): canonical visitors across the salt rotation (`visitor_id_prev`), sessions cut by the 30-minute gap
  * per visitor in (time, event id) order, a session belonging to the day it starts in and built from all of
- * its events, bounce = at most one pageview and no custom event, entry and exit = first and last pageview.
+ * its events, bounce = exactly one pageview and no custom event (`isBounce`), entry and exit = first and last pageview.
  *
  * Memory is bounded by the open sessions and the distinct (visitor, value) pairs of the day, held as numbers
  * in flat arrays, not by the events: one input file is held at a time (job.ts).
  */
 import { PROP_KEY_RE, PROP_PAIR_RE } from '../sql/dimensions.ts'
-import { SESSION_GAP_MS } from '../sql/sessions.ts'
+import { isBounce, SESSION_GAP_MS } from '../sql/sessions.ts'
 import { DAY } from '../sql/events.ts'
 import { AGGREGATE_COLUMNS, EVENT_DIMS, QUARTER_MS, SOURCE_COLUMNS, VISIT_DIMS } from './columns.ts'
 import { Sketch } from './hll.ts'
@@ -244,7 +244,7 @@ export class DayAggregator {
 
   private close(s: Session): void {
     if (s.start < this.from || s.start > this.to) return
-    const bounce = s.pageviews <= 1 && s.events === 0 ? 1 : 0
+    const bounce = isBounce(s.pageviews, s.events) ? 1 : 0
     const duration = s.last - s.start
     const count = (d: Dim, value: string | null) => {
       const x = d.of(value)

@@ -20,6 +20,14 @@ const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 
 
 export const SESSION_GAP_MS = 30 * MINUTE
 
+/**
+ * A bounce: a visit of exactly one pageview and no custom event. Engagement (time and scroll on the page)
+ * and identify events are not interactions; a visit without any pageview (an identify or a late engagement
+ * alone) is not a bounce, as it saw no page. The sessions' SQL below and the aggregate tier
+ * (warehouse/aggregate/build.ts) count by this rule.
+ */
+export const isBounce = (pageviews: number, customEvents: number): boolean => pageviews === 1 && customEvents === 0
+
 export interface SessionOptions extends Scope {
   /** Inactivity that ends a session, ms (default 30 minutes). */
   gapMs?: number
@@ -189,8 +197,8 @@ function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
     epoch_ms(max(event_time)) - epoch_ms(min(event_time)) AS duration_ms,
     count(*) FILTER (WHERE type = 'pageview') AS pageviews,
     count(*) FILTER (WHERE type = 'event') AS events,
-    -- A bounce: one page seen and nothing done on it (no custom event).
-    count(*) FILTER (WHERE type = 'pageview') <= 1 AND count(*) FILTER (WHERE type = 'event') = 0 AS bounce,
+    -- A bounce (\`isBounce\`): one page seen and nothing done on it.
+    count(*) FILTER (WHERE type = 'pageview') = 1 AND count(*) FILTER (WHERE type = 'event') = 0 AS bounce,
     -- seq orders a visitor's events by (time, id), so ties resolve the same way in every engine.
     arg_min(path, seq) FILTER (WHERE type = 'pageview') AS entry_page,
     arg_max(path, seq) FILTER (WHERE type = 'pageview') AS exit_page

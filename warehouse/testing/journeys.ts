@@ -94,3 +94,34 @@ export function customerJourneys(): EventRow[][] {
     ],
   ]
 }
+
+/**
+ * The corners of the bounce rule (warehouse/sql/sessions.ts, `isBounce`), one visitor each on day D:
+ *
+ *   visitor  events (minutes after 10:00)                  bounce?
+ *   p1       pageview 0                                    yes: one page, nothing done
+ *   p2       pageview 0, engagement 1                      yes: engagement is not an interaction
+ *   p3       pageview 0, identify 1                        yes: nor is logging in
+ *   p4       pageview 0, custom event 1                    no: something done
+ *   p5       pageview 0, pageview 1                        no: two pages
+ *   p6       identify 0                                    no: no page seen (a visit without a pageview)
+ *   p7       engagement 0                                  no: the same
+ *
+ * 7 visits, 3 bounces: a bounce rate of 3/7.
+ */
+export function bounceCorners(): EventRow[][] {
+  let n = 0
+  const ev = (visitor: string, m: number, type: EventRow['type'], over: Partial<EventRow> = {}) => {
+    const t = at(0, 10, m)
+    return eventRow({ event_id: `b${String(++n).padStart(3, '0')}`, type, event_time: t, client_time: t, received_time: t + 30, visitor_id: hex(visitor), ...over })
+  }
+  return [[
+    ev('1', 0, 'pageview'),
+    ev('2', 0, 'pageview'), ev('2', 1, 'engagement', { engaged_ms: 30_000 }),
+    ev('3', 0, 'pageview'), ev('3', 1, 'identify', { user_id: 'u-3' }),
+    ev('4', 0, 'pageview'), ev('4', 1, 'event', { name: 'signup' }),
+    ev('5', 0, 'pageview'), ev('5', 1, 'pageview', { path: '/two' }),
+    ev('6', 0, 'identify', { user_id: 'u-6' }),
+    ev('7', 0, 'engagement', { engaged_ms: 5_000 }),
+  ]]
+}
