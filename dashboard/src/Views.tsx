@@ -10,6 +10,7 @@ import { BarChart } from './Chart.tsx'
 import type { Result } from './db.ts'
 import type { ViewProps } from './Overview.tsx'
 import { Panel, ResultTable } from './Panel.tsx'
+import { Retention } from './Retention.tsx'
 import { botsByReason, droppedByReason } from './queries/dropped.ts'
 import { opts, type Scope } from './queries/filters.ts'
 import { liveFeed } from './queries/overview.ts'
@@ -131,6 +132,7 @@ export function Funnels({ lake, version, scope, extra, setExtra }: ViewProps) {
         <Panel title={`Funnel (${within === 'session' ? 'within a visit' : `within ${within.minutes} minutes`})`} testid="funnel" lake={lake} version={version}
           query={steps.length ? funnel(scope.range, steps, { ...opts(scope), within }) : null} empty="Enter the steps of a funnel." />
         <Panel title={`Orders (event "${orderEvent}")`} testid="orders" lake={lake} version={version} query={orders(scope.range, { ...opts(scope), orderEvent })} />
+        <Retention lake={lake} version={version} scope={scope} />
       </div>
     </>
   )

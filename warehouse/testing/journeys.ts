@@ -125,3 +125,29 @@ export function bounceCorners(): EventRow[][] {
     ev('7', 0, 'engagement', { engaged_ms: 5_000 }),
   ]]
 }
+
+/**
+ * Weekly returns for the retention table (weeks from Monday 2026-01-12, UTC):
+ *
+ *   visitor  day            what                       person
+ *   a        Mon 01-12      pageview                   user:a (a identified on Tuesday)
+ *   a        Tue 01-13      identify user a
+ *   b        Wed 01-14      pageview                   visitor:b  (never back)
+ *   e        Mon 01-19      pageview, identify user a  user:a (week 1)
+ *   f        Wed 01-28      pageview                   visitor:f : not identified, never joined (week 2)
+ *
+ * By person: cohort 01-12 of 2 (user:a, b), 1 back in week 1, 0 in week 2; cohort 01-26 of 1 (f).
+ * By visitor: cohorts 01-12 of 2 (a, b), 01-19 of 1 (e), 01-26 of 1 (f), none back.
+ */
+export function weeklyReturns(): EventRow[][] {
+  let n = 0
+  const ev = (visitor: string, day: number, type: EventRow['type'], over: Partial<EventRow> = {}) => {
+    const t = at(day, 11)
+    return eventRow({ event_id: `w${String(++n).padStart(3, '0')}`, type, event_time: t, client_time: t, received_time: t + 30, visitor_id: hex(visitor), ...over })
+  }
+  return [
+    [ev('a', 2, 'pageview'), ev('a', 3, 'identify', { user_id: 'a' }), ev('b', 4, 'pageview')],
+    [ev('e', 9, 'pageview'), ev('e', 9, 'identify', { user_id: 'a' })],
+    [ev('f', 18, 'pageview')],
+  ]
+}
