@@ -11,6 +11,7 @@ import { eventsCte } from './events.ts'
 import { firstOrders, orders } from './orders.ts'
 import { personsCte } from './persons.ts'
 import { sql } from './query.ts'
+import { sessionWindow, windows } from './windows.ts'
 
 const day = (d: number) => ({ from: at(d, 0), to: at(d + 1, 0) - 1 })
 const WEEK = { from: at(MONDAY, 0), to: at(WEDNESDAY + 1, 0) - 1 }
@@ -53,5 +54,18 @@ describe('journeys to the first order', () => {
     // Monday: c-7 visited, bought nothing.
     const [mon] = await golden(db, orders(day(MONDAY)))
     expect([mon!.orders, mon!.visitors, mon!.people, mon!.median_sessions_before_first_order]).toEqual([0, 1, 1, null])
+  })
+})
+
+describe('streams by user', () => {
+  it('a session window per person joins the customer across visitor ids and days; per visitor it does not', async () => {
+    const threeDays = sessionWindow(3 * 86_400_000)
+    const brief = (rows: Record<string, unknown>[]) => rows.map((r) => [(r.window_start as Date).toISOString(), (r.window_end as Date).toISOString(), r.pageviews, r.events, r.visitors, r.people])
+    expect(brief(await golden(db, windows(WEEK, threeDays, { per: 'user' })))).toEqual([
+      ['2026-01-12T10:00:00.000Z', '2026-01-14T19:06:00.000Z', 6, 9, 2, 1],
+      ['2026-01-14T09:30:00.000Z', '2026-01-14T09:30:00.000Z', 1, 1, 1, 1],
+      ['2026-01-14T12:00:00.000Z', '2026-01-14T12:03:00.000Z', 1, 2, 1, 1],
+    ])
+    expect((await golden(db, windows(WEEK, threeDays))).map((r) => [r.pageviews, r.visitors])).toEqual([[2, 1], [4, 1], [1, 1], [1, 1]])
   })
 })
