@@ -11,6 +11,7 @@ import { writeEvents } from '../warehouse/parquet.ts'
 import { writeRollup } from '../warehouse/rollup.ts'
 import type { EventRow } from '../warehouse/schema.ts'
 import { shopFiles } from '../warehouse/testing/shop.ts'
+import { LONG_VISIT_MS, longVisit } from '../warehouse/testing/journeys.ts'
 import { aggregateDay } from '../warehouse/aggregate/job.ts'
 import { compactLake } from '../warehouse/compact.ts'
 import { encodeMeta, partitionOf, partKey, partName } from '../warehouse/lake.ts'
@@ -53,7 +54,7 @@ describe('footfall CLI', () => {
     expect(r.kpis).toEqual([
       {
         visitors: 4, visits: 5, pageviews: 9, views_per_visit: 1.8, bounce_rate: 0.4, visit_duration_ms: 588_000,
-        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0.5, prev_visit_duration_ms: 300_000,
+        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0, prev_visit_duration_ms: 300_000,
       },
     ])
     expect(r.top_pages.map((p: { value: string }) => p.value)).toEqual(['/', '/shoes', '/cart', '/socks'])
@@ -101,6 +102,27 @@ describe('footfall CLI', () => {
     expect(Number(parquetMetadata(file).num_rows)).toBe(20)
     const rows = await parquetReadObjects({ file, columns: ['event_id'] })
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(20)
+  }, 60_000)
+
+  it('report: a visit of 26 hours has the same duration from raw events and from the aggregates', async () => {
+    const bucket = new MemoryBucket()
+    for (const rows of longVisit()) {
+      const key = partKey(partitionOf('demo', rows[0]!.event_time), await partName(rows.map((r) => r.event_id)))
+      await bucket.put(key, writeEvents(rows), { customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }) })
+    }
+    const now = Date.UTC(2026, 0, 15)
+    await compactLake(bucket, { now, days: 6, settledAt: Date.now() + 1000 })
+    for (const d of ['2026-01-09', '2026-01-10', '2026-01-11']) await aggregateDay(bucket, 'demo', d, { now })
+    const copy = await mkdtemp(join(tmpdir(), 'footfall-cli-long-'))
+    for (const [key, o] of bucket.objects) {
+      await mkdir(join(copy, key, '..'), { recursive: true })
+      await writeFile(join(copy, key), new Uint8Array(o.body))
+    }
+    const args = ['report', '--dir', copy, '--site', 'demo', '--from', '2026-01-10', '--to', '2026-01-10', '--format', 'json']
+    for (const extra of [[], ['--exact']]) {
+      const { kpis } = JSON.parse((await cli(...args, ...extra)).stdout)
+      expect(kpis[0], extra.join(' ')).toMatchObject({ visitors: 1, visits: 1, pageviews: 6, visit_duration_ms: LONG_VISIT_MS })
+    }
   }, 60_000)
 
   it('explains itself on bad input', async () => {

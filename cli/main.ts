@@ -17,6 +17,7 @@ import { aggregateDays, loadAggregateFiles } from './aggregates.ts'
 import { splitRange } from '../warehouse/sql/aggregates.ts'
 import { previousPeriod } from '../warehouse/sql/kpis.ts'
 import { openLake } from './source.ts'
+import { sessionsOpenAt } from '../warehouse/sql/sessions.ts'
 import { DAY } from '../warehouse/time.ts'
 
 export const USAGE = `usage:
@@ -82,7 +83,17 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // Raw events for what the aggregates do not answer (with the day around it for sessions), or everything.
     const raw = split ? [...split.range.raw, ...split.previous.raw] : [{ from: from - len, to }]
     const span = raw.length ? { from: Math.min(...raw.map((x) => x.from)) - DAY, to: Math.max(...raw.map((x) => x.to)) + DAY } : { from: 1, to: 0 }
-    const lake = await openLake({ ...o, ...span, log, materialize: true })
+    let lake = await openLake({ ...o, ...span, log, materialize: true })
+    // A session is built from all of its events (warehouse/sql/sessions.ts): while one of the range is still
+    // open at the end of the files read, read a day more (a copy on disk, --dir, is read whole already).
+    const scope = { site: o.site, bots: o.bots }
+    while (!o.dir && raw.length && span.to < Date.now()) {
+      const [{ open }] = (await lake.run(sessionsOpenAt({ from: Math.min(...raw.map((x) => x.from)), to: Math.max(...raw.map((x) => x.to)) }, span.to, scope))) as [{ open: number }]
+      if (!open) break
+      span.to += DAY
+      lake.conn.closeSync()
+      lake = await openLake({ ...o, ...span, log, materialize: true })
+    }
     if (split) {
       const used = [split.range.agg, split.previous.agg].filter((a) => !!a)
       await loadAggregateFiles(lake, days.filter((d) => used.some((a) => d.from >= a!.from && d.to <= a!.to)).map((d) => d.path))

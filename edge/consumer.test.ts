@@ -89,6 +89,20 @@ describe('queue consumer', () => {
     expect((await lakeRows()).map((r) => r.event_id).sort()).toEqual(['c1', 'c2'])
   })
 
+  it('keeps, of copies within a batch, the one received first, per site (warehouse/dedup.ts)', async () => {
+    // The tracker resent the batch (no answer the first time): the same event, received 900 ms later with
+    // another engagement; a second site happens to use the same id.
+    const first = { ...row('r1', T0 - 5000), received_time: T0 - 4000, engaged_ms: 100 }
+    const resent = { ...row('r1', T0 - 5000), received_time: T0 - 3100, engaged_ms: 999 }
+    const shop = { ...row('r1', T0 - 5000), site: 'shop', received_time: T0 - 3000, engaged_ms: 7 }
+    for (const order of [[resent, first, shop], [first, resent, shop]]) {
+      await clearLake()
+      expect((await deliver(order)).retryMessages).toEqual([])
+      const rows = await lakeRows()
+      expect(rows.map((r) => [r.site, r.event_id, r.engaged_ms]).sort()).toEqual([['demo', 'r1', 100], ['shop', 'r1', 7]])
+    }
+  })
+
   it('writes one file per partition when a batch spans sites and hours', async () => {
     const other = (id: string, t: number) => ({ ...row(id, t), site: 'shop' })
     const result = await deliver([row('p1', T0), row('p2', T0 + 5000), other('p3', T0), other('p4', T0 + 3_600_000), row('p5', T0 + 7_200_000)])

@@ -5,7 +5,8 @@
  * - the part name is a hash of the partition's sorted event ids, so a redelivered batch rewrites the same
  *   object instead of adding a copy (a later batch holding an already stored event is deduped by compaction,
  *   and readers dedupe on event id);
- * - duplicate events within a batch are dropped (last one wins: the same id carries the same event);
+ * - duplicate events within a batch are dropped: per site and id, the copy received first is kept
+ *   (warehouse/dedup.ts, the rule of compaction and of every reader);
  * - messages are acked per partition once its file is written: a failure mid-way retries only the messages
  *   of the partitions that did not land;
  * - a row the lake cannot store (a value outside its column's type) is dropped alone and counted in the drop
@@ -19,6 +20,7 @@ import { rowProblem, timeRange, writeDrops, writeEvents } from '../warehouse/par
 import { HOUR } from '../warehouse/time.ts'
 import { DEAD_LETTER_PREFIX, encodeMeta, partitionOf, partKey, partName, type Partition, type Table } from '../warehouse/lake.ts'
 import { markLate } from '../warehouse/late.ts'
+import { receivedEarlier } from '../warehouse/dedup.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION, type DropRow, type EventRow } from '../warehouse/schema.ts'
 import type { Env, LakeMessage } from './env.ts'
 import { forget } from './journal.ts'
@@ -50,7 +52,7 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
       eventsOf(body).forEach((e, index) => {
         const bad = rowProblem(COLUMNS, e)
         if (bad) unwritable.push({ msg, index, row: e, problem: bad })
-        else add(events, e.site, e.event_time, e.event_id, e, msg)
+        else addFirstReceived(events, e, msg)
       })
     }
   }
@@ -173,13 +175,25 @@ export function messageProblem(body: unknown): string | null {
 /** Hours since the epoch: equal for two times exactly when partitionOf gives them the same date and hour. */
 const hourOf = (time: number) => Math.floor(time / HOUR)
 
-function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R, msg: Message<unknown>): void {
+/** Adds a row to its partition's group; a row of the same id already there stays unless `replaces` says so. */
+function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R, msg: Message<unknown>, replaces: (kept: R) => boolean = () => true): void {
   // Keyed by hour number, then site (no separator inside a number): partitionOf once per group, not per row.
   const key = `${hourOf(time)}|${site}`
   let group = groups.get(key)
   if (!group) groups.set(key, (group = { partition: partitionOf(site, time), rows: new Map(), messages: [] }))
-  group.rows.set(id, row)
+  const kept = group.rows.get(id)
+  // The message is the group's either way: it is acked (or retried) with the group's file.
+  if (kept === undefined || replaces(kept)) group.rows.set(id, row)
   if (group.messages.at(-1) !== msg) group.messages.push(msg)
+}
+
+/**
+ * Adds an event to its partition's group unless a copy received earlier is there (warehouse/dedup.ts). A
+ * group is one site's, so its rows are keyed by event id. A copy in another hour (a resent event whose time
+ * was corrected differently) is another partition's: compaction cannot meet the two, the readers do.
+ */
+function addFirstReceived(groups: Map<string, Group<EventRow>>, e: EventRow, msg: Message<unknown>): void {
+  add(groups, e.site, e.event_time, e.event_id, e, msg, (kept) => receivedEarlier(e.received_time, kept.received_time))
 }
 
 async function writePart(lake: R2Bucket, table: Table, partition: Partition, ids: string[], parquet: ArrayBuffer, times: { minTime: number; maxTime: number }) {

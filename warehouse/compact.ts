@@ -17,6 +17,7 @@
 import { parquetRead } from 'hyparquet'
 import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, listAll, RETAINED_PREFIXES, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
 import { READ_PARSERS, writeColumns, type Columns, type WriteOptions } from './parquet.ts'
+import { receivedEarlier } from './dedup.ts'
 import { rollupKey, writeRollup } from './rollup.ts'
 import { COLUMNS, DROP_COLUMNS, SCHEMA_VERSION } from './schema.ts'
 import { DAY, HOUR, MINUTE } from './time.ts'
@@ -28,10 +29,12 @@ interface TableSpec {
   time: number // index of the time column (partitions come from it)
   type: number // index of the event type column (rollups), -1 for none
   bot: number // index of the bot flag (rollups), -1 for none
+  received: number // index of the receive time (which copy is kept, dedup.ts), -1 for none
 }
 const spec = (columns: Columns, id: string | null, time: string): TableSpec => ({
   columns, id: id ? columns.findIndex((c) => c.name === id) : -1, time: columns.findIndex((c) => c.name === time),
   type: columns.findIndex((c) => c.name === 'type'), bot: columns.findIndex((c) => c.name === 'is_bot'),
+  received: columns.findIndex((c) => c.name === 'received_time'),
 })
 const TABLE_SPECS: Record<Table, TableSpec> = {
   events: spec(COLUMNS, 'event_id', 'event_time'),
@@ -141,19 +144,29 @@ type Span = { o: ListedObject; first: number; last: number }
  */
 class ColumnBuffer {
   readonly columns: unknown[][]
-  readonly ids = new Set<string>()
+  readonly ids = new Map<string, number>() // event id -> its row
   constructor(readonly spec: TableSpec) {
     this.columns = spec.columns.map(() => [])
   }
   get length() {
     return this.columns[0]!.length
   }
-  /** Appends row `i` of `source` unless its id is already here. */
+  /**
+   * Appends row `i` of `source` unless its id is already here; a copy received earlier than the one held
+   * replaces it (the lake's one rule for copies, dedup.ts). A buffer holds one site's rows.
+   */
   add(source: unknown[][], i: number) {
     if (this.spec.id >= 0) {
       const id = source[this.spec.id]![i] as string
-      if (this.ids.has(id)) return
-      this.ids.add(id)
+      const row = this.ids.get(id)
+      if (row !== undefined) {
+        const r = this.spec.received
+        if (r >= 0 && receivedEarlier(Number(source[r]![i]), Number(this.columns[r]![row]))) {
+          for (let c = 0; c < this.columns.length; c++) this.columns[c]![row] = source[c]![i] ?? null
+        }
+        return
+      }
+      this.ids.set(id, this.length)
     }
     for (let c = 0; c < this.columns.length; c++) this.columns[c]!.push(source[c]![i] ?? null)
   }

@@ -138,6 +138,7 @@ export function Chart({ times, lines, label, metric = 'pageviews', testid, empty
   if (!times.length) return <p class="empty">{empty}</p>
   return (
     <figure class="chart" data-testid={testid} data-metric={metric}>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a keyboard widget: focused, the arrow keys, Home and End move the cursor */}
       <div class="chart-box" ref={box} tabIndex={0} role="application" aria-roledescription="chart" aria-label={`${label}. Arrow keys move between buckets.`} onKeyDown={onKey}
         onBlur={() => plot.current?.setCursor({ left: -10, top: -10 })}>
         {idx !== null && (

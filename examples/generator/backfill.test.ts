@@ -4,6 +4,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DAY_FILE_ROWS } from '../../warehouse/compact.ts'
 import { NativeLake } from '../../warehouse/native.ts'
+import { firstOrders, orders } from '../../warehouse/sql/orders.ts'
 import { backfill } from './backfill.ts'
 import { dirSink, r2Sink } from './sink.ts'
 
@@ -89,6 +90,23 @@ describe('backfill', { timeout: 60_000 }, () => {
     expect(Number(s!.sessions)).toBeGreaterThanOrEqual(r.visits)
     expect(Number(s!.sessions)).toBeLessThan(r.visits + 10)
     expect(Number(s!.returning)).toBeGreaterThan(5) // visitors with more than one visit in a day
+  })
+
+  it("as npm start's demo: customers log in on a visit without buying and buy on a later one, days later", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
+    await backfill({ sink: dirSink(dir), days: 15, eventsPerDay: 1500, end: '2026-01-15', seed: 'demo', quiet: true })
+    const lake = await load(await files(join(dir, 'events')))
+    const week = { from: Date.UTC(2026, 0, 9), to: Date.UTC(2026, 0, 16) - 1 }
+    const journeys = await lake.run(firstOrders(week, { historyMs: 8 * 86_400_000 }))
+    const later = journeys.filter((j) => (j.sessions_before as number) > 0)
+    expect(journeys.length).toBeGreaterThan(10) // 18
+    expect(later.length).toBeGreaterThanOrEqual(2) // 2 of 18 with this seed
+    // Their earlier visits were on other days (a visitor id lasts one day: only the user id joins them).
+    expect(later.some((j) => (j.until_ms as number) > 86_400_000)).toBe(true)
+    expect(later.every((j) => String(j.person).startsWith('user:') && (j.prior_ms as number) > 0)).toBe(true)
+    const [o] = await lake.run(orders(week, { historyMs: 8 * 86_400_000 }))
+    expect(o!.median_sessions_before_first_order).toBeGreaterThanOrEqual(0)
+    expect(o!.buyers).toBe(journeys.length)
   })
 
   it('is deterministic: the same seed writes the same bytes, another seed other ones', async () => {

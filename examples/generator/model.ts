@@ -22,6 +22,8 @@ export interface Visitor {
   user: { id: string; traits: { age: number; country: string; tier: string } } | null
   /** How likely this visitor comes back on a later day. */
   loyalty: number
+  /** Visits made so far (`session` counts them): a returning customer behaves unlike a first-time one. */
+  visits: number
 }
 
 export function newVisitor(rng: Random, index: number): Visitor {
@@ -41,6 +43,7 @@ export function newVisitor(rng: Random, index: number): Visitor {
       ? { id: `user-${index.toString(36).padStart(5, '0')}`, traits: { age: rng.int(18, 75), country: country.code, tier: rng.weighted(TIERS) } }
       : null,
     loyalty: device === 'bot' ? 0.3 : account ? 0.6 : rng.next() * 0.35,
+    visits: 0,
   }
 }
 
@@ -67,9 +70,13 @@ export function session(rng: Random, v: Visitor, start: number, opt: SessionOpti
   const events: WireEvent[] = []
   const source = rng.weighted(SOURCES.map((s) => [s.weight, s] as const))
   const bot = v.device === 'bot'
-  // Most visits browse; a few come to buy, and they are the ones who reach the checkout.
-  const intent = bot ? 0 : rng.chance(0.08) ? 0.5 : 0.03
-  const loggedIn = v.user !== null && rng.chance(0.6)
+  // Most visits browse; a few come to buy, and they are the ones who reach the checkout. A customer with an
+  // account who comes back logs in as the visit starts and is likelier to buy than on a first visit, so
+  // journeys to a first order span several visits and days (joined by the user id, warehouse/sql/persons.ts).
+  const returning = v.user !== null && v.visits > 0
+  v.visits++
+  const intent = bot ? 0 : returning ? 0.6 : rng.chance(0.08) ? 0.5 : 0.03
+  const loggedIn = v.user !== null && (rng.chance(0.6) || returning)
   let userId: string | undefined
   let t = start
   let current: Page | null = null

@@ -1,7 +1,7 @@
 /**
  * Replay: a CSV of recorded events sent through `POST /e`, one request per row, with the original gaps
  * (`keepTiming`, each clamped to 0-10 s) or a fixed delay. Columns (a header row names them; only
- * `timestamp` is required):
+ * `timestamp`, or the reference producer's `original_timestamp` in epoch seconds, is required):
  *
  *   timestamp  ISO 8601 or epoch ms        ip        the visitor's IP (CF-Connecting-IP, or `ip` with a key)
  *   userAgent  the visitor's user agent    type      pageview (default) | event | identify
@@ -58,11 +58,7 @@ export async function replay(opt: ReplayOptions): Promise<ReplayResult> {
   const { url, site = 'demo', keepTiming = false, delayMs = 200, key, quiet } = opt
   const base = opt.base ?? `${url}/demo/`
   const rows = parseCsv(opt.csv ?? (await readFile(opt.file!, 'utf8')))
-  const times = rows.map((r, i) => {
-    const t = /^\d+$/.test(r.timestamp ?? '') ? Number(r.timestamp) : Date.parse(r.timestamp ?? '')
-    if (!Number.isFinite(t)) throw new Error(`row ${i + 2}: timestamp "${r.timestamp}" is neither ISO 8601 nor epoch ms`)
-    return t
-  })
+  const times = rows.map((r, i) => rowTime(r, i))
   const waits = delays(times, keepTiming, delayMs)
   const sender = { url, site, origin: new URL(base).origin, key }
   const run = `rp${Date.now().toString(36)}`
@@ -87,6 +83,21 @@ export async function replay(opt: ReplayOptions): Promise<ReplayResult> {
       (tally.problems.length ? `\n  problems: ${tally.problems.join(' | ')}` : ''),
   )
   return { run, rows: rows.length, sent: tally.sent, accepted: tally.accepted, rejected: tally.rejected, failed: tally.failed, problems: tally.problems, sentTimes, seconds }
+}
+
+/**
+ * A row's time (epoch ms): `timestamp` (ISO 8601 or epoch ms) or, as the reference producer writes it,
+ * `original_timestamp` in epoch seconds (fractions kept to the millisecond).
+ */
+export function rowTime(r: Record<string, string>, i = 0): number {
+  if (!r.timestamp && r.original_timestamp) {
+    const s = Number(r.original_timestamp)
+    if (!Number.isFinite(s)) throw new Error(`row ${i + 2}: original_timestamp "${r.original_timestamp}" is not epoch seconds`)
+    return Math.round(s * 1000)
+  }
+  const t = /^\d+$/.test(r.timestamp ?? '') ? Number(r.timestamp) : Date.parse(r.timestamp ?? '')
+  if (!Number.isFinite(t)) throw new Error(`row ${i + 2}: timestamp "${r.timestamp}" is neither ISO 8601 nor epoch ms`)
+  return t
 }
 
 function toEvent(r: Record<string, string>, id: string, ts: number, base: string): WireEvent {

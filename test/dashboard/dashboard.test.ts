@@ -26,6 +26,7 @@ import { breakdown, customEvents, eventProps, propKeys } from '../../warehouse/s
 import { kpis } from '../../warehouse/sql/kpis.ts'
 import { funnel } from '../../warehouse/sql/funnels.ts'
 import { orders } from '../../warehouse/sql/orders.ts'
+import { retention } from '../../warehouse/sql/retention.ts'
 import { users, usersBy } from '../../warehouse/sql/users.ts'
 import { windows } from '../../warehouse/sql/windows.ts'
 import { launchChromium } from '../helpers/browser.ts'
@@ -283,6 +284,8 @@ describe('dashboard on the local stack', () => {
     expect(f.map((r) => r[1])).toEqual(['path /', 'name add_to_cart', 'name order'])
     expect(await rows(page, 'orders')).toEqual(await expected(orders(range, { ...opts(scope()), orderEvent: 'order' })))
     expect(Number((await rows(page, 'orders'))[0]![0])).toBeGreaterThan(0)
+    expect(await rows(page, 'retention')).toEqual(await expected(retention(range, { ...opts(scope()), weeks: 4 })))
+    expect((await rows(page, 'retention')).length).toBeGreaterThan(0)
     await page.screenshot({ path: `${SHOTS}/funnels.png`, fullPage: true })
 
     await page.goto(`${base}&view=users&group=country&trait=age#token=${stack.token}`)

@@ -22,6 +22,7 @@ import type { Query, Range } from '../sql/query.ts'
 import { MemoryBucket } from '../testing/bucket.ts'
 import { eventRow } from '../testing/rows.ts'
 import { at, DAY_D, shopFiles } from '../testing/shop.ts'
+import { bounceCorners, LONG_VISIT_MS, longVisit } from '../testing/journeys.ts'
 import { WasmLake } from '../testing/wasm.ts'
 import { AGGREGATE_COLUMNS, EVENT_DIMS, VISIT_DIMS } from './columns.ts'
 import { aggregateDay, aggregateLake, unaggregatedDates } from './job.ts'
@@ -163,6 +164,25 @@ describe('aggregates at the edges', () => {
     expect([r.raw.visitors, r.agg.visitors]).toEqual([2, 2])
     const [country] = await run(breakdownSplit({ agg: both, raw: [] }, 'country'))
     expect(country!.visitors).toBe(3)
+  })
+
+  it('a visit of 26 hours is followed past the day after it, as the SQL library builds it', async () => {
+    const bucket = await lakeOf(longVisit())
+    for (const d of ['2026-01-10', '2026-01-11', '2026-01-12']) expect((await aggregateDay(bucket, 'demo', d, { now: NOW })).status).toBe('built')
+    const { run } = await engines(bucket)
+    const d0 = { from: at(0, 0), to: at(1, 0) - 1 }
+    const { agg } = await expectSame(run, d0, { agg: d0, raw: [] })
+    expect(pick(agg, ['visitors', 'visits', 'pageviews', 'visit_duration_ms'])).toEqual({ visitors: 1, visits: 1, pageviews: 6, visit_duration_ms: LONG_VISIT_MS })
+    const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
+    expect(pick((await expectSame(run, d1, { agg: d1, raw: [] })).agg, ['visits', 'pageviews'])).toEqual({ visits: 0, pageviews: 72 })
+  })
+
+  it("the bounce rule's corners count the same bounces as the raw events", async () => {
+    const bucket = await lakeOf(bounceCorners())
+    expect((await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })).status).toBe('built')
+    const { run } = await engines(bucket)
+    const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: [] })
+    expect(pick(agg, ['visits', 'bounce_rate'])).toEqual({ visits: 7, bounce_rate: 3 / 7 })
   })
 
   it('a late event into a closed day rebuilds its aggregate', async () => {

@@ -7,13 +7,14 @@
  * The figures are those of the SQL library over the raw events (warehouse/sql: the golden tests hold them
  * to it): canonical visitors across the salt rotation (`visitor_id_prev`), sessions cut by the 30-minute gap
  * per visitor in (time, event id) order, a session belonging to the day it starts in and built from all of
- * its events, bounce = at most one pageview and no custom event, entry and exit = first and last pageview.
+ * its events, bounce = exactly one pageview and no custom event (`isBounce`), entry and exit = first and last pageview.
  *
  * Memory is bounded by the open sessions and the distinct (visitor, value) pairs of the day, held as numbers
  * in flat arrays, not by the events: one input file is held at a time (job.ts).
  */
 import { PROP_KEY_RE, PROP_PAIR_RE } from '../sql/dimensions.ts'
 import { SESSION_GAP_MS } from '../session-gap.ts'
+import { isBounce } from '../sql/sessions.ts'
 import { DAY } from '../time.ts'
 import { AGGREGATE_COLUMNS, EVENT_DIMS, QUARTER_MS, SOURCE_COLUMNS, VISIT_DIMS } from './columns.ts'
 import { Sketch } from './hll.ts'
@@ -116,17 +117,26 @@ export class DayAggregator {
     this.gap = o.gapMs ?? SESSION_GAP_MS
   }
 
-  /** Where events are needed: from the gap before the day to one day after it (the SQL library's window). */
+  /**
+   * Where events are read first: from the gap before the day to one day after it. A session of the day still
+   * open at its end is followed further, however long it lasts (the SQL library builds a session from all
+   * of its events): the job reads the next dates until `done`.
+   */
   get window(): { from: number; to: number } {
     return { from: this.from - this.gap, to: this.to + DAY }
   }
 
   /** True once no later event can change the day: past its end, with no session of the day still open. */
   get done(): boolean {
-    if (this.time > this.window.to) return true
     if (this.time <= this.to) return false
     for (const s of this.open.values()) if (s.start >= this.from && s.start <= this.to && this.time - s.last <= this.gap) return false
     return true
+  }
+
+  /** Whether a session of the day may go on past `t`: its last event no more than the gap before it. */
+  openAt(t: number): boolean {
+    for (const s of this.open.values()) if (s.start >= this.from && s.start <= this.to && t - s.last <= this.gap) return true
+    return false
   }
 
   private dim(dim: string, name: string | null = null, key: string | null = null): Dim {
@@ -153,7 +163,7 @@ export class DayAggregator {
     const win = this.window
     for (let i = 0; i < time.length; i++) {
       const t = time[i]!
-      if (bot[i] === true || t < win.from || t > win.to) continue
+      if (bot[i] === true || t < win.from) continue
       this.time = t
       // The canonical key: a visitor id continues the id it had before the salt rotation (events.ts).
       const v = visitor[i]
@@ -235,7 +245,7 @@ export class DayAggregator {
 
   private close(s: Session): void {
     if (s.start < this.from || s.start > this.to) return
-    const bounce = s.pageviews <= 1 && s.events === 0 ? 1 : 0
+    const bounce = isBounce(s.pageviews, s.events) ? 1 : 0
     const duration = s.last - s.start
     const count = (d: Dim, value: string | null) => {
       const x = d.of(value)

@@ -10,6 +10,7 @@
  */
 import { deleteKeys, listPrefixes, readColumns, type LakeBucket } from '../compact.ts'
 import { aggregateKey, aggregatePrefix, datePrefix, datesBetween, hoursOf, keysDigest, listAll, parseAggregateKey, visibleObjects } from '../lake.ts'
+import { receivedEarlier } from '../dedup.ts'
 import { writeColumns } from '../parquet.ts'
 import { COLUMNS } from '../schema.ts'
 import { AGGREGATE_COLUMNS, INPUT_COLUMNS } from './columns.ts'
@@ -69,14 +70,22 @@ function groups(files: Source[]): Source[][] {
   return out
 }
 
-/** Reads a group of files as one chunk: deduplicated on event id, sorted by (event_time, event_id). */
+/**
+ * Reads a group of files (one site's) as one chunk: deduplicated on event id keeping the copy received first
+ * (warehouse/dedup.ts), sorted by (event_time, event_id).
+ */
 async function readGroup(lake: LakeBucket, group: Source[]): Promise<Chunk> {
   const parts = await Promise.all(group.map((f) => readColumns(lake, INPUT, f.key)))
-  const ids = new Set<string>()
+  const received = INPUT.findIndex((c) => c.name === 'received_time')
+  const kept = new Map<string, number>() // event id -> index in rows
   const rows: [number, number][] = [] // (part, row)
   parts.forEach((cols, p) => {
     const id = cols[0] as string[]
-    for (let i = 0; i < id.length; i++) if (!ids.has(id[i]!)) (ids.add(id[i]!), rows.push([p, i]))
+    for (let i = 0; i < id.length; i++) {
+      const k = kept.get(id[i]!)
+      if (k === undefined) (kept.set(id[i]!, rows.length), rows.push([p, i]))
+      else if (receivedEarlier(Number(cols[received]![i]), Number(parts[rows[k]![0]]![received]![rows[k]![1]]))) rows[k] = [p, i]
+    }
   })
   const time = INPUT.findIndex((c) => c.name === 'event_time')
   const at = (r: [number, number]) => parts[r[0]]![time]![r[1]] as number
@@ -127,10 +136,27 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
     }
   }
   let read = 0
-  for (const g of groups(files)) {
-    if (agg.done) break
-    agg.add(await readGroup(lake, g))
-    read += g.length
+  const seen = new Set<string>()
+  const readAll = async (list: Source[]) => {
+    for (const g of groups(list.filter((f) => !seen.has(f.key)))) {
+      if (agg.done) break
+      agg.add(await readGroup(lake, g))
+      for (const f of g) seen.add(f.key)
+      read += g.length
+    }
+  }
+  await readAll(files)
+  // A session of the day still open one day after it (a visit of more than a day without a 30-minute gap)
+  // is followed date by date until it ends, as the SQL library builds a session from all of its events.
+  for (let end = agg.window.to; !agg.done && agg.openAt(end); ) {
+    const date = new Date(end + 1).toISOString().slice(0, 10)
+    const dateEnd = Date.parse(`${date}T00:00:00Z`) + DAY - 1
+    if (o.now < dateEnd + 1 + grace) return { key: null, status: 'waiting' }
+    const next = await sources(lake, site, { from: end + 1, to: dateEnd })
+    if (!next.compacted.has(date)) return { key: null, status: 'waiting' }
+    if (!next.files.some((f) => !seen.has(f.key))) break
+    await readAll(next.files)
+    end = dateEnd
   }
   const columns = agg.finish()
   const rows = columns[0]!.length

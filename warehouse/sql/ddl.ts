@@ -6,6 +6,7 @@ import { COLUMNS, type ColumnType } from '../schema.ts'
 import { AGGREGATE_COLUMNS } from '../aggregate/columns.ts'
 import { AGGREGATES } from './aggregates.ts'
 import { literal } from './query.ts'
+import { FIRST_COPY_SQL } from '../dedup.ts'
 
 const DUCK_TYPES: Record<ColumnType, string> = {
   STRING: 'VARCHAR',
@@ -30,20 +31,17 @@ export function createEventsRawOf(names: readonly string[]): string {
 export const createAggregates = `CREATE TABLE IF NOT EXISTS ${AGGREGATES} (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
 
 /**
- * Which copy of an event readers keep: queues deliver at least once, so the same event id can sit in two
- * part files until compaction merges them. One row per event id, the one received first (a window
- * predicate over the copies; `FIRST_RECEIVED_ORDER` ranks them).
+ * `events`: the lake as readers must see it. Queues deliver at least once, so the same event can sit in
+ * two part files until compaction merges them: keep one row per site and event id, the copy received first
+ * (`FIRST_COPY_SQL`, warehouse/dedup.ts). Per site: a directory holding several sites' files may hold the
+ * same id in two of them. As a view.
  */
-export const FIRST_RECEIVED_ORDER = 'PARTITION BY event_id ORDER BY received_time'
-export const FIRST_RECEIVED = `row_number() OVER (${FIRST_RECEIVED_ORDER}) = 1`
-
-/** `events`: the lake as readers must see it, one row per event id (`FIRST_RECEIVED`), as a view. */
 export const createEventsView = `CREATE OR REPLACE VIEW events AS
-  SELECT * FROM events_raw QUALIFY ${FIRST_RECEIVED}`
+  SELECT * FROM events_raw QUALIFY ${FIRST_COPY_SQL}`
 
 /** `events` as a table (the dashboard's: built once per load, and `materialise()` adds a column to it). */
 export const createEventsTable = `CREATE OR REPLACE TABLE events AS
-  SELECT * FROM events_raw QUALIFY ${FIRST_RECEIVED}`
+  SELECT * FROM events_raw QUALIFY ${FIRST_COPY_SQL}`
 
 /**
  * `events` deduplicated once into a table, for a reader that runs several queries over the same files (the

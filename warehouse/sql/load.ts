@@ -2,10 +2,10 @@
  * The statements that hold loaded lake files in an engine as a deduplicated `events` table (what the
  * dashboard runs, and the goldens run on both engines: warehouse/store.ts): files are appended to the
  * staging table `events_raw`, merged into `events` once per load under the rule of the `events` view
- * (`FIRST_RECEIVED`, ddl.ts), then sessionized once (`materialise()` of sessions.ts).
+ * (`FIRST_COPY_SQL`, warehouse/dedup.ts), then sessionized once (`materialise()` of sessions.ts).
  */
 import { AGGREGATES } from './aggregates.ts'
-import { FIRST_RECEIVED, FIRST_RECEIVED_ORDER } from './ddl.ts'
+import { FIRST_COPY_ORDER, FIRST_COPY_SQL } from '../dedup.ts'
 import { visitorKey, VISITOR_KEYS } from './events.ts'
 import { inlined } from './query.ts'
 import { materialise, sessions, VISITS } from './sessions.ts'
@@ -13,9 +13,9 @@ import { materialise, sessions, VISITS } from './sessions.ts'
 /** Counts what a load brings: rows already kept, and duplicate ids among the staged rows (kept, dupes). */
 export const loadCounts = `SELECT (SELECT count(*) FROM events) AS kept, (SELECT count(*) - count(DISTINCT event_id) FROM events_raw) AS dupes`
 
-/** Deletes from the staging table every copy of an event id but the one `FIRST_RECEIVED` keeps. */
+/** Deletes from the staging table every copy of an event id but the one `FIRST_COPY_SQL` keeps. */
 export const dropLaterCopies = `DELETE FROM events_raw WHERE rowid IN (
-  SELECT rowid FROM (SELECT rowid, row_number() OVER (${FIRST_RECEIVED_ORDER}) AS n FROM events_raw
+  SELECT rowid FROM (SELECT rowid, row_number() OVER (${FIRST_COPY_ORDER}) AS n FROM events_raw
     WHERE event_id IN (SELECT event_id FROM events_raw GROUP BY event_id HAVING count(*) > 1))
   WHERE n > 1)`
 
@@ -26,12 +26,12 @@ export const dropLaterCopies = `DELETE FROM events_raw WHERE rowid IN (
  */
 export const adopt = (createRaw: string) => [`DROP TABLE events`, `ALTER TABLE events_raw RENAME TO events`, createRaw]
 
-/** Merges the staged rows into `events` under `FIRST_RECEIVED`, then starts an empty staging table (`createRaw`). */
+/** Merges the staged rows into `events` under `FIRST_COPY_SQL`, then starts an empty staging table (`createRaw`). */
 export const merge = (createRaw: string) => [
-  // A copy received earlier than the kept row replaces it.
+  // A copy received earlier than the kept row replaces it (by event id alone: a store holds one site).
   `DELETE FROM events WHERE event_id IN (SELECT s.event_id FROM events_raw s JOIN events e USING (event_id) WHERE s.received_time < e.received_time)`,
   // By name: `events` also holds the column `materialise()` adds (`vid`), set by `materialiseNew()`.
-  `INSERT INTO events BY NAME SELECT * FROM (SELECT * FROM events_raw QUALIFY ${FIRST_RECEIVED}) s
+  `INSERT INTO events BY NAME SELECT * FROM (SELECT * FROM events_raw QUALIFY ${FIRST_COPY_SQL}) s
    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)`,
   // Dropping (not deleting from) the staging table gives its blocks back.
   `DROP TABLE events_raw`,

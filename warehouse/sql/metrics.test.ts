@@ -28,7 +28,7 @@ describe('KPIs', () => {
     expect(await golden(kpis(DAY_D))).toEqual([
       {
         visitors: 4, visits: 5, pageviews: 9, views_per_visit: 1.8, bounce_rate: 0.4, visit_duration_ms: 588_000,
-        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0.5, prev_visit_duration_ms: 300_000,
+        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0, prev_visit_duration_ms: 300_000,
       },
     ])
   })
@@ -142,10 +142,12 @@ describe('funnels', () => {
 
 describe('orders', () => {
   it('median sessions and prior time before the first order, conversion rate', async () => {
-    expect(await golden(orders(DAY_D))).toEqual([
+    expect(await golden(orders(DAY_D, { orderEvent: 'purchase' }))).toEqual([
       {
-        orders: 2, buyers: 2, visitors: 4, conversion_rate: 0.5, revenue: 150,
+        orders: 2, buyers: 2, visitors: 4, people: 4, conversion_rate: 0.5, revenue: 150,
         median_sessions_before_first_order: 0.5, median_prior_time_ms: 60_000,
+        // u1: 09:00 -> 09:12, u2: 10:00 -> 12:04.
+        median_time_to_first_order_ms: (720_000 + 7_440_000) / 2,
       },
     ])
   })

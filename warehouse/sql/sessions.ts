@@ -4,9 +4,11 @@
  *
  * - Order independent and duplicate-proof: it works on the deduplicated view and sorts by (time, id).
  * - A session belongs to the range its first event falls in, and is built from all of its events, even
- *   those past the range's end or in another partition or file: sessions that cross midnight or a
- *   partition are counted once, in one range. Events up to `lookbackMs` before the range are read so a
- *   session that began earlier is not counted again as a new one.
+ *   those past the range's end or in another partition or file, however long it lasts (a 26-hour visit
+ *   without a 30-minute gap is one visit of 26 hours, whatever the range): sessions that cross midnight or
+ *   a partition are counted once, in one range. Every loaded event after the range's start is read, so
+ *   the answer does not depend on how far past the range a reader looks; events up to `lookbackMs` before
+ *   the range are read so a session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
 import { countingCte, createCustomEvents, DAY, eventsCte, MAX_TIME, readsLoadTables, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
@@ -17,10 +19,21 @@ import { SESSION_GAP_MS } from '../session-gap.ts'
 /** Where a session came from and who it was: taken from its first event. */
 const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os']
 
+/**
+ * A bounce: a visit of exactly one pageview and no custom event. Engagement (time and scroll on the page)
+ * and identify events are not interactions; a visit without any pageview (an identify or a late engagement
+ * alone) is not a bounce, as it saw no page. The sessions' SQL below and the aggregate tier
+ * (warehouse/aggregate/build.ts) count by this rule.
+ */
+export const isBounce = (pageviews: number, customEvents: number): boolean => pageviews === 1 && customEvents === 0
+
 export interface SessionOptions extends Scope {
   /** Inactivity that ends a session, ms (default 30 minutes). */
   gapMs?: number
-  /** How far before and after the range events are read to complete its sessions, ms (default 1 day). */
+  /**
+   * How far before the range events are read, ms (default 1 day; the gap is enough to know that a session
+   * began before the range). After the range, every loaded event is read: a session is never cut short.
+   */
   lookbackMs?: number
 }
 
@@ -33,7 +46,7 @@ export interface SessionOptions extends Scope {
  */
 export function sessionsCte(r: Range, o: SessionOptions = {}, keys = true): Query {
   const gap = o.gapMs ?? SESSION_GAP_MS
-  const window = { from: r.from - (o.lookbackMs ?? DAY), to: r.to + (o.lookbackMs ?? DAY) }
+  const window = { from: r.from - (o.lookbackMs ?? DAY), to: MAX_TIME }
   if (!readsVisits(o)) return sessionsOf(eventsCte(window, o), r, gap)
   // The sessions of `visits`; `sev` (events with their session) is not available on this path, nor `vk`
   // on `ev` when `keys` is false (a query that only counts visitors: `countVisitors`).
@@ -183,8 +196,8 @@ function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
     epoch_ms(max(event_time)) - epoch_ms(min(event_time)) AS duration_ms,
     count(*) FILTER (WHERE type = 'pageview') AS pageviews,
     count(*) FILTER (WHERE type = 'event') AS events,
-    -- A bounce: one page seen and nothing done on it (no custom event).
-    count(*) FILTER (WHERE type = 'pageview') <= 1 AND count(*) FILTER (WHERE type = 'event') = 0 AS bounce,
+    -- A bounce (\`isBounce\`): one page seen and nothing done on it.
+    count(*) FILTER (WHERE type = 'pageview') = 1 AND count(*) FILTER (WHERE type = 'event') = 0 AS bounce,
     -- seq orders a visitor's events by (time, id), so ties resolve the same way in every engine.
     arg_min(path, seq) FILTER (WHERE type = 'pageview') AS entry_page,
     arg_max(path, seq) FILTER (WHERE type = 'pageview') AS exit_page
@@ -201,4 +214,14 @@ function sessionsOf(events: Query, r: Range, gap: number, by = 'vk'): Query {
 export function sessions(r: Range, o: SessionOptions = {}): Query {
   return sql`WITH RECURSIVE ${sessionsCte(r, o)}
 SELECT * ${trusted(readsVisits(o) ? `EXCLUDE (${VID}) ` : '')}FROM sessions ORDER BY start_time, session_id`
+}
+
+/**
+ * One row, `open`: how many sessions of the range may go on past `t`, their last event no more than the
+ * gap before it. A reader holding the events up to `t` only (the CLI over the lake API or R2) reads the
+ * next day's files while this is not 0, so that a session is built from all of its events there too.
+ */
+export function sessionsOpenAt(r: Range, t: number, o: SessionOptions = {}): Query {
+  return sql`WITH RECURSIVE ${sessionsCte(r, { ...o, materialised: false })}
+SELECT count(*) AS open FROM sessions WHERE epoch_ms(end_time) >= ${int(t - (o.gapMs ?? SESSION_GAP_MS))}`
 }

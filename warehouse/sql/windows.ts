@@ -11,6 +11,7 @@
  */
 import { dimension, type Dimension } from './dimensions.ts'
 import { eventsCte, type Scope } from './events.ts'
+import { personsCte } from './persons.ts'
 import { inRange, int, join, sql, trusted, type Query, type Range } from './query.ts'
 
 export type WindowSpec =
@@ -24,6 +25,11 @@ export const sessionWindow = (gapMs: number): WindowSpec => ({ kind: 'session', 
 
 export interface WindowOptions extends Scope {
   by?: readonly Dimension[]
+  /**
+   * 'user': also count `people` (persons.ts: visitor ids joined by the user id they were seen with, within
+   * the range), and cut session windows per person instead of per visitor. Default 'visitor'.
+   */
+  per?: 'visitor' | 'user'
 }
 
 /** Column alias of a dimension: its allow-listed name, quoted (`prop:size` has a colon). */
@@ -38,9 +44,10 @@ export function windows(r: Range, spec: WindowSpec, o: WindowOptions = {}): Quer
   const dims = by.map((d) => sql`${dimension(d)} AS ${alias(d)}`)
   const dimCols = join(by.map(alias), ', ')
   const sel = by.length ? sql`${dimCols}, ` : trusted('')
-  const counts = trusted(`count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) AS events, count(DISTINCT vk) AS visitors`)
-  const base = sql`WITH RECURSIVE ${eventsCte(r, o)}, w AS (
-  SELECT *, epoch_ms(event_time) AS t${by.length ? sql`, ${join(dims, ', ')}` : trusted('')} FROM ev WHERE hit AND ${inRange(r)}
+  const perUser = o.per === 'user'
+  const counts = trusted(`count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) AS events, count(DISTINCT vk) AS visitors${perUser ? ', count(DISTINCT person) AS people' : ''}`)
+  const base = sql`WITH RECURSIVE ${eventsCte(r, o)}${perUser ? sql`, ${personsCte()}` : trusted('')}, w AS (
+  SELECT *, epoch_ms(event_time) AS t${by.length ? sql`, ${join(dims, ', ')}` : trusted('')} FROM ${trusted(perUser ? 'pev' : 'ev')} WHERE hit AND ${inRange(r)}
 )`
   const order = by.length ? sql`ORDER BY window_start, ${dimCols}` : trusted('ORDER BY window_start')
   const group = by.length ? sql`, ${dimCols}` : trusted('')
@@ -61,14 +68,15 @@ SELECT epoch_ms(k * ${slide}) AS window_start, epoch_ms(k * ${slide} + ${size}) 
 FROM hops GROUP BY k${group} ${order}`
   }
   const gap = positive(spec.gapMs)
-  const key = by.length ? dimCols : trusted('vk')
+  const who = perUser ? 'person' : 'vk'
+  const key = by.length ? dimCols : trusted(who)
   return sql`${base}, marked AS (
   SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY ${key} ORDER BY t, event_id) <= ${gap} THEN 0 ELSE 1 END AS is_new FROM w
 ), grouped AS (
   SELECT *, sum(is_new) OVER (PARTITION BY ${key} ORDER BY t, event_id ROWS UNBOUNDED PRECEDING) AS n FROM marked
 )
 SELECT min(event_time) AS window_start, max(event_time) AS window_end, ${sel}${counts}
-FROM grouped GROUP BY ${key}, n ${order}${by.length ? trusted('') : trusted(', min(vk)')}`
+FROM grouped GROUP BY ${key}, n ${order}${by.length ? trusted('') : trusted(`, min(${who})`)}`
 }
 
 function positive(ms: number): Query {

@@ -5,6 +5,7 @@ import { funnel, type FunnelStep } from '../../../warehouse/sql/funnels.ts'
 import { orders } from '../../../warehouse/sql/orders.ts'
 import type { ViewProps } from '../Overview.tsx'
 import { Panel } from '../Panel.tsx'
+import { Retention } from '../Retention.tsx'
 import { opts } from '../../../warehouse/sql/view.ts'
 
 /** Funnel steps in the URL: steps=path:/,name:add_to_cart,name:order (dimension:value, "is"). */
@@ -40,6 +41,7 @@ export function Funnels({ lake, version, scope, extra, setExtra }: ViewProps) {
         <Panel title={`Funnel (${within === 'session' ? 'within a visit' : `within ${within.minutes} minutes`})`} testid="funnel" lake={lake} version={version}
           query={steps.length ? funnel(scope.range, steps, { ...opts(scope), within }) : null} idle="Enter the steps of a funnel above, then press Show funnel." />
         <Panel title={`Orders (event "${orderEvent}")`} testid="orders" lake={lake} version={version} query={orders(scope.range, { ...opts(scope), orderEvent })} />
+        <Retention lake={lake} version={version} scope={scope} />
       </div>
     </>
   )
