@@ -17,7 +17,17 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
-        test: { name: 'unit', include: ['warehouse/**/*.test.ts', 'sdk/**/*.test.ts', 'dashboard/src/**/*.test.ts', 'examples/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: [
+            'warehouse/**/*.test.ts',
+            'sdk/**/*.test.ts',
+            'dashboard/src/**/*.test.ts',
+            'examples/**/*.test.ts',
+            'cli/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
+        },
       },
       {
         plugins: [

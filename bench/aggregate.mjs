@@ -32,7 +32,8 @@ const dayBytes = [...bucket.objects].filter(([k]) => k.includes(`date=${date}/`)
 // day's aggregation state holds (`live`), and before that GC, with the garbage of the previous group (`heap`).
 gc()
 const base = process.memoryUsage().heapUsed
-let peak = base, live = base
+let peak = base,
+  live = base
 const get = bucket.get.bind(bucket)
 bucket.get = async (/** @type {string} */ key) => {
   peak = Math.max(peak, process.memoryUsage().heapUsed)
@@ -53,7 +54,9 @@ peak = Math.max(peak, process.memoryUsage().heapUsed)
 const out = bucket.objects.get(r.key)
 
 const mb = (/** @type {number} */ x) => `${(x / 1048576).toFixed(1)} MB`
-console.log(`aggregation of one day, ${N.toLocaleString('en')} events a day (${b.events.toLocaleString('en')} backfilled in ${genS.toFixed(1)} s), zone ${opt.tz}, Node ${process.version}`)
+console.log(
+  `aggregation of one day, ${N.toLocaleString('en')} events a day (${b.events.toLocaleString('en')} backfilled in ${genS.toFixed(1)} s), zone ${opt.tz}, Node ${process.version}`,
+)
 console.table({
   [date]: {
     status: r.status,

@@ -15,7 +15,14 @@ export function body() {
     sentAt: now,
     events: [
       { id: id(), type: 'pageview', ts: now - 30, url, referrer: 'https://www.google.com/', title: 'Green tea' },
-      { id: id(), type: 'event', name: 'add_to_cart', ts: now - 20, url, props: { product_id: 'tea-01', category: 'tea', revenue: 12.5, currency: 'EUR' } },
+      {
+        id: id(),
+        type: 'event',
+        name: 'add_to_cart',
+        ts: now - 20,
+        url,
+        props: { product_id: 'tea-01', category: 'tea', revenue: 12.5, currency: 'EUR' },
+      },
       { id: id(), type: 'engagement', ts: now - 10, url, engagedMs: 5400, scrollDepth: 80 },
     ],
   })

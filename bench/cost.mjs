@@ -108,8 +108,13 @@ async function target(name, ref) {
     toml = execSync(`git show ${ref}:wrangler.toml`, { cwd: root, encoding: 'utf8' })
   } else execSync(`cp -r edge warehouse ${src}/`, { cwd: root })
   // How the target's tracker sends a visit: this tree's, or the commit's model of its tracker.
-  const tracker = ref ? (await importTs(`cost-tracker-${name}`, `export { trackerRequests } from '${src}/examples/generator/tracker.ts'`)).trackerRequests : G.trackerRequests
-  await writeFile(join(dir, 'entry.ts'), `import worker from '${src}/edge/index.ts'\nimport { metered } from '${root}/bench/platform/cost-meter.ts'\nexport default metered(worker)\n`)
+  const tracker = ref
+    ? (await importTs(`cost-tracker-${name}`, `export { trackerRequests } from '${src}/examples/generator/tracker.ts'`)).trackerRequests
+    : G.trackerRequests
+  await writeFile(
+    join(dir, 'entry.ts'),
+    `import worker from '${src}/edge/index.ts'\nimport { metered } from '${root}/bench/platform/cost-meter.ts'\nexport default metered(worker)\n`,
+  )
   const withMain = toml.replace(/^main = ".*"$/m, 'main = "entry.ts"')
   // Without [assets]: wrangler dev 4.86 sends the scheduled trigger route to the asset router when it is set
   // (test/reliability/support/stack-dev.ts). Static files never reach the worker and cost nothing on Cloudflare.
@@ -138,7 +143,12 @@ function workerdCpuMs() {
 }
 
 const meter = async (url, q = '') => (await fetch(`${url}/__meter${q}`)).json()
-const diff = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]).filter(([, v]) => v))
+const diff = (a, b) =>
+  Object.fromEntries(
+    Object.keys(b)
+      .map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)])
+      .filter(([, v]) => v),
+  )
 const sum = (m, re) => Object.entries(m).reduce((s, [k, v]) => (re.test(k) ? s + v : s), 0)
 
 // ---------------------------------------------------------------------------------------------- traffic
@@ -151,7 +161,10 @@ function traffic() {
   const visits = []
   for (let i = 0; i < Number(opt.visits); i++) {
     const v = G.newVisitor(rng.fork(`visitor-${i}`), i)
-    visits.push({ v, events: G.session(rng.fork(`visit-${i}`), v, 0, { base: 'http://127.0.0.1/demo/', nextId: () => `${run}-${(ids++).toString(36)}` }) })
+    visits.push({
+      v,
+      events: G.session(rng.fork(`visit-${i}`), v, 0, { base: 'http://127.0.0.1/demo/', nextId: () => `${run}-${(ids++).toString(36)}` }),
+    })
   }
   return visits
 }
@@ -177,10 +190,19 @@ async function send(url, visits) {
         const wait = started + (k * 1000) / rate - Date.now()
         if (wait > 0) await new Promise((res) => setTimeout(res, wait))
         const now = Date.now()
-        const body = JSON.stringify({ site: 'demo', sentAt: now, events: r.events.map((e) => ({ ...e, ts: now - Math.min(60_000, r.at - e.ts) })) })
+        const body = JSON.stringify({
+          site: 'demo',
+          sentAt: now,
+          events: r.events.map((e) => ({ ...e, ts: now - Math.min(60_000, r.at - e.ts) })),
+        })
         const res = await fetch(`${url}/e`, {
           method: 'POST',
-          headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: 'http://127.0.0.1', 'User-Agent': v.userAgent, 'CF-Connecting-IP': v.ip },
+          headers: {
+            'Content-Type': 'text/plain;charset=UTF-8',
+            Origin: 'http://127.0.0.1',
+            'User-Agent': v.userAgent,
+            'CF-Connecting-IP': v.ip,
+          },
           body,
         })
         const text = await res.text()
@@ -201,7 +223,9 @@ async function drain(url) {
   await waitFor(async () => {
     last = await meter(url)
     const written = sum(last, /^queue\.[^.]+\.messages$/)
-    const deleted = Object.keys(last).filter((k) => /^queue\.[^.]+\.delete$/.test(k)).reduce((s, k) => s + last[k], 0)
+    const deleted = Object.keys(last)
+      .filter((k) => /^queue\.[^.]+\.delete$/.test(k))
+      .reduce((s, k) => s + last[k], 0)
     // deletes count 64 KB chunks; messages here are far below, so one chunk each
     return written > 0 && deleted >= written
   }, 120_000)
@@ -219,7 +243,16 @@ async function openDashboard(url) {
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   try {
     const page = await browser.newPage()
@@ -314,7 +347,8 @@ function month(r, pv) {
   const excess = diff(idle.ops, c.ops)
   const runHours = Math.max(1, c.ops['r2.scheduled.A.put.events-hour'] ?? 0)
   const scaleOf = (k) => (/part$/.test(k) ? parts / runParts : /events-hour$/.test(k) ? 720 / runHours : 30)
-  const cronOps = (re) => sum(idle.ops, re) * CRON_RUNS + Object.entries(excess).reduce((s, [k, v]) => (re.test(k) ? s + v * scaleOf(k) : s), 0)
+  const cronOps = (re) =>
+    sum(idle.ops, re) * CRON_RUNS + Object.entries(excess).reduce((s, [k, v]) => (re.test(k) ? s + v * scaleOf(k) : s), 0)
   const opens = dashboard ? Number(opt.opens) : 0
   const dash = (re) => (dashboard ? sum(dashboard.ops, re) * opens : 0)
 
@@ -325,9 +359,9 @@ function month(r, pv) {
     dashboardRequests: dash(/^worker\.fetch\.[^.]+$/),
     queueOps: sum(ingest.ops, /^queue\.[^.]+\.(write|read|delete)$/) * per,
     // The consumer's puts scale with batches; the collector's own R2 calls (salt, geo) with pageviews.
-    classA: (sum(ingest.ops, /^r2\.fetch\.A\./) * per) + (partsPerBatch * batches) + cronOps(/^r2\.scheduled\.A\./) + dash(/^r2\.fetch\.A\./),
-    classB: (sum(ingest.ops, /^r2\.(fetch|queue)\.B\./) * per) + cronOps(/^r2\.scheduled\.B\./) + dash(/^r2\.fetch\.B\./),
-    cpuMs: (ingest.cpuMs * per) + (idle.cpuMs * CRON_RUNS) + ((c.cpuMs - idle.cpuMs) * per) + (dashboard ? dashboard.cpuMs * opens : 0),
+    classA: sum(ingest.ops, /^r2\.fetch\.A\./) * per + partsPerBatch * batches + cronOps(/^r2\.scheduled\.A\./) + dash(/^r2\.fetch\.A\./),
+    classB: sum(ingest.ops, /^r2\.(fetch|queue)\.B\./) * per + cronOps(/^r2\.scheduled\.B\./) + dash(/^r2\.fetch\.B\./),
+    cpuMs: ingest.cpuMs * per + idle.cpuMs * CRON_RUNS + (c.cpuMs - idle.cpuMs) * per + (dashboard ? dashboard.cpuMs * opens : 0),
     storedGb: (sum(r.phases.stored, /^stored\.bytes\.(events|rollups|aggregates|dropped)/) * per) / 1e9,
     // The enriched events as JSON, what a Pipelines stream would receive (and its sink bill, uncompressed)
     streamGb: (sum(ingest.ops, /^queue\.[^.]+\.bytes$/) * per) / 1e9,
@@ -354,7 +388,8 @@ function month(r, pv) {
     sink: gb(q.streamGb, PRICES.pipelineSinkGb),
     r2A: over(q.classA - partsPerBatch * batches, PRICES.classA),
   }
-  pipelines.total = PRICES.plan + pipelines.requests + usd.cpu + pipelines.transform + pipelines.sink + pipelines.r2A + usd.r2B + usd.storage
+  pipelines.total =
+    PRICES.plan + pipelines.requests + usd.cpu + pipelines.transform + pipelines.sink + pipelines.r2A + usd.r2B + usd.storage
   return { q, usd, pipelines, batchSize: batchSize(lambda, r.batching), runBatches }
 }
 
@@ -374,41 +409,67 @@ const load1 = loadavg()
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 const usd = (n) => `$${fmt(n, 2)}`
 console.log(`\n## npm run cost (${new Date().toISOString().slice(0, 10)})\n`)
-console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30)} GB, Node ${process.version}; load average (uptime) ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end.`)
-console.log(`Traffic: ${visits.length} visits of the demo shop's model (seed "${opt.seed}"), as the tracker sends them, ${opt.rate} requests/s, ${opt.concurrency} visits at a time, loopback.\n`)
+console.log(
+  `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30)} GB, Node ${process.version}; load average (uptime) ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end.`,
+)
+console.log(
+  `Traffic: ${visits.length} visits of the demo shop's model (seed "${opt.seed}"), as the tracker sends them, ${opt.rate} requests/s, ${opt.concurrency} visits at a time, loopback.\n`,
+)
 
 for (const r of results) {
   const { ingest, cron: c, idleCron: idle, dashboard } = r.phases
   const label = r.ref ? `base ${r.ref}` : 'footfall (this tree)'
   console.log(`### ${label}\n`)
-  console.log(`Sent ${fmt(r.sent.requests)} requests (${fmt(r.sent.pageviews)} pageviews, ${fmt(r.sent.events)} events) in ${fmt(r.sent.seconds, 1)} s; statuses ${JSON.stringify(r.sent.statuses)}${r.sent.problems.length ? ` (${r.sent.problems.join('; ')})` : ''}.`)
+  console.log(
+    `Sent ${fmt(r.sent.requests)} requests (${fmt(r.sent.pageviews)} pageviews, ${fmt(r.sent.events)} events) in ${fmt(r.sent.seconds, 1)} s; statuses ${JSON.stringify(r.sent.statuses)}${r.sent.problems.length ? ` (${r.sent.problems.join('; ')})` : ''}.`,
+  )
   const perK = (n) => fmt((n / r.sent.pageviews) * 1000, 1)
-  console.log(`\nMeasured, per 1,000 pageviews: ${perK(ingest.ops['worker.fetch.e'] ?? 0)} collector requests, ${perK(sum(ingest.ops, /^queue\.[^.]+\.messages$/))} queue messages, ` +
-    `${perK(sum(ingest.ops, /^queue\.[^.]+\.(write|read|delete)$/))} queue operations (${perK(sum(ingest.ops, /^queue\.[^.]+\.retried$/))} retried), ` +
-    `${perK(sum(ingest.ops, /^r2\.fetch\.[AB]\./))} R2 calls by the collector; workerd CPU ${fmt((ingest.cpuMs / r.sent.pageviews) * 1000)} ms (collector and consumer).`)
-  console.log(`Consumer: ${fmt(ingest.ops['worker.queue'] ?? 0)} batches at this run's rate (${fmt(sum(ingest.ops, /^queue\.[^.]+\.delivered$/) / Math.max(1, ingest.ops['worker.queue'] ?? 0), 1)} messages each; max_batch_size ${r.batching.size}, max_batch_timeout ${r.batching.timeout} s), ` +
-    `${fmt(sum(ingest.ops, /^r2\.queue\.A\.put\./))} R2 puts; Queues' batching rule gives ${fmt(batchSize(sum(ingest.ops, /^queue\.[^.]+\.messages$/) / r.sent.seconds, r.batching), 1)} messages a batch at this rate.`)
-  console.log(`Cron (compaction + aggregates of the run's day): ${JSON.stringify(Object.fromEntries(Object.entries(c.ops).filter(([k]) => k.startsWith('r2.'))))}, ${fmt(c.cpuMs)} ms CPU; an idle run: ${JSON.stringify(Object.fromEntries(Object.entries(idle.ops).filter(([k]) => k.startsWith('r2.'))))}, ${fmt(idle.cpuMs)} ms CPU.`)
-  if (dashboard) console.log(`Dashboard, last 30 days: ${JSON.stringify(Object.fromEntries(Object.entries(dashboard.ops).filter(([k]) => !k.includes('status'))))}, ${fmt(dashboard.cpuMs)} ms CPU; priced at ${opt.opens} openings a month.`)
+  console.log(
+    `\nMeasured, per 1,000 pageviews: ${perK(ingest.ops['worker.fetch.e'] ?? 0)} collector requests, ${perK(sum(ingest.ops, /^queue\.[^.]+\.messages$/))} queue messages, ` +
+      `${perK(sum(ingest.ops, /^queue\.[^.]+\.(write|read|delete)$/))} queue operations (${perK(sum(ingest.ops, /^queue\.[^.]+\.retried$/))} retried), ` +
+      `${perK(sum(ingest.ops, /^r2\.fetch\.[AB]\./))} R2 calls by the collector; workerd CPU ${fmt((ingest.cpuMs / r.sent.pageviews) * 1000)} ms (collector and consumer).`,
+  )
+  console.log(
+    `Consumer: ${fmt(ingest.ops['worker.queue'] ?? 0)} batches at this run's rate (${fmt(sum(ingest.ops, /^queue\.[^.]+\.delivered$/) / Math.max(1, ingest.ops['worker.queue'] ?? 0), 1)} messages each; max_batch_size ${r.batching.size}, max_batch_timeout ${r.batching.timeout} s), ` +
+      `${fmt(sum(ingest.ops, /^r2\.queue\.A\.put\./))} R2 puts; Queues' batching rule gives ${fmt(batchSize(sum(ingest.ops, /^queue\.[^.]+\.messages$/) / r.sent.seconds, r.batching), 1)} messages a batch at this rate.`,
+  )
+  console.log(
+    `Cron (compaction + aggregates of the run's day): ${JSON.stringify(Object.fromEntries(Object.entries(c.ops).filter(([k]) => k.startsWith('r2.'))))}, ${fmt(c.cpuMs)} ms CPU; an idle run: ${JSON.stringify(Object.fromEntries(Object.entries(idle.ops).filter(([k]) => k.startsWith('r2.'))))}, ${fmt(idle.cpuMs)} ms CPU.`,
+  )
+  if (dashboard)
+    console.log(
+      `Dashboard, last 30 days: ${JSON.stringify(Object.fromEntries(Object.entries(dashboard.ops).filter(([k]) => !k.includes('status'))))}, ${fmt(dashboard.cpuMs)} ms CPU; priced at ${opt.opens} openings a month.`,
+    )
   console.log(`Stored after compaction: ${JSON.stringify(r.phases.stored)}\n`)
-  console.log('| pageviews / month | requests (collector + consumer + cron + dashboard) | CPU ms | queue ops (msgs/batch) | R2 Class A | R2 Class B | GB stored (a month of events) | plan | requests | CPU | Queues | R2 A | R2 B | storage | total |')
+  console.log(
+    '| pageviews / month | requests (collector + consumer + cron + dashboard) | CPU ms | queue ops (msgs/batch) | R2 Class A | R2 Class B | GB stored (a month of events) | plan | requests | CPU | Queues | R2 A | R2 B | storage | total |',
+  )
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const pv of TIERS) {
     const { q, usd: u, batchSize: b } = month(r, pv)
-    console.log(`| ${fmt(pv / 1e6)}M | ${fmt(q.requests)} (${fmt(q.collectorRequests)} + ${fmt(q.consumerInvocations)} + ${fmt(q.cronInvocations)} + ${fmt(q.dashboardRequests)}) | ${fmt(q.cpuMs)} | ${fmt(q.queueOps)} (${fmt(b, 1)}) | ${fmt(q.classA)} | ${fmt(q.classB)} | ${fmt(q.storedGb, 2)} | ${usd(u.plan)} | ${usd(u.requests)} | ${usd(u.cpu)} | ${usd(u.queues)} | ${usd(u.r2A)} | ${usd(u.r2B)} | ${usd(u.storage)} | **${usd(u.total)}** |`)
+    console.log(
+      `| ${fmt(pv / 1e6)}M | ${fmt(q.requests)} (${fmt(q.collectorRequests)} + ${fmt(q.consumerInvocations)} + ${fmt(q.cronInvocations)} + ${fmt(q.dashboardRequests)}) | ${fmt(q.cpuMs)} | ${fmt(q.queueOps)} (${fmt(b, 1)}) | ${fmt(q.classA)} | ${fmt(q.classB)} | ${fmt(q.storedGb, 2)} | ${usd(u.plan)} | ${usd(u.requests)} | ${usd(u.cpu)} | ${usd(u.queues)} | ${usd(u.r2A)} | ${usd(u.r2B)} | ${usd(u.storage)} | **${usd(u.total)}** |`,
+    )
   }
   const m5 = month(r, 5e6)
   const m50 = month(r, 50e6)
   console.log(`\nPer further million pageviews (5M -> 50M): ${usd((m50.usd.total - m5.usd.total) / 45)}\n`)
   const alt = { ...r, batching: { ...r.batching, timeout: Number(opt['what-if-timeout']) } }
-  console.log(`With max_batch_timeout = ${alt.batching.timeout} s (a deployment's choice; modelled from the same counts): ` +
-    TIERS.map((pv) => `${fmt(pv / 1e6)}M ${usd(month(alt, pv).usd.total)} (${fmt(month(alt, pv).q.consumerInvocations)} batches)`).join(', ') + '\n')
+  console.log(
+    `With max_batch_timeout = ${alt.batching.timeout} s (a deployment's choice; modelled from the same counts): ` +
+      TIERS.map((pv) => `${fmt(pv / 1e6)}M ${usd(month(alt, pv).usd.total)} (${fmt(month(alt, pv).q.consumerInvocations)} batches)`).join(
+        ', ',
+      ) +
+      '\n',
+  )
   console.log('On paper, a Pipelines stream and R2 sink instead of the queue and consumer (docs/pipelines.md), from the same counts:\n')
   console.log('| pageviews / month | stream GB (uncompressed JSON) | requests | SQL transform | sink | total |')
   console.log('|---:|---:|---:|---:|---:|---:|')
   for (const pv of TIERS) {
     const { q, pipelines: p } = month(r, pv)
-    console.log(`| ${fmt(pv / 1e6)}M | ${fmt(q.streamGb, 1)} | ${usd(p.requests)} | ${usd(p.transform)} | ${usd(p.sink)} | **${usd(p.total)}** |`)
+    console.log(
+      `| ${fmt(pv / 1e6)}M | ${fmt(q.streamGb, 1)} | ${usd(p.requests)} | ${usd(p.transform)} | ${usd(p.sink)} | **${usd(p.total)}** |`,
+    )
   }
   console.log(`\nPer further million pageviews (5M -> 50M), on paper: ${usd((m50.pipelines.total - m5.pipelines.total) / 45)}\n`)
 }

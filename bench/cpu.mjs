@@ -34,7 +34,19 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 const root = join(import.meta.dirname, '..')
-const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '2000' }, reps: { type: 'string', default: '7' }, only: { type: 'string' }, profile: { type: 'boolean' }, base: { type: 'string' }, steps: { type: 'boolean' }, consumer: { type: 'boolean' }, cold: { type: 'boolean' }, inspect: { type: 'boolean' } } })
+const { values: opt } = parseArgs({
+  options: {
+    n: { type: 'string', default: '2000' },
+    reps: { type: 'string', default: '7' },
+    only: { type: 'string' },
+    profile: { type: 'boolean' },
+    base: { type: 'string' },
+    steps: { type: 'boolean' },
+    consumer: { type: 'boolean' },
+    cold: { type: 'boolean' },
+    inspect: { type: 'boolean' },
+  },
+})
 const n = Number(opt.n)
 const reps = Number(opt.reps)
 
@@ -194,8 +206,16 @@ if (opt.base) {
 await build({
   stdin: { contents: workload.replaceAll("'BASE/", `'${baseDir}/`), resolveDir: root, loader: 'js', sourcefile: 'workload.mjs' },
   nodePaths: [join(root, 'node_modules')],
-  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: bundle, keepNames: process.env.KEEP_NAMES !== '0',
-  mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser'], external: ['node:*'], logLevel: 'error',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  outfile: bundle,
+  keepNames: process.env.KEEP_NAMES !== '0',
+  mainFields: ['module', 'main'],
+  conditions: ['workerd', 'worker', 'browser'],
+  external: ['node:*'],
+  logLevel: 'error',
 })
 await writeFile(join(dir, 'package.json'), '{"type":"module"}')
 
@@ -214,7 +234,9 @@ function cpuNs(pid) {
 }
 /** Process ids below `pid` (Miniflare's workerd is a child of this process). */
 function descendants(pid) {
-  const kids = readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
+  const kids = readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+    readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  )
   return kids.flatMap((k) => [k, ...descendants(k)])
 }
 
@@ -228,11 +250,14 @@ async function measure(label, job, cpu, steps) {
     { name: 'bare worker', q: 'worker=bare', base: 'stage=0' },
     { name: 'footfall', q: 'worker=footfall', base: 'stage=0' },
     { name: 'footfall - bare', q: 'worker=footfall', base: 'worker=bare' },
-    ...(opt.base ? [
-      { name: `${opt.base} - bare`, q: 'worker=base', base: 'worker=bare' },
-      { name: `footfall - ${opt.base}`, q: 'worker=footfall', base: 'worker=base' },
-    ] : []),
-    ...(opt.steps ? steps.slice(1).map((name, k) => ({ name, q: `stage=${k + 1}`, base: `stage=${k}` })) : [])]
+    ...(opt.base
+      ? [
+          { name: `${opt.base} - bare`, q: 'worker=base', base: 'worker=bare' },
+          { name: `footfall - ${opt.base}`, q: 'worker=footfall', base: 'worker=base' },
+        ]
+      : []),
+    ...(opt.steps ? steps.slice(1).map((name, k) => ({ name, q: `stage=${k + 1}`, base: `stage=${k}` })) : []),
+  ]
   const times = Object.fromEntries(queries.map((x) => [x.name, []]))
   await job(`n=${n}`) // warm-up
   for (let r = 0; r < reps; r++) {
@@ -245,7 +270,8 @@ async function measure(label, job, cpu, steps) {
     }
   }
   console.log(`${label}: CPU us per request, median / min of ${reps} x ${n}`)
-  for (const x of queries) console.log(`  ${x.name.padEnd(18)} ${us(median(times[x.name])).padStart(7)} ${us(Math.min(...times[x.name])).padStart(7)}`)
+  for (const x of queries)
+    console.log(`  ${x.name.padEnd(18)} ${us(median(times[x.name])).padStart(7)} ${us(Math.min(...times[x.name])).padStart(7)}`)
 }
 
 /** Samples workerd's V8 over n requests; prints self time by function and by source file. */
@@ -253,7 +279,15 @@ async function profile() {
   const { default: WebSocket } = await import('ws')
   const { freePort } = await import('../scripts/wrangler-dev.mjs')
   const inspectorPort = await freePort()
-  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], inspectorPort, ...(opt.consumer ? { r2Buckets: ['LAKE'] } : {}) })
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: bundle,
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['nodejs_compat'],
+    inspectorPort,
+    ...(opt.consumer ? { r2Buckets: ['LAKE'] } : {}),
+  })
   // --consumer: the consumer's step (CONSUMER_STEP, default consume+r2) over n / 100 prepared batches.
   const query = opt.consumer ? `consumer=${process.env.CONSUMER_STEP ?? 'consume+r2'}` : `n=${n}`
   if (opt.consumer) await (await mf.dispatchFetch(`http://bench/?prepare=${Math.max(1, Math.round(n / 100))}`)).text()
@@ -262,15 +296,16 @@ async function profile() {
   const ws = new WebSocket(targets.find((t) => t.webSocketDebuggerUrl).webSocketDebuggerUrl)
   await new Promise((r) => ws.once('open', r))
   let id = 0
-  const call = (method, params = {}) => new Promise((resolve) => {
-    const my = ++id
-    const on = (data) => {
-      const m = JSON.parse(data)
-      if (m.id === my) (ws.off('message', on), resolve(m.result))
-    }
-    ws.on('message', on)
-    ws.send(JSON.stringify({ id: my, method, params }))
-  })
+  const call = (method, params = {}) =>
+    new Promise((resolve) => {
+      const my = ++id
+      const on = (data) => {
+        const m = JSON.parse(data)
+        if (m.id === my) ws.off('message', on), resolve(m.result)
+      }
+      ws.on('message', on)
+      ws.send(JSON.stringify({ id: my, method, params }))
+    })
   await call('Profiler.enable')
   await call('Profiler.setSamplingInterval', { interval: 50 })
   await call('Profiler.start')
@@ -317,7 +352,8 @@ async function profile() {
       for (let i = 0; up && i < 4; i++, up = parent.get(up.id)) chain.push(keyOf(up))
       callers.set(chain.join(' < '), (callers.get(chain.join(' < ')) ?? 0) + dt.get(x.id))
     }
-    for (const [k, t] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${(t / n).toFixed(1).padStart(7)}  ${process.env.CALLERS} < ${k}`)
+    for (const [k, t] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(`  ${(t / n).toFixed(1).padStart(7)}  ${process.env.CALLERS} < ${k}`)
   }
   console.log('inclusive time per request, our code and the runtime calls it makes:')
   for (const [k, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(t / n).toFixed(1).padStart(7)}  ${k}`)
@@ -335,7 +371,16 @@ async function consumer() {
   // `wrangler dev`, where workerd then reports every subrequest (binding calls included) to it.
   const { freePort } = await import('../scripts/wrangler-dev.mjs')
   const inspectorPort = opt.inspect ? await freePort() : undefined
-  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], r2Buckets: ['LAKE'], r2Persist, inspectorPort })
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: bundle,
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['nodejs_compat'],
+    r2Buckets: ['LAKE'],
+    r2Persist,
+    inspectorPort,
+  })
   let ws
   if (opt.inspect) {
     const { default: WebSocket } = await import('ws')
@@ -374,10 +419,16 @@ async function consumer() {
   await mf.dispose()
   await rm(r2Persist, { recursive: true, force: true })
   const f = (x) => x.toFixed(0).padStart(7)
-  console.log(`consumer in workerd: CPU per queue batch of 100 messages (300 events, one ${bytes} B part), median / min of ${reps} x ${batches} batches; per request = /100`)
-  if (opt.cold) for (const s of steps) console.log(`  ${s.padEnd(11)} per repetition, us a batch: ${times[s].map((t) => t.toFixed(0)).join(' ')}`)
+  console.log(
+    `consumer in workerd: CPU per queue batch of 100 messages (300 events, one ${bytes} B part), median / min of ${reps} x ${batches} batches; per request = /100`,
+  )
+  if (opt.cold)
+    for (const s of steps) console.log(`  ${s.padEnd(11)} per repetition, us a batch: ${times[s].map((t) => t.toFixed(0)).join(' ')}`)
   if (opt.base) console.log(`  (base-*: ${opt.base}'s edge/ and warehouse/, in the same process, alternating)`)
-  for (const s of steps) console.log(`  ${s.padEnd(11)} batch ${f(median(times[s]))} ${f(Math.min(...times[s]))} us   per request ${(median(times[s]) / 100).toFixed(1).padStart(6)} us   per event ${(median(times[s]) / 300).toFixed(1).padStart(5)} us`)
+  for (const s of steps)
+    console.log(
+      `  ${s.padEnd(11)} batch ${f(median(times[s]))} ${f(Math.min(...times[s]))} us   per request ${(median(times[s]) / 100).toFixed(1).padStart(6)} us   per event ${(median(times[s]) / 300).toFixed(1).padStart(5)} us`,
+    )
 }
 
 if (opt.consumer && !opt.profile) {
@@ -394,7 +445,13 @@ if (opt.profile) {
 
 const STEPS = ['make bodies', 'JSON.parse', 'wireBatch', 'validateEvents', 'enrichAll', 'enqueue']
 if (opt.only !== 'node') {
-  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'] })
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: bundle,
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['nodejs_compat'],
+  })
   const job = async (query) => {
     const res = await mf.dispatchFetch(`http://bench/?${query}`)
     if (res.status !== 200) throw new Error(await res.text())
@@ -409,9 +466,14 @@ if (opt.only !== 'node') {
 if (opt.only !== 'workerd') {
   const w = await import(bundle)
   w.likeWorkerd()
-  await measure('node (zod without JIT, as in workerd)', async (query) => {
-    const q = new URLSearchParams(query)
-    await (q.has('stage') ? w.stage(Number(q.get('n')), Number(q.get('stage'))) : w.run(Number(q.get('n')), q.get('worker') ?? undefined))
-  }, () => process.cpuUsage().user * 1000 + process.cpuUsage().system * 1000, STEPS)
+  await measure(
+    'node (zod without JIT, as in workerd)',
+    async (query) => {
+      const q = new URLSearchParams(query)
+      await (q.has('stage') ? w.stage(Number(q.get('n')), Number(q.get('stage'))) : w.run(Number(q.get('n')), q.get('worker') ?? undefined))
+    },
+    () => process.cpuUsage().user * 1000 + process.cpuUsage().system * 1000,
+    STEPS,
+  )
 }
 if (!process.env.KEEP_BUNDLE) await rm(dir, { recursive: true, force: true })

@@ -29,10 +29,13 @@ import { chromium } from 'playwright-core'
 import { DAY, DAYS, START, syntheticRows } from './synthetic.mjs'
 
 const root = join(import.meta.dirname, '..')
-const { values: opt } = parseArgs({ options: {
-  sizes: { type: 'string', default: '100000,1000000' }, 'per-file': { type: 'string', default: '50000' },
-  'year-sizes': { type: 'string', default: '1200000,12000000' },
-} })
+const { values: opt } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    'per-file': { type: 'string', default: '50000' },
+    'year-sizes': { type: 'string', default: '1200000,12000000' },
+  },
+})
 const PUBLIC = join(root, 'dist/public')
 if (!existsSync(join(PUBLIC, 'dashboard/index.html'))) throw new Error('run `npm run build` first')
 
@@ -66,9 +69,13 @@ async function generate(n, dir, end, days = DAYS) {
       dates.add(p.date)
     }
     for (const part of parts.values()) {
-      await lake.put(L.partKey(L.partitionOf('demo', part[0].event_time), await L.partName(part.map((r) => r.event_id))), L.writeEvents(part), {
-        customMetadata: L.encodeMeta({ rows: part.length, ...L.timeRange(part), schema: L.SCHEMA_VERSION }),
-      })
+      await lake.put(
+        L.partKey(L.partitionOf('demo', part[0].event_time), await L.partName(part.map((r) => r.event_id))),
+        L.writeEvents(part),
+        {
+          customMetadata: L.encodeMeta({ rows: part.length, ...L.timeRange(part), schema: L.SCHEMA_VERSION }),
+        },
+      )
     }
   }
   let t = performance.now()
@@ -78,7 +85,12 @@ async function generate(n, dir, end, days = DAYS) {
   t = performance.now()
   await L.aggregateLake(lake, ['demo'], { now: end, days: days + 1 })
   // And every closed month's file (the cron writes three a run).
-  await L.aggregateMonths(lake, 'demo', { now: end, tz: 'UTC', missing: await L.unaggregatedDates(lake, 'demo', 'UTC', new Date(end).toISOString().slice(0, 8) + '01'), budget: Infinity })
+  await L.aggregateMonths(lake, 'demo', {
+    now: end,
+    tz: 'UTC',
+    missing: await L.unaggregatedDates(lake, 'demo', 'UTC', new Date(end).toISOString().slice(0, 8) + '01'),
+    budget: Infinity,
+  })
   const aggregateMs = performance.now() - t
   const files = await L.listLakeFiles(lake, 'demo', 'events', base - DAY, end + DAY, true)
   for (const f of files) {
@@ -107,7 +119,14 @@ function serve(lake, server = { rollups: true, aggregates: true }) {
       }
       if (url.pathname === '/api/files') {
         const q = url.searchParams
-        const files = await L.listLakeFiles(lake, q.get('site'), q.get('table') ?? 'events', Date.parse(q.get('from')), Date.parse(q.get('to')), server.rollups && q.get('rollups') === '1')
+        const files = await L.listLakeFiles(
+          lake,
+          q.get('site'),
+          q.get('table') ?? 'events',
+          Date.parse(q.get('from')),
+          Date.parse(q.get('to')),
+          server.rollups && q.get('rollups') === '1',
+        )
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
         return res.end(JSON.stringify({ files }))
       }
@@ -115,7 +134,11 @@ function serve(lake, server = { rollups: true, aggregates: true }) {
         const o = await lake.get(decodeURIComponent(url.pathname.slice(6)))
         if (!o) throw new Error('no such file')
         const body = new Uint8Array(await o.arrayBuffer())
-        res.writeHead(200, { 'Content-Type': 'application/vnd.apache.parquet', 'Content-Length': body.byteLength, 'Cache-Control': 'private, max-age=31536000, immutable' })
+        res.writeHead(200, {
+          'Content-Type': 'application/vnd.apache.parquet',
+          'Content-Length': body.byteLength,
+          'Cache-Control': 'private, max-age=31536000, immutable',
+        })
         return res.end(body)
       }
       let path = join(PUBLIC, url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname)
@@ -131,11 +154,24 @@ function serve(lake, server = { rollups: true, aggregates: true }) {
   return new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(http)))
 }
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 async function browserRun(origin, range, coldOnly = false, rangeName = '7d') {
   const profile = await mkdtemp(join(tmpdir(), 'footfall-bench-chromium-'))
-  const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true })
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ARGS,
+    headless: true,
+  })
   try {
     return await (rangeName === '7d' ? measure(ctx, origin, range, coldOnly) : measureYear(ctx, origin, rangeName))
   } finally {
@@ -148,7 +184,11 @@ async function browserRun(origin, range, coldOnly = false, rangeName = '7d') {
 async function measure(ctx, origin, _range, coldOnly) {
   const page = await ctx.newPage()
   const url = `${origin}/dashboard/?range=7d#token=bench` // the default range; `range` is what it covers at the start
-  const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 50 })
+  const settled = () =>
+    page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, {
+      timeout: 600_000,
+      polling: 50,
+    })
   const firstChart = async (reload) => {
     const t = performance.now()
     await (reload ? page.reload() : page.goto(url))
@@ -178,7 +218,11 @@ async function measure(ctx, origin, _range, coldOnly) {
     const t = performance.now()
     await page.click('text=Refresh')
     // Panels are busy from the render that bumps the version (usePanelQuery): one check sees both.
-    await page.waitForFunction((n) => Number(document.querySelector('main')?.getAttribute('data-version')) > n && !document.querySelector('[aria-busy=true]'), v, { timeout: 600_000, polling: 20 })
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('main')?.getAttribute('data-version')) > n && !document.querySelector('[aria-busy=true]'),
+      v,
+      { timeout: 600_000, polling: 20 },
+    )
     refresh.push(performance.now() - t)
   }
   const kpi = await page.textContent('[data-testid=kpi-pageviews]')
@@ -246,7 +290,11 @@ async function measureYear(ctx, origin, rangeName) {
     lake.requests++
     lake.bytes += Number(r.headers()['content-length'] ?? 0)
   })
-  const settled = () => page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, { timeout: 600_000, polling: 20 })
+  const settled = () =>
+    page.waitForFunction(() => !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]'), null, {
+      timeout: 600_000,
+      polling: 20,
+    })
   let t = performance.now()
   await page.goto(`${origin}/dashboard/?range=${rangeName}#token=bench`)
   await page.waitForSelector('[data-testid=chart] canvas, [role=alert]', { timeout: 600_000, polling: 20 })
@@ -276,17 +324,41 @@ async function measureYear(ctx, origin, rangeName) {
     const v = Number(await page.getAttribute('main', 'data-version'))
     t = performance.now()
     await page.click('text=Refresh')
-    await page.waitForFunction((n) => Number(document.querySelector('main')?.getAttribute('data-version')) > n && !document.querySelector('[aria-busy=true]'), v, { timeout: 600_000, polling: 20 })
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('main')?.getAttribute('data-version')) > n && !document.querySelector('[aria-busy=true]'),
+      v,
+      { timeout: 600_000, polling: 20 },
+    )
     refresh.push(performance.now() - t)
   }
   // A filter: the first country of its panel, clicked (its downloads counted apart).
   const opened = { ...lake }
   t = performance.now()
   await page.click('[data-testid=countries] tbody tr button.pick')
-  await page.waitForFunction(() => !!document.querySelector('[data-testid=large-download]') || (location.search.includes('f=') && !!document.querySelector('[data-testid=load-stats]') && !document.querySelector('[aria-busy=true]')), null, { timeout: 600_000, polling: 20 })
+  await page.waitForFunction(
+    () =>
+      !!document.querySelector('[data-testid=large-download]') ||
+      (location.search.includes('f=') &&
+        !!document.querySelector('[data-testid=load-stats]') &&
+        !document.querySelector('[aria-busy=true]')),
+    null,
+    { timeout: 600_000, polling: 20 },
+  )
   const filter = performance.now() - t
   const asked = await page.$('[data-testid=large-download]')
-  return { cold: { chart, all, source }, reloaded, refresh: refresh.sort((a, b) => a - b)[1], filter, filterAsks: asked ? await asked.textContent() : null, heap, ...stats, lake: opened, filterBytes: lake.bytes - opened.bytes, visitors, pageviews }
+  return {
+    cold: { chart, all, source },
+    reloaded,
+    refresh: refresh.sort((a, b) => a - b)[1],
+    filter,
+    filterAsks: asked ? await asked.textContent() : null,
+    heap,
+    ...stats,
+    lake: opened,
+    filterBytes: lake.bytes - opened.bytes,
+    visitors,
+    pageviews,
+  }
 }
 
 /** Native DuckDB's exact unique visitors and pageviews of the range, over the raw events (the bound's reference). */
@@ -302,7 +374,10 @@ async function nativeExact(dir, files, range) {
   return { visitors: Number(k.visitors), pageviews: Number(k.pageviews) }
 }
 
-const uptime = () => loadavg().map((l) => l.toFixed(2)).join(' ')
+const uptime = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-dash-'))
 const results = []
 for (const n of opt.sizes.split(',').filter(Boolean).map(Number)) {
@@ -326,21 +401,27 @@ for (const n of opt.sizes.split(',').filter(Boolean).map(Number)) {
   results.push(r)
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
   const open = files.filter((f) => !f.rollup)
-  const lakeText = `${files.length} files, ${r.mb.toFixed(1)} MB; ${files.length - open.length} day files with rollups, ${(rollupBytes / 1e3).toFixed(0)} KB; ` +
+  const lakeText =
+    `${files.length} files, ${r.mb.toFixed(1)} MB; ${files.length - open.length} day files with rollups, ${(rollupBytes / 1e3).toFixed(0)} KB; ` +
     `${open.length} files without a rollup (open day), ${open.reduce((a, f) => a + f.rows, 0).toLocaleString('en')} rows (${new Date(end).toISOString().slice(11, 16)} UTC); compaction ${s(compactMs)}; ` +
     `${aggregates.length} aggregate files in ${s(aggregateMs)}, ${(aggregates.reduce((a, d) => a + d.bytes, 0) / 1e3).toFixed(0)} KB`
   if (wasm.error || plain.error) {
-    console.log(`${n.toLocaleString('en')} events (${lakeText}): the dashboard failed: ${wasm.error ?? plain.error}; ` +
-      `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)}; uptime: ${uptime()}`)
+    console.log(
+      `${n.toLocaleString('en')} events (${lakeText}): the dashboard failed: ${wasm.error ?? plain.error}; ` +
+        `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)}; uptime: ${uptime()}`,
+    )
     process.exitCode = 1
     continue
   }
-  console.log(`${n.toLocaleString('en')} events (${lakeText}): first chart cold ${s(wasm.cold.chart)} (from ${wasm.cold.source}; all panels ${s(wasm.cold.all)}), ` +
-    `without aggregates and rollups ${s(plain.cold.chart)} (from ${plain.cold.source}; all panels ${s(plain.cold.all)}), ` +
-    `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, (engine start ${s(wasm.openMs)}, decode ${s(wasm.decodeMs)}, insert ${s(wasm.insertMs)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}); ` +
-    `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
-    `(without materialised sessions ${s(native.liveRefresh)}); refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` +
-    (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : '') + `; uptime: ${uptime()}`)
+  console.log(
+    `${n.toLocaleString('en')} events (${lakeText}): first chart cold ${s(wasm.cold.chart)} (from ${wasm.cold.source}; all panels ${s(wasm.cold.all)}), ` +
+      `without aggregates and rollups ${s(plain.cold.chart)} (from ${plain.cold.source}; all panels ${s(plain.cold.all)}), ` +
+      `reload from cache ${s(wasm.cached.chart)}, full refresh warm ${s(wasm.refresh)}, (engine start ${s(wasm.openMs)}, decode ${s(wasm.decodeMs)}, insert ${s(wasm.insertMs)}, merge ${s(wasm.mergeMs)}, sessionize ${s(wasm.sessionizeMs)}); ` +
+      `native: load+dedup ${s(native.load)}, sessionize ${s(native.sessionize)}, first chart queries ${s(native.firstChart)}, full refresh ${s(native.refresh)} ` +
+      `(without materialised sessions ${s(native.liveRefresh)}); refresh ratio WASM/native ${(wasm.refresh / native.refresh).toFixed(1)}x` +
+      (wasm.heap ? `; JS heap ${(wasm.heap / 1e6).toFixed(0)} MB` : '') +
+      `; uptime: ${uptime()}`,
+  )
   // The numbers must agree, or the times mean nothing.
   if (Number(wasm.kpi) !== native.pageviews) {
     console.log(`pageviews differ: dashboard ${wasm.kpi}, native ${native.pageviews}; errors on the page: ${JSON.stringify(wasm.errors)}`)
@@ -372,25 +453,41 @@ for (const n of (opt['year-sizes'] || '').split(',').filter(Boolean).map(Number)
 if (year.length) {
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`
   const mb = (b) => `${(b / 1048576).toFixed(1)} MB`
-  console.log(`\nLast 12 months (Chromium, cold = empty Cache Storage; goals at 12M: first chart <= 1 s, every panel <= 3 s, filter <= 0.5 s, refresh <= 0.3 s, bytes <= 5 % of the lake, memory <= 1 GB); uptime: ${uptime()}`)
-  console.table(Object.fromEntries(year.map((y) => [`${(y.n / 1e6).toFixed(1)}M events`, {
-    'lake': `${y.files} files, ${mb(y.bytes)}`,
-    'aggregates': `${y.aggregates.length} files, ${mb(y.aggregates.reduce((a, d) => a + d.bytes, 0))} (cron ${s(y.aggregateMs)})`,
-    'first chart': `${s(y.w.cold.chart)} (${y.w.cold.source === 'rollups' ? 'early' : 'DuckDB'})`,
-    'all panels': s(y.w.cold.all),
-    'engine start': `${s(y.w.instantiateMs)} + tables ${s(y.w.openMs - y.w.instantiateMs)}`,
-    'opened again': `${s(y.w.reloaded.chart)} / ${s(y.w.reloaded.all)}`,
-    'refresh warm': s(y.w.refresh),
-    'filter (country)': y.w.filterAsks ? `${s(y.w.filter)} to ask: ${y.w.filterAsks.replace(/Download them$/, '').trim()}` : `${s(y.w.filter)}, raw events: ${mb(y.w.filterBytes)}`,
-    'downloaded (opening)': `${mb(y.w.lake.bytes)} (${((100 * y.w.lake.bytes) / y.bytes).toFixed(2)} %), ${y.w.lake.requests} files`,
-    'memory': `JS ${mb(y.w.heap ?? 0)} + DuckDB ${mb(y.w.duckdbBytes ?? 0)}`,
-    'visitors': `${y.w.visitors} vs ${y.exact.visitors.toLocaleString('en')} exact (${((100 * (y.shown - y.exact.visitors)) / y.exact.visitors).toFixed(2)} %)`,
-    'pageviews': Number(y.w.pageviews.replace(/[^\d]/g, '')) === y.exact.pageviews || y.w.pageviews.match(/[kM]/) ? y.w.pageviews : `${y.w.pageviews} != ${y.exact.pageviews}`,
-  }])))
+  console.log(
+    `\nLast 12 months (Chromium, cold = empty Cache Storage; goals at 12M: first chart <= 1 s, every panel <= 3 s, filter <= 0.5 s, refresh <= 0.3 s, bytes <= 5 % of the lake, memory <= 1 GB); uptime: ${uptime()}`,
+  )
+  console.table(
+    Object.fromEntries(
+      year.map((y) => [
+        `${(y.n / 1e6).toFixed(1)}M events`,
+        {
+          lake: `${y.files} files, ${mb(y.bytes)}`,
+          aggregates: `${y.aggregates.length} files, ${mb(y.aggregates.reduce((a, d) => a + d.bytes, 0))} (cron ${s(y.aggregateMs)})`,
+          'first chart': `${s(y.w.cold.chart)} (${y.w.cold.source === 'rollups' ? 'early' : 'DuckDB'})`,
+          'all panels': s(y.w.cold.all),
+          'engine start': `${s(y.w.instantiateMs)} + tables ${s(y.w.openMs - y.w.instantiateMs)}`,
+          'opened again': `${s(y.w.reloaded.chart)} / ${s(y.w.reloaded.all)}`,
+          'refresh warm': s(y.w.refresh),
+          'filter (country)': y.w.filterAsks
+            ? `${s(y.w.filter)} to ask: ${y.w.filterAsks.replace(/Download them$/, '').trim()}`
+            : `${s(y.w.filter)}, raw events: ${mb(y.w.filterBytes)}`,
+          'downloaded (opening)': `${mb(y.w.lake.bytes)} (${((100 * y.w.lake.bytes) / y.bytes).toFixed(2)} %), ${y.w.lake.requests} files`,
+          memory: `JS ${mb(y.w.heap ?? 0)} + DuckDB ${mb(y.w.duckdbBytes ?? 0)}`,
+          visitors: `${y.w.visitors} vs ${y.exact.visitors.toLocaleString('en')} exact (${((100 * (y.shown - y.exact.visitors)) / y.exact.visitors).toFixed(2)} %)`,
+          pageviews:
+            Number(y.w.pageviews.replace(/[^\d]/g, '')) === y.exact.pageviews || y.w.pageviews.match(/[kM]/)
+              ? y.w.pageviews
+              : `${y.w.pageviews} != ${y.exact.pageviews}`,
+        },
+      ]),
+    ),
+  )
   if (year.length === 2) {
     const [a, b] = year
     const r = (x, y) => (y / x).toFixed(2)
-    console.log(`10x the events costs: first chart ${r(a.w.cold.chart, b.w.cold.chart)}x, all panels ${r(a.w.cold.all, b.w.cold.all)}x, refresh ${r(a.w.refresh, b.w.refresh)}x, bytes ${r(a.w.lake.bytes, b.w.lake.bytes)}x (goal <= 2x)`)
+    console.log(
+      `10x the events costs: first chart ${r(a.w.cold.chart, b.w.cold.chart)}x, all panels ${r(a.w.cold.all, b.w.cold.all)}x, refresh ${r(a.w.refresh, b.w.refresh)}x, bytes ${r(a.w.lake.bytes, b.w.lake.bytes)}x (goal <= 2x)`,
+    )
   }
 }
 await rm(work, { recursive: true, force: true })

@@ -62,14 +62,19 @@ const duration = Number(opt.duration)
 const connections = Number(opt.connections)
 const rounds = Number(opt.rounds)
 
-
 /** Starts `wrangler dev` with the given config on a free loopback port; returns its URL and a stop(). */
 async function start(name, config, extraVars = {}) {
   const state = await mkdtemp(join(tmpdir(), `footfall-bench-${name}-`))
   if (name.startsWith('footfall')) await uploadGeoDb({ persistTo: state })
   // QUEUE_JOURNAL off: the worker as deployed (on Cloudflare the queue is durable; the local stack journals
   // it in R2, edge/journal.ts, at the cost of one R2 write per request).
-  const dev = await startWranglerDev({ port: await freePort(), persistTo: state, config, vars: { DASHBOARD_TOKEN: 'bench', QUEUE_JOURNAL: 'off', ...extraVars }, logs: false })
+  const dev = await startWranglerDev({
+    port: await freePort(),
+    persistTo: state,
+    config,
+    vars: { DASHBOARD_TOKEN: 'bench', QUEUE_JOURNAL: 'off', ...extraVars },
+    logs: false,
+  })
   const stop = async () => {
     await dev.stop()
     await rm(state, { recursive: true, force: true })
@@ -105,7 +110,9 @@ async function platformWithAssets(platformConfig, footfallConfig) {
 
 /** Footfall's config with the ack-only consumer of bench/platform/footfall-ack.ts as its main, in dist/. */
 async function withAckConsumer(config) {
-  const toml = (await readFile(config, 'utf8')).replace(/^main = ".*"$/m, 'main = "../bench/platform/footfall-ack.ts"').replace('directory = "', 'directory = "../')
+  const toml = (await readFile(config, 'utf8'))
+    .replace(/^main = ".*"$/m, 'main = "../bench/platform/footfall-ack.ts"')
+    .replace('directory = "', 'directory = "../')
   if (!toml.includes('footfall-ack.ts') || !toml.includes('directory = "../')) throw new Error(`cannot rewrite ${config}`)
   const copy = join(root, 'dist/wrangler.footfall-ack.toml')
   await mkdir(dirname(copy), { recursive: true })
@@ -119,7 +126,9 @@ async function atBase(ref, config) {
   await rm(dir, { recursive: true, force: true })
   await mkdir(dir, { recursive: true })
   execSync(`git archive ${ref} edge warehouse | tar -x -C ${dir}`, { cwd: root })
-  const toml = (await readFile(config, 'utf8')).replace(/^main = ".*"$/m, 'main = "base/edge/index.ts"').replace('directory = "', 'directory = "../')
+  const toml = (await readFile(config, 'utf8'))
+    .replace(/^main = ".*"$/m, 'main = "base/edge/index.ts"')
+    .replace('directory = "', 'directory = "../')
   const copy = join(root, 'dist/wrangler.base.toml')
   await writeFile(copy, toml)
   return copy
@@ -150,14 +159,16 @@ function load(url, seconds) {
     connections,
     duration: seconds,
     ...(opt.rate ? { overallRate: Number(opt.rate) } : {}),
-    requests: [{
-      method: 'POST',
-      setupRequest: (req) => ({
-        ...req,
-        headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', 'User-Agent': UA, 'CF-Connecting-IP': ip() },
-        body: body(),
-      }),
-    }],
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({
+          ...req,
+          headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', 'User-Agent': UA, 'CF-Connecting-IP': ip() },
+          body: body(),
+        }),
+      },
+    ],
   })
 }
 
@@ -178,7 +189,18 @@ const rowsControl = {
   'footfall-put': { config: targets['footfall-ack'], vars: { BENCH_CONSUMER: 'put' } },
 }
 const all = { ...Object.fromEntries(Object.entries(targets).map(([k, config]) => [k, { config, vars: {} }])), ...rowsControl }
-const order = ['bare', 'platform', 'platform+assets', 'platform+assets+rows', 'footfall', 'footfall-no-assets', 'footfall-ack', 'footfall-encode', 'footfall-put', 'footfall-base']
+const order = [
+  'bare',
+  'platform',
+  'platform+assets',
+  'platform+assets+rows',
+  'footfall',
+  'footfall-no-assets',
+  'footfall-ack',
+  'footfall-encode',
+  'footfall-put',
+  'footfall-base',
+]
 const chosen = order.filter((k) => !opt.only || opt.only.split(',').includes(k))
 const results = []
 for (let round = 1; round <= rounds; round++) {
@@ -195,8 +217,16 @@ for (let round = 1; round <= rounds; round++) {
       const expected = name === 'bare' ? 204 : 202
       const codes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]))
       results.push({
-        round, name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
-        ok: codes[expected] ?? 0, other: r.requests.total - (codes[expected] ?? 0), errors: r.errors + r.timeouts, cpuUs, workerdUs,
+        round,
+        name,
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        ok: codes[expected] ?? 0,
+        other: r.requests.total - (codes[expected] ?? 0),
+        errors: r.errors + r.timeouts,
+        cpuUs,
+        workerdUs,
       })
       process.stderr.write(`round ${round} ${name}: ${r.requests.average} req/s, status ${JSON.stringify(codes)}\n`)
     } finally {
@@ -206,11 +236,17 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
-console.log(`\nPOST /e, ${connections} connections, ${duration} s per run${opt.rate ? `, at ${opt.rate} req/s` : ''}, 3 events per request, loopback\n`)
-console.log('| round | worker | req/s | events/s | p50 ms | p99 ms | stack CPU us/req | of which workerd | expected status | other status | errors |')
+console.log(
+  `\nPOST /e, ${connections} connections, ${duration} s per run${opt.rate ? `, at ${opt.rate} req/s` : ''}, 3 events per request, loopback\n`,
+)
+console.log(
+  '| round | worker | req/s | events/s | p50 ms | p99 ms | stack CPU us/req | of which workerd | expected status | other status | errors |',
+)
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of results) {
-  console.log(`| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name.startsWith('footfall') ? fmt(r.rps * 3) : '-'} | ${r.p50} | ${r.p99} | ${fmt(r.cpuUs)} | ${fmt(r.workerdUs)} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`)
+  console.log(
+    `| ${r.round} | ${r.name} | ${fmt(r.rps)} | ${r.name.startsWith('footfall') ? fmt(r.rps * 3) : '-'} | ${r.p50} | ${r.p99} | ${fmt(r.cpuUs)} | ${fmt(r.workerdUs)} | ${fmt(r.ok)} | ${fmt(r.other)} | ${r.errors} |`,
+  )
 }
 const sum = (name, k) => results.filter((r) => r.name === name).reduce((s, r) => s + r[k], 0)
 const has = (...names) => names.every((n) => results.some((r) => r.name === n))
@@ -220,12 +256,31 @@ const ratio = (a, b, k) => (has(a, b) ? fmt(sum(a, k) / sum(b, k), 2) : '-')
 const cpuRatio = (a, b) => (has(a, b) ? fmt(sum(b, 'cpuUs') / sum(a, 'cpuUs'), 2) : '-')
 const cpuDiff = (a, b, k = 'cpuUs') => (has(a, b) ? fmt((sum(a, k) - sum(b, k)) / rounds) : '-')
 console.log(`\nthroughput footfall / bare (all rounds): ${ratio('footfall', 'bare', 'rps')} (goal >= 0.75)`)
-console.log(`throughput footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'rps')}; platform / bare: ${ratio('platform', 'bare', 'rps')}; footfall-no-assets / platform: ${ratio('footfall-no-assets', 'platform', 'rps')}`)
-console.log(`ceiling platform+assets / bare: ${ratio('platform+assets', 'bare', 'rps')}; footfall / platform+assets: ${ratio('footfall', 'platform+assets', 'rps')}`)
-console.log(`ack-only consumer: footfall-ack / bare: ${ratio('footfall-ack', 'bare', 'rps')}; footfall / footfall-ack: ${ratio('footfall', 'footfall-ack', 'rps')}; footfall-ack / platform+assets: ${ratio('footfall-ack', 'platform+assets', 'rps')}`)
-console.log(`by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRatio('footfall', 'bare')}; platform+assets ${cpuRatio('platform+assets', 'bare')}; footfall-no-assets ${cpuRatio('footfall-no-assets', 'bare')}; platform ${cpuRatio('platform', 'bare')}; footfall-ack ${cpuRatio('footfall-ack', 'bare')}; footfall vs platform+assets ${cpuRatio('footfall', 'platform+assets')}`)
-console.log(`stack CPU us per request, mean difference: footfall - platform+assets ${cpuDiff('footfall', 'platform+assets')} = consumer (footfall - footfall-ack) ${cpuDiff('footfall', 'footfall-ack')} + collector (footfall-ack - platform+assets) ${cpuDiff('footfall-ack', 'platform+assets')}; in workerd: consumer ${cpuDiff('footfall', 'footfall-ack', 'workerdUs')}, collector ${cpuDiff('footfall-ack', 'platform+assets', 'workerdUs')}`)
-console.log(`  the collector's part: footfall-sized messages in the local queue (platform+assets+rows - platform+assets) ${cpuDiff('platform+assets+rows', 'platform+assets')} (workerd ${cpuDiff('platform+assets+rows', 'platform+assets', 'workerdUs')}), footfall's code and the rest (footfall-ack - platform+assets+rows) ${cpuDiff('footfall-ack', 'platform+assets+rows')} (workerd ${cpuDiff('footfall-ack', 'platform+assets+rows', 'workerdUs')})`)
-console.log(`  the consumer's parts (each less footfall-ack): Parquet encoding (footfall-encode) ${cpuDiff('footfall-encode', 'footfall-ack')} (workerd ${cpuDiff('footfall-encode', 'footfall-ack', 'workerdUs')}), one R2 put a batch (footfall-put) ${cpuDiff('footfall-put', 'footfall-ack')} (workerd ${cpuDiff('footfall-put', 'footfall-ack', 'workerdUs')})`)
-if (opt.base) console.log(`before/after: footfall-base (${opt.base}) / bare ${ratio('footfall-base', 'bare', 'rps')}; footfall / footfall-base ${ratio('footfall', 'footfall-base', 'rps')}; by stack CPU footfall-base ${cpuRatio('footfall-base', 'bare')}, footfall - footfall-base ${cpuDiff('footfall', 'footfall-base')} us a request`)
-console.log(`p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`)
+console.log(
+  `throughput footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'rps')}; platform / bare: ${ratio('platform', 'bare', 'rps')}; footfall-no-assets / platform: ${ratio('footfall-no-assets', 'platform', 'rps')}`,
+)
+console.log(
+  `ceiling platform+assets / bare: ${ratio('platform+assets', 'bare', 'rps')}; footfall / platform+assets: ${ratio('footfall', 'platform+assets', 'rps')}`,
+)
+console.log(
+  `ack-only consumer: footfall-ack / bare: ${ratio('footfall-ack', 'bare', 'rps')}; footfall / footfall-ack: ${ratio('footfall', 'footfall-ack', 'rps')}; footfall-ack / platform+assets: ${ratio('footfall-ack', 'platform+assets', 'rps')}`,
+)
+console.log(
+  `by stack CPU per request (bare CPU / worker CPU): footfall ${cpuRatio('footfall', 'bare')}; platform+assets ${cpuRatio('platform+assets', 'bare')}; footfall-no-assets ${cpuRatio('footfall-no-assets', 'bare')}; platform ${cpuRatio('platform', 'bare')}; footfall-ack ${cpuRatio('footfall-ack', 'bare')}; footfall vs platform+assets ${cpuRatio('footfall', 'platform+assets')}`,
+)
+console.log(
+  `stack CPU us per request, mean difference: footfall - platform+assets ${cpuDiff('footfall', 'platform+assets')} = consumer (footfall - footfall-ack) ${cpuDiff('footfall', 'footfall-ack')} + collector (footfall-ack - platform+assets) ${cpuDiff('footfall-ack', 'platform+assets')}; in workerd: consumer ${cpuDiff('footfall', 'footfall-ack', 'workerdUs')}, collector ${cpuDiff('footfall-ack', 'platform+assets', 'workerdUs')}`,
+)
+console.log(
+  `  the collector's part: footfall-sized messages in the local queue (platform+assets+rows - platform+assets) ${cpuDiff('platform+assets+rows', 'platform+assets')} (workerd ${cpuDiff('platform+assets+rows', 'platform+assets', 'workerdUs')}), footfall's code and the rest (footfall-ack - platform+assets+rows) ${cpuDiff('footfall-ack', 'platform+assets+rows')} (workerd ${cpuDiff('footfall-ack', 'platform+assets+rows', 'workerdUs')})`,
+)
+console.log(
+  `  the consumer's parts (each less footfall-ack): Parquet encoding (footfall-encode) ${cpuDiff('footfall-encode', 'footfall-ack')} (workerd ${cpuDiff('footfall-encode', 'footfall-ack', 'workerdUs')}), one R2 put a batch (footfall-put) ${cpuDiff('footfall-put', 'footfall-ack')} (workerd ${cpuDiff('footfall-put', 'footfall-ack', 'workerdUs')})`,
+)
+if (opt.base)
+  console.log(
+    `before/after: footfall-base (${opt.base}) / bare ${ratio('footfall-base', 'bare', 'rps')}; footfall / footfall-base ${ratio('footfall', 'footfall-base', 'rps')}; by stack CPU footfall-base ${cpuRatio('footfall-base', 'bare')}, footfall - footfall-base ${cpuDiff('footfall', 'footfall-base')} us a request`,
+  )
+console.log(
+  `p50 latency footfall / bare: ${ratio('footfall', 'bare', 'p50')}; footfall-no-assets / bare: ${ratio('footfall-no-assets', 'bare', 'p50')}`,
+)

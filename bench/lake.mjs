@@ -12,7 +12,9 @@ import { parseArgs } from 'node:util'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { parquetReadObjects } from 'hyparquet'
 
-const { values: opt } = parseArgs({ options: { events: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } } })
+const { values: opt } = parseArgs({
+  options: { events: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } },
+})
 const N = Number(opt.events)
 const ROUNDS = Number(opt.rounds)
 
@@ -21,11 +23,32 @@ const lake = await importTs('lib/lake.ts')
 
 // Realistic events: one shop, 2,000 visitors over a day, 60 pages, a few sources, countries and devices.
 const pick = (a, i) => a[i % a.length]
-const PAGES = Array.from({ length: 60 }, (_, i) => (i < 10 ? `/category/${['tea', 'coffee', 'cups', 'gifts', 'sale'][i % 5]}` : `/products/item-${i}`))
+const PAGES = Array.from({ length: 60 }, (_, i) =>
+  i < 10 ? `/category/${['tea', 'coffee', 'cups', 'gifts', 'sale'][i % 5]}` : `/products/item-${i}`,
+)
 const COUNTRIES = ['DE', 'US', 'FR', 'GB', 'NL', 'ES', 'IT', 'PL', 'SE', 'CH', 'AT', 'BE', 'CA', 'JP', 'BR']
-const BROWSERS = [['Chrome', '131.0.0.0', 'Windows', '10', 'desktop'], ['Safari', '17.5', 'iOS', '17.5', 'mobile'], ['Firefox', '133.0', 'Linux', null, 'desktop'], ['Chrome', '131.0.0.0', 'Android', '14', 'mobile'], ['Edge', '131.0.0.0', 'Windows', '10', 'desktop']]
-const SOURCES = [[null, null, 'direct'], ['www.google.com', 'https://www.google.com/', 'organic'], ['news.ycombinator.com', 'https://news.ycombinator.com/', 'referral'], ['t.co', 'https://t.co/x', 'social']]
-const hex = (n, seed) => { let s = ''; let x = seed * 2654435761 >>> 0; while (s.length < n) { x = (x * 1103515245 + 12345) >>> 0; s += x.toString(16).padStart(8, '0') } return s.slice(0, n) }
+const BROWSERS = [
+  ['Chrome', '131.0.0.0', 'Windows', '10', 'desktop'],
+  ['Safari', '17.5', 'iOS', '17.5', 'mobile'],
+  ['Firefox', '133.0', 'Linux', null, 'desktop'],
+  ['Chrome', '131.0.0.0', 'Android', '14', 'mobile'],
+  ['Edge', '131.0.0.0', 'Windows', '10', 'desktop'],
+]
+const SOURCES = [
+  [null, null, 'direct'],
+  ['www.google.com', 'https://www.google.com/', 'organic'],
+  ['news.ycombinator.com', 'https://news.ycombinator.com/', 'referral'],
+  ['t.co', 'https://t.co/x', 'social'],
+]
+const hex = (n, seed) => {
+  let s = ''
+  let x = (seed * 2654435761) >>> 0
+  while (s.length < n) {
+    x = (x * 1103515245 + 12345) >>> 0
+    s += x.toString(16).padStart(8, '0')
+  }
+  return s.slice(0, n)
+}
 function events(n, dayStart = Date.UTC(2026, 10, 20)) {
   const rows = []
   for (let i = 0; i < n; i++) {
@@ -37,19 +60,57 @@ function events(n, dayStart = Date.UTC(2026, 10, 20)) {
     const type = i % 7 === 0 ? 'event' : i % 5 === 0 ? 'engagement' : 'pageview'
     const buy = type === 'event' && i % 3 === 0
     rows.push({
-      event_id: `${hex(8, i)}-${hex(4, i + 1)}-${hex(4, i + 2)}-${hex(4, i + 3)}-${hex(12, i + 4)}`, site: 'demo', type,
-      name: type === 'event' ? (buy ? 'purchase' : 'add_to_cart') : null, event_time: t, client_time: t - 120, received_time: t + 40,
-      visitor_id: hex(32, v + 99), visitor_id_prev: null, user_id: v % 10 === 0 ? `user-${v}` : null,
-      url: `https://shop.example${path}`, host: 'shop.example', path, title: `Shop: ${path.split('/').pop()}`,
-      referrer: ref, referrer_host: rh, channel, utm_source: v % 9 === 0 ? 'newsletter' : null, utm_medium: v % 9 === 0 ? 'email' : null,
-      utm_campaign: v % 9 === 0 ? 'winter' : null, utm_term: null, utm_content: null, click_id: null,
-      props: type === 'event' ? { sku: `item-${i % 50}`, qty: 1 + (i % 3) } : null, product_id: buy ? `item-${i % 50}` : null,
-      category: buy ? pick(['tea', 'coffee', 'cups'], i) : null, revenue: buy ? 5 + (i % 40) : null, currency: buy ? 'EUR' : null,
-      element_tag: null, element_text: null, element_href: null, engaged_ms: type === 'engagement' ? 1000 + (i % 60000) : null,
-      scroll_depth: type === 'engagement' ? i % 101 : null, screen: pick(['1920x1080', '390x844', '1440x900'], v), language: pick(['de-DE', 'en-US', 'fr-FR'], v),
-      country: pick(COUNTRIES, v), region: null, city: null, continent: 'EU', timezone: 'Europe/Berlin', asn: 3320 + (v % 30), colo: pick(['FRA', 'AMS', 'CDG'], v),
-      browser, browser_version: bv, os, os_version: osv, device_type: device, device_vendor: device === 'mobile' ? 'Apple' : null, device_model: device === 'mobile' ? 'iPhone' : null,
-      is_bot: v % 50 === 0, bot_reason: v % 50 === 0 ? 'ua' : null,
+      event_id: `${hex(8, i)}-${hex(4, i + 1)}-${hex(4, i + 2)}-${hex(4, i + 3)}-${hex(12, i + 4)}`,
+      site: 'demo',
+      type,
+      name: type === 'event' ? (buy ? 'purchase' : 'add_to_cart') : null,
+      event_time: t,
+      client_time: t - 120,
+      received_time: t + 40,
+      visitor_id: hex(32, v + 99),
+      visitor_id_prev: null,
+      user_id: v % 10 === 0 ? `user-${v}` : null,
+      url: `https://shop.example${path}`,
+      host: 'shop.example',
+      path,
+      title: `Shop: ${path.split('/').pop()}`,
+      referrer: ref,
+      referrer_host: rh,
+      channel,
+      utm_source: v % 9 === 0 ? 'newsletter' : null,
+      utm_medium: v % 9 === 0 ? 'email' : null,
+      utm_campaign: v % 9 === 0 ? 'winter' : null,
+      utm_term: null,
+      utm_content: null,
+      click_id: null,
+      props: type === 'event' ? { sku: `item-${i % 50}`, qty: 1 + (i % 3) } : null,
+      product_id: buy ? `item-${i % 50}` : null,
+      category: buy ? pick(['tea', 'coffee', 'cups'], i) : null,
+      revenue: buy ? 5 + (i % 40) : null,
+      currency: buy ? 'EUR' : null,
+      element_tag: null,
+      element_text: null,
+      element_href: null,
+      engaged_ms: type === 'engagement' ? 1000 + (i % 60000) : null,
+      scroll_depth: type === 'engagement' ? i % 101 : null,
+      screen: pick(['1920x1080', '390x844', '1440x900'], v),
+      language: pick(['de-DE', 'en-US', 'fr-FR'], v),
+      country: pick(COUNTRIES, v),
+      region: null,
+      city: null,
+      continent: 'EU',
+      timezone: 'Europe/Berlin',
+      asn: 3320 + (v % 30),
+      colo: pick(['FRA', 'AMS', 'CDG'], v),
+      browser,
+      browser_version: bv,
+      os,
+      os_version: osv,
+      device_type: device,
+      device_vendor: device === 'mobile' ? 'Apple' : null,
+      device_model: device === 'mobile' ? 'iPhone' : null,
+      is_bot: v % 50 === 0,
+      bot_reason: v % 50 === 0 ? 'ua' : null,
     })
   }
   return rows
@@ -63,7 +124,8 @@ const CODECS = {
 }
 
 function time(fn) {
-  let best = Infinity, result
+  let best = Infinity,
+    result
   for (let r = 0; r < ROUNDS; r++) {
     const t0 = performance.now()
     result = fn()
@@ -87,7 +149,9 @@ if (run('codecs')) {
       const p = time(() => sample.reduce((n, rows) => n + lake.writeEvents(rows, { ...c, forceDictionary }).byteLength, 0))
       const whole = time(() => lake.writeEvents(all, { ...c, forceDictionary, rowGroupSize: lake.ROW_GROUP_ROWS }).byteLength)
       const events = sample.length * 100
-      console.log(`| ${name} | ${forceDictionary ? 'forced on low-cardinality' : 'writer default'} | ${fmt(p.result / events, 1)} | ${fmt(events / (p.ms / 1000))} | ${fmt(whole.result / N, 1)} | ${fmt(N / (whole.ms / 1000))} |`)
+      console.log(
+        `| ${name} | ${forceDictionary ? 'forced on low-cardinality' : 'writer default'} | ${fmt(p.result / events, 1)} | ${fmt(events / (p.ms / 1000))} | ${fmt(whole.result / N, 1)} | ${fmt(N / (whole.ms / 1000))} |`,
+      )
     }
   }
 }
@@ -112,7 +176,9 @@ for (const [i, rows] of parts.entries()) {
   const buf = lake.writeEvents(rows)
   partBytes += buf.byteLength
   const p = lake.partitionOf('demo', rows[0].event_time)
-  await bucket.put(lake.partKey(p, `p${String(i).padStart(6, '0')}`), buf, { customMetadata: lake.encodeMeta({ rows: rows.length, ...lake.timeRange(rows), schema: 2 }) })
+  await bucket.put(lake.partKey(p, `p${String(i).padStart(6, '0')}`), buf, {
+    customMetadata: lake.encodeMeta({ rows: rows.length, ...lake.timeRange(rows), schema: 2 }),
+  })
 }
 const partCount = parts.length
 all.length = 0 // the generated events are in the bucket now, as Parquet
@@ -123,16 +189,23 @@ gc()
 const heap0 = process.memoryUsage().heapUsed
 let peak = heap0
 const t0 = performance.now()
-let gcMs = 0, reads = 0
+let gcMs = 0,
+  reads = 0
 const res = await lake.compactDate(bucket, 'demo', '2026-11-20', {
-  now: Date.UTC(2026, 10, 22), settledAt: Date.now() + 1000,
+  now: Date.UTC(2026, 10, 22),
+  settledAt: Date.now() + 1000,
   // A full GC on every 25th input read and every output written (a GC per read would dominate the time).
   hook: (step) => {
     if (step !== 'written' && (step !== 'read' || ++reads % 25)) return
-    const g = performance.now(); gc(); peak = Math.max(peak, process.memoryUsage().heapUsed); gcMs += performance.now() - g
+    const g = performance.now()
+    gc()
+    peak = Math.max(peak, process.memoryUsage().heapUsed)
+    gcMs += performance.now() - g
   },
 })
 const ms = performance.now() - t0 - gcMs
 const compactedBytes = [...bucket.objects.values()].reduce((n, o) => n + o.size, 0)
-console.log(`\ncompaction of a ${fmt(N)}-event day in ${fmt(partCount)} parts (${fmt(partBytes / N, 1)} B/event): ${fmt(ms)} ms, ` +
-  `${res.written.length} file(s), ${fmt(compactedBytes / N, 1)} B/event, live heap peak +${fmt((peak - heap0) / 2 ** 20)} MB${global.gc ? '' : ' (run with --expose-gc for this number)'} over the stored parts (${fmt(partBytes / 2 ** 20, 1)} MB, in this bucket's memory)`)
+console.log(
+  `\ncompaction of a ${fmt(N)}-event day in ${fmt(partCount)} parts (${fmt(partBytes / N, 1)} B/event): ${fmt(ms)} ms, ` +
+    `${res.written.length} file(s), ${fmt(compactedBytes / N, 1)} B/event, live heap peak +${fmt((peak - heap0) / 2 ** 20)} MB${global.gc ? '' : ' (run with --expose-gc for this number)'} over the stored parts (${fmt(partBytes / 2 ** 20, 1)} MB, in this bucket's memory)`,
+)

@@ -20,7 +20,9 @@ const L = await importTs('lib/overview-queries.ts')
 const n = Number(opt.events)
 const dir = await mkdtemp(join(tmpdir(), 'footfall-overview-queries-'))
 const REFS = [null, null, 'www.google.com', 'news.ycombinator.com', 't.co']
-const rows = [...syntheticRows(n, n, (pick) => ({ referrer_host: pick(REFS), os: 'Linux' }))].flat().sort((a, b) => a.event_time - b.event_time)
+const rows = [...syntheticRows(n, n, (pick) => ({ referrer_host: pick(REFS), os: 'Linux' }))]
+  .flat()
+  .sort((a, b) => a.event_time - b.event_time)
 const paths = []
 for (let i = 0; i < rows.length; i += 50_000) {
   paths.push(join(dir, `${paths.length}.parquet`))
@@ -40,7 +42,10 @@ wasm.conn.query('DROP TABLE events_raw')
 wasm.conn.query(L.createEventsRawOf(L.OVERVIEW_COLUMNS))
 for (const p of paths) {
   const buf = await readFile(p)
-  wasm.conn.insertArrowFromIPCStream(await L.parquetToArrowIPC(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), L.SHAPES.overview), { name: 'events_raw', create: false })
+  wasm.conn.insertArrowFromIPCStream(
+    await L.parquetToArrowIPC(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), L.SHAPES.overview),
+    { name: 'events_raw', create: false },
+  )
 }
 for (const q of adopt) wasm.conn.query(q)
 let t = performance.now()
@@ -67,8 +72,12 @@ const engines = {
 const [name] = (await engines.native(L.eventNames(scope))).map((r) => r.name)
 const [key] = (await engines.native(L.propKeys(range, name, o))).map((r) => r.key)
 const queries = [
-  ['KPIs', L.kpis(range, o)], ['custom event count', L.eventCount(scope)], ['series', L.series(scope, L.bucketFor(range))],
-  ['event names', L.eventNames(scope)], ['property keys', L.propKeys(range, name, o)], ['property values', L.eventProps(range, name, key, { ...o, limit: 10 })],
+  ['KPIs', L.kpis(range, o)],
+  ['custom event count', L.eventCount(scope)],
+  ['series', L.series(scope, L.bucketFor(range))],
+  ['event names', L.eventNames(scope)],
+  ['property keys', L.propKeys(range, name, o)],
+  ['property values', L.eventProps(range, name, key, { ...o, limit: 10 })],
   ...L.BREAKDOWNS.map((b) => [b.title, b.query(scope)]),
 ]
 const median = (xs) => xs.sort((a, b) => a - b)[1]
@@ -88,11 +97,17 @@ for (const [title, q] of queries) {
 }
 
 const f = (ms) => ms.toFixed(1)
-console.log(`${n.toLocaleString('en')} events, range ${new Date(range.from).toISOString()} .. ${new Date(range.to).toISOString()}; ` +
-  `materialise: DuckDB-WASM ${f(wasmMaterialise)} ms, native (1 thread) ${f(nativeMaterialise)} ms\n`)
+console.log(
+  `${n.toLocaleString('en')} events, range ${new Date(range.from).toISOString()} .. ${new Date(range.to).toISOString()}; ` +
+    `materialise: DuckDB-WASM ${f(wasmMaterialise)} ms, native (1 thread) ${f(nativeMaterialise)} ms\n`,
+)
 console.log('| query | DuckDB-WASM (Node) ms | native, 1 thread ms | WASM / native |\n|---|---:|---:|---:|')
 for (const r of times) console.log(`| ${r.title} | ${f(r.wasm)} | ${f(r.native)} | ${(r.wasm / r.native).toFixed(1)}x |`)
 const sum = (k) => times.reduce((a, r) => a + r[k], 0)
 console.log(`| **all** | **${f(sum('wasm'))}** | **${f(sum('native'))}** | ${(sum('wasm') / sum('native')).toFixed(1)}x |`)
-console.log(`\nuptime: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+console.log(
+  `\nuptime: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+)
 await rm(dir, { recursive: true, force: true })

@@ -18,8 +18,10 @@ import { DAY, DAYS, MIN, START, syntheticRows } from './synthetic.mjs'
 const root = join(import.meta.dirname, '..')
 const { values: opt } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '1000000,10000000' }, runs: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '1' }, keep: { type: 'boolean' },
+    sizes: { type: 'string', default: '1000000,10000000' },
+    runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    keep: { type: 'boolean' },
   },
 })
 const runs = Number(opt.runs)
@@ -29,7 +31,8 @@ const work = await mkdtemp(join(tmpdir(), 'footfall-bench-q-'))
 const L = await importTs('lib/query.ts')
 
 async function generate(n, dir) {
-  let file = 0, bytes = 0
+  let file = 0,
+    bytes = 0
   const t0 = performance.now()
   for (const rows of syntheticRows(n, 250_000)) {
     const buf = new Uint8Array(L.writeEvents(rows))
@@ -72,7 +75,9 @@ const results = []
 for (const n of opt.sizes.split(',').map(Number)) {
   const dir = join(work, String(n))
   const gen = await generate(n, dir)
-  console.log(`${n.toLocaleString('en')} events: ${gen.files} files, ${(gen.bytes / 1e6).toFixed(1)} MB (${(gen.bytes / n).toFixed(1)} B/event), written in ${gen.seconds.toFixed(1)} s`)
+  console.log(
+    `${n.toLocaleString('en')} events: ${gen.files} files, ${(gen.bytes / 1e6).toFixed(1)} MB (${(gen.bytes / n).toFixed(1)} B/event), written in ${gen.seconds.toFixed(1)} s`,
+  )
   const db = await DuckDBInstance.create(':memory:')
   const conn = await db.connect()
   await conn.run(L.eventsRawOver([join(dir, 'events/**/*.parquet')]))
@@ -84,8 +89,24 @@ for (const n of opt.sizes.split(',').map(Number)) {
   }
   conn.closeSync?.()
   const t = performance.now()
-  await promisify(execFile)(process.execPath, [join(root, 'cli/footfall.mjs'), 'report', '--dir', dir, '--site', 'demo',
-    '--from', new Date(range.from).toISOString(), '--to', new Date(range.to).toISOString(), '--format', 'json'], { maxBuffer: 1 << 26 })
+  await promisify(execFile)(
+    process.execPath,
+    [
+      join(root, 'cli/footfall.mjs'),
+      'report',
+      '--dir',
+      dir,
+      '--site',
+      'demo',
+      '--from',
+      new Date(range.from).toISOString(),
+      '--to',
+      new Date(range.to).toISOString(),
+      '--format',
+      'json',
+    ],
+    { maxBuffer: 1 << 26 },
+  )
   const report = performance.now() - t
   results.push({ n, name: '`footfall report` process (9 queries, 7 days)', best: report, median: report })
   console.log(`  footfall report process: ${report.toFixed(0)} ms`)
@@ -95,6 +116,13 @@ for (const n of opt.sizes.split(',').map(Number)) {
 console.log('\n| query | ' + [...new Set(results.map((r) => r.n))].map((n) => `${n / 1e6}M events (median ms)`).join(' | ') + ' |')
 console.log('|---|' + [...new Set(results.map((r) => r.n))].map(() => '---:').join('|') + '|')
 for (const name of [...new Set(results.map((r) => r.name))]) {
-  console.log(`| ${name} | ` + results.filter((r) => r.name === name).map((r) => r.median.toFixed(0)).join(' | ') + ' |')
+  console.log(
+    `| ${name} | ` +
+      results
+        .filter((r) => r.name === name)
+        .map((r) => r.median.toFixed(0))
+        .join(' | ') +
+      ' |',
+  )
 }
 if (!opt.keep) await rm(work, { recursive: true, force: true })

@@ -15,10 +15,14 @@ const pub = join(root, 'dist/public')
 
 const workerDir = mkdtempSync(join(tmpdir(), 'footfall-size-'))
 execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', workerDir], {
-  cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: 'ignore',
+  cwd: root,
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  stdio: 'ignore',
 })
 
-const dashJs = readdirSync(join(pub, 'dashboard/assets')).filter((f) => f.endsWith('.js')).map((f) => join(pub, 'dashboard/assets', f))
+const dashJs = readdirSync(join(pub, 'dashboard/assets'))
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => join(pub, 'dashboard/assets', f))
 /** @type {[string, string[]][]} */
 const items = [
   ['f.js (tracker, script tag)', [join(pub, 'f.js')]],
@@ -53,7 +57,9 @@ const budgets = { 'f.js (tracker, script tag)': 1500, 'f.core.js (core tracker: 
 for (const r of rows) {
   const b = budgets[r.name]
   if (!b) continue
-  console.log(`budget ${r.name.split(' ')[0]}: ${fmt(r.gzip)} of ${fmt(b)} B gzip: ${r.gzip <= b ? 'within' : `OVER by ${fmt(r.gzip - b)}`}`)
+  console.log(
+    `budget ${r.name.split(' ')[0]}: ${fmt(r.gzip)} of ${fmt(b)} B gzip: ${r.gzip <= b ? 'within' : `OVER by ${fmt(r.gzip - b)}`}`,
+  )
   if (r.gzip > b) process.exitCode = 1
 }
 if (process.exitCode) console.error('size budget exceeded: make the tracker smaller, or raise its budget in bench/size.mjs with the reason')

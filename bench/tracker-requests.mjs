@@ -15,16 +15,23 @@ const { values: opt } = parseArgs({
     delays: { type: 'string', default: '1,2,5,10,15,20,30,60' }, // seconds
   },
 })
-const G = await importTs('tracker-requests', `export { newVisitor, session } from './examples/generator/model.ts'
+const G = await importTs(
+  'tracker-requests',
+  `export { newVisitor, session } from './examples/generator/model.ts'
 export { trackerRequests } from './examples/generator/tracker.ts'
 export { BATCH_DELAY_MS } from './sdk/src/batching.ts'
-export { Random } from './examples/generator/random.ts'`)
+export { Random } from './examples/generator/random.ts'`,
+)
 
 // The same visits for every delay (cost.mjs draws them the same way).
 const rng = new G.Random(opt.seed)
 let ids = 0
 const visits = Array.from({ length: Number(opt.visits) }, (_, i) =>
-  G.session(rng.fork(`visit-${i}`), G.newVisitor(rng.fork(`visitor-${i}`), i), 0, { base: 'http://127.0.0.1/demo/', nextId: () => `r${(ids++).toString(36)}` }))
+  G.session(rng.fork(`visit-${i}`), G.newVisitor(rng.fork(`visitor-${i}`), i), 0, {
+    base: 'http://127.0.0.1/demo/',
+    nextId: () => `r${(ids++).toString(36)}`,
+  }),
+)
 const pageviews = visits.reduce((n, v) => n + v.filter((e) => e.type === 'pageview').length, 0)
 
 const fmt = (n, d) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
@@ -37,5 +44,7 @@ for (const d of [...opt.delays.split(',').map(Number), Infinity]) {
   const perPv = requests.length / pageviews
   first ??= perPv
   const label = d === Infinity ? 'never (only the leave sends)' : `${d} s${d * 1000 === G.BATCH_DELAY_MS ? ' (the tracker)' : ''}`
-  console.log(`| ${label} | ${fmt(perPv, 3)} | ${fmt(requests.filter((r) => r.beacon).length / pageviews, 3)} | ${fmt(3 * perPv, 2)} | ${fmt((perPv / first - 1) * 100, 1)} % |`)
+  console.log(
+    `| ${label} | ${fmt(perPv, 3)} | ${fmt(requests.filter((r) => r.beacon).length / pageviews, 3)} | ${fmt(3 * perPv, 2)} | ${fmt((perPv / first - 1) * 100, 1)} % |`,
+  )
 }

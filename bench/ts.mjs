@@ -15,6 +15,14 @@ const root = join(import.meta.dirname, '..')
  */
 export async function importTs(entry) {
   const outfile = join(root, 'node_modules/.cache/footfall-bench', `${basename(entry, '.ts')}.mjs`)
-  await build({ entryPoints: [join(import.meta.dirname, entry)], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' })
+  await build({
+    entryPoints: [join(import.meta.dirname, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'error',
+  })
   return import(pathToFileURL(outfile).href)
 }

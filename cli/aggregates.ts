@@ -35,11 +35,13 @@ export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise
     const root = join(o.dir, 'aggregates', `site=${site}`)
     const found = (await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile())
     // The copy's files as a listing (modification time for upload time): each day's current file, its own or its month's.
-    const objects = await Promise.all(found.map(async (e) => {
-      const path = join(e.parentPath, e.name)
-      const s = await stat(path)
-      return { key: relative(o.dir!, path).split(sep).join('/'), size: s.size, uploaded: s.mtime }
-    }))
+    const objects = await Promise.all(
+      found.map(async (e) => {
+        const path = join(e.parentPath, e.name)
+        const s = await stat(path)
+        return { key: relative(o.dir!, path).split(sep).join('/'), size: s.size, uploaded: s.mtime }
+      }),
+    )
     files = (await currentAggregates(objects, tz)).map((d) => ({ date: d.date, path: join(o.dir!, d.key) }))
   } else if (!o.r2) {
     const base = (o.url ?? 'http://127.0.0.1:8787').replace(/\/$/, '')
@@ -54,7 +56,12 @@ export async function aggregateDays(o: SourceOptions & { tz?: string }): Promise
     const cache = o.cache ?? join(homedir(), '.cache', 'footfall', new URL(base).host.replace(/[^\w.-]/g, '_'))
     for (const d of listed.days) {
       const path = join(cache, d.key)
-      if (!(await stat(path).then((s) => s.size === d.bytes, () => false))) {
+      if (
+        !(await stat(path).then(
+          (s) => s.size === d.bytes,
+          () => false,
+        ))
+      ) {
         const r = await fetch(base + d.url, { headers })
         if (!r.ok) throw new Error(`${d.url}: ${r.status}`)
         await mkdir(join(path, '..'), { recursive: true })

@@ -44,7 +44,14 @@ beforeAll(async () => {
 
 describe('footfall CLI', () => {
   it('query: any SQL over the deduplicated events view', async () => {
-    const { stdout } = await cli('query', 'SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type', '--dir', dir, '--format', 'csv')
+    const { stdout } = await cli(
+      'query',
+      'SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type',
+      '--dir',
+      dir,
+      '--format',
+      'csv',
+    )
     expect(stdout.trim().split('\n')).toEqual(['type,n', 'engagement,2', 'event,3', 'identify,4', 'pageview,12'])
   }, 60_000)
 
@@ -53,13 +60,29 @@ describe('footfall CLI', () => {
     const r = JSON.parse(stdout)
     expect(r.kpis).toEqual([
       {
-        visitors: 4, visits: 5, pageviews: 9, views_per_visit: 1.8, bounce_rate: 0.4, visit_duration_ms: 588_000,
-        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0, prev_visit_duration_ms: 300_000,
+        visitors: 4,
+        visits: 5,
+        pageviews: 9,
+        views_per_visit: 1.8,
+        bounce_rate: 0.4,
+        visit_duration_ms: 588_000,
+        prev_visitors: 2,
+        prev_visits: 2,
+        prev_pageviews: 2,
+        prev_views_per_visit: 1,
+        prev_bounce_rate: 0,
+        prev_visit_duration_ms: 300_000,
       },
     ])
     expect(r.top_pages.map((p: { value: string }) => p.value)).toEqual(['/', '/shoes', '/cart', '/socks'])
-    expect(r.countries.map((c: { value: string; visitors: number }) => [c.value, c.visitors])).toEqual([['DE', 2], ['FR', 1], ['US', 1]])
-    const text = (await cli('report', '--dir', dir, '--site', 'demo', '--from', '2026-01-10', '--to', '2026-01-10', '--filter', 'country=DE')).stdout
+    expect(r.countries.map((c: { value: string; visitors: number }) => [c.value, c.visitors])).toEqual([
+      ['DE', 2],
+      ['FR', 1],
+      ['US', 1],
+    ])
+    const text = (
+      await cli('report', '--dir', dir, '--site', 'demo', '--from', '2026-01-10', '--to', '2026-01-10', '--filter', 'country=DE')
+    ).stdout
     expect(text).toMatch(/^visitors\s+2\s+/m)
   }, 60_000)
 
@@ -69,7 +92,9 @@ describe('footfall CLI', () => {
     const [prev, morning, noon] = shopFiles()
     for (const rows of [prev!, morning!, noon!]) {
       const key = partKey(partitionOf('demo', rows[0]!.event_time), await partName(rows.map((r) => r.event_id)))
-      await bucket.put(key, writeEvents(rows), { customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }) })
+      await bucket.put(key, writeEvents(rows), {
+        customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }),
+      })
     }
     const now = Date.UTC(2026, 0, 13)
     await compactLake(bucket, { now, days: 5, settledAt: Date.now() + 1000 })
@@ -84,7 +109,8 @@ describe('footfall CLI', () => {
     expect(fromAggregates.stderr).toMatch(/2 aggregated day\(s\) available; raw events for 0 part/)
     const exact = await cli(...args, '--exact')
     expect(exact.stderr).not.toMatch(/aggregated/)
-    const a = JSON.parse(fromAggregates.stdout), e = JSON.parse(exact.stdout)
+    const a = JSON.parse(fromAggregates.stdout),
+      e = JSON.parse(exact.stdout)
     // The same figures (ratios to the last bits: a sum over visits against an average).
     const round = (x: unknown) => JSON.parse(JSON.stringify(x), (_, v) => (typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v))
     expect(round(a)).toEqual(round(e))
@@ -92,7 +118,8 @@ describe('footfall CLI', () => {
   }, 60_000)
 
   it('export: csv and parquet, one row per event, bots left out', async () => {
-    const csv = join(dir, 'out.csv'), pq = join(dir, 'out.parquet')
+    const csv = join(dir, 'out.csv'),
+      pq = join(dir, 'out.parquet')
     await cli('export', '--dir', dir, '--format', 'csv', '--out', csv, '--from', '2026-01-10', '--to', '2026-01-10')
     const lines = (await readFile(csv, 'utf8')).trim().split('\n')
     expect(lines).toHaveLength(1 + 17) // D: 14 morning rows - 1 bot + 4 noon rows
@@ -108,7 +135,9 @@ describe('footfall CLI', () => {
     const bucket = new MemoryBucket()
     for (const rows of longVisit()) {
       const key = partKey(partitionOf('demo', rows[0]!.event_time), await partName(rows.map((r) => r.event_id)))
-      await bucket.put(key, writeEvents(rows), { customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }) })
+      await bucket.put(key, writeEvents(rows), {
+        customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }),
+      })
     }
     const now = Date.UTC(2026, 0, 15)
     await compactLake(bucket, { now, days: 6, settledAt: Date.now() + 1000 })
@@ -126,8 +155,13 @@ describe('footfall CLI', () => {
   }, 60_000)
 
   it('explains itself on bad input', async () => {
-    await expect(cli('export', '--dir', dir, '--format', 'xml', '--out', 'x')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/csv or --format parquet/) })
-    await expect(cli('report', '--dir', dir, '--from', '2026-01-10', '--to', '2026-01-10', '--filter', 'secret=1')).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown dimension/) })
+    await expect(cli('export', '--dir', dir, '--format', 'xml', '--out', 'x')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/csv or --format parquet/),
+    })
+    await expect(cli('report', '--dir', dir, '--from', '2026-01-10', '--to', '2026-01-10', '--filter', 'secret=1')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/unknown dimension/),
+    })
     const { stdout } = await cli('--help')
     expect(stdout).toMatch(/footfall query/)
   }, 60_000)

@@ -10,15 +10,23 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const sources = ['cli', 'warehouse', 'warehouse/sql', 'warehouse/aggregate'].flatMap((d) =>
-  readdirSync(join(root, d)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => join(root, d, f)),
+  readdirSync(join(root, d))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => join(root, d, f)),
 )
 const hash = createHash('sha256')
 for (const f of sources.sort()) hash.update(f).update(readFileSync(f))
 const outfile = join(root, 'node_modules/.cache/footfall-cli', `${hash.digest('hex').slice(0, 16)}.mjs`)
 if (!existsSync(outfile)) {
   await build({
-    entryPoints: [join(root, 'cli/main.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', logLevel: 'error',
+    entryPoints: [join(root, 'cli/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
   })
 }
 const { main } = await import(pathToFileURL(outfile).href)

@@ -45,11 +45,21 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     args: argv,
     allowPositionals: true,
     options: {
-      dir: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, r2: { type: 'string' },
-      site: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-      filter: { type: 'string', multiple: true }, bots: { type: 'boolean' }, limit: { type: 'string' },
-      format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      exact: { type: 'boolean' }, tz: { type: 'string' },
+      dir: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      r2: { type: 'string' },
+      site: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      filter: { type: 'string', multiple: true },
+      bots: { type: 'boolean' },
+      limit: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      exact: { type: 'boolean' },
+      tz: { type: 'string' },
     },
   })
   const [command, ...rest] = positionals
@@ -82,13 +92,17 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     const split = cut.agg ? { range: cut, previous: splitRange(previousPeriod(range), days) } : undefined
     // Raw events for what the aggregates do not answer (with the day around it for sessions), or everything.
     const raw = split ? [...split.range.raw, ...split.previous.raw] : [{ from: from - len, to }]
-    const span = raw.length ? { from: Math.min(...raw.map((x) => x.from)) - DAY, to: Math.max(...raw.map((x) => x.to)) + DAY } : { from: 1, to: 0 }
+    const span = raw.length
+      ? { from: Math.min(...raw.map((x) => x.from)) - DAY, to: Math.max(...raw.map((x) => x.to)) + DAY }
+      : { from: 1, to: 0 }
     let lake = await openLake({ ...o, ...span, log, materialize: true })
     // A session is built from all of its events (warehouse/sql/sessions.ts): while one of the range is still
     // open at the end of the files read, read a day more (a copy on disk, --dir, is read whole already).
     const scope = { site: o.site, bots: o.bots }
     while (!o.dir && raw.length && span.to < Date.now()) {
-      const [{ open }] = (await lake.run(sessionsOpenAt({ from: Math.min(...raw.map((x) => x.from)), to: Math.max(...raw.map((x) => x.to)) }, span.to, scope))) as [{ open: number }]
+      const [{ open }] = (await lake.run(
+        sessionsOpenAt({ from: Math.min(...raw.map((x) => x.from)), to: Math.max(...raw.map((x) => x.to)) }, span.to, scope),
+      )) as [{ open: number }]
       if (!open) break
       span.to += DAY
       lake.conn.closeSync()
@@ -96,10 +110,20 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     }
     if (split) {
       const used = [split.range.agg, split.previous.agg].filter((a) => !!a)
-      await loadAggregateFiles(lake, days.filter((d) => used.some((a) => d.from >= a!.from && d.to <= a!.to)).map((d) => d.path))
+      await loadAggregateFiles(
+        lake,
+        days.filter((d) => used.some((a) => d.from >= a!.from && d.to <= a!.to)).map((d) => d.path),
+      )
       log(`${days.length} aggregated day(s) available; raw events for ${raw.length} part(s)`)
     }
-    const opts = { site: o.site, bots: o.bots, filters, limit: o.limit ? Number(o.limit) : undefined, format: (o.format ?? 'table') as Format, split }
+    const opts = {
+      site: o.site,
+      bots: o.bots,
+      filters,
+      limit: o.limit ? Number(o.limit) : undefined,
+      format: (o.format ?? 'table') as Format,
+      split,
+    }
     out(renderReport(await report(lake, range, opts), range, opts))
     return 0
   }
@@ -112,7 +136,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // COPY takes no parameters: materialise the parameterised query first, then copy the table.
     const q = eventsIn(range, { site: o.site, bots: o.bots, filters: (o.filter ?? []).map(parseFilter) })
     await lake.query({ sql: `CREATE TEMP TABLE export AS ${q.sql}`, params: q.params })
-    await lake.query(sql`COPY (SELECT * EXCLUDE (vk) FROM export ORDER BY event_time, event_id) TO ${literal(o.out)} (FORMAT ${trusted(format)})`.sql)
+    await lake.query(
+      sql`COPY (SELECT * EXCLUDE (vk) FROM export ORDER BY event_time, event_id) TO ${literal(o.out)} (FORMAT ${trusted(format)})`.sql,
+    )
     const [{ n }] = (await lake.query('SELECT count(*) AS n FROM export')).rows as [{ n: number }]
     log(`wrote ${n} events to ${o.out}`)
     return 0

@@ -61,7 +61,11 @@ export function renderReport(sections: Record<string, Row[]>, r: Range, o: Repor
   parts.push(o.format === 'csv' ? render(kpiRows, 'csv') : `\nKPIs\n${render(kpiRows, 'table')}`)
   for (const [name, rows] of Object.entries(sections)) {
     if (name === 'kpis') continue
-    parts.push(o.format === 'csv' ? `\n# ${name}\n${render(rows, 'csv')}` : `\n${name.replace('_', ' ')}\n${rows.length ? render(rows, 'table') : '(none)'}`)
+    parts.push(
+      o.format === 'csv'
+        ? `\n# ${name}\n${render(rows, 'csv')}`
+        : `\n${name.replace('_', ' ')}\n${rows.length ? render(rows, 'table') : '(none)'}`,
+    )
   }
   return parts.join('\n')
 }

@@ -42,7 +42,8 @@ export async function openLake(o: SourceOptions): Promise<NativeLake> {
   let files: string[]
   if (o.dir) files = await parquetBelow(o.dir)
   else if (o.r2) files = await r2Files(conn, o)
-  else if (o.from !== undefined && o.to !== undefined && o.from > o.to) files = [] // no raw part to read
+  else if (o.from !== undefined && o.to !== undefined && o.from > o.to)
+    files = [] // no raw part to read
   else files = await stackFiles(o)
   o.log?.(`${files.length} file(s)`)
   for (const ddl of [eventsRawOver(files), createEventsView, ...(o.materialize ? materialiseEvents : [])]) await lake.query(ddl)
@@ -78,7 +79,10 @@ async function stackFiles(o: SourceOptions): Promise<string[]> {
   const paths: string[] = []
   for (const f of files) {
     const path = join(cache, f.key)
-    const have = await stat(path).then((s) => s.size === f.bytes, () => false)
+    const have = await stat(path).then(
+      (s) => s.size === f.bytes,
+      () => false,
+    )
     if (!have) {
       const r = await fetch(base + f.url, { headers })
       if (!r.ok) throw new Error(`${f.url}: ${r.status}`)

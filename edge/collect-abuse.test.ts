@@ -3,7 +3,18 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { beforeEach, describe, expect, it } from 'vitest'
 import worker from './index.ts'
 import type { Env } from './env.ts'
-import { batchOf, CHROME_UA, clearLake, lakeRows, ORIGIN, postEvents, testEnv, waitForEvents, waitForLake, wireEventAt } from './test-helpers.ts'
+import {
+  batchOf,
+  CHROME_UA,
+  clearLake,
+  lakeRows,
+  ORIGIN,
+  postEvents,
+  testEnv,
+  waitForEvents,
+  waitForLake,
+  wireEventAt,
+} from './test-helpers.ts'
 
 /** Calls the worker's fetch with the real bindings, some settings or bindings replaced. */
 async function postWith(env: Partial<Env>, body: unknown, headers: Record<string, string> = {}) {
@@ -43,7 +54,10 @@ describe('abuse and privacy', () => {
     const rated = (rows: Record<string, unknown>[]) => rows.filter((d) => d.reason === 'rate').reduce((n, d) => n + (d.events as number), 0)
     const drops = await waitForLake((rows) => rated(rows) >= 21, 'dropped/')
     expect(rated(drops)).toBe(21)
-    expect(drops.find((d) => d.reason === 'rate')).toMatchObject({ site: 'demo', detail: 'too many requests from this address, retry later' })
+    expect(drops.find((d) => d.reason === 'rate')).toMatchObject({
+      site: 'demo',
+      detail: 'too many requests from this address, retry later',
+    })
     await waitForEvents('rate-000002') // let the consumer finish before the next test clears the lake
   }, 90_000)
 
@@ -71,7 +85,11 @@ describe('abuse and privacy', () => {
 
   it('answers 503 with Retry-After when the queue refuses, and stores nothing', async () => {
     // Fault injection: the real queue binding, made to refuse as Queues does when over its rate.
-    const refusing = { sendBatch: async () => { throw new Error('Queue sendBatch failed: Too Many Requests') } } as unknown as Env['EVENTS']
+    const refusing = {
+      sendBatch: async () => {
+        throw new Error('Queue sendBatch failed: Too Many Requests')
+      },
+    } as unknown as Env['EVENTS']
     const res = await postWith({ EVENTS: refusing }, batchOf([wireEventAt('q503-000001')]))
     expect(res.status).toBe(503)
     expect(res.headers.get('Retry-After')).toBe('5')

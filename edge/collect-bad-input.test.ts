@@ -20,7 +20,12 @@ const CASES: [string, string | Uint8Array, number, RegExp, [string, RegExp]?][] 
   ['a JSON array', '[1,2]', 400, /^invalid batch$/],
   ['JSON null', 'null', 400, /^invalid batch$/],
   ['no events', JSON.stringify(batchOf([])), 400, /^invalid batch$/],
-  ['101 events', JSON.stringify(batchOf(Array.from({ length: 101 }, (_, i) => wireEventAt(`many-${String(i).padStart(6, '0')}`)))), 400, /^invalid batch$/],
+  [
+    '101 events',
+    JSON.stringify(batchOf(Array.from({ length: 101 }, (_, i) => wireEventAt(`many-${String(i).padStart(6, '0')}`)))),
+    400,
+    /^invalid batch$/,
+  ],
   ['a missing site', JSON.stringify({ sentAt: now, events: [ev()] }), 400, /^invalid batch$/],
   ['a site id with capitals', JSON.stringify(batchOf([ev()], now, 'Demo')), 400, /^invalid batch$/],
   ['an unknown site', JSON.stringify(batchOf([ev()], now, 'nope')), 403, /^unknown site "nope"$/],
@@ -32,13 +37,49 @@ const CASES: [string, string | Uint8Array, number, RegExp, [string, RegExp]?][] 
   ['a fractional timestamp', one({ ts: 1.5 }), 400, /^no valid event$/, ['ts', /expected int/]],
   ['a far-future timestamp', one({ ts: now + 86_400_000 }), 400, /^no valid event$/, ['ts', /^later than the batch was sent$/]],
   ['a timestamp older than 7 days', one({ ts: now - 8 * 86_400_000 }), 400, /^no valid event$/, ['ts', /^older than 7 days$/]],
-  ['a URL over 2,000 characters', one({ url: `${ORIGIN}/${'a'.repeat(2000)}` }), 400, /^no valid event$/, ['url', /expected string to have <=2000 characters/]],
-  ['a referrer over 2,000 characters', one({ referrer: `https://r.example/${'a'.repeat(2000)}` }), 400, /^no valid event$/, ['referrer', /<=2000 characters/]],
-  ['an event over 8 KB', one({ props: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v'.repeat(450)])) }), 400, /^no valid event$/, ['(event)', /more than 8192$/]],
-  ['a __proto__ property', `{"site":"demo","sentAt":${now},"events":[{"id":"evt-00000001","type":"pageview","ts":${now},"url":"${ORIGIN}/","props":{"__proto__":"x"}}]}`, 400, /^no valid event$/, ['props.__proto__', /reserved property name/]],
-  ['a constructor property', one({ props: { constructor: 'x' } }), 400, /^no valid event$/, ['props.constructor', /reserved property name/]],
+  [
+    'a URL over 2,000 characters',
+    one({ url: `${ORIGIN}/${'a'.repeat(2000)}` }),
+    400,
+    /^no valid event$/,
+    ['url', /expected string to have <=2000 characters/],
+  ],
+  [
+    'a referrer over 2,000 characters',
+    one({ referrer: `https://r.example/${'a'.repeat(2000)}` }),
+    400,
+    /^no valid event$/,
+    ['referrer', /<=2000 characters/],
+  ],
+  [
+    'an event over 8 KB',
+    one({ props: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v'.repeat(450)])) }),
+    400,
+    /^no valid event$/,
+    ['(event)', /more than 8192$/],
+  ],
+  [
+    'a __proto__ property',
+    `{"site":"demo","sentAt":${now},"events":[{"id":"evt-00000001","type":"pageview","ts":${now},"url":"${ORIGIN}/","props":{"__proto__":"x"}}]}`,
+    400,
+    /^no valid event$/,
+    ['props.__proto__', /reserved property name/],
+  ],
+  [
+    'a constructor property',
+    one({ props: { constructor: 'x' } }),
+    400,
+    /^no valid event$/,
+    ['props.constructor', /reserved property name/],
+  ],
   ['deeply nested props', one({ props: { deep: nested(50) } }), 400, /^no valid event$/, ['props.deep', /Invalid input/]],
-  ['31 properties', one({ props: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, i])) }), 400, /^no valid event$/, ['props', /at most 30 properties/]],
+  [
+    '31 properties',
+    one({ props: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, i])) }),
+    400,
+    /^no valid event$/,
+    ['props', /at most 30 properties/],
+  ],
   ['a foreign page URL', one({ url: 'https://evil.example/' }), 400, /^no valid event$/, ['url', /^host not allowed for site "demo"$/]],
   ['a javascript: URL', one({ url: 'javascript:alert(1)' }), 400, /^no valid event$/, ['url', /host not allowed|Invalid URL/]],
   ['an ip without the API key', one({ ip: '8.8.8.8' }), 400, /^no valid event$/, ['ip', /^needs the site's API key$/]],
@@ -84,7 +125,9 @@ describe('bad input', () => {
   }
 
   it('enforces the size limit on a chunked body without Content-Length', async () => {
-    const res = await exports.default.fetch(new Request('http://localhost/e', { method: 'POST', body: streamedBody(), headers: { Origin: ORIGIN } }))
+    const res = await exports.default.fetch(
+      new Request('http://localhost/e', { method: 'POST', body: streamedBody(), headers: { Origin: ORIGIN } }),
+    )
     expect(res.status).toBe(413)
     expect(await res.json()).toEqual({ error: 'body larger than 65536 bytes' })
   })
@@ -97,7 +140,8 @@ describe('bad input', () => {
   })
 
   it('stored none of it, and counted every refused request in the drop ledger', async () => {
-    const count = (rows: Record<string, unknown>[], reason: string) => rows.filter((d) => d.reason === reason).reduce((n, d) => n + (d.events as number), 0)
+    const count = (rows: Record<string, unknown>[], reason: string) =>
+      rows.filter((d) => d.reason === reason).reduce((n, d) => n + (d.events as number), 0)
     // Every case is one event, but "101 events" (a batch's cap: 100) and "an unknown site" (forbidden), plus the two chunked bodies.
     const invalid = CASES.length - 2 + 100 + 2
     const drops = await waitForLake((rows) => count(rows, 'invalid') >= invalid && count(rows, 'forbidden') >= 3, 'dropped/')

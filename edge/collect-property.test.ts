@@ -14,10 +14,13 @@ const goodEvent = fc.record({
   name: fc.string({ minLength: 1, maxLength: 50 }),
   ts: fc.integer({ min: now - 86_400_000, max: now }),
   url: fc.webPath().map((p) => `${ORIGIN}${p.startsWith('/') ? p : `/${p}`}`),
-  props: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.boolean()), { maxKeys: 5 }),
+  props: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.boolean()), {
+    maxKeys: 5,
+  }),
 })
 // Good events with one field replaced by anything at all, and wholly random values.
-const mutated = fc.tuple(goodEvent, fc.constantFrom('id', 'type', 'name', 'ts', 'url', 'props', 'referrer', 'screen', 'ip'), anything)
+const mutated = fc
+  .tuple(goodEvent, fc.constantFrom('id', 'type', 'name', 'ts', 'url', 'props', 'referrer', 'screen', 'ip'), anything)
   .map(([e, k, v]) => ({ ...e, [k]: v }))
 const event = fc.oneof(goodEvent, mutated, anything)
 

@@ -3,7 +3,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { batchOf, clearLake, installGeoDb, lakeRows, ORIGIN, postEvents, waitForEvents, waitForLake, wireEventAt } from './test-helpers.ts'
 
 const KEY = { Authorization: 'Bearer demo-server-key', 'User-Agent': 'node', Origin: '' }
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
 
 describe('server-side events', () => {
   beforeAll(installGeoDb)
@@ -15,7 +16,13 @@ describe('server-side events', () => {
       batchOf([
         wireEventAt('srv-0000001', ts, { ip: '5.9.1.1', ua: IPHONE }),
         wireEventAt('srv-0000002', ts, { ip: '81.2.69.142', ua: IPHONE }),
-        wireEventAt('srv-0000003', ts, { ip: '5.9.1.1', ua: IPHONE, type: 'event', name: 'order', props: { revenue: 42.5, currency: 'EUR' } }),
+        wireEventAt('srv-0000003', ts, {
+          ip: '5.9.1.1',
+          ua: IPHONE,
+          type: 'event',
+          name: 'order',
+          props: { revenue: 42.5, currency: 'EUR' },
+        }),
       ]),
       KEY,
       { country: 'US', city: 'Ashburn', colo: 'IAD' }, // where the backend is, not the visitors
@@ -43,13 +50,24 @@ describe('server-side events', () => {
   })
 
   it("does not flag the backend's own user agent as a bot", async () => {
-    await postEvents(batchOf([wireEventAt('srv-0000004', Date.now(), { ip: '5.9.1.1' })]), { ...KEY, 'User-Agent': 'python-requests/2.32.3' })
+    await postEvents(batchOf([wireEventAt('srv-0000004', Date.now(), { ip: '5.9.1.1' })]), {
+      ...KEY,
+      'User-Agent': 'python-requests/2.32.3',
+    })
     const [row] = await waitForEvents('srv-0000004')
     expect(row).toMatchObject({ is_bot: false, bot_reason: null, browser: null, country: 'DE' })
   })
 
   it('still flags a bot the backend names', async () => {
-    await postEvents(batchOf([wireEventAt('srv-0000005', Date.now(), { ip: '5.9.1.1', ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' })]), KEY)
+    await postEvents(
+      batchOf([
+        wireEventAt('srv-0000005', Date.now(), {
+          ip: '5.9.1.1',
+          ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+        }),
+      ]),
+      KEY,
+    )
     const [row] = await waitForEvents('srv-0000005')
     expect(row).toMatchObject({ is_bot: true, bot_reason: 'user-agent' })
   })

@@ -86,7 +86,8 @@ collect.post('/', async (c) => {
     return refuse(401, 'forbidden', `wrong API key for site "${site}"`)
   }
   const origin = c.req.header('Origin')
-  if (!server && origin && !hostAllowed(origin, config.hosts)) return refuse(403, 'forbidden', `origin ${origin} may not send for site "${site}"`, 'origin not allowed for the site')
+  if (!server && origin && !hostAllowed(origin, config.hosts))
+    return refuse(403, 'forbidden', `origin ${origin} may not send for site "${site}"`, 'origin not allowed for the site')
 
   // A backend with the site's key is not limited (it may replay history in bulk).
   if (!server && !limitChecked && (await overLimit())) return rateLimited()
@@ -139,5 +140,7 @@ function invalidDrops(site: string, rejected: { index: number; field: string; re
 }
 
 function stripParams(c: Context<{ Bindings: Env }>): string[] | undefined {
-  return c.env.STRIP_PARAMS?.split(',').map((s) => s.trim()).filter(Boolean)
+  return c.env.STRIP_PARAMS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 }

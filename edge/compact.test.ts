@@ -28,13 +28,16 @@ async function seed() {
     [ev('b1', at(2, 1)), ev('b2', at(2, 2))],
     [ev('b2', at(2, 2)), ev('b3', at(2, 3))],
     [ev('c1', at(5, 1))],
-  ]) await deliver(batch)
+  ])
+    await deliver(batch)
 }
 
 /** What a reader sees: the files /api/files lists for the day, and every event id in them. */
 async function visible() {
   const res = await exports.default.fetch(
-    new Request(`http://localhost/api/files?site=demo&from=${DATE}T00:00:00Z&to=${DATE}T23:59:59Z`, { headers: { Authorization: `Bearer ${TOKEN}` } }),
+    new Request(`http://localhost/api/files?site=demo&from=${DATE}T00:00:00Z&to=${DATE}T23:59:59Z`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    }),
   )
   const { files } = (await res.json()) as { files: { key: string; rows: number }[] }
   const ids: string[] = []
@@ -50,12 +53,15 @@ async function allKeys(prefix = 'events/') {
   return (await testEnv.LAKE.list({ prefix })).objects.map((o) => o.key)
 }
 
-const run = (now: number, extra: Partial<CompactOptions> = {}) => compactDate(testEnv.LAKE, 'demo', DATE, { now, settledAt: Date.now(), ...extra })
+const run = (now: number, extra: Partial<CompactOptions> = {}) =>
+  compactDate(testEnv.LAKE, 'demo', DATE, { now, settledAt: Date.now(), ...extra })
 
 /** A hook that crashes at the first call of `step`. */
-const crashAt = (step: CompactStep): CompactOptions['hook'] => (s) => {
-  if (s === step) throw new Error(`crash at ${step}`)
-}
+const crashAt =
+  (step: CompactStep): CompactOptions['hook'] =>
+  (s) => {
+    if (s === step) throw new Error(`crash at ${step}`)
+  }
 
 /** Exactly one copy of each event in what readers see (after a finished compaction). */
 async function expectExactlyOnce(ids = ALL_IDS) {
@@ -73,7 +79,8 @@ async function expectNoDoubleCopies(before: string[]) {
   expect([...new Set(res.ids)]).toEqual(ALL_IDS)
   const count = (list: string[], id: string) => list.filter((x) => x === id).length
   for (const id of ALL_IDS) expect(count(res.ids, id)).toBeLessThanOrEqual(count(before, id))
-  const merged = new Set<string>(), parts = new Set<string>()
+  const merged = new Set<string>(),
+    parts = new Set<string>()
   for (const key of res.keys) {
     const rows = await parquetReadObjects({ file: await (await testEnv.LAKE.get(key))!.arrayBuffer() })
     for (const r of rows) (/merged-|\/\d\d-\d\d-/.test(key) ? merged : parts).add(r.event_id as string)
@@ -133,7 +140,10 @@ describe('compaction', () => {
     expect(r).toEqual({ written: [], deleted: [], rows: 0 })
   })
 
-  for (const [label, now] of [['hour', OPEN_DAY], ['day', CLOSED_DAY]] as const) {
+  for (const [label, now] of [
+    ['hour', OPEN_DAY],
+    ['day', CLOSED_DAY],
+  ] as const) {
     for (const step of ['listed', 'read', 'written', 'deleted'] as const) {
       it(`${label} compaction crashing after "${step}" loses nothing, never shows two copies, and the next run finishes the job`, async () => {
         const before = await allKeys()
@@ -144,7 +154,8 @@ describe('compaction', () => {
         // The raw lake still holds every event: in parts, merged files, or both.
         const raw = new Set<string>()
         for (const key of await allKeys()) {
-          for (const row of await parquetReadObjects({ file: await (await testEnv.LAKE.get(key))!.arrayBuffer() })) raw.add(row.event_id as string)
+          for (const row of await parquetReadObjects({ file: await (await testEnv.LAKE.get(key))!.arrayBuffer() }))
+            raw.add(row.event_id as string)
         }
         expect([...raw].sort()).toEqual(ALL_IDS)
         if (step === 'listed' || step === 'read') expect(await allKeys()).toEqual(before)
@@ -164,10 +175,15 @@ describe('compaction', () => {
   }
 
   it('compacts the drop ledger too, keeping equal rows (two refusals are two rows)', async () => {
-    const drop = (t: number, reason: string) => ({ drop: { time: t, site: 'demo', reason, field: reason === 'invalid' ? 'url' : null, detail: 'x', events: 2 } })
+    const drop = (t: number, reason: string) => ({
+      drop: { time: t, site: 'demo', reason, field: reason === 'invalid' ? 'url' : null, detail: 'x', events: 2 },
+    })
     let n = 0
     for (const bodies of [[drop(at(1), 'invalid'), drop(at(1), 'invalid')], [drop(at(1, 30), 'rate')], [drop(at(9), 'privacy')]]) {
-      const batch = createMessageBatch<unknown>('footfall-events', bodies.map((body) => ({ id: `d${n++}`, timestamp: new Date(), attempts: 1, body })))
+      const batch = createMessageBatch<unknown>(
+        'footfall-events',
+        bodies.map((body) => ({ id: `d${n++}`, timestamp: new Date(), attempts: 1, body })),
+      )
       await consume(batch, testEnv)
     }
     expect(await allKeys('dropped/')).toHaveLength(3)

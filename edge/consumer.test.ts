@@ -10,7 +10,10 @@ import { clearLake, deliver, lakeRows, testEnv } from './test-helpers.ts'
 
 /** Runs the consumer on raw message bodies with fixed message ids (as a redelivery keeps them), on `env`. */
 async function deliverBodies(bodies: unknown[], env: Env = testEnv, attempts = 1) {
-  const batch = createMessageBatch<unknown>('footfall-events', bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })))
+  const batch = createMessageBatch<unknown>(
+    'footfall-events',
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
+  )
   const ctx = createExecutionContext()
   await consume(batch, env)
   return getQueueResult(batch, ctx)
@@ -43,8 +46,15 @@ const T0 = Date.UTC(2026, 10, 24, 23, 59, 58) // two seconds before midnight UTC
 
 const row = (id: string, eventTime: number) =>
   eventRow({
-    event_id: id, event_time: eventTime, title: 'Démo ✓', props: { plan: 'pro', n: 3 }, revenue: 12.5, currency: 'EUR',
-    asn: 3320, country: 'DE', browser: 'Chrome',
+    event_id: id,
+    event_time: eventTime,
+    title: 'Démo ✓',
+    props: { plan: 'pro', n: 3 },
+    revenue: 12.5,
+    currency: 'EUR',
+    asn: 3320,
+    country: 'DE',
+    browser: 'Chrome',
   })
 
 describe('queue consumer', () => {
@@ -95,17 +105,29 @@ describe('queue consumer', () => {
     const first = { ...row('r1', T0 - 5000), received_time: T0 - 4000, engaged_ms: 100 }
     const resent = { ...row('r1', T0 - 5000), received_time: T0 - 3100, engaged_ms: 999 }
     const shop = { ...row('r1', T0 - 5000), site: 'shop', received_time: T0 - 3000, engaged_ms: 7 }
-    for (const order of [[resent, first, shop], [first, resent, shop]]) {
+    for (const order of [
+      [resent, first, shop],
+      [first, resent, shop],
+    ]) {
       await clearLake()
       expect((await deliver(order)).retryMessages).toEqual([])
       const rows = await lakeRows()
-      expect(rows.map((r) => [r.site, r.event_id, r.engaged_ms]).sort()).toEqual([['demo', 'r1', 100], ['shop', 'r1', 7]])
+      expect(rows.map((r) => [r.site, r.event_id, r.engaged_ms]).sort()).toEqual([
+        ['demo', 'r1', 100],
+        ['shop', 'r1', 7],
+      ])
     }
   })
 
   it('writes one file per partition when a batch spans sites and hours', async () => {
     const other = (id: string, t: number) => ({ ...row(id, t), site: 'shop' })
-    const result = await deliver([row('p1', T0), row('p2', T0 + 5000), other('p3', T0), other('p4', T0 + 3_600_000), row('p5', T0 + 7_200_000)])
+    const result = await deliver([
+      row('p1', T0),
+      row('p2', T0 + 5000),
+      other('p3', T0),
+      other('p4', T0 + 3_600_000),
+      row('p5', T0 + 7_200_000),
+    ])
     expect(result.retryMessages).toEqual([])
     const got = (await keys()).map((k) => k.replace(/[0-9a-f]{20}/, 'P'))
     expect(got).toEqual([
@@ -143,7 +165,11 @@ describe('queue consumer', () => {
 
   it("takes a request's events of one partition as one message: acked or retried with its file, redelivered to the same key", async () => {
     // What edge/enqueue.ts sends: one message per request and partition (here two requests, three messages).
-    const bodies = [{ events: [row('r1', T0), row('r2', T0 + 1000)] }, { events: [row('r3', T0 + 3000)] }, { events: [row('r4', T0 + 1500)] }]
+    const bodies = [
+      { events: [row('r1', T0), row('r2', T0 + 1000)] },
+      { events: [row('r3', T0 + 3000)] },
+      { events: [row('r4', T0 + 1500)] },
+    ]
     const broken = { ...testEnv, LAKE: failingLake((k) => k.includes('hour=00')) }
     const first = await deliverBodies(bodies, broken)
     expect(first.explicitAcks.sort()).toEqual(['m0', 'm2'])
@@ -164,7 +190,13 @@ describe('queue consumer', () => {
   })
 
   it('retries a poison message without holding back the rest of its batch', async () => {
-    const result = await deliverBodies(['not json at all', { events: 'none' }, { event: row('g1', T0) }, { something: 'else' }, { events: [row('g2', T0), row('g3', T0 + 3000)] }])
+    const result = await deliverBodies([
+      'not json at all',
+      { events: 'none' },
+      { event: row('g1', T0) },
+      { something: 'else' },
+      { events: [row('g2', T0), row('g3', T0 + 3000)] },
+    ])
     expect(result.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual(['m0', 'm1', 'm3', 'm4'])
     expect(result.explicitAcks).toEqual(['m2'])
     expect(ids(await lakeRows())).toEqual(['g1'])
@@ -185,15 +217,17 @@ describe('queue consumer', () => {
     expect(result.ackAll).toBe(true)
     expect(ids(await lakeRows())).toEqual(['w1', 'w2', 'w3', 'w4'])
     const dropped = (await lakeRows('dropped/')).map((r) => [r.site, r.reason, r.field, r.detail, r.events]).sort()
-    expect(dropped).toEqual([
-      ['demo', 'unwritable', 'asn', 'asn: not a INT32 (event bad-asn)', 1],
-      ['demo', 'unwritable', 'client_time', 'client_time: not a TIMESTAMP (event bad-time)', 1],
-      ['demo', 'unwritable', 'engaged_ms', 'engaged_ms: not a INT32 (event bad-engaged)', 1],
-      ['demo', 'unwritable', 'event_time', 'event_time: not a TIMESTAMP (event bad-time2)', 1],
-      ['demo', 'unwritable', 'props', 'props: not a JSON (event bad-json)', 1],
-      ['demo', 'unwritable', 'type', 'type: required (event bad-type)', 1],
-      ['_unknown', 'unwritable', 'engaged_ms', 'engaged_ms: not a INT32 (event bad-site)', 1],
-    ].sort())
+    expect(dropped).toEqual(
+      [
+        ['demo', 'unwritable', 'asn', 'asn: not a INT32 (event bad-asn)', 1],
+        ['demo', 'unwritable', 'client_time', 'client_time: not a TIMESTAMP (event bad-time)', 1],
+        ['demo', 'unwritable', 'engaged_ms', 'engaged_ms: not a INT32 (event bad-engaged)', 1],
+        ['demo', 'unwritable', 'event_time', 'event_time: not a TIMESTAMP (event bad-time2)', 1],
+        ['demo', 'unwritable', 'props', 'props: not a JSON (event bad-json)', 1],
+        ['demo', 'unwritable', 'type', 'type: required (event bad-type)', 1],
+        ['_unknown', 'unwritable', 'engaged_ms', 'engaged_ms: not a INT32 (event bad-site)', 1],
+      ].sort(),
+    )
     // A redelivery writes the same ledger rows to the same keys: counted once.
     const before = [...(await keys()), ...(await keys('dropped/'))]
     await new Promise((r) => setTimeout(r, 1100)) // R2 refuses a second write to one key within a second
@@ -225,7 +259,9 @@ describe('queue consumer', () => {
     let records: { queue: string; problem: string; body: string }[] = []
     for (let i = 0; i < 400 && !records.length; i++) {
       const list = await testEnv.LAKE.list({ prefix: DEAD_LETTER_PREFIX })
-      records = await Promise.all(list.objects.map(async (o) => (await (await testEnv.LAKE.get(o.key))!.json()) as (typeof records)[number]))
+      records = await Promise.all(
+        list.objects.map(async (o) => (await (await testEnv.LAKE.get(o.key))!.json()) as (typeof records)[number]),
+      )
       records = records.filter((r) => r.body.includes('dead1'))
       if (!records.length) await new Promise((r) => setTimeout(r, 100))
     }

@@ -60,7 +60,9 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
   // dropped alone, and its ledger row is written with this batch.
   const encoded = [...events.values()].map((g) => {
     // Sorted, so that a redelivery in another order writes the same bytes: /data/ serves files as immutable.
-    const list = [...g.rows.values()].sort((a, b) => a.event_time - b.event_time || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0))
+    const list = [...g.rows.values()].sort(
+      (a, b) => a.event_time - b.event_time || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0),
+    )
     const { parquet, rows, failed } = encodeEvents(list)
     for (const f of failed) {
       const msg = g.messages.find((m) => eventsOf(m.body as LakeMessage).includes(f.row))!
@@ -77,12 +79,22 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
     ...encoded.map(({ group: g, parquet, rows }) => async () => {
       // A part whose every row was unwritable has nothing to write; its messages wait only on their ledger rows.
       if (!rows.length) return
-      await writePart(env.LAKE, 'events', g.partition, rows.map((r) => r.event_id), parquet!, timeRange(rows))
+      await writePart(
+        env.LAKE,
+        'events',
+        g.partition,
+        rows.map((r) => r.event_id),
+        parquet!,
+        timeRange(rows),
+      )
     }),
     ...[...drops.values()].map((g) => () => {
       const list = [...g.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r)
       const times = list.map((r) => r.time)
-      return writePart(env.LAKE, 'dropped', g.partition, [...g.rows.keys()], writeDrops(list), { minTime: Math.min(...times), maxTime: Math.max(...times) })
+      return writePart(env.LAKE, 'dropped', g.partition, [...g.rows.keys()], writeDrops(list), {
+        minTime: Math.min(...times),
+        maxTime: Math.max(...times),
+      })
     }),
   ]
   const groups = [...encoded.map((e) => e.group), ...drops.values()]
@@ -93,14 +105,20 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
     if (r.status === 'fulfilled') return
     const group = groups[i]!
     // The same ids come back, so the retry writes the same key: no copy, whatever landed before.
-    console.error(`lake write failed for ${group.partition.site}/${group.partition.date}/${group.partition.hour}`, (r.reason as Error)?.message)
+    console.error(
+      `lake write failed for ${group.partition.site}/${group.partition.date}/${group.partition.hour}`,
+      (r.reason as Error)?.message,
+    )
     for (const m of group.messages) failed.add(m)
   })
   const placed = new Set(groups.flatMap((g) => g.messages))
   const written = [...placed].filter((m) => !failed.has(m))
   // A written message's journal entry (edge/journal.ts) goes before its ack: a crash in between replays it,
   // and the replay's copy is deduped like any redelivery.
-  await forget(env.LAKE, written.map((m) => m.body)).catch((e) => console.error('queue journal: delete failed', (e as Error).message))
+  await forget(
+    env.LAKE,
+    written.map((m) => m.body),
+  ).catch((e) => console.error('queue journal: delete failed', (e as Error).message))
   if (written.length === batch.messages.length) return batch.ackAll()
   for (const m of written) m.ack()
   for (const m of failed) m.retry()
@@ -176,7 +194,15 @@ export function messageProblem(body: unknown): string | null {
 const hourOf = (time: number) => Math.floor(time / HOUR)
 
 /** Adds a row to its partition's group; a row of the same id already there stays unless `replaces` says so. */
-function add<R>(groups: Map<string, Group<R>>, site: string, time: number, id: string, row: R, msg: Message<unknown>, replaces: (kept: R) => boolean = () => true): void {
+function add<R>(
+  groups: Map<string, Group<R>>,
+  site: string,
+  time: number,
+  id: string,
+  row: R,
+  msg: Message<unknown>,
+  replaces: (kept: R) => boolean = () => true,
+): void {
   // Keyed by hour number, then site (no separator inside a number): partitionOf once per group, not per row.
   const key = `${hourOf(time)}|${site}`
   let group = groups.get(key)
@@ -196,7 +222,14 @@ function addFirstReceived(groups: Map<string, Group<EventRow>>, e: EventRow, msg
   add(groups, e.site, e.event_time, e.event_id, e, msg, (kept) => receivedEarlier(e.received_time, kept.received_time))
 }
 
-async function writePart(lake: R2Bucket, table: Table, partition: Partition, ids: string[], parquet: ArrayBuffer, times: { minTime: number; maxTime: number }) {
+async function writePart(
+  lake: R2Bucket,
+  table: Table,
+  partition: Partition,
+  ids: string[],
+  parquet: ArrayBuffer,
+  times: { minTime: number; maxTime: number },
+) {
   // An events part of a date the cron no longer looks at is marked first, so it is compacted and its days'
   // aggregates rebuilt (warehouse/late.ts).
   if (table === 'events') await markLate(lake, partition, Date.now())
@@ -217,10 +250,19 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<
       } catch {
         body = String(m.body)
       }
-      const record = JSON.stringify({ id: m.id, queue: batch.queue.replace(/-dlq$/, ''), timestamp: m.timestamp.toISOString(), problem: messageProblem(m.body), body })
+      const record = JSON.stringify({
+        id: m.id,
+        queue: batch.queue.replace(/-dlq$/, ''),
+        timestamp: m.timestamp.toISOString(),
+        problem: messageProblem(m.body),
+        body,
+      })
       return env.LAKE.put(`${DEAD_LETTER_PREFIX}date=${date}/${m.id}.json`, record, { httpMetadata: { contentType: 'application/json' } })
     }),
   )
-  await forget(env.LAKE, batch.messages.map((m) => m.body)) // kept here now, not replayed
+  await forget(
+    env.LAKE,
+    batch.messages.map((m) => m.body),
+  ) // kept here now, not replayed
   batch.ackAll()
 }

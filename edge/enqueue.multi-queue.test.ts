@@ -21,11 +21,12 @@ function wrapped(queue: Queue<LakeMessage>, refuse = false) {
   const sent: LakeMessage[] = []
   const q = new Proxy(queue, {
     get(t, p) {
-      if (p === 'sendBatch') return async (msgs: MessageSendRequest<LakeMessage>[]) => {
-        if (refuse) throw new Error('Queue sendBatch failed: Too Many Requests')
-        sent.push(...msgs.map((m) => m.body))
-        return t.sendBatch(msgs)
-      }
+      if (p === 'sendBatch')
+        return async (msgs: MessageSendRequest<LakeMessage>[]) => {
+          if (refuse) throw new Error('Queue sendBatch failed: Too Many Requests')
+          sent.push(...msgs.map((m) => m.body))
+          return t.sendBatch(msgs)
+        }
       const v = Reflect.get(t, p) as unknown
       return typeof v === 'function' ? v.bind(t) : v
     },
@@ -41,7 +42,12 @@ async function postHours(env: Env, prefix: string) {
     const res = await app.fetch(
       new Request('http://localhost/e', {
         method: 'POST',
-        body: JSON.stringify(batchOf([wireEventAt(`${prefix}-${h}-a`, ts, { ip: '5.9.1.1', ua: CHROME_UA }), wireEventAt(`${prefix}-${h}-b`, ts + 1000, { ip: '81.2.69.142', ua: CHROME_UA })])),
+        body: JSON.stringify(
+          batchOf([
+            wireEventAt(`${prefix}-${h}-a`, ts, { ip: '5.9.1.1', ua: CHROME_UA }),
+            wireEventAt(`${prefix}-${h}-b`, ts + 1000, { ip: '81.2.69.142', ua: CHROME_UA }),
+          ]),
+        ),
         headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer demo-server-key', 'User-Agent': 'node' },
       }),
       env,
@@ -54,7 +60,8 @@ async function postHours(env: Env, prefix: string) {
   return statuses
 }
 
-const idsOf = (rows: Record<string, unknown>[], prefix: string) => rows.map((r) => r.event_id as string).filter((id) => id.startsWith(`${prefix}-`))
+const idsOf = (rows: Record<string, unknown>[], prefix: string) =>
+  rows.map((r) => r.event_id as string).filter((id) => id.startsWith(`${prefix}-`))
 const expectedQueue = (ts: number) => {
   const { date, hour } = partitionOf('demo', ts)
   return queueIndex('demo', date, hour, 2)

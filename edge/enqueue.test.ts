@@ -31,7 +31,8 @@ function recordingQueue() {
 }
 
 const t0 = Date.UTC(2026, 10, 26, 10)
-const row = (i: number, time = t0, props: Record<string, unknown> | null = null): EventRow => eventRow({ event_id: `e${i}`, event_time: time, props })
+const row = (i: number, time = t0, props: Record<string, unknown> | null = null): EventRow =>
+  eventRow({ event_id: `e${i}`, event_time: time, props })
 const bytes = (m: LakeMessage) => new TextEncoder().encode(JSON.stringify(m)).byteLength
 const eventsOf = (calls: LakeMessage[][]) => calls.flat().flatMap((m) => ('events' in m ? m.events.map((e) => e.event_id) : []))
 
@@ -69,9 +70,14 @@ describe('jsonBound', () => {
     const value = fc.oneof(
       fc.string({ unit: 'binary' }), // any UTF-16 units: lone surrogates, control characters, quotes
       fc.string({ unit: 'grapheme' }),
-      fc.double(), fc.integer(), fc.constantFrom(-Number.MAX_VALUE, Number.MIN_VALUE, -5e-324, 1e21, -1e21, NaN, -Infinity),
-      fc.boolean(), fc.constant(null), fc.constant(undefined),
-      fc.jsonValue(), fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })),
+      fc.double(),
+      fc.integer(),
+      fc.constantFrom(-Number.MAX_VALUE, Number.MIN_VALUE, -5e-324, 1e21, -1e21, NaN, -Infinity),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.jsonValue(),
+      fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })),
     )
     fc.assert(
       fc.property(fc.dictionary(fc.string({ unit: 'binary' }), value), (row) => {
@@ -79,7 +85,14 @@ describe('jsonBound', () => {
       }),
       { numRuns: 2000 },
     )
-    const worst = { s: '\u0000'.repeat(100), q: '"'.repeat(100), e: '€'.repeat(100), p: '😀'.repeat(50), lone: '\ud800'.repeat(100), n: -1.7976931348623157e308 }
+    const worst = {
+      s: '\u0000'.repeat(100),
+      q: '"'.repeat(100),
+      e: '€'.repeat(100),
+      p: '😀'.repeat(50),
+      lone: '\ud800'.repeat(100),
+      n: -1.7976931348623157e308,
+    }
     expect(jsonBound(worst)).toBeGreaterThanOrEqual(new TextEncoder().encode(JSON.stringify(worst)).byteLength)
     expect(jsonBound(row(1))).toBeGreaterThanOrEqual(bytes({ events: [row(1)] }) - 20)
   })

@@ -67,7 +67,14 @@ export async function enqueue(queues: Queue<LakeMessage> | Queue<LakeMessage>[],
     if (chunk.length) await send(queue, chunk)
   }
   if (list.length === 1) return sendAll(list[0]!, messages)
-  const results = await Promise.allSettled(list.map((q, i) => sendAll(q, messages.filter((m) => m.queue === i))))
+  const results = await Promise.allSettled(
+    list.map((q, i) =>
+      sendAll(
+        q,
+        messages.filter((m) => m.queue === i),
+      ),
+    ),
+  )
   const refused = results.find((r) => r.status === 'rejected')
   if (refused) throw (refused as PromiseRejectedResult).reason
 }

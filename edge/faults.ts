@@ -57,7 +57,8 @@ export function withFetchFaults(env: Env): Env {
   const queue = env.EVENTS
   const sendBatch = async (messages: Iterable<MessageSendRequest<LakeMessage>>, options?: QueueSendBatchOptions) => {
     const list = [...messages]
-    if (list.some((m) => 'events' in m.body) && hit('queueRefuse', faults.queueRefuse)) throw new Error('Queue sendBatch failed: Too Many Requests (injected fault)')
+    if (list.some((m) => 'events' in m.body) && hit('queueRefuse', faults.queueRefuse))
+      throw new Error('Queue sendBatch failed: Too Many Requests (injected fault)')
     return queue.sendBatch(list, options)
   }
   return { ...env, EVENTS: wrap(queue, 'sendBatch', sendBatch) }
@@ -71,12 +72,17 @@ export function withQueueFaults(batch: MessageBatch<unknown>, env: Env): [Messag
   if (faults.r2PutFail) {
     const lake = env.LAKE
     const put = (key: string, ...rest: unknown[]) => {
-      if (key.startsWith('events/') && hit('r2PutFail', faults.r2PutFail)) return Promise.reject(new Error(`R2 put of ${key} failed (injected fault)`))
+      if (key.startsWith('events/') && hit('r2PutFail', faults.r2PutFail))
+        return Promise.reject(new Error(`R2 put of ${key} failed (injected fault)`))
       return (lake.put as (...a: unknown[]) => Promise<R2Object | null>)(key, ...rest)
     }
     out = [out[0], { ...env, LAKE: wrap(lake, 'put', put) }]
   }
-  if (faults.consumerThrow && batch.messages.some((m) => typeof m.body === 'object' && m.body !== null && 'events' in m.body) && hit('consumerThrow', faults.consumerThrow)) {
+  if (
+    faults.consumerThrow &&
+    batch.messages.some((m) => typeof m.body === 'object' && m.body !== null && 'events' in m.body) &&
+    hit('consumerThrow', faults.consumerThrow)
+  ) {
     const crash = () => {
       throw new Error('consumer crashed mid-batch: files written, no message acknowledged (injected fault)')
     }

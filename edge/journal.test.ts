@@ -38,11 +38,18 @@ async function clearJournal() {
 }
 
 const T0 = Date.UTC(2026, 10, 24, 10)
-const rows = [eventRow({ event_id: 'a', event_time: T0 }), eventRow({ event_id: 'b', event_time: T0 + 1 }), eventRow({ event_id: 'c', event_time: T0 + HOUR })]
+const rows = [
+  eventRow({ event_id: 'a', event_time: T0 }),
+  eventRow({ event_id: 'b', event_time: T0 + 1 }),
+  eventRow({ event_id: 'c', event_time: T0 + HOUR }),
+]
 
 /** Delivers sent bodies to the real consumer as one queue batch. */
 async function deliver(bodies: LakeMessage[], env: Env = testEnv, queue = 'footfall-events') {
-  const batch = createMessageBatch<unknown>(queue, bodies.map((body, i) => ({ id: `j${i}`, timestamp: new Date(), attempts: 1, body })))
+  const batch = createMessageBatch<unknown>(
+    queue,
+    bodies.map((body, i) => ({ id: `j${i}`, timestamp: new Date(), attempts: 1, body })),
+  )
   await consume(batch, env)
 }
 
@@ -59,7 +66,9 @@ describe('queue journal (edge/journal.ts)', () => {
     const keys = await journalKeys()
     expect(keys).toHaveLength(2)
     expect(sent.map((m) => ('journal' in m ? m.journal : undefined)).sort()).toEqual(keys)
-    const entries = await Promise.all(keys.map(async (k) => (await (await testEnv.LAKE.get(k))!.json<{ event_id: string }[]>()).map((e) => e.event_id)))
+    const entries = await Promise.all(
+      keys.map(async (k) => (await (await testEnv.LAKE.get(k))!.json<{ event_id: string }[]>()).map((e) => e.event_id)),
+    )
     expect(entries.sort()).toEqual([['a', 'b'], ['c']])
 
     await deliver(sent)
@@ -72,7 +81,10 @@ describe('queue journal (edge/journal.ts)', () => {
     await enqueue(queue, rows, testEnv.LAKE)
     const failing = new Proxy(testEnv.LAKE, {
       get(target, prop) {
-        if (prop === 'put') return async (key: string) => { if (key.includes('hour=11')) throw new Error('injected R2 failure') } // prettier-ignore
+        if (prop === 'put')
+          return async (key: string) => {
+            if (key.includes('hour=11')) throw new Error('injected R2 failure')
+          } // prettier-ignore
         const v = Reflect.get(target, prop) as unknown
         return typeof v === 'function' ? v.bind(target) : v
       },

@@ -14,7 +14,10 @@ const at = (d: number, h: number, m = 0) => Date.UTC(2026, 1, d, h, m)
 const get = (path: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) =>
   exports.default.fetch(new Request(`http://localhost${path}`, { headers }))
 
-interface Listed { tz: string; days: { date: string; key: string; url: string; bytes: number; signedUrl?: string }[] }
+interface Listed {
+  tz: string
+  days: { date: string; key: string; url: string; bytes: number; signedUrl?: string }[]
+}
 
 describe('lake API: aggregates', () => {
   beforeAll(async () => {
@@ -43,7 +46,7 @@ describe('lake API: aggregates', () => {
     expect(((await (await get('/api/aggregates?site=demo')).json()) as Listed).days.map((d) => d.key)).toEqual(body.days.map((d) => d.key))
   })
 
-  it('serves a day\'s aggregate (bearer or signed URL) with its figures, bots left out', async () => {
+  it("serves a day's aggregate (bearer or signed URL) with its figures, bots left out", async () => {
     const { days } = (await (await get('/api/aggregates?site=demo&from=2026-02-03&to=2026-02-03&signed=1')).json()) as Listed
     expect(days).toHaveLength(1)
     expect((await get(days[0]!.url, {})).status).toBe(401)
@@ -52,10 +55,13 @@ describe('lake API: aggregates', () => {
     const rows = await parquetReadObjects({ file: await (await get(days[0]!.url)).arrayBuffer() })
     const all = rows.find((r) => r.dim === 'all')!
     expect([all.visitors, all.pageviews, all.visits, all.bounces]).toEqual([2, 3, 2, 1])
-    expect(rows.filter((r) => r.dim === 'path').map((r) => [r.value, r.pageviews, r.visitors])).toEqual([['/', 2, 2], ['/shoes', 1, 1]])
+    expect(rows.filter((r) => r.dim === 'path').map((r) => [r.value, r.pageviews, r.visitors])).toEqual([
+      ['/', 2, 2],
+      ['/shoes', 1, 1],
+    ])
   })
 
-  it('a closed month: one file, listed for each of its days, with every day\'s rows', async () => {
+  it("a closed month: one file, listed for each of its days, with every day's rows", async () => {
     await deliver([eventRow({ event_id: 'e1', event_time: at(28, 10), visitor_id: 'e'.repeat(32), path: '/late-feb' })])
     // March 2nd, 03:00: February's last days are built, the empty days between by the backfill, then the month.
     await compact({ settledAt: Date.now() + 1000 })(testEnv, at(30, 3))

@@ -14,7 +14,11 @@ const at = (d: number, h: number, m = 0, s = 0) => Date.UTC(2026, 1, d, h, m, s)
 const get = (path: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) =>
   exports.default.fetch(new Request(`http://localhost${path}`, { headers }))
 
-interface Listed { key: string; url: string; rollup?: { key: string; url: string; bytes: number; signedUrl?: string } }
+interface Listed {
+  key: string
+  url: string
+  rollup?: { key: string; url: string; bytes: number; signedUrl?: string }
+}
 const list = async (q: string) => ((await (await get(`/api/files?site=demo&${q}`)).json()) as { files: Listed[] }).files
 
 describe('lake API: pageview rollups', () => {
@@ -48,13 +52,17 @@ describe('lake API: pageview rollups', () => {
       'events/site=demo/date=2026-02-04/hour=10/P.parquet',
     ])
     const [day, part] = files
-    expect(day!.rollup).toEqual({ key: day!.key.replace(/^events\//, 'rollups/'), url: `/data/${day!.key.replace(/^events\//, 'rollups/')}`, bytes: expect.any(Number) })
+    expect(day!.rollup).toEqual({
+      key: day!.key.replace(/^events\//, 'rollups/'),
+      url: `/data/${day!.key.replace(/^events\//, 'rollups/')}`,
+      bytes: expect.any(Number),
+    })
     expect(part!.rollup).toBeUndefined()
     // The dropped table has no rollups.
     expect((await get('/api/files?site=demo&table=dropped&rollups=1&from=2026-02-03T00:00:00Z&to=2026-02-04T00:00:00Z')).status).toBe(200)
   })
 
-  it('serves a rollup like any lake file (bearer token), with the day file\'s pageviews per minute, bots apart', async () => {
+  it("serves a rollup like any lake file (bearer token), with the day file's pageviews per minute, bots apart", async () => {
     const [day] = await list('from=2026-02-03T00:00:00Z&to=2026-02-03T23:59:59.999Z&rollups=1')
     expect((await get(day!.rollup!.url, {})).status).toBe(401)
     const res = await get(day!.rollup!.url)
@@ -73,7 +81,9 @@ describe('lake API: pageview rollups', () => {
 
   it('signs the rollup URL too when asked', async () => {
     const [day] = await list('from=2026-02-03T00:00:00Z&to=2026-02-03T23:59:59.999Z&rollups=1&signed=1')
-    expect(day!.rollup!.signedUrl).toMatch(/^\/data\/rollups\/site=demo\/date=2026-02-03\/00-23-[0-9a-f]{20}\.parquet\?exp=\d+&sig=[\w-]{43}$/)
+    expect(day!.rollup!.signedUrl).toMatch(
+      /^\/data\/rollups\/site=demo\/date=2026-02-03\/00-23-[0-9a-f]{20}\.parquet\?exp=\d+&sig=[\w-]{43}$/,
+    )
     const res = await get(day!.rollup!.signedUrl!, {})
     expect(res.status).toBe(200)
     expect((await res.arrayBuffer()).byteLength).toBe(day!.rollup!.bytes)

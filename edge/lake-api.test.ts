@@ -15,7 +15,14 @@ const get = (path: string, headers: Record<string, string> = { Authorization: `B
 describe('lake API', () => {
   beforeAll(async () => {
     await clearLake()
-    await deliver([['a', H10], ['b', H10 + 60_000], ['c', H12], ['d', D12]].map(([id, t]) => eventRow({ event_id: id as string, event_time: t as number })))
+    await deliver(
+      [
+        ['a', H10],
+        ['b', H10 + 60_000],
+        ['c', H12],
+        ['d', D12],
+      ].map(([id, t]) => eventRow({ event_id: id as string, event_time: t as number })),
+    )
   })
 
   it('answers 401 without a token and 403 with a wrong one', async () => {
@@ -32,7 +39,9 @@ describe('lake API', () => {
   it('lists the files overlapping a range, with rows, bytes and times', async () => {
     const res = await get(`/api/files?site=demo&from=2026-01-10T00:00:00Z&to=2026-01-10T23:59:59Z`)
     expect(res.status).toBe(200)
-    const { files } = (await res.json()) as { files: { key: string; url: string; rows: number; bytes: number; minTime: string; maxTime: string }[] }
+    const { files } = (await res.json()) as {
+      files: { key: string; url: string; rows: number; bytes: number; minTime: string; maxTime: string }[]
+    }
     expect(files.map((f) => [f.key.replace(/[0-9a-f]{20}/, 'P'), f.rows, f.minTime, f.maxTime])).toEqual([
       ['events/site=demo/date=2026-01-10/hour=10/P.parquet', 2, '2026-01-10T10:15:00.000Z', '2026-01-10T10:16:00.000Z'],
       ['events/site=demo/date=2026-01-10/hour=12/P.parquet', 1, '2026-01-10T12:45:00.000Z', '2026-01-10T12:45:00.000Z'],
@@ -124,7 +133,9 @@ describe('lake API', () => {
     const covers = Math.max(...parts.map((o) => o.uploaded.getTime()))
     // A merged file of both parts (content irrelevant to the listing), as compaction writes it.
     const merged = 'events/site=demo/date=2026-02-01/hour=09/merged-00000000000000000000.parquet'
-    await testEnv.LAKE.put(merged, 'PAR1', { customMetadata: encodeMeta({ rows: 2, minTime: F1, maxTime: F1 + 60_000, schema: 2, covers }) })
+    await testEnv.LAKE.put(merged, 'PAR1', {
+      customMetadata: encodeMeta({ rows: 2, minTime: F1, maxTime: F1 + 60_000, schema: 2, covers }),
+    })
     await new Promise((r) => setTimeout(r, 5))
     await deliver([eventRow({ event_id: 'm3', event_time: F1 + 120_000 })]) // late: after the merge
     const res = await get(`/api/files?site=demo&from=2026-02-01T00:00:00Z&to=2026-02-01T23:59:59Z`)
@@ -153,7 +164,12 @@ describe('signed lake URLs', () => {
 
   beforeAll(async () => {
     if ((await files()).length === 0) {
-      await deliver([['s1', H10], ['s2', D12]].map(([id, t]) => eventRow({ event_id: id as string, event_time: t as number })))
+      await deliver(
+        [
+          ['s1', H10],
+          ['s2', D12],
+        ].map(([id, t]) => eventRow({ event_id: id as string, event_time: t as number })),
+      )
     }
   })
 
@@ -201,9 +217,20 @@ describe('signed lake URLs', () => {
     const enc = new TextEncoder()
     const hmac = { name: 'HMAC', hash: 'SHA-256' }
     const root = await crypto.subtle.importKey('raw', enc.encode(TOKEN), hmac, false, ['sign'])
-    const derived = await crypto.subtle.importKey('raw', await crypto.subtle.sign('HMAC', root, enc.encode('footfall signed url v1')), hmac, false, ['sign'])
+    const derived = await crypto.subtle.importKey(
+      'raw',
+      await crypto.subtle.sign('HMAC', root, enc.encode('footfall signed url v1')),
+      hmac,
+      false,
+      ['sign'],
+    )
     const mac = new Uint8Array(await crypto.subtle.sign('HMAC', derived, enc.encode(`${f!.key}\n${exp}`)))
-    expect(btoa(String.fromCharCode(...mac)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')).toBe(sig)
+    expect(
+      btoa(String.fromCharCode(...mac))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, ''),
+    ).toBe(sig)
     // The same URL signed with a SIGNING_KEY is another signature, which this worker (no SIGNING_KEY) refuses.
     const other = await signedUrl({ ...testEnv, SIGNING_KEY: 'another-key' }, f!.key, exp)
     expect(parts(other).sig).not.toBe(sig)
@@ -253,7 +280,11 @@ describe('signed lake URLs', () => {
 
 describe('lake API headers', () => {
   it('marks every answer as not to be sniffed, framed or run, and allows no cross-origin read', async () => {
-    for (const [path, headers] of [['/api/files?site=demo', undefined], ['/api/files?site=demo', {}], ['/data/%', undefined]] as const) {
+    for (const [path, headers] of [
+      ['/api/files?site=demo', undefined],
+      ['/api/files?site=demo', {}],
+      ['/data/%', undefined],
+    ] as const) {
       const res = await get(path, { ...(headers ?? { Authorization: `Bearer ${TOKEN}` }), Origin: 'https://evil.example' })
       expect([path, res.status, res.headers.get('X-Content-Type-Options')]).toEqual([path, res.status, 'nosniff'])
       expect(res.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'")

@@ -8,7 +8,19 @@
  *   GET|HEAD /data/<key>?exp=&sig=   the same without the bearer token: a signed URL (`signed=1` above)
  */
 import { Hono, type Context, type Next } from 'hono'
-import { aggregatePrefix, datePrefix, datesBetween, decodeMeta, type LakeFile, listAll, TABLES, visibleObjects, type ListedObject, type ListingBucket, type Table } from '../warehouse/lake.ts'
+import {
+  aggregatePrefix,
+  datePrefix,
+  datesBetween,
+  decodeMeta,
+  type LakeFile,
+  listAll,
+  TABLES,
+  visibleObjects,
+  type ListedObject,
+  type ListingBucket,
+  type Table,
+} from '../warehouse/lake.ts'
 import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
@@ -29,7 +41,14 @@ const SERVED = [...TABLES, 'rollups', 'aggregates']
  * The visible files of a site and table that overlap [from, to] (epoch ms), from R2 prefixes and metadata
  * only (no file is read), and with `rollups` each events file's pageview rollup (warehouse/rollup.ts).
  */
-export async function listLakeFiles(lake: ListingBucket, site: string, table: Table, from: number, to: number, rollups = false): Promise<LakeFile[]> {
+export async function listLakeFiles(
+  lake: ListingBucket,
+  site: string,
+  table: Table,
+  from: number,
+  to: number,
+  rollups = false,
+): Promise<LakeFile[]> {
   const files: LakeFile[] = []
   for (const date of datesBetween(new Date(from), new Date(to))) {
     // The whole date is listed before filtering: a merged file hides the parts it replaces (lake.ts), so a
@@ -37,7 +56,8 @@ export async function listLakeFiles(lake: ListingBucket, site: string, table: Ta
     const objects = await listAll(lake, datePrefix(site, date, table))
     // A rollup counts only beside its own visible file (one left by a cut-off compaction is ignored).
     const byFile = new Map<string, ListedObject & { size: number }>()
-    if (rollups && table === 'events') for (const r of await listAll(lake, `rollups/site=${site}/date=${date}/`)) byFile.set(eventsKeyOf(r.key), r)
+    if (rollups && table === 'events')
+      for (const r of await listAll(lake, `rollups/site=${site}/date=${date}/`)) byFile.set(eventsKeyOf(r.key), r)
     for (const o of visibleObjects(objects).visible) {
       const meta = decodeMeta(o.customMetadata)
       if (!meta || meta.maxTime < from || meta.minTime > to) continue
@@ -87,7 +107,8 @@ lakeApi.get('/api/files', async (c) => {
   if (to - from > MAX_RANGE_DAYS * DAY) return c.json({ error: `range longer than ${MAX_RANGE_DAYS} days` }, 400)
   const signed = c.req.query('signed') === '1'
   const ttl = c.req.query('ttl') === undefined ? SIGNED_TTL_S : Number(c.req.query('ttl'))
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > SIGNED_MAX_TTL_S) return c.json({ error: `ttl must be 1 to ${SIGNED_MAX_TTL_S} seconds` }, 400)
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > SIGNED_MAX_TTL_S)
+    return c.json({ error: `ttl must be 1 to ${SIGNED_MAX_TTL_S} seconds` }, 400)
   const exp = Math.floor(Date.now() / 1000) + ttl
 
   const files = await listLakeFiles(c.env.LAKE, site, table, from, to, c.req.query('rollups') === '1')
@@ -124,7 +145,8 @@ lakeApi.get('/api/aggregates', async (c) => {
   const site = c.req.query('site')
   if (!site || !/^[a-z0-9_][a-z0-9_-]*$/.test(site)) return c.json({ error: 'site is required (lowercase id)' }, 400)
   const date = /^\d{4}-\d\d-\d\d$/
-  const from = c.req.query('from') ?? '0000-01-01', to = c.req.query('to') ?? '9999-12-31'
+  const from = c.req.query('from') ?? '0000-01-01',
+    to = c.req.query('to') ?? '9999-12-31'
   if (!date.test(from) || !date.test(to)) return c.json({ error: 'from and to must be local dates (YYYY-MM-DD)' }, 400)
   const tz = zoneOf(c.env, site)
   const days = await listAggregates(c.env.LAKE, site, tz, from, to)
@@ -162,7 +184,8 @@ lakeApi.get('/data/*', async (c) => {
   out.set('Cache-Control', 'private, max-age=31536000, immutable')
   // R2 leaves out the body on any failed condition: If-Match is a 412, only If-None-Match a 304.
   if (!('body' in object)) {
-    if (preconditionFailed(headers, object)) return c.json({ error: 'precondition failed: the file has another ETag' }, 412, { ETag: object.httpEtag })
+    if (preconditionFailed(headers, object))
+      return c.json({ error: 'precondition failed: the file has another ETag' }, 412, { ETag: object.httpEtag })
     return new Response(null, { status: 304, headers: out })
   }
 
@@ -170,7 +193,9 @@ lakeApi.get('/data/*', async (c) => {
   if (range) {
     if (!satisfiable(range, object.size)) {
       await object.body.cancel()
-      return c.json({ error: `range not satisfiable: the file has ${object.size} bytes` }, 416, { 'Content-Range': `bytes */${object.size}` })
+      return c.json({ error: `range not satisfiable: the file has ${object.size} bytes` }, 416, {
+        'Content-Range': `bytes */${object.size}`,
+      })
     }
     const { start, length } = resolveRange(range, object.size)
     out.set('Content-Range', `bytes ${start}-${start + length - 1}/${object.size}`)
@@ -247,5 +272,9 @@ export async function checkSignature(env: Env, key: string, exp: string | undefi
   return null
 }
 
-const base64url = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+const base64url = (b: Uint8Array) =>
+  btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 const fromBase64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0))

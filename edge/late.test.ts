@@ -31,7 +31,10 @@ describe('late events', () => {
     await clearLake()
     for (const prefix of ['aggregates/', 'late/']) for (const k of await keys(prefix)) await testEnv.LAKE.delete(k)
     const v = (c: string) => c.repeat(32)
-    await deliver([eventRow({ event_id: 'late-a1', event_time: at(9), visitor_id: v('a') }), eventRow({ event_id: 'late-b1', event_time: at(15), visitor_id: v('b') })])
+    await deliver([
+      eventRow({ event_id: 'late-a1', event_time: at(9), visitor_id: v('a') }),
+      eventRow({ event_id: 'late-b1', event_time: at(15), visitor_id: v('b') }),
+    ])
     // The day is closed, compacted and aggregated by the cron three days later.
     await compact(settled())(testEnv, at(72))
     expect(await dayFigures()).toEqual({ pageviews: 2, visits: 2 })

@@ -21,8 +21,12 @@ describe('cron', () => {
   it('runs every job even when one fails, and reports each', async () => {
     let ran = false
     const results = await runJobs(testEnv, Date.now(), {
-      broken: async () => { throw new Error('boom') },
-      fine: async () => { ran = true },
+      broken: async () => {
+        throw new Error('boom')
+      },
+      fine: async () => {
+        ran = true
+      },
     })
     expect(results).toEqual({ broken: 'failed: boom', fine: 'ok' })
     expect(ran).toBe(true)
@@ -79,7 +83,12 @@ describe('cron', () => {
     await clearLake()
     const good = new Date(Date.now() - 3 * DAY).toISOString().slice(0, 10)
     const bad = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10)
-    for (const [id, day] of [['g1', good], ['g2', good], ['b1', bad]] as const) await deliver([eventRow({ event_id: id, event_time: Date.parse(`${day}T10:00:00Z`) })])
+    for (const [id, day] of [
+      ['g1', good],
+      ['g2', good],
+      ['b1', bad],
+    ] as const)
+      await deliver([eventRow({ event_id: id, event_time: Date.parse(`${day}T10:00:00Z`) })])
     await testEnv.LAKE.put(`events/site=demo/date=${bad}/hour=11/broken.parquet`, 'not parquet')
     const results = await runJobs({ ...testEnv }, Date.now() + 120_000, { compact: compact() })
     expect(results.compact).toMatch(new RegExp(`^failed: compaction failed for events/demo/${bad}: `))

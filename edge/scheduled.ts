@@ -36,21 +36,23 @@ export const deleteOldSalts: Job = async (env, now) => {
  * the closed local days (warehouse/aggregate/job.ts), which read what compaction wrote, so they run after it
  * in the same job; then the older dates late events reached (warehouse/late.ts).
  */
-export const compact = (options: Partial<CompactOptions> = {}): Job => async (env, now) => {
-  const days = Number(env.COMPACT_DAYS) || 7
-  const r = await compactLake(env.LAKE, { ...options, now, days })
-  if (r.written.length) console.log(`compaction: ${r.written.length} files written (${r.rows} rows), ${r.deleted.length} deleted`)
-  const sites = (await listPrefixes(env.LAKE, EVENTS_PREFIX)).map((p) => p.slice(`${EVENTS_PREFIX}site=`.length, -1))
-  const zones = Object.fromEntries(sites.map((s) => [s, zoneOf(env, s)]))
-  const backfill = env.AGGREGATE_BACKFILL_DAYS === undefined ? undefined : Number(env.AGGREGATE_BACKFILL_DAYS)
-  const a = await aggregateLake(env.LAKE, sites, { now, days, zones, backfill })
-  if (a.built.length) console.log(`aggregates: ${a.built.length} days built`)
-  // Dates older than those days that received a part since (warehouse/late.ts).
-  const late = await catchUpLate(env.LAKE, { now, settledAt: options.settledAt, zones })
-  if (late.dates.length) console.log(`late events: ${late.dates.join(', ')} compacted and aggregated again`)
-  const failed = [...r.failed, ...a.failed.map((f) => `aggregate ${f}`), ...late.failed.map((f) => `late ${f}`)]
-  if (failed.length) throw new Error(`compaction failed for ${failed.join('; ')}`)
-}
+export const compact =
+  (options: Partial<CompactOptions> = {}): Job =>
+  async (env, now) => {
+    const days = Number(env.COMPACT_DAYS) || 7
+    const r = await compactLake(env.LAKE, { ...options, now, days })
+    if (r.written.length) console.log(`compaction: ${r.written.length} files written (${r.rows} rows), ${r.deleted.length} deleted`)
+    const sites = (await listPrefixes(env.LAKE, EVENTS_PREFIX)).map((p) => p.slice(`${EVENTS_PREFIX}site=`.length, -1))
+    const zones = Object.fromEntries(sites.map((s) => [s, zoneOf(env, s)]))
+    const backfill = env.AGGREGATE_BACKFILL_DAYS === undefined ? undefined : Number(env.AGGREGATE_BACKFILL_DAYS)
+    const a = await aggregateLake(env.LAKE, sites, { now, days, zones, backfill })
+    if (a.built.length) console.log(`aggregates: ${a.built.length} days built`)
+    // Dates older than those days that received a part since (warehouse/late.ts).
+    const late = await catchUpLate(env.LAKE, { now, settledAt: options.settledAt, zones })
+    if (late.dates.length) console.log(`late events: ${late.dates.join(', ')} compacted and aggregated again`)
+    const failed = [...r.failed, ...a.failed.map((f) => `aggregate ${f}`), ...late.failed.map((f) => `late ${f}`)]
+    if (failed.length) throw new Error(`compaction failed for ${failed.join('; ')}`)
+  }
 
 /** Retention: whole date partitions older than RETENTION_DAYS go (events, drop ledger, dead letters). */
 export const retention: Job = async (env, now) => {

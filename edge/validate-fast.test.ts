@@ -28,9 +28,19 @@ const upTo = (max: number, min = 0) =>
   )
 /** Numbers valid and not for integer fields: both sides of each bound, fractions, beyond safe integers. */
 const int = (min: number, max: number) =>
-  fc.oneof(fc.constantFrom(min - 1, min, min + 1, max - 1, max, max + 1, -0, 0.5, 2 ** 53), fc.double({ noNaN: true, noDefaultInfinity: true }))
+  fc.oneof(
+    fc.constantFrom(min - 1, min, min + 1, max - 1, max, max + 1, -0, 0.5, 2 ** 53),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  )
 /** Any JSON value at all (the wrong type for most fields). */
-const junk = fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({}))
+const junk = fc.oneof(
+  fc.string({ maxLength: 5 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 2 }),
+  fc.constant({}),
+)
 
 const goodUrl = fc.oneof(
   fc.webPath().map((p) => `http://localhost${p.startsWith('/') ? p : `/${p}`}`),
@@ -38,7 +48,17 @@ const goodUrl = fc.oneof(
 )
 const oddUrl = fc.oneof(
   fc.integer({ min: LIMITS.urlChars - 20, max: LIMITS.urlChars - 15 }).map((n) => `http://localhost/${'p'.repeat(n)}`),
-  fc.constantFrom(' http://localhost/', 'http://localhost/\t', 'http://local\nhost/', 'http://localhost/a b', 'not a url', 'http://', 'http://ü.example/', '//localhost/', 'http://localhost/\u00a0'),
+  fc.constantFrom(
+    ' http://localhost/',
+    'http://localhost/\t',
+    'http://local\nhost/',
+    'http://localhost/a b',
+    'not a url',
+    'http://',
+    'http://ü.example/',
+    '//localhost/',
+    'http://localhost/\u00a0',
+  ),
   near(20),
 )
 
@@ -51,13 +71,22 @@ class Raw {
   constructor(readonly text: string) {}
 }
 const huge = fc.constantFrom(new Raw('1e400'), new Raw('-1e400'), new Raw('1e21'), new Raw('-0'))
-const goodProps = fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.oneof(fc.string({ maxLength: 20 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))), { maxLength: 5 })
+const goodProps = fc.array(
+  fc.tuple(
+    fc.string({ minLength: 1, maxLength: 12 }),
+    fc.oneof(fc.string({ maxLength: 20 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)),
+  ),
+  { maxLength: 5 },
+)
 const oddPropKey = fc.oneof(near(LIMITS.propKeyChars), fc.constantFrom('__proto__', 'constructor', 'prototype', '', '7', 'toString'))
 const oddPropValue = fc.oneof(near(LIMITS.propValueChars), fc.constant({ a: 1 }), fc.constant([1]), huge)
 const oddProps = fc.oneof(
   fc.tuple(goodProps, oddPropKey, fc.string()).map(([l, k, v]) => [...l, [k, v]]),
   fc.tuple(goodProps, fc.string({ minLength: 1 }), oddPropValue).map(([l, k, v]) => [...l, [k, v]]),
-  fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 5 }), fc.integer()), { minLength: LIMITS.propKeys - 2, maxLength: LIMITS.propKeys + 2 }),
+  fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 5 }), fc.integer()), {
+    minLength: LIMITS.propKeys - 2,
+    maxLength: LIMITS.propKeys + 2,
+  }),
 )
 
 /** Every field's valid values, and values that are invalid or unusual for it. */
@@ -79,7 +108,12 @@ const VALID = {
   scrollDepth: fc.integer({ min: 0, max: 100 }),
 }
 const ODD: Record<string, fc.Arbitrary<unknown>> = {
-  id: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{6,9}$/), fc.stringMatching(/^[A-Za-z0-9_-]{63,66}$/), fc.stringMatching(/^[A-Za-z0-9_.-]{6,66}$/), near(64)),
+  id: fc.oneof(
+    fc.stringMatching(/^[A-Za-z0-9_-]{6,9}$/),
+    fc.stringMatching(/^[A-Za-z0-9_-]{63,66}$/),
+    fc.stringMatching(/^[A-Za-z0-9_.-]{6,66}$/),
+    near(64),
+  ),
   type: fc.constantFrom('click', '', 'PAGEVIEW'),
   name: near(LIMITS.nameChars),
   ts: fc.oneof(int(0, Number.MAX_SAFE_INTEGER), huge),
@@ -88,7 +122,12 @@ const ODD: Record<string, fc.Arbitrary<unknown>> = {
   title: near(LIMITS.titleChars),
   props: oddProps.map((l) => new Entries(l as [string, unknown][])),
   userId: near(LIMITS.userIdChars),
-  element: fc.oneof(fc.record({ tag: near(20), text: near(LIMITS.elementTextChars), href: near(LIMITS.urlChars), extra: fc.string() }, { requiredKeys: ['tag'] })),
+  element: fc.oneof(
+    fc.record(
+      { tag: near(20), text: near(LIMITS.elementTextChars), href: near(LIMITS.urlChars), extra: fc.string() },
+      { requiredKeys: ['tag'] },
+    ),
+  ),
   ip: fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 8 })),
   ua: near(LIMITS.userAgentChars),
   screen: near(20),
@@ -139,8 +178,12 @@ const TRICKY = [
   `{${ok},"props":{${Array.from({ length: LIMITS.propKeys + 1 }, (_, i) => `"k${i}":${i}`).join(',')}}}`,
   `{${ok},"__proto__":{"x":1}}`,
   `{${ok},"element":{"tag":"a","__proto__":"x"}}`,
-  `{${ok},"engagedMs":-1}`, `{${ok},"engagedMs":-0}`, `{${ok},"engagedMs":1e400}`,
-  `{${ok},"scrollDepth":101}`, `{${ok},"scrollDepth":100}`, `{${ok},"scrollDepth":0.5}`,
+  `{${ok},"engagedMs":-1}`,
+  `{${ok},"engagedMs":-0}`,
+  `{${ok},"engagedMs":1e400}`,
+  `{${ok},"scrollDepth":101}`,
+  `{${ok},"scrollDepth":100}`,
+  `{${ok},"scrollDepth":0.5}`,
   '{"id":"abcdefgh","type":"pageview","ts":1e400,"url":"http://localhost/"}',
   '{"id":"abcdefgh","type":"pageview","ts":0,"url":"http://localhost/"}',
   '{"id":"abcdefgh","type":"pageview","ts":-0,"url":"http://localhost/"}',
@@ -160,8 +203,13 @@ const TRICKY = [
   // Every string limit, at the limit and one past it.
   ...(
     [
-      ['name', LIMITS.nameChars], ['referrer', LIMITS.urlChars], ['title', LIMITS.titleChars], ['userId', LIMITS.userIdChars],
-      ['ua', LIMITS.userAgentChars], ['screen', 20], ['language', 35],
+      ['name', LIMITS.nameChars],
+      ['referrer', LIMITS.urlChars],
+      ['title', LIMITS.titleChars],
+      ['userId', LIMITS.userIdChars],
+      ['ua', LIMITS.userAgentChars],
+      ['screen', 20],
+      ['language', 35],
     ] as const
   ).flatMap(([k, max]) => [max, max + 1].map((n) => `{${ok},"${k}":"${'x'.repeat(n)}"}`)),
   ...[20, 21].map((n) => `{${ok},"element":{"tag":"${'x'.repeat(n)}"}}`),
@@ -169,7 +217,9 @@ const TRICKY = [
   ...[LIMITS.urlChars, LIMITS.urlChars + 1].map((n) => `{${ok},"element":{"tag":"a","href":"${'x'.repeat(n)}"}}`),
   ...[LIMITS.propValueChars, LIMITS.propValueChars + 1].map((n) => `{${ok},"props":{"a":"${'x'.repeat(n)}"}}`),
   ...[LIMITS.propKeyChars, LIMITS.propKeyChars + 1].map((n) => `{${ok},"props":{"${'k'.repeat(n)}":1}}`),
-  ...[LIMITS.urlChars, LIMITS.urlChars + 1].map((n) => `{"id":"abcdefgh","type":"pageview","ts":1,"url":"http://localhost/${'p'.repeat(n - 17)}"}`),
+  ...[LIMITS.urlChars, LIMITS.urlChars + 1].map(
+    (n) => `{"id":"abcdefgh","type":"pageview","ts":1,"url":"http://localhost/${'p'.repeat(n - 17)}"}`,
+  ),
 ]
 const event = fc.oneof(
   { arbitrary: eventEntries.map((e) => JSON.parse(jsonObject(e)) as unknown), weight: 9 },
@@ -203,12 +253,28 @@ describe('fastEvent', () => {
     if (f !== undefined) expect(z.success && z.data).toStrictEqual(f)
   })
 
-  it('takes the tracker\'s common events', () => {
+  it("takes the tracker's common events", () => {
     const url = 'http://localhost/products/tea-1'
     const events = [
       { id: 'b1-abcdefgh', type: 'pageview', ts: now - 30, url, referrer: 'https://www.google.com/', title: 'Green tea' },
-      { id: 'b2-abcdefgh', type: 'event', name: 'add_to_cart', ts: now - 20, url, props: { product_id: 'tea-01', revenue: 12.5, gift: false, note: null } },
-      { id: 'b3-abcdefgh', type: 'engagement', ts: now - 10, url, engagedMs: 5400, scrollDepth: 80, screen: '1920x1080', language: 'en-GB' },
+      {
+        id: 'b2-abcdefgh',
+        type: 'event',
+        name: 'add_to_cart',
+        ts: now - 20,
+        url,
+        props: { product_id: 'tea-01', revenue: 12.5, gift: false, note: null },
+      },
+      {
+        id: 'b3-abcdefgh',
+        type: 'engagement',
+        ts: now - 10,
+        url,
+        engagedMs: 5400,
+        scrollDepth: 80,
+        screen: '1920x1080',
+        language: 'en-GB',
+      },
       { id: 'b4-abcdefgh', type: 'event', name: 'click', ts: now, url, element: { tag: 'a', text: 'Docs', href: 'https://docs.example/' } },
       { id: 'b5-abcdefgh', type: 'identify', ts: now, url, userId: 'u-1', ua: 'curl/8' },
     ]
@@ -225,11 +291,20 @@ describe('fastBatch', () => {
   const ODD_BATCH: Record<string, fc.Arbitrary<unknown>> = {
     site: fc.oneof(fc.stringMatching(/^[a-z0-9_-]{0,66}$/), near(64), junk),
     sentAt: fc.oneof(int(0, Number.MAX_SAFE_INTEGER), junk),
-    events: fc.oneof(fc.constantFrom(0, LIMITS.eventsPerBatch + 1).map((n) => Array.from({ length: n }, (_, i) => i)), junk),
+    events: fc.oneof(
+      fc.constantFrom(0, LIMITS.eventsPerBatch + 1).map((n) => Array.from({ length: n }, (_, i) => i)),
+      junk,
+    ),
     extra: fc.string(),
   }
   const batch = fc
-    .tuple(fc.record(VALID_BATCH), fc.array(fc.constantFrom(...Object.keys(ODD_BATCH)).chain((k) => ODD_BATCH[k]!.map((v) => [k, v] as const)), { maxLength: 2 }))
+    .tuple(
+      fc.record(VALID_BATCH),
+      fc.array(
+        fc.constantFrom(...Object.keys(ODD_BATCH)).chain((k) => ODD_BATCH[k]!.map((v) => [k, v] as const)),
+        { maxLength: 2 },
+      ),
+    )
     .map(([r, odd]) => JSON.parse(JSON.stringify({ ...r, ...Object.fromEntries(odd) })) as unknown)
 
   it('accepts only what zod accepts, with the value zod returns', () => {

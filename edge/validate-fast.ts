@@ -32,7 +32,7 @@ const optStr = (v: unknown, max: number, min = 0) => v === undefined || (str(v, 
 const safeInt = (v: unknown): v is number => Number.isSafeInteger(v)
 
 /** The batch as `wireBatch.safeParse` returns it when the check passes (events not yet validated). */
-export function fastBatch(raw: unknown): Omit<WireBatch, 'events'> & { events: unknown[] } | undefined {
+export function fastBatch(raw: unknown): (Omit<WireBatch, 'events'> & { events: unknown[] }) | undefined {
   if (!isPlain(raw)) return undefined
   const { site, sentAt, events } = raw
   if (!(str(site, 64) && site.length >= 1 && SITE.test(site))) return undefined
@@ -68,7 +68,8 @@ export function fastEvent(raw: unknown): WireEvent | undefined {
   if (!optStr(e.screen, 20)) return undefined
   if (e.language !== undefined) keys++
   if (!optStr(e.language, 35)) return undefined
-  if (e.engagedMs !== undefined && (keys++, !(safeInt(e.engagedMs) && e.engagedMs >= 0 && e.engagedMs <= LIMITS.maxEngagedMs))) return undefined
+  if (e.engagedMs !== undefined && (keys++, !(safeInt(e.engagedMs) && e.engagedMs >= 0 && e.engagedMs <= LIMITS.maxEngagedMs)))
+    return undefined
   if (e.scrollDepth !== undefined && (keys++, !(safeInt(e.scrollDepth) && e.scrollDepth >= 0 && e.scrollDepth <= 100))) return undefined
   if (Object.keys(e).length !== keys) return undefined
   return e as unknown as WireEvent

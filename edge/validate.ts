@@ -59,7 +59,11 @@ const utf8 = new TextEncoder()
 const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype']
 
 /** @param parse the event schema (tests compare the default with zod alone) */
-export function validateEvents(events: unknown[], ctx: BatchContext, parse: (raw: unknown) => Parsed<WireEvent> = parseEvent): { valid: WireEvent[]; rejected: Rejection[] } {
+export function validateEvents(
+  events: unknown[],
+  ctx: BatchContext,
+  parse: (raw: unknown) => Parsed<WireEvent> = parseEvent,
+): { valid: WireEvent[]; rejected: Rejection[] } {
   const valid: WireEvent[] = []
   const rejected: Rejection[] = []
   const received = ctx.received ?? Date.now()
@@ -86,7 +90,8 @@ export function validateEvents(events: unknown[], ctx: BatchContext, parse: (raw
     if (e.ts < ctx.sentAt - MAX_AGE_MS[ctx.server ? 'server' : 'browser']) return reject('ts', `older than ${ctx.server ? 400 : 7} days`)
     if (ctx.server && e.ts > received + MAX_AHEAD_MS) return reject('ts', 'later than the batch was received')
     if (ctx.server && e.ts < received - MAX_AGE_MS.server) return reject('ts', 'older than 400 days')
-    if (!ctx.server && (e.ip !== undefined || e.ua !== undefined)) return reject(e.ip !== undefined ? 'ip' : 'ua', "needs the site's API key")
+    if (!ctx.server && (e.ip !== undefined || e.ua !== undefined))
+      return reject(e.ip !== undefined ? 'ip' : 'ua', "needs the site's API key")
     if (!hostOk(e.url)) return reject('url', `host not allowed for site "${ctx.site}"`)
     valid.push(e)
   })

@@ -47,7 +47,13 @@ await cp(join(root, 'examples/shop'), join(out, 'demo'), { recursive: true })
 {
   const catalog = JSON.parse(await readFile(join(root, 'examples/shop/catalog.json'), 'utf8'))
   const spa = await readFile(join(root, 'examples/shop/spa/index.html'))
-  const routes = ['cart', 'checkout', 'order', ...catalog.categories.map((c) => `category/${c.id}`), ...catalog.products.map((p) => `product/${p.id}`)]
+  const routes = [
+    'cart',
+    'checkout',
+    'order',
+    ...catalog.categories.map((c) => `category/${c.id}`),
+    ...catalog.products.map((p) => `product/${p.id}`),
+  ]
   await mkdir(join(out, 'demo/spa/category'), { recursive: true })
   await mkdir(join(out, 'demo/spa/product'), { recursive: true })
   await Promise.all(routes.map((r) => writeFile(join(out, `demo/spa/${r}.html`), spa)))

@@ -19,7 +19,9 @@ import { cronsOf, nextFire } from './cron.mjs'
 import { LOCAL_VARS } from './wrangler-dev.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const { values: args } = parseArgs({ options: { 'no-demo': { type: 'boolean' }, 'persist-to': { type: 'string' }, cron: { type: 'string', multiple: true } } })
+const { values: args } = parseArgs({
+  options: { 'no-demo': { type: 'boolean' }, 'persist-to': { type: 'string' }, cron: { type: 'string', multiple: true } },
+})
 const state = resolve(args['persist-to'] ?? join(root, '.wrangler/state'))
 const demo = !args['no-demo']
 const DEMO_DAYS = 15
@@ -30,7 +32,12 @@ const base = `http://127.0.0.1:${port}`
 const crons = args.cron ?? (await cronsOf(join(root, 'wrangler.toml')))
 for (const c of crons) nextFire(c, Date.now()) // an unreadable schedule fails here, not at its first minute
 
-if (await fetch(`${base}/healthz`).then(() => true, () => false)) {
+if (
+  await fetch(`${base}/healthz`).then(
+    () => true,
+    () => false,
+  )
+) {
   console.error(`${base} is already in use: stop the other server or set PORT.`)
   process.exit(1)
 }
@@ -56,7 +63,13 @@ if (generator) {
   try {
     if (await sink.has('events/site=demo/')) demoNote = 'kept the existing lake'
     else {
-      const r = await generator.backfill({ sink, days: DEMO_DAYS, eventsPerDay: DEMO_EVENTS_PER_DAY, seed: 'demo', base: `http://localhost:${port}/demo/` })
+      const r = await generator.backfill({
+        sink,
+        days: DEMO_DAYS,
+        eventsPerDay: DEMO_EVENTS_PER_DAY,
+        seed: 'demo',
+        base: `http://localhost:${port}/demo/`,
+      })
       demoNote = `${r.events} events over ${DEMO_DAYS} days backfilled`
     }
   } finally {
@@ -66,10 +79,23 @@ if (generator) {
 
 const wrangler = spawn(
   join(root, 'node_modules/.bin/wrangler'),
-  ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-    '--var', `DASHBOARD_TOKEN:${token}`, '--var', `SITE_KEYS:${JSON.stringify({ demo: 'demo-server-key' })}`,
+  [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    state,
+    '--var',
+    `DASHBOARD_TOKEN:${token}`,
+    '--var',
+    `SITE_KEYS:${JSON.stringify({ demo: 'demo-server-key' })}`,
     ...Object.entries(LOCAL_VARS).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-    '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+  ],
   {
     cwd: root,
     // Offline: no metrics, and no attempt to fetch the real request.cf (the cf.json above is used instead).
@@ -103,7 +129,12 @@ wrangler.once('exit', (code) => {
 })
 
 const deadline = Date.now() + 60_000
-while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+while (
+  !(await fetch(`${base}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+) {
   if (Date.now() > deadline) {
     console.error('the local stack did not answer /healthz within 60 s')
     stop(1)
@@ -120,13 +151,16 @@ if (!stopping && generator) {
 /** Fires the worker's scheduled jobs at each minute `expr` matches, with that minute as the scheduled time. */
 function schedule(expr, at = nextFire(expr, Date.now())) {
   // setTimeout waits at most 2^31 - 1 ms (24.8 days): a later minute is waited for in steps.
-  const timer = setTimeout(async () => {
-    timers.delete(timer)
-    if (stopping) return
-    if (Date.now() < at) return schedule(expr, at)
-    await runScheduled(at)
-    schedule(expr)
-  }, Math.min(at - Date.now(), 2 ** 31 - 1))
+  const timer = setTimeout(
+    async () => {
+      timers.delete(timer)
+      if (stopping) return
+      if (Date.now() < at) return schedule(expr, at)
+      await runScheduled(at)
+      schedule(expr)
+    },
+    Math.min(at - Date.now(), 2 ** 31 - 1),
+  )
   timers.add(timer)
 }
 async function runScheduled(time) {
@@ -134,7 +168,8 @@ async function runScheduled(time) {
     const res = await fetch(`${base}/api/scheduled?time=${time}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
     const body = await res.json()
     const failed = Object.entries(body.jobs ?? {}).filter(([, r]) => r !== 'ok')
-    if (!res.ok || failed.length) console.error(`scheduled work at ${new Date(time).toISOString()}: ${res.status} ${JSON.stringify(body.jobs ?? body)}`)
+    if (!res.ok || failed.length)
+      console.error(`scheduled work at ${new Date(time).toISOString()}: ${res.status} ${JSON.stringify(body.jobs ?? body)}`)
   } catch (e) {
     if (!stopping) console.error(`scheduled work at ${new Date(time).toISOString()} did not run: ${e.message}`)
   }

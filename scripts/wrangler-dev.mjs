@@ -49,8 +49,18 @@ export async function startWranglerDev({ port, persistTo, config, vars = {}, cfP
   else env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
-    ['dev', ...(config ? ['--config', config] : []), '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo,
-      ...Object.entries({ ...LOCAL_VARS, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]), '--show-interactive-dev-session=false'],
+    [
+      'dev',
+      ...(config ? ['--config', config] : []),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      persistTo,
+      ...Object.entries({ ...LOCAL_VARS, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      '--show-interactive-dev-session=false',
+    ],
     { cwd: ROOT, env, stdio: ['ignore', logs ? 'pipe' : 'ignore', logs ? 'pipe' : 'ignore'], detached: true },
   )
   let out = ''
@@ -59,7 +69,11 @@ export async function startWranglerDev({ port, persistTo, config, vars = {}, cfP
   const url = `http://127.0.0.1:${port}`
   const stop = () => stopGroup(child)
   try {
-    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 30_000, () => child.exitCode !== null)
+    await waitFor(
+      async () => (await fetch(`${url}/healthz`)).ok,
+      30_000,
+      () => child.exitCode !== null,
+    )
   } catch (e) {
     await stop()
     throw new Error(`wrangler dev did not start: ${e.message}\n${out}`)

@@ -13,12 +13,30 @@ const root = join(import.meta.dirname, '..')
 const pkg = join(root, 'dist/sdk')
 // es2020: native ?. and ?? (every browser with keepalive fetch has them).
 // No "use strict" prologue: the bundle is strict-safe, and every byte counts.
-const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', tsconfigRaw: { compilerOptions: { alwaysStrict: false } } }
+const common = {
+  bundle: true,
+  minify: true,
+  target: 'es2020',
+  legalComments: 'none',
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+}
 
 // FOOTFALL_LITE: see sdk/src/flags.d.ts.
-await build({ ...common, entryPoints: [join(root, 'sdk/src/script-core.ts')], outfile: join(root, 'dist/public/f.core.js'), format: 'iife', define: { FOOTFALL_LITE: 'true' } })
+await build({
+  ...common,
+  entryPoints: [join(root, 'sdk/src/script-core.ts')],
+  outfile: join(root, 'dist/public/f.core.js'),
+  format: 'iife',
+  define: { FOOTFALL_LITE: 'true' },
+})
 await shrink(join(root, 'dist/public/f.core.js'))
-await build({ ...common, entryPoints: [join(root, 'sdk/src/index.ts')], outfile: join(pkg, 'index.js'), format: 'esm', define: { FOOTFALL_LITE: 'false' } })
+await build({
+  ...common,
+  entryPoints: [join(root, 'sdk/src/index.ts')],
+  outfile: join(pkg, 'index.js'),
+  format: 'esm',
+  define: { FOOTFALL_LITE: 'false' },
+})
 
 // Declarations: index.d.ts refers only to types.d.ts (no wire types, no zod). tsc keeps the `.ts` import
 // specifiers of our sources; the package's files are `.js`/`.d.ts`.
@@ -31,6 +49,17 @@ for (const f of ['index.d.ts', 'types.d.ts']) {
 const { version, license } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
 await writeFile(
   join(pkg, 'package.json'),
-  JSON.stringify({ name: 'footfall', version, license, type: 'module', sideEffects: false,
-    exports: { '.': { types: './index.d.ts', import: './index.js' } }, types: './index.d.ts' }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      name: 'footfall',
+      version,
+      license,
+      type: 'module',
+      sideEffects: false,
+      exports: { '.': { types: './index.d.ts', import: './index.js' } },
+      types: './index.d.ts',
+    },
+    null,
+    2,
+  ) + '\n',
 )

@@ -10,7 +10,15 @@ export async function shrink(file) {
   const { code } = await minify(await readFile(file, 'utf8'), {
     ecma: 2020,
     toplevel: true,
-    compress: { passes: 4, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, booleans_as_integers: true },
+    compress: {
+      passes: 4,
+      unsafe: true,
+      unsafe_arrows: true,
+      unsafe_methods: true,
+      unsafe_comps: true,
+      pure_getters: true,
+      booleans_as_integers: true,
+    },
     mangle: true,
   })
   await writeFile(file, code)

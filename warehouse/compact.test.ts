@@ -23,7 +23,13 @@ describe('compactDate on a 30,000-event day', () => {
   it('keeps every event once, in hour-aligned files of about maxRows rows, read back by native DuckDB', { timeout: 60_000 }, async () => {
     const lake = new MemoryBucket()
     const events = Array.from({ length: 30_000 }, (_, i) =>
-      eventRow({ event_id: `e${i}`, event_time: DAY + Math.floor((i / 30_000) * 86_400_000), visitor_id: `v${i % 700}`, path: `/p${i % 40}`, country: ['DE', 'FR', 'US'][i % 3]! }),
+      eventRow({
+        event_id: `e${i}`,
+        event_time: DAY + Math.floor((i / 30_000) * 86_400_000),
+        visitor_id: `v${i % 700}`,
+        path: `/p${i % 40}`,
+        country: ['DE', 'FR', 'US'][i % 3]!,
+      }),
     )
     // 100-event batches; every 10th batch is redelivered inside the next one (duplicates across parts).
     let stored = 0
@@ -64,11 +70,17 @@ describe('compactDate on a 30,000-event day', () => {
     }
     const native = await NativeLake.open()
     await native.load(paths)
-    const [agg] = await native.run({ sql: `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT visitor_id) AS visitors, min(event_time) AS t0 FROM events_raw`, params: [] })
+    const [agg] = await native.run({
+      sql: `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT visitor_id) AS visitors, min(event_time) AS t0 FROM events_raw`,
+      params: [],
+    })
     expect(agg).toEqual({ n: 30_000, ids: 30_000, visitors: 700, t0: new Date(DAY) })
     // Each file's R2 metadata (what /api/files answers) matches its content.
     for (const [i, k] of keys.entries()) {
-      const [f] = await native.run({ sql: `SELECT count(*) AS n, min(event_time) AS lo, max(event_time) AS hi FROM read_parquet(?)`, params: [paths[i]!] })
+      const [f] = await native.run({
+        sql: `SELECT count(*) AS n, min(event_time) AS lo, max(event_time) AS hi FROM read_parquet(?)`,
+        params: [paths[i]!],
+      })
       const meta = lake.objects.get(k)!.customMetadata
       expect(f).toEqual({ n: Number(meta.rows), lo: new Date(Number(meta.minTime)), hi: new Date(Number(meta.maxTime)) })
     }
@@ -83,13 +95,17 @@ describe('compactDate with another codec', () => {
   it('writes BROTLI merged files when asked, which native DuckDB reads', async () => {
     const lake = new MemoryBucket()
     for (let b = 0; b < 5; b++) {
-      const rows = Array.from({ length: 50 }, (_, i) => eventRow({ event_id: `z${b}-${i}`, event_time: DAY + 3_600_000 * 3 + b * 1000 + i }))
+      const rows = Array.from({ length: 50 }, (_, i) =>
+        eventRow({ event_id: `z${b}-${i}`, event_time: DAY + 3_600_000 * 3 + b * 1000 + i }),
+      )
       await lake.put(partKey(partitionOf('demo', rows[0]!.event_time), await partName(rows.map((r) => r.event_id))), writeEvents(rows), {
         customMetadata: encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION }),
       })
     }
     const r = await compactDate(lake, 'demo', '2026-05-01', {
-      now: DAY + 2 * 86_400_000, settledAt: Date.now(), write: { codec: 'BROTLI', compressors: { BROTLI: (b) => brotliCompressSync(b) } },
+      now: DAY + 2 * 86_400_000,
+      settledAt: Date.now(),
+      write: { codec: 'BROTLI', compressors: { BROTLI: (b) => brotliCompressSync(b) } },
     })
     expect(r.written).toHaveLength(1)
     const buf = await (await lake.get(r.written[0]!))!.arrayBuffer()

@@ -15,7 +15,19 @@
  * A second run finds nothing to do and changes nothing. Memory: one output file's rows plus one input.
  */
 import { parquetRead } from 'hyparquet'
-import { datePrefix, dayMergedKey, encodeMeta, hourMergedKey, hoursOf, listAll, RETAINED_PREFIXES, visibleObjects, type ListedObject, TABLES, type Table } from './lake.ts'
+import {
+  datePrefix,
+  dayMergedKey,
+  encodeMeta,
+  hourMergedKey,
+  hoursOf,
+  listAll,
+  RETAINED_PREFIXES,
+  visibleObjects,
+  type ListedObject,
+  TABLES,
+  type Table,
+} from './lake.ts'
 import { READ_PARSERS, writeColumns, type Columns, type WriteOptions } from './parquet.ts'
 import { receivedEarlier } from './dedup.ts'
 import { rollupKey, writeRollup } from './rollup.ts'
@@ -32,8 +44,11 @@ interface TableSpec {
   received: number // index of the receive time (which copy is kept, dedup.ts), -1 for none
 }
 const spec = (columns: Columns, id: string | null, time: string): TableSpec => ({
-  columns, id: id ? columns.findIndex((c) => c.name === id) : -1, time: columns.findIndex((c) => c.name === time),
-  type: columns.findIndex((c) => c.name === 'type'), bot: columns.findIndex((c) => c.name === 'is_bot'),
+  columns,
+  id: id ? columns.findIndex((c) => c.name === id) : -1,
+  time: columns.findIndex((c) => c.name === time),
+  type: columns.findIndex((c) => c.name === 'type'),
+  bot: columns.findIndex((c) => c.name === 'is_bot'),
   received: columns.findIndex((c) => c.name === 'received_time'),
 })
 const TABLE_SPECS: Record<Table, TableSpec> = {
@@ -52,7 +67,11 @@ export interface LakeBucket {
     cursor?: string
   }>
   get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>
-  put(key: string, value: ArrayBuffer, options?: { httpMetadata?: { contentType?: string }; customMetadata?: Record<string, string> }): Promise<unknown>
+  put(
+    key: string,
+    value: ArrayBuffer,
+    options?: { httpMetadata?: { contentType?: string }; customMetadata?: Record<string, string> },
+  ): Promise<unknown>
   delete(keys: string | string[]): Promise<void>
 }
 
@@ -107,7 +126,13 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
 
   const { visible, hidden } = visibleObjects(objects)
   if (hidden.length) {
-    await deleteKeys(lake, withRollups(table, hidden.map((o) => o.key)))
+    await deleteKeys(
+      lake,
+      withRollups(
+        table,
+        hidden.map((o) => o.key),
+      ),
+    )
     result.deleted.push(...hidden.map((o) => o.key))
     await hook?.('cleaned', date)
   }
@@ -133,8 +158,7 @@ export async function compactDate(lake: LakeBucket, site: string, date: string, 
 const isDayFile = (key: string) => !key.includes('/hour=')
 
 /** Keys to delete with their rollups: events day files have one (deleting a missing key is a no-op in R2). */
-const withRollups = (table: Table, keys: string[]) =>
-  table === 'events' ? [...keys, ...keys.filter(isDayFile).map(rollupKey)] : keys
+const withRollups = (table: Table, keys: string[]) => (table === 'events' ? [...keys, ...keys.filter(isDayFile).map(rollupKey)] : keys)
 
 type Span = { o: ListedObject; first: number; last: number }
 
@@ -181,7 +205,18 @@ class ColumnBuffer {
  * `maxRows` rows covering 00-23 together, cut only where no input spans the cut (so each input lies inside
  * one output, which then hides it).
  */
-async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: string, date: string, spans: Span[], level: 'hour' | 'day', maxRows: number, opts: CompactOptions, result: CompactResult) {
+async function mergeUnit(
+  lake: LakeBucket,
+  spec: TableSpec,
+  table: Table,
+  site: string,
+  date: string,
+  spans: Span[],
+  level: 'hour' | 'day',
+  maxRows: number,
+  opts: CompactOptions,
+  result: CompactResult,
+) {
   const { hook } = opts
   spans.sort((a, b) => a.first - b.first || a.o.key.localeCompare(b.o.key))
   const covers = Math.max(...spans.map((s) => s.o.uploaded.getTime()))
@@ -197,9 +232,10 @@ async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: 
     const buf = pending
     pending = new ColumnBuffer(spec)
     const hh = (h: number) => String(h).padStart(2, '0')
-    const key = level === 'hour'
-      ? hourMergedKey({ site, date, hour: hh(startHour) }, id, table)
-      : dayMergedKey(site, date, hh(outFirst), hh(last), id, table)
+    const key =
+      level === 'hour'
+        ? hourMergedKey({ site, date, hour: hh(startHour) }, id, table)
+        : dayMergedKey(site, date, hh(outFirst), hh(last), id, table)
     if (buf.length) {
       // Time-ordered: tighter row-group statistics for readers that prune, and better compression.
       const times = buf.columns[spec.time] as number[]
@@ -210,7 +246,10 @@ async function mergeUnit(lake: LakeBucket, spec: TableSpec, table: Table, site: 
       if (table === 'events' && level === 'day') {
         // Before the merged file (the switch): a reader that sees the day file finds its rollup too.
         const rollup = writeRollup(columns[spec.type]!, columns[spec.time] as number[], columns[spec.bot]!)
-        await lake.put(rollupKey(key), rollup, { httpMetadata: { contentType: 'application/vnd.apache.parquet' }, customMetadata: { of: key } })
+        await lake.put(rollupKey(key), rollup, {
+          httpMetadata: { contentType: 'application/vnd.apache.parquet' },
+          customMetadata: { of: key },
+        })
       }
       await lake.put(key, writeColumns(spec.columns, columns, { ...opts.write, rowGroupSize: ROW_GROUP_ROWS }), {
         httpMetadata: { contentType: 'application/vnd.apache.parquet' },
@@ -301,7 +340,10 @@ async function digest(text: string): Promise<string> {
 }
 
 /** Compacts every table's and site's recent dates (`days` back from `now`, default 7): what the cron runs. */
-export async function compactLake(lake: LakeBucket, opts: CompactOptions & { days?: number }): Promise<CompactResult & { failed: string[] }> {
+export async function compactLake(
+  lake: LakeBucket,
+  opts: CompactOptions & { days?: number },
+): Promise<CompactResult & { failed: string[] }> {
   const total: CompactResult & { failed: string[] } = { written: [], deleted: [], rows: 0, failed: [] }
   const days = opts.days ?? 7
   for (const table of TABLES) {
@@ -346,4 +388,3 @@ export async function applyRetention(lake: LakeBucket, days: number, now: number
   }
   return deleted
 }
-

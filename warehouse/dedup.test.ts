@@ -19,16 +19,28 @@ import { at, DAY_D } from './testing/shop.ts'
 
 const t = at(0, 10)
 const copy = (site: string, received: number, path: string, over: Partial<EventRow> = {}) =>
-  eventRow({ event_id: 'same-id-1', site, event_time: t, client_time: t, received_time: received, visitor_id: `${site}-v`, path, url: `https://${site}.example${path}`, ...over })
+  eventRow({
+    event_id: 'same-id-1',
+    site,
+    event_time: t,
+    client_time: t,
+    received_time: received,
+    visitor_id: `${site}-v`,
+    path,
+    url: `https://${site}.example${path}`,
+    ...over,
+  })
 
 describe('copies of an event', () => {
   it('the events view keeps one per site and id, the one received first, on both engines', async () => {
     // Site a's event was resent: the later copy sits in the first file. Site b's own event has the same id.
-    const db = await openEngines(await writeLake([
-      [copy('a', t + 900, '/resent'), eventRow({ event_id: 'other-1', site: 'a', event_time: t + 1000, visitor_id: 'a-v' })],
-      [copy('b', t + 50, '/b')],
-      [copy('a', t + 80, '/first')],
-    ]))
+    const db = await openEngines(
+      await writeLake([
+        [copy('a', t + 900, '/resent'), eventRow({ event_id: 'other-1', site: 'a', event_time: t + 1000, visitor_id: 'a-v' })],
+        [copy('b', t + 50, '/b')],
+        [copy('a', t + 80, '/first')],
+      ]),
+    )
     expect(await golden(db, sql`SELECT site, event_id, path FROM events ORDER BY site, event_id`)).toEqual([
       { site: 'a', event_id: 'other-1', path: '/' },
       { site: 'a', event_id: 'same-id-1', path: '/first' },

@@ -122,13 +122,20 @@ export interface PartMeta {
 }
 
 export function encodeMeta(m: PartMeta): Record<string, string> {
-  const out: Record<string, string> = { rows: String(m.rows), minTime: String(m.minTime), maxTime: String(m.maxTime), schema: String(m.schema) }
+  const out: Record<string, string> = {
+    rows: String(m.rows),
+    minTime: String(m.minTime),
+    maxTime: String(m.maxTime),
+    schema: String(m.schema),
+  }
   if (m.covers !== undefined) out.covers = String(m.covers)
   return out
 }
 
 export function decodeMeta(m: Record<string, string> | undefined): PartMeta | null {
-  const rows = Number(m?.rows), minTime = Number(m?.minTime), maxTime = Number(m?.maxTime)
+  const rows = Number(m?.rows),
+    minTime = Number(m?.minTime),
+    maxTime = Number(m?.maxTime)
   if (!Number.isFinite(rows) || !Number.isFinite(minTime) || !Number.isFinite(maxTime)) return null
   const meta: PartMeta = { rows, minTime, maxTime, schema: Number(m?.schema) || 0 }
   const covers = Number(m?.covers)
@@ -145,7 +152,11 @@ export interface ListedObject {
 
 /** What listing needs of a bucket: R2's `list` (the worker's `LAKE`, or a bench's own). */
 export interface ListingBucket {
-  list(options: { prefix?: string; cursor?: string; include?: 'customMetadata'[] }): Promise<{ objects: (ListedObject & { size: number })[]; truncated: boolean; cursor?: string }>
+  list(options: {
+    prefix?: string
+    cursor?: string
+    include?: 'customMetadata'[]
+  }): Promise<{ objects: (ListedObject & { size: number })[]; truncated: boolean; cursor?: string }>
 }
 
 /** Every object under `prefix`, with its custom metadata, page after page. */
@@ -170,7 +181,8 @@ export function visibleObjects<O extends ListedObject>(objects: readonly O[]): {
     const hours = hoursOf(o.key)
     return covers !== undefined && hours ? [{ key: o.key, covers, ...hours }] : []
   })
-  const visible: O[] = [], hidden: O[] = []
+  const visible: O[] = [],
+    hidden: O[] = []
   for (const o of objects) {
     const h = hoursOf(o.key)
     const t = o.uploaded.getTime()

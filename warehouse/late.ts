@@ -38,7 +38,10 @@ export async function markLate(lake: Pick<LakeBucket, 'put' | 'get'>, p: Partiti
  * Compacts and re-aggregates every marked date (the cron, after its usual work); `zones` maps a site to its
  * time zone. Returns what it caught up and what failed (kept marked, tried again next run).
  */
-export async function catchUpLate(lake: LakeBucket, o: Pick<CompactOptions, 'now' | 'settledAt'> & { zones?: Record<string, string> }): Promise<{ dates: string[]; failed: string[] }> {
+export async function catchUpLate(
+  lake: LakeBucket,
+  o: Pick<CompactOptions, 'now' | 'settledAt'> & { zones?: Record<string, string> },
+): Promise<{ dates: string[]; failed: string[] }> {
   const out = { dates: [] as string[], failed: [] as string[] }
   for (const marker of await listAll(lake, LATE_PREFIX)) {
     const m = /^late\/site=([^/]+)\/date=(\d{4}-\d\d-\d\d)$/.exec(marker.key)
@@ -52,7 +55,8 @@ export async function catchUpLate(lake: LakeBucket, o: Pick<CompactOptions, 'now
       // A UTC date lies in the local days before, on and after it in any zone (sessions cross midnight too).
       const tz = o.zones?.[site] ?? 'UTC'
       let waiting = false
-      for (const d of [addDays(date, -1), date, addDays(date, 1)]) waiting ||= (await aggregateDay(lake, site, d, { now: o.now, tz })).status === 'waiting'
+      for (const d of [addDays(date, -1), date, addDays(date, 1)])
+        waiting ||= (await aggregateDay(lake, site, d, { now: o.now, tz })).status === 'waiting'
       // A neighbouring date still in parts (its own marker, or the cron's usual days): next run.
       if (waiting) continue
       await lake.delete(marker.key)

@@ -28,7 +28,10 @@ export class NativeLake implements Engine {
 
   async append(table: string, batch: Batch): Promise<void> {
     if (!('parquet' in batch)) throw new Error('native DuckDB appends Parquet files, not Arrow')
-    if (batch.parquet.length) await this.conn.run(`INSERT INTO "${table}" BY NAME SELECT * FROM read_parquet($files, hive_partitioning = false)`, { files: listValue([...batch.parquet]) })
+    if (batch.parquet.length)
+      await this.conn.run(`INSERT INTO "${table}" BY NAME SELECT * FROM read_parquet($files, hive_partitioning = false)`, {
+        files: listValue([...batch.parquet]),
+      })
   }
 
   async query(q: Query | string, o: { one?: boolean } = {}): Promise<Result> {

@@ -83,7 +83,8 @@ describe("hyparquet's page internals", () => {
     const dictPage = decompressPage(pages[0]!.raw, pages[0]!.header.uncompressed_page_size, md.codec)
     const dict: string[] = []
     const dv = new DataView(dictPage.buffer, dictPage.byteOffset, dictPage.byteLength)
-    for (let at = 0; at < dictPage.byteLength; at += 4 + dv.getUint32(at, true)) dict.push(new TextDecoder().decode(dictPage.subarray(at + 4, at + 4 + dv.getUint32(at, true))))
+    for (let at = 0; at < dictPage.byteLength; at += 4 + dv.getUint32(at, true))
+      dict.push(new TextDecoder().decode(dictPage.subarray(at + 4, at + 4 + dv.getUint32(at, true))))
     const got: (string | null)[] = []
     for (const { header, raw } of pages.slice(1)) {
       let defs: Uint8Array
@@ -93,7 +94,8 @@ describe("hyparquet's page internals", () => {
         const h = header.data_page_header_v2
         defs = raw.subarray(0, h.definition_levels_byte_length)
         body = raw.subarray(h.definition_levels_byte_length)
-        if (h.is_compressed !== false) body = decompressPage(body, header.uncompressed_page_size - h.definition_levels_byte_length, md.codec)
+        if (h.is_compressed !== false)
+          body = decompressPage(body, header.uncompressed_page_size - h.definition_levels_byte_length, md.codec)
       } else {
         const page = decompressPage(raw, header.uncompressed_page_size, md.codec)
         const len = new DataView(page.buffer, page.byteOffset).getUint32(0, true)

@@ -9,8 +9,20 @@ import { COLUMNS, SCHEMA_VERSION, type EventRow } from './schema.ts'
 import { eventRow } from './testing/rows.ts'
 
 const full = eventRow({
-  event_id: 'e1', name: 'signup', type: 'event', title: '“Ünïcödé” 🛒 </script>', referrer: '', props: { plan: "o'brien", n: 3, ok: true },
-  revenue: 19.99, currency: 'EUR', engaged_ms: 4200, scroll_depth: 75, asn: 3320, country: 'DE', is_bot: true, bot_reason: 'ua',
+  event_id: 'e1',
+  name: 'signup',
+  type: 'event',
+  title: '“Ünïcödé” 🛒 </script>',
+  referrer: '',
+  props: { plan: "o'brien", n: 3, ok: true },
+  revenue: 19.99,
+  currency: 'EUR',
+  engaged_ms: 4200,
+  scroll_depth: 75,
+  asn: 3320,
+  country: 'DE',
+  is_bot: true,
+  bot_reason: 'ua',
 })
 const sparse = eventRow({ event_id: 'e2', event_time: Date.UTC(2026, 0, 10, 11, 30, 15, 123), visitor_id: null })
 
@@ -27,17 +39,38 @@ describe('writeEvents', () => {
     const { path } = await roundTrip()
     const lake = await NativeLake.open()
     const types = await lake.run({ sql: `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, params: [path] })
-    const expected: Record<string, string> = { STRING: 'VARCHAR', JSON: 'JSON', TIMESTAMP: 'TIMESTAMP', INT32: 'INTEGER', DOUBLE: 'DOUBLE', BOOLEAN: 'BOOLEAN' }
+    const expected: Record<string, string> = {
+      STRING: 'VARCHAR',
+      JSON: 'JSON',
+      TIMESTAMP: 'TIMESTAMP',
+      INT32: 'INTEGER',
+      DOUBLE: 'DOUBLE',
+      BOOLEAN: 'BOOLEAN',
+    }
     expect(types).toEqual(COLUMNS.map((c) => ({ column_name: c.name, column_type: expected[c.type] })))
 
     await lake.load([path])
     const rows = await lake.run({ sql: `SELECT * FROM events ORDER BY event_id`, params: [] })
     expect(rows[0]).toMatchObject({
-      event_id: 'e1', title: '“Ünïcödé” 🛒 </script>', referrer: '', revenue: 19.99, engaged_ms: 4200, scroll_depth: 75,
-      asn: 3320, is_bot: true, event_time: new Date(full.event_time),
+      event_id: 'e1',
+      title: '“Ünïcödé” 🛒 </script>',
+      referrer: '',
+      revenue: 19.99,
+      engaged_ms: 4200,
+      scroll_depth: 75,
+      asn: 3320,
+      is_bot: true,
+      event_time: new Date(full.event_time),
     })
     expect(JSON.parse(rows[0]!.props as string)).toEqual({ plan: "o'brien", n: 3, ok: true })
-    expect(rows[1]).toMatchObject({ event_id: 'e2', visitor_id: null, props: null, revenue: null, asn: null, event_time: new Date(sparse.event_time) })
+    expect(rows[1]).toMatchObject({
+      event_id: 'e2',
+      visitor_id: null,
+      props: null,
+      revenue: null,
+      asn: null,
+      event_time: new Date(sparse.event_time),
+    })
   })
 
   it('keeps the schema version in the file metadata and round-trips through hyparquet', async () => {
@@ -57,11 +90,37 @@ describe('writeEvents', () => {
 describe('Parquet round trips (hyparquet and native DuckDB)', () => {
   const bigProps = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, `välue ${i} ${'x'.repeat(40)} 🎉`]))
   const edge = [
-    eventRow({ event_id: 'u1', title: '日本語のタイトル — ñ, ß, é, 😀 \u0000 nul', name: '', referrer: '', props: {}, revenue: 0, engaged_ms: 0, scroll_depth: 100, asn: 2 ** 31 - 1 }),
-    eventRow({ event_id: 'u2', title: '', props: bigProps, revenue: -1.5e-7, engaged_ms: -(2 ** 31), asn: 0, is_bot: true, bot_reason: '' }),
-    eventRow({ event_id: 'u3', event_time: Date.UTC(1999, 11, 31, 23, 59, 59, 999), client_time: Date.UTC(2038, 0, 19, 3, 14, 8), props: { nested: { a: [1, 'two', null] }, quote: 'a"b\'c\\d' } }),
+    eventRow({
+      event_id: 'u1',
+      title: '日本語のタイトル — ñ, ß, é, 😀 \u0000 nul',
+      name: '',
+      referrer: '',
+      props: {},
+      revenue: 0,
+      engaged_ms: 0,
+      scroll_depth: 100,
+      asn: 2 ** 31 - 1,
+    }),
+    eventRow({
+      event_id: 'u2',
+      title: '',
+      props: bigProps,
+      revenue: -1.5e-7,
+      engaged_ms: -(2 ** 31),
+      asn: 0,
+      is_bot: true,
+      bot_reason: '',
+    }),
+    eventRow({
+      event_id: 'u3',
+      event_time: Date.UTC(1999, 11, 31, 23, 59, 59, 999),
+      client_time: Date.UTC(2038, 0, 19, 3, 14, 8),
+      props: { nested: { a: [1, 'two', null] }, quote: 'a"b\'c\\d' },
+    }),
     // Every optional column null.
-    Object.fromEntries(COLUMNS.map((c) => [c.name, 'required' in c ? eventRow({ event_id: 'u4' })[c.name] : null])) as unknown as ReturnType<typeof eventRow>,
+    Object.fromEntries(
+      COLUMNS.map((c) => [c.name, 'required' in c ? eventRow({ event_id: 'u4' })[c.name] : null]),
+    ) as unknown as ReturnType<typeof eventRow>,
   ]
 
   async function both(buf: ArrayBuffer) {
@@ -81,7 +140,8 @@ describe('Parquet round trips (hyparquet and native DuckDB)', () => {
     for (const [i, want] of edge.entries()) {
       for (const c of COLUMNS) {
         const v = want[c.name as keyof typeof want]
-        const fromHy = hy[i]![c.name], fromNative = native[i]![c.name]
+        const fromHy = hy[i]![c.name],
+          fromNative = native[i]![c.name]
         if (v === null) {
           expect(fromHy, c.name).toBeNull()
           expect(fromNative, c.name).toBeNull()
@@ -122,7 +182,13 @@ describe('Parquet round trips (hyparquet and native DuckDB)', () => {
 
   it('dictionary-encodes repeating low-cardinality strings, compresses with SNAPPY, and splits row groups as asked', () => {
     const rows = Array.from({ length: 100 }, (_, i) =>
-      eventRow({ event_id: `r${i}`, event_time: Date.UTC(2026, 0, 10, 10, 0, i), country: ['DE', 'US', 'FR'][i % 3]!, browser: ['Chrome', 'Safari'][i % 2]!, device_type: 'desktop' }),
+      eventRow({
+        event_id: `r${i}`,
+        event_time: Date.UTC(2026, 0, 10, 10, 0, i),
+        country: ['DE', 'US', 'FR'][i % 3]!,
+        browser: ['Chrome', 'Safari'][i % 2]!,
+        device_type: 'desktop',
+      }),
     )
     const meta = parquetMetadata(writeEvents(rows, { rowGroupSize: 40 }))
     expect(meta.row_groups.map((g) => Number(g.num_rows))).toEqual([40, 40, 20])
@@ -138,7 +204,9 @@ describe('Parquet round trips (hyparquet and native DuckDB)', () => {
   })
 
   it('reads back every row of a compacted-size file, split in row groups, in both readers', async () => {
-    const rows = Array.from({ length: 25_000 }, (_, i) => eventRow({ event_id: `big${i}`, event_time: Date.UTC(2026, 0, 10) + i * 1000, path: `/p${i % 70}` }))
+    const rows = Array.from({ length: 25_000 }, (_, i) =>
+      eventRow({ event_id: `big${i}`, event_time: Date.UTC(2026, 0, 10) + i * 1000, path: `/p${i % 70}` }),
+    )
     const buf = writeEvents(rows, { rowGroupSize: 10_000 })
     expect(parquetMetadata(buf).row_groups).toHaveLength(3)
     const hy = await parquetReadObjects({ file: buf, columns: ['event_id', 'event_time'] })
@@ -147,7 +215,10 @@ describe('Parquet round trips (hyparquet and native DuckDB)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'footfall-rt-'))
     await writeFile(join(dir, 'f.parquet'), new Uint8Array(buf))
     const lake = await NativeLake.open()
-    const [agg] = await lake.run({ sql: `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT path) AS paths, min(event_time) AS t0 FROM read_parquet(?)`, params: [join(dir, 'f.parquet')] })
+    const [agg] = await lake.run({
+      sql: `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT path) AS paths, min(event_time) AS t0 FROM read_parquet(?)`,
+      params: [join(dir, 'f.parquet')],
+    })
     expect(agg).toEqual({ n: 25_000, ids: 25_000, paths: 70, t0: new Date(Date.UTC(2026, 0, 10)) })
   })
 })

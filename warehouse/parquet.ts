@@ -42,9 +42,36 @@ export const CODEC: CompressionCodec = 'SNAPPY'
 
 /** Strings with few distinct values (site, type, country, browser...): dictionary-encoded whenever they repeat. */
 export const LOW_CARDINALITY = new Set([
-  'site', 'type', 'name', 'host', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'click_id', 'category', 'currency',
-  'element_tag', 'screen', 'language', 'country', 'region', 'city', 'continent', 'timezone', 'colo', 'browser',
-  'browser_version', 'os', 'os_version', 'device_type', 'device_vendor', 'device_model', 'bot_reason', 'reason', 'field',
+  'site',
+  'type',
+  'name',
+  'host',
+  'channel',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'click_id',
+  'category',
+  'currency',
+  'element_tag',
+  'screen',
+  'language',
+  'country',
+  'region',
+  'city',
+  'continent',
+  'timezone',
+  'colo',
+  'browser',
+  'browser_version',
+  'os',
+  'os_version',
+  'device_type',
+  'device_vendor',
+  'device_model',
+  'bot_reason',
+  'reason',
+  'field',
 ])
 
 /** Writes drop-ledger rows as one Parquet file. */
@@ -114,7 +141,8 @@ export const READ_PARSERS = {
 
 /** Earliest and latest event time of rows (epoch ms). */
 export function timeRange(rows: readonly EventRow[]): { minTime: number; maxTime: number } {
-  let minTime = Infinity, maxTime = -Infinity
+  let minTime = Infinity,
+    maxTime = -Infinity
   for (const { event_time: t } of rows) {
     if (t < minTime) minTime = t
     if (t > maxTime) maxTime = t
@@ -136,13 +164,18 @@ export function rowProblem(columns: Columns, row: unknown): string | null {
       continue
     }
     const ok =
-      c.type === 'STRING' ? typeof v === 'string'
-      // JSON.stringify writes a lone surrogate as an escape ("\ud83d") that strict readers (native DuckDB) refuse.
-      : c.type === 'JSON' ? typeof v === 'object' && !Array.isArray(v) && wellFormedDeep(v)
-      : c.type === 'BOOLEAN' ? typeof v === 'boolean'
-      : c.type === 'INT32' ? Number.isInteger(v) && (v as number) >= TYPE_RANGES.INT32.min && (v as number) <= TYPE_RANGES.INT32.max
-      : c.type === 'TIMESTAMP' ? Number.isSafeInteger(v) && (v as number) >= TYPE_RANGES.TIMESTAMP.min && (v as number) <= TYPE_RANGES.TIMESTAMP.max
-      : typeof v === 'number' // DOUBLE
+      c.type === 'STRING'
+        ? typeof v === 'string'
+        : // JSON.stringify writes a lone surrogate as an escape ("\ud83d") that strict readers (native DuckDB) refuse.
+          c.type === 'JSON'
+          ? typeof v === 'object' && !Array.isArray(v) && wellFormedDeep(v)
+          : c.type === 'BOOLEAN'
+            ? typeof v === 'boolean'
+            : c.type === 'INT32'
+              ? Number.isInteger(v) && (v as number) >= TYPE_RANGES.INT32.min && (v as number) <= TYPE_RANGES.INT32.max
+              : c.type === 'TIMESTAMP'
+                ? Number.isSafeInteger(v) && (v as number) >= TYPE_RANGES.TIMESTAMP.min && (v as number) <= TYPE_RANGES.TIMESTAMP.max
+                : typeof v === 'number' // DOUBLE
     if (!ok) return `${c.name}: not a ${c.type}`
   }
   return null

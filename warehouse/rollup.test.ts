@@ -37,21 +37,29 @@ const lit = (path: string) => `'${path}'`
 /** Copies lake objects to files native DuckDB reads. */
 async function toFiles(lake: MemoryBucket, keys: string[]): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'footfall-rollup-'))
-  return Promise.all(keys.map(async (k, i) => {
-    const path = join(dir, `${i}.parquet`)
-    await writeFile(path, new Uint8Array(await (await lake.get(k))!.arrayBuffer()))
-    return path
-  }))
+  return Promise.all(
+    keys.map(async (k, i) => {
+      const path = join(dir, `${i}.parquet`)
+      await writeFile(path, new Uint8Array(await (await lake.get(k))!.arrayBuffer()))
+      return path
+    }),
+  )
 }
 
 describe('rollups beside compacted day files', () => {
   it('count pageviews per UTC minute and bot flag exactly as native DuckDB does over the merged files', { timeout: 60_000 }, async () => {
     const lake = new MemoryBucket()
     // 12,000 events over the day, with custom events, bots, several events in a minute, and ms-precise times.
-    const events = Array.from({ length: 12_000 }, (_, i) => eventRow({
-      event_id: `e${i}`, event_time: DAY + Math.floor((i / 12_000) * DAY_MS) + (i % 7) * 333,
-      type: i % 5 === 0 ? 'event' : 'pageview', name: i % 5 === 0 ? 'signup' : null, is_bot: i % 11 === 0, bot_reason: i % 11 === 0 ? 'ua' : null,
-    }))
+    const events = Array.from({ length: 12_000 }, (_, i) =>
+      eventRow({
+        event_id: `e${i}`,
+        event_time: DAY + Math.floor((i / 12_000) * DAY_MS) + (i % 7) * 333,
+        type: i % 5 === 0 ? 'event' : 'pageview',
+        name: i % 5 === 0 ? 'signup' : null,
+        is_bot: i % 11 === 0,
+        bot_reason: i % 11 === 0 ? 'ua' : null,
+      }),
+    )
     // Batches of 100, every 10th redelivered within the next one: duplicates across parts of one hour.
     for (let b = 0; b < 120; b++) {
       await putParts(lake, events.slice(b * 100, b * 100 + 100).concat(b % 10 === 1 ? events.slice((b - 1) * 100, (b - 1) * 100 + 30) : []))
@@ -69,9 +77,13 @@ describe('rollups beside compacted day files', () => {
       const [events, rollup] = await toFiles(lake, [key, rollupKey(key)])
       const expected = await native.run({
         sql: `SELECT time_bucket(INTERVAL '1 minute', event_time) AS minute, is_bot, count(*) AS pageviews
-FROM read_parquet(${lit(events!)}) WHERE type = 'pageview' GROUP BY ALL ORDER BY minute, is_bot`, params: [],
+FROM read_parquet(${lit(events!)}) WHERE type = 'pageview' GROUP BY ALL ORDER BY minute, is_bot`,
+        params: [],
       })
-      const got = await native.run({ sql: `SELECT minute, is_bot, pageviews FROM read_parquet(${lit(rollup!)}) ORDER BY minute, is_bot`, params: [] })
+      const got = await native.run({
+        sql: `SELECT minute, is_bot, pageviews FROM read_parquet(${lit(rollup!)}) ORDER BY minute, is_bot`,
+        params: [],
+      })
       expect(got.length).toBeGreaterThan(100)
       expect(got).toEqual(expected)
     }
@@ -86,7 +98,10 @@ FROM read_parquet(${lit(events!)}) WHERE type = 'pageview' GROUP BY ALL ORDER BY
 
   it('are replaced when a late part re-merges the day, and go with their day under retention', async () => {
     const lake = new MemoryBucket()
-    await putParts(lake, Array.from({ length: 50 }, (_, i) => eventRow({ event_id: `a${i}`, event_time: DAY + 3_600_000 * 5 + i * 1000 })))
+    await putParts(
+      lake,
+      Array.from({ length: 50 }, (_, i) => eventRow({ event_id: `a${i}`, event_time: DAY + 3_600_000 * 5 + i * 1000 })),
+    )
     const first = await compactDate(lake, 'demo', '2026-05-01', { now: DAY + 2 * DAY_MS, settledAt: Date.now() })
     expect(first.written).toHaveLength(1)
     await new Promise((r) => setTimeout(r, 5))
@@ -108,7 +123,13 @@ FROM read_parquet(${lit(events!)}) WHERE type = 'pageview' GROUP BY ALL ORDER BY
 
   it('leave minutes without pageviews out and split bots from humans', () => {
     const t = Date.UTC(2026, 4, 1, 10, 30, 59, 999)
-    expect(rollupColumns(['pageview', 'event', 'pageview', 'pageview', 'pageview'], [t, t, t + 1, t, t + 120_000], [false, false, false, true, false])).toEqual([
+    expect(
+      rollupColumns(
+        ['pageview', 'event', 'pageview', 'pageview', 'pageview'],
+        [t, t, t + 1, t, t + 120_000],
+        [false, false, false, true, false],
+      ),
+    ).toEqual([
       [t - 59_999, t - 59_999, t + 1, t + 60_001 + 60_000 - 2].map((x) => Math.floor(x / 60_000) * 60_000),
       [false, true, false, false],
       [1, 1, 1, 1],

@@ -39,7 +39,11 @@ export function eventsKeyOf(key: string): string {
 }
 
 /** Rollup rows, column-wise in `ROLLUP_COLUMNS` order, ordered by minute then bot flag. */
-export function rollupColumns(type: readonly unknown[], time: readonly number[], isBot: readonly unknown[]): [number[], boolean[], number[]] {
+export function rollupColumns(
+  type: readonly unknown[],
+  time: readonly number[],
+  isBot: readonly unknown[],
+): [number[], boolean[], number[]] {
   const counts = new Map<number, number>() // minute index * 2 + bot
   for (let i = 0; i < type.length; i++) {
     if (type[i] !== 'pageview') continue

@@ -28,7 +28,8 @@ describe('one session gap', () => {
     let lake: NativeLake
     beforeAll(async () => {
       const t = midnight + 10 * 60 * MINUTE
-      const pv = (id: string, at: number) => eventRow({ event_id: id, visitor_id: 'a', event_time: at, client_time: at, received_time: at, path: `/${id}` })
+      const pv = (id: string, at: number) =>
+        eventRow({ event_id: id, visitor_id: 'a', event_time: at, client_time: at, received_time: at, path: `/${id}` })
       // 6 minutes, then 8 minutes without an event: one session under a 30-minute gap, two under 7 minutes.
       lake = await NativeLake.open()
       await lake.load(await writeLake([[pv('a1', t), pv('a2', t + 6 * MINUTE), pv('a3', t + 14 * MINUTE)]]))

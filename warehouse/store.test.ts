@@ -59,7 +59,7 @@ async function store(engine: 'native' | 'wasm'): Promise<{ store: LakeStore<'all
   return { store: new LakeStore(Promise.resolve(e), { all: createEventsRaw }, 'all'), batch }
 }
 
-describe('the dashboard\'s store answers as the events view, on both engines', () => {
+describe("the dashboard's store answers as the events view, on both engines", () => {
   it('after each of three loads (duplicates, earlier copies, earlier events, the salt rotation)', async () => {
     const stores = await Promise.all((['native', 'wasm'] as const).map(store))
     for (let i = 0; i < loads.length; i++) {

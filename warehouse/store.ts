@@ -8,7 +8,17 @@
 import { joinBatches, type Batch, type Engine, type Result, type Row } from './engine.ts'
 import { AGGREGATES } from './sql/aggregates.ts'
 import { createAggregates, createEventsTable } from './sql/ddl.ts'
-import { adopt, createSessionsView, dropAggregateDays, dropLaterCopies, dropSlice, loadCounts, materialiseInSlices, memoryUsed, merge } from './sql/load.ts'
+import {
+  adopt,
+  createSessionsView,
+  dropAggregateDays,
+  dropLaterCopies,
+  dropSlice,
+  loadCounts,
+  materialiseInSlices,
+  memoryUsed,
+  merge,
+} from './sql/load.ts'
 import type { Query } from './sql/query.ts'
 import { freshVisitors, materialise, materialiseNew } from './sql/sessions.ts'
 
@@ -50,7 +60,8 @@ export class LakeStore<P extends string> {
   ) {
     this.queue = started.then(async (e) => {
       this.engine = e
-      for (const ddl of [staging[projection], createEventsTable, createAggregates, createSessionsView, ...extra, ...materialise()]) await e.query(ddl)
+      for (const ddl of [staging[projection], createEventsTable, createAggregates, createSessionsView, ...extra, ...materialise()])
+        await e.query(ddl)
     })
   }
 
@@ -85,7 +96,12 @@ export class LakeStore<P extends string> {
    * batch was decoded for; an events batch of another projection than the one held now is not loaded (the
    * load that changed the projection loads it again).
    */
-  async insert(key: string, batch: Batch | Promise<Batch>, table: Exclude<LakeTable, 'aggregates'> = 'events', columns: P = this.projection): Promise<void> {
+  async insert(
+    key: string,
+    batch: Batch | Promise<Batch>,
+    table: Exclude<LakeTable, 'aggregates'> = 'events',
+    columns: P = this.projection,
+  ): Promise<void> {
     if (this.loaded.has(key)) return
     const b = await batch
     await this.serial(async (e) => {
@@ -179,8 +195,12 @@ export class LakeStore<P extends string> {
    */
   runReadOnly(text: string): Promise<Result> {
     return this.serial(async (e) => {
-      const first = text.replace(/^(\s|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '').match(/^[a-z]+|^\(/i)?.[0]?.toUpperCase()
-      if (!first || !READ_ONLY_START.has(first)) throw new Error(`the console runs reading statements only (${[...READ_ONLY_START].filter((k) => k !== '(').join(', ')})`)
+      const first = text
+        .replace(/^(\s|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '')
+        .match(/^[a-z]+|^\(/i)?.[0]
+        ?.toUpperCase()
+      if (!first || !READ_ONLY_START.has(first))
+        throw new Error(`the console runs reading statements only (${[...READ_ONLY_START].filter((k) => k !== '(').join(', ')})`)
       await e.query(BEGIN)
       try {
         return await e.query(text, { one: true })
@@ -195,6 +215,19 @@ export class LakeStore<P extends string> {
  * The first keyword of a statement that reads: anything else (INSERT, DELETE, DROP, ATTACH, COPY, SET,
  * PRAGMA, INSTALL, ...) is refused before it reaches the engine, as some of those act outside a transaction.
  */
-const READ_ONLY_START = new Set(['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'EXPLAIN', 'DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT', '('])
+const READ_ONLY_START = new Set([
+  'SELECT',
+  'WITH',
+  'FROM',
+  'VALUES',
+  'TABLE',
+  'EXPLAIN',
+  'DESCRIBE',
+  'SUMMARIZE',
+  'SHOW',
+  'PIVOT',
+  'UNPIVOT',
+  '(',
+])
 const BEGIN = 'BEGIN TRANSACTION'
 const ROLLBACK = 'ROLLBACK'

@@ -43,9 +43,9 @@ export const wireEvent = z.object({
   referrer: z.optional(z.string().check(z.maxLength(LIMITS.urlChars))),
   title: z.optional(z.string().check(z.maxLength(LIMITS.titleChars))),
   props: z.optional(
-    z.record(z.string().check(z.minLength(1), z.maxLength(LIMITS.propKeyChars)), propValue).check(
-      z.refine((p) => Object.keys(p).length <= LIMITS.propKeys, `at most ${LIMITS.propKeys} properties`),
-    ),
+    z
+      .record(z.string().check(z.minLength(1), z.maxLength(LIMITS.propKeyChars)), propValue)
+      .check(z.refine((p) => Object.keys(p).length <= LIMITS.propKeys, `at most ${LIMITS.propKeys} properties`)),
   ),
   /** The site's own id of the visitor, set by identify() (opt-in); traits travel as props of "identify". */
   userId: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.userIdChars))),

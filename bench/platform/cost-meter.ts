@@ -35,19 +35,21 @@ const chunks = (body: unknown) => Math.max(1, Math.ceil((bytesOf(body) + 100) / 
 function meterQueue(queue: Queue, name: string): Queue {
   return new Proxy(queue, {
     get(t, p) {
-      if (p === 'send') return async (body: unknown, o?: QueueSendOptions) => {
-        await t.send(body, o)
-        add(`queue.${name}.messages`)
-        add(`queue.${name}.write`, chunks(body))
-        add(`queue.${name}.bytes`, bytesOf(body))
-      }
-      if (p === 'sendBatch') return async (list: Iterable<MessageSendRequest>, o?: QueueSendBatchOptions) => {
-        const msgs = [...list]
-        await t.sendBatch(msgs, o)
-        add(`queue.${name}.sendBatch`)
-        add(`queue.${name}.messages`, msgs.length)
-        for (const m of msgs) add(`queue.${name}.write`, chunks(m.body)), add(`queue.${name}.bytes`, bytesOf(m.body))
-      }
+      if (p === 'send')
+        return async (body: unknown, o?: QueueSendOptions) => {
+          await t.send(body, o)
+          add(`queue.${name}.messages`)
+          add(`queue.${name}.write`, chunks(body))
+          add(`queue.${name}.bytes`, bytesOf(body))
+        }
+      if (p === 'sendBatch')
+        return async (list: Iterable<MessageSendRequest>, o?: QueueSendBatchOptions) => {
+          const msgs = [...list]
+          await t.sendBatch(msgs, o)
+          add(`queue.${name}.sendBatch`)
+          add(`queue.${name}.messages`, msgs.length)
+          for (const m of msgs) add(`queue.${name}.write`, chunks(m.body)), add(`queue.${name}.bytes`, bytesOf(m.body))
+        }
       const v = Reflect.get(t, p) as unknown
       return typeof v === 'function' ? v.bind(t) : v
     },

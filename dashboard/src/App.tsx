@@ -20,11 +20,26 @@ import { Streams } from './views/Streams.tsx'
 import { Users } from './views/Users.tsx'
 
 const RANGE_LABEL: Record<RangeName, string> = {
-  realtime: 'Realtime (30 min)', today: 'Today', yesterday: 'Yesterday', '7d': 'Last 7 days', '30d': 'Last 30 days',
-  month: 'Month to date', lastmonth: 'Last month', '12mo': 'Last 12 months', ytd: 'Year to date', all: 'All time', custom: 'Custom',
+  realtime: 'Realtime (30 min)',
+  today: 'Today',
+  yesterday: 'Yesterday',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  month: 'Month to date',
+  lastmonth: 'Last month',
+  '12mo': 'Last 12 months',
+  ytd: 'Year to date',
+  all: 'All time',
+  custom: 'Custom',
 }
 const VIEW_LABEL: Record<ViewName, string> = {
-  overview: 'Overview', realtime: 'Realtime', streams: 'Streams', funnels: 'Funnels & orders', users: 'Users', filtered: 'Filtered traffic', sql: 'SQL',
+  overview: 'Overview',
+  realtime: 'Realtime',
+  streams: 'Streams',
+  funnels: 'Funnels & orders',
+  users: 'Users',
+  filtered: 'Filtered traffic',
+  sql: 'SQL',
 }
 
 export function App() {
@@ -46,16 +61,24 @@ export function App() {
   // The overview without filters or bots answers from the aggregates of the range's whole days and reads raw
   // events only for the rest (warehouse/sql/aggregates.ts); other views, filters and bots read raw events.
   const aggregated = state.view === 'overview' && !state.filters.length && !state.bots && state.range !== 'realtime'
-  const { lake, version, now, progress, last, loaded, listing, current, large, allowLarge, error, refresh } = useLake(state, authed, aggregated, (message) => {
-    clearToken()
-    setAuthed(false)
-    setSignInError(message)
-  })
+  const { lake, version, now, progress, last, loaded, listing, current, large, allowLarge, error, refresh } = useLake(
+    state,
+    authed,
+    aggregated,
+    (message) => {
+      clearToken()
+      setAuthed(false)
+      setSignInError(message)
+    },
+  )
 
   // The overview without filters draws its chart from the aggregates, pageview rollups and the open day's
   // files while the events load (early.ts), once the aggregates are listed: again when the range changes, not
   // on a refresh or a realtime poll (the events' chart is there already).
-  const early = useEarlyChart(authed && state.view === 'overview' && !state.filters.length && state.range !== 'realtime' ? listing : null, JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.bots]))
+  const early = useEarlyChart(
+    authed && state.view === 'overview' && !state.filters.length && state.range !== 'realtime' ? listing : null,
+    JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.bots]),
+  )
 
   if (!authed) return <SignIn error={signInError} onToken={(t) => (setToken(t), setSignInError(null), setAuthed(true))} />
 
@@ -65,7 +88,15 @@ export function App() {
   const range = rangeOf(state, at, tz, listing?.first)
   // The split of what was loaded, while it still answers this state (a new range waits for its load).
   const split = aggregated && loaded?.split && sameRange(range, loaded.split) ? loaded.split : undefined
-  const scope: ViewScope = { range, filters: state.filters, bots: state.bots, materialised: true, split, previousSplit: split ? loaded?.previousSplit : null, tz }
+  const scope: ViewScope = {
+    range,
+    filters: state.filters,
+    bots: state.bots,
+    materialised: true,
+    split,
+    previousSplit: split ? loaded?.previousSplit : null,
+    tz,
+  }
   const setFilters = (filters: Filter[]) => setState({ ...state, filters })
   const props: ViewProps = {
     lake: lake!,
@@ -80,7 +111,8 @@ export function App() {
       setState({ ...state, extra })
     },
     pick: (dim: Dimension, value: string) => {
-      if (!state.filters.some((f) => f.dim === dim && f.op === 'is' && f.value === value)) setFilters([...state.filters, { dim, op: 'is', value }])
+      if (!state.filters.some((f) => f.dim === dim && f.op === 'is' && f.value === value))
+        setFilters([...state.filters, { dim, op: 'is', value }])
     },
   }
   const loading = progress && !progress.done
@@ -90,54 +122,128 @@ export function App() {
       <header>
         <h1>Footfall · {state.site}</h1>
         {/* Realtime is always the last 30 minutes: no range to choose. */}
-        {state.view !== 'realtime' && <label>
-          Range{' '}
-          <select data-testid="range" value={state.range} onChange={(e) => setState({ ...state, range: e.currentTarget.value as RangeName })}>
-            {RANGE_NAMES.map((r) => <option key={r} value={r}>{RANGE_LABEL[r]}</option>)}
-          </select>
-        </label>}
+        {state.view !== 'realtime' && (
+          <label>
+            Range{' '}
+            <select
+              data-testid="range"
+              value={state.range}
+              onChange={(e) => setState({ ...state, range: e.currentTarget.value as RangeName })}
+            >
+              {RANGE_NAMES.map((r) => (
+                <option key={r} value={r}>
+                  {RANGE_LABEL[r]}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {state.range === 'custom' && state.view !== 'realtime' && (
           <>
             {/* Whole local days of the site's zone. */}
-            <label>From <input type="date" value={localDate(range.from, tz)} onChange={(e) => setState({ ...state, from: localMidnight(e.currentTarget.value, tz) })} /></label>
-            <label>To <input type="date" value={localDate(range.to, tz)} onChange={(e) => setState({ ...state, to: localDay(e.currentTarget.value, tz).to })} /></label>
+            <label>
+              From{' '}
+              <input
+                type="date"
+                value={localDate(range.from, tz)}
+                onChange={(e) => setState({ ...state, from: localMidnight(e.currentTarget.value, tz) })}
+              />
+            </label>
+            <label>
+              To{' '}
+              <input
+                type="date"
+                value={localDate(range.to, tz)}
+                onChange={(e) => setState({ ...state, to: localDay(e.currentTarget.value, tz).to })}
+              />
+            </label>
           </>
         )}
-        <label><input type="checkbox" data-testid="compare" checked={state.compare} onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })} /> Compare with previous period</label>
-        <label><input type="checkbox" data-testid="bots" checked={state.bots} onChange={(e) => setState({ ...state, bots: e.currentTarget.checked })} /> Include bots</label>
-        <button type="button" onClick={refresh}>Refresh</button>
-        <button type="button" onClick={() => (clearToken(), clearCache(), setAuthed(false))}>Sign out</button>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="compare"
+            checked={state.compare}
+            onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })}
+          />{' '}
+          Compare with previous period
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="bots"
+            checked={state.bots}
+            onChange={(e) => setState({ ...state, bots: e.currentTarget.checked })}
+          />{' '}
+          Include bots
+        </label>
+        <button type="button" onClick={refresh}>
+          Refresh
+        </button>
+        <button type="button" onClick={() => (clearToken(), clearCache(), setAuthed(false))}>
+          Sign out
+        </button>
       </header>
       <nav aria-label="Views">
         {VIEWS.map((v) => (
-          <a key={v} href={toSearch({ ...state, view: v })} aria-current={state.view === v ? 'page' : undefined} data-testid={`nav-${v}`}
-            onClick={(e) => (e.preventDefault(), setState({ ...state, view: v }))}>{VIEW_LABEL[v]}</a>
+          <a
+            key={v}
+            href={toSearch({ ...state, view: v })}
+            aria-current={state.view === v ? 'page' : undefined}
+            data-testid={`nav-${v}`}
+            onClick={(e) => (e.preventDefault(), setState({ ...state, view: v }))}
+          >
+            {VIEW_LABEL[v]}
+          </a>
         ))}
       </nav>
       <div class="loadbar" role="status" aria-live="polite">
         {progress && (
-          <div data-testid="progress" data-done={String(progress.done)} data-files={progress.files} data-total-files={progress.totalFiles}
-            data-bytes={progress.bytes} data-total-bytes={progress.totalBytes} hidden={!loading}>
-            <progress value={progress.bytes} max={Math.max(1, progress.totalBytes)} aria-label="Download progress" />{' '}
-            {progress.files} of {progress.totalFiles} files · {kb(progress.bytes)} of {kb(progress.totalBytes)}
+          <div
+            data-testid="progress"
+            data-done={String(progress.done)}
+            data-files={progress.files}
+            data-total-files={progress.totalFiles}
+            data-bytes={progress.bytes}
+            data-total-bytes={progress.totalBytes}
+            hidden={!loading}
+          >
+            <progress value={progress.bytes} max={Math.max(1, progress.totalBytes)} aria-label="Download progress" /> {progress.files} of{' '}
+            {progress.totalFiles} files · {kb(progress.bytes)} of {kb(progress.totalBytes)}
           </div>
         )}
         {!loading && last && (
-          <span class="status" data-testid="load-stats" data-files={last.files} data-network={last.fromNetwork} data-cache={last.fromCache}
-            data-timings={lake ? JSON.stringify(lake.timings) : undefined}>
-            {lake ? `Loaded ${last.files} new file${last.files === 1 ? '' : 's'} (${kb(last.bytes)}; ${last.fromNetwork} downloaded, ${last.fromCache} from cache) · ${new Date(now).toLocaleTimeString()}` : ''}
+          <span
+            class="status"
+            data-testid="load-stats"
+            data-files={last.files}
+            data-network={last.fromNetwork}
+            data-cache={last.fromCache}
+            data-timings={lake ? JSON.stringify(lake.timings) : undefined}
+          >
+            {lake
+              ? `Loaded ${last.files} new file${last.files === 1 ? '' : 's'} (${kb(last.bytes)}; ${last.fromNetwork} downloaded, ${last.fromCache} from cache) · ${new Date(now).toLocaleTimeString()}`
+              : ''}
           </span>
         )}
         {!lake && !error && <span class="status">Starting DuckDB…</span>}
       </div>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {large && (
         <p class="notice" role="status" data-testid="large-download">
           This view reads raw events: {large.files} files, {kb(large.bytes)} to download.{' '}
-          <button type="button" onClick={allowLarge}>Download them</button>
+          <button type="button" onClick={allowLarge}>
+            Download them
+          </button>
         </p>
       )}
-      {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && <FilterBar filters={state.filters} onChange={setFilters} />}
+      {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && (
+        <FilterBar filters={state.filters} onChange={setFilters} />
+      )}
       {(!lake || !current) && chart && state.view === 'overview' && (
         <div class="view" data-testid="view-overview-early">
           <RollupOverview early={chart} range={range} extra={state.extra} setExtra={props.setExtra} />
@@ -145,7 +251,9 @@ export function App() {
       )}
       {lake && !current && !(chart && state.view === 'overview') && (
         <div class="view" data-testid={`view-${state.view}`} data-state="loading" aria-busy={!large}>
-          <p class="empty" role="status">{large ? '' : `Loading ${VIEW_LABEL[state.view].toLowerCase()}…`}</p>
+          <p class="empty" role="status">
+            {large ? '' : `Loading ${VIEW_LABEL[state.view].toLowerCase()}…`}
+          </p>
         </div>
       )}
       {lake && current && (
@@ -187,7 +295,11 @@ function SignIn({ error, onToken }: { error: string | null; onToken: (t: string)
         <button type="submit">Open</button>
         <p class="hint">Kept for this tab only (sessionStorage).</p>
       </form>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </main>
   )
 }

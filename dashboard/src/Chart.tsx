@@ -51,7 +51,15 @@ export function bucketLabel(t: string): string {
   return t.endsWith('00:00:00') ? day : `${day}, ${t.slice(11, 16)}`
 }
 
-export function Chart({ times, lines, label, metric = 'pageviews', testid, empty = 'No data in this range yet.', height = 240 }: ChartProps) {
+export function Chart({
+  times,
+  lines,
+  label,
+  metric = 'pageviews',
+  testid,
+  empty = 'No data in this range yet.',
+  height = 240,
+}: ChartProps) {
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   const [idx, setIdx] = useState<number | null>(null)
@@ -84,10 +92,7 @@ export function Chart({ times, lines, label, metric = 'pageviews', testid, empty
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'UTC'),
         cursor: { y: false, points: { size: 8 } },
         scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-        axes: [
-          axis,
-          { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatMetric(metric, v, true)) },
-        ],
+        axes: [axis, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatMetric(metric, v, true)) }],
         series: [
           {},
           ...lines.map((l, i) => ({
@@ -101,11 +106,13 @@ export function Chart({ times, lines, label, metric = 'pageviews', testid, empty
           })),
         ],
         hooks: {
-          setCursor: [(u) => {
-            const i = u.cursor.idx
-            setIdx(i ?? null)
-            if (i !== null && i !== undefined) setX(u.over.offsetLeft + u.valToPos(u.data[0][i]!, 'x'))
-          }],
+          setCursor: [
+            (u) => {
+              const i = u.cursor.idx
+              setIdx(i ?? null)
+              if (i !== null && i !== undefined) setX(u.over.offsetLeft + u.valToPos(u.data[0][i]!, 'x'))
+            },
+          ],
         },
       },
       [times.map(seconds), ...lines.map((l) => l.values.slice(0, times.length))],
@@ -139,11 +146,25 @@ export function Chart({ times, lines, label, metric = 'pageviews', testid, empty
   return (
     <figure class="chart" data-testid={testid} data-metric={metric}>
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a keyboard widget: focused, the arrow keys, Home and End move the cursor */}
-      <div class="chart-box" ref={box} tabIndex={0} role="application" aria-roledescription="chart" aria-label={`${label}. Arrow keys move between buckets.`} onKeyDown={onKey}
-        onBlur={() => plot.current?.setCursor({ left: -10, top: -10 })}>
+      <div
+        class="chart-box"
+        ref={box}
+        tabIndex={0}
+        role="application"
+        aria-roledescription="chart"
+        aria-label={`${label}. Arrow keys move between buckets.`}
+        onKeyDown={onKey}
+        onBlur={() => plot.current?.setCursor({ left: -10, top: -10 })}
+      >
         {idx !== null && (
-          <div class={`chart-tip${x > (box.current?.clientWidth ?? 0) / 2 ? ' left' : ''}`} data-testid={testid && `${testid}-tooltip`} data-t={times[idx]}
-            role="status" aria-live="polite" style={{ left: `${x}px` }}>
+          <div
+            class={`chart-tip${x > (box.current?.clientWidth ?? 0) / 2 ? ' left' : ''}`}
+            data-testid={testid && `${testid}-tooltip`}
+            data-t={times[idx]}
+            role="status"
+            aria-live="polite"
+            style={{ left: `${x}px` }}
+          >
             <div class="chart-tip-t">{bucketLabel(times[idx]!)}</div>
             {lines.map((l, i) => (
               <div key={i} class={l.previous ? 'chart-tip-prev' : undefined} data-line={i} data-value={l.values[idx] ?? ''}>
@@ -159,7 +180,14 @@ export function Chart({ times, lines, label, metric = 'pageviews', testid, empty
         {times.map((t, j) => (
           <li key={t} data-t={t}>
             {bucketLabel(t)}
-            {lines.map((l, i) => <span key={i} data-line={i} data-label={l.label} data-value={l.values[j] ?? ''}>{`; ${l.label}: ${formatMetric(metric, l.values[j])}`}</span>)}
+            {lines.map((l, i) => (
+              <span
+                key={i}
+                data-line={i}
+                data-label={l.label}
+                data-value={l.values[j] ?? ''}
+              >{`; ${l.label}: ${formatMetric(metric, l.values[j])}`}</span>
+            ))}
           </li>
         ))}
       </ol>
@@ -171,7 +199,21 @@ export function Chart({ times, lines, label, metric = 'pageviews', testid, empty
  * One series over time and the previous period's by bucket index (the comparison): the overview's and the
  * first chart's (RollupOverview.tsx) chart.
  */
-export function TimeChart({ points, previous, label, testid, metric = 'pageviews', seriesLabel = 'This period' }: { points: Point[]; previous?: Point[]; label: string; testid?: string; metric?: string; seriesLabel?: string }) {
+export function TimeChart({
+  points,
+  previous,
+  label,
+  testid,
+  metric = 'pageviews',
+  seriesLabel = 'This period',
+}: {
+  points: Point[]
+  previous?: Point[]
+  label: string
+  testid?: string
+  metric?: string
+  seriesLabel?: string
+}) {
   const times = points.map((p) => p.t)
   const lines: Line[] = [{ label: seriesLabel, values: points.map((p) => p.value) }]
   if (previous?.length) {

@@ -16,11 +16,21 @@ export function FilterBar({ filters, onChange }: { filters: Filter[]; onChange: 
       {filters.map((f, i) => (
         <span class="chip" key={`${f.dim}:${f.op}:${f.value}`} data-testid="filter-chip">
           {f.dim}{' '}
-          <select aria-label={`Operator of the ${f.dim} filter`} value={f.op} onChange={(e) => onChange(filters.map((g, j) => (j === i ? { ...g, op: e.currentTarget.value as Op } : g)))}>
-            {OPS.map((o) => <option key={o} value={o}>{OP_LABEL[o]}</option>)}
+          <select
+            aria-label={`Operator of the ${f.dim} filter`}
+            value={f.op}
+            onChange={(e) => onChange(filters.map((g, j) => (j === i ? { ...g, op: e.currentTarget.value as Op } : g)))}
+          >
+            {OPS.map((o) => (
+              <option key={o} value={o}>
+                {OP_LABEL[o]}
+              </option>
+            ))}
           </select>{' '}
           <strong>{String(f.value)}</strong>
-          <button type="button" aria-label={`Remove the ${f.dim} filter`} onClick={() => onChange(filters.filter((_, j) => j !== i))}>×</button>
+          <button type="button" aria-label={`Remove the ${f.dim} filter`} onClick={() => onChange(filters.filter((_, j) => j !== i))}>
+            ×
+          </button>
         </span>
       ))}
       <form
@@ -31,12 +41,25 @@ export function FilterBar({ filters, onChange }: { filters: Filter[]; onChange: 
         }}
       >
         <select aria-label="Filter dimension" value={dim} onChange={(e) => setDim(e.currentTarget.value)}>
-          {Object.keys(DIMENSIONS).map((d) => <option key={d} value={d}>{d}</option>)}
+          {Object.keys(DIMENSIONS).map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
         </select>
         <select aria-label="Filter operator" value={op} onChange={(e) => setOp(e.currentTarget.value as Op)}>
-          {OPS.map((o) => <option key={o} value={o}>{OP_LABEL[o]}</option>)}
+          {OPS.map((o) => (
+            <option key={o} value={o}>
+              {OP_LABEL[o]}
+            </option>
+          ))}
         </select>
-        <input aria-label="Filter value (a dimension above, or type prop:key in the list)" value={value} onInput={(e) => setValue(e.currentTarget.value)} placeholder="value" />
+        <input
+          aria-label="Filter value (a dimension above, or type prop:key in the list)"
+          value={value}
+          onInput={(e) => setValue(e.currentTarget.value)}
+          placeholder="value"
+        />
         <button type="submit">Add filter</button>
       </form>
     </div>

@@ -28,7 +28,11 @@ export interface ViewProps {
 export function Overview({ lake, version, scope, previous, extra, setExtra, pick, early }: ViewProps & { early?: EarlyChart | null }) {
   // Split (aggregates + raw rest): one query gives the KPIs, the custom events and the comparison's.
   const split = scope.split
-  const k = usePanelQuery(lake, version, split ? kpisSplit(split, opts(scope), scope.previousSplit ?? undefined) : kpis(scope.range, opts(scope)))
+  const k = usePanelQuery(
+    lake,
+    version,
+    split ? kpisSplit(split, opts(scope), scope.previousSplit ?? undefined) : kpis(scope.range, opts(scope)),
+  )
   const e = usePanelQuery(lake, version, split ? null : eventCount(scope))
   const ep = usePanelQuery(lake, version, previous && !split ? eventCount({ ...scope, range: previous }) : null)
   const bucket = seriesBucket(extra, scope.range, !!split?.agg)
@@ -37,38 +41,70 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
   const cur = usePanelQuery(lake, version, series(scope, bucket, metric))
   const prevScope = previous ? { ...scope, range: previousPeriod(scope.range), split: scope.previousSplit ?? undefined } : null
   const prev = usePanelQuery(lake, version, prevScope ? series(prevScope, bucket, metric) : null)
-  const pointsOf = (rows: Record<string, unknown>[]): Point[] => rows.map((r) => ({ t: String(r.t), value: r[metric] === null || r[metric] === undefined ? null : Number(r[metric]) }))
+  const pointsOf = (rows: Record<string, unknown>[]): Point[] =>
+    rows.map((r) => ({ t: String(r.t), value: r[metric] === null || r[metric] === undefined ? null : Number(r[metric]) }))
   const chartLabel = `${METRIC_LABEL[metric]} by ${bucket}`
   const names = usePanelQuery(lake, version, eventNames(scope))
   const eventName = extra.event ?? (names.kind === 'ready' ? (names.result.rows[0]?.name as string | undefined) : undefined)
-  const keys = usePanelQuery(lake, version, eventName ? (split ? propKeysSplit(split, eventName, opts(scope)) : propKeys(scope.range, eventName, opts(scope))) : null)
+  const keys = usePanelQuery(
+    lake,
+    version,
+    eventName ? (split ? propKeysSplit(split, eventName, opts(scope)) : propKeys(scope.range, eventName, opts(scope))) : null,
+  )
   const [prop, setProp] = useState<string | null>(null)
   const chosen = prop ?? extra.prop ?? (keys.kind === 'ready' ? (keys.result.rows[0]?.key as string | undefined) : undefined)
   // A key from the URL may be anything: one no dimension can name would throw in the query builder.
   const key = chosen !== undefined && isDimension(`prop:${chosen}`) ? chosen : undefined
-  const row: Record<string, unknown> | null = k.kind === 'ready' && (split || e.kind === 'ready')
-    ? { ...k.result.rows[0], events: split ? k.result.rows[0]?.events : e.kind === 'ready' ? e.result.rows[0]?.events : null }
-    : null
-  const before = row && previous && (split || ep.kind === 'ready') ? prevOf(row, split ? row.prev_events : ep.kind === 'ready' ? ep.result.rows[0]?.events : null) : null
+  const row: Record<string, unknown> | null =
+    k.kind === 'ready' && (split || e.kind === 'ready')
+      ? { ...k.result.rows[0], events: split ? k.result.rows[0]?.events : e.kind === 'ready' ? e.result.rows[0]?.events : null }
+      : null
+  const before =
+    row && previous && (split || ep.kind === 'ready')
+      ? prevOf(row, split ? row.prev_events : ep.kind === 'ready' ? ep.result.rows[0]?.events : null)
+      : null
   // Unique visitors over several aggregated days are a sketch's estimate (warehouse/aggregate/hll.ts).
   const estimated = !!split?.agg && split.agg.to - split.agg.from >= 86_400_000 * 1.5
   return (
     <>
       <section class="kpis" data-testid="kpis" data-state={row ? 'ready' : k.kind} aria-busy={k.pending || e.pending || ep.pending}>
-        {k.kind === 'error' && <p class="error" role="alert">{k.message}</p>}
+        {k.kind === 'error' && (
+          <p class="error" role="alert">
+            {k.message}
+          </p>
+        )}
         {KPIS.map(([key, label]) => {
           const v = row ? Number(row[key] ?? 0) : null
           const c = v !== null && before ? change(v, before[key] as number | null) : null
           return (
-            <button type="button" class="kpi" key={key} data-metric={key} aria-pressed={metric === key} title={`Show ${METRIC_LABEL[key].toLowerCase()} on the chart`}
-              onClick={() => setExtra('metric', key === 'pageviews' ? null : key)}>
-              <div class="kpi-value" data-testid={`kpi-${key}`} data-estimate={key === 'visitors' && estimated ? '1' : undefined}
-                title={key === 'visitors' && estimated ? 'Estimated from daily sketches (HyperLogLog): within ±3.2 % in 95 % of cases' : undefined}>
+            <button
+              type="button"
+              class="kpi"
+              key={key}
+              data-metric={key}
+              aria-pressed={metric === key}
+              title={`Show ${METRIC_LABEL[key].toLowerCase()} on the chart`}
+              onClick={() => setExtra('metric', key === 'pageviews' ? null : key)}
+            >
+              <div
+                class="kpi-value"
+                data-testid={`kpi-${key}`}
+                data-estimate={key === 'visitors' && estimated ? '1' : undefined}
+                title={
+                  key === 'visitors' && estimated
+                    ? 'Estimated from daily sketches (HyperLogLog): within ±3.2 % in 95 % of cases'
+                    : undefined
+                }
+              >
                 {v === null ? '…' : `${key === 'visitors' && estimated ? '≈ ' : ''}${formatCell(key, v)}`}
               </div>
               <div class="kpi-label">{label}</div>
               {before && (
-                <div class={`kpi-change ${c !== null && c < 0 ? 'down' : 'up'}`} data-testid={`kpi-${key}-change`} data-previous={formatCell(key, Number(before[key] ?? 0))}>
+                <div
+                  class={`kpi-change ${c !== null && c < 0 ? 'down' : 'up'}`}
+                  data-testid={`kpi-${key}-change`}
+                  data-previous={formatCell(key, Number(before[key] ?? 0))}
+                >
                   {c === null ? '–' : `${c > 0 ? '+' : ''}${c}%`} <span class="vs">vs {formatCell(key, Number(before[key] ?? 0))}</span>
                 </div>
               )}
@@ -76,48 +112,108 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
           )
         })}
       </section>
-      <section class="panel wide" data-testid="timeseries" data-state={cur.kind} aria-busy={cur.pending || prev.pending}
-        data-source={cur.kind === 'ready' ? 'events' : early ? 'rollups' : undefined}>
+      <section
+        class="panel wide"
+        data-testid="timeseries"
+        data-state={cur.kind}
+        aria-busy={cur.pending || prev.pending}
+        data-source={cur.kind === 'ready' ? 'events' : early ? 'rollups' : undefined}
+      >
         <SeriesHead bucket={bucket} setExtra={setExtra} metric={metric} />
         {metric === 'visitors' && !visitorsExact(scope, bucket) && (
           <p class="hint" data-testid="visitors-grain">
             Unique visitors of aggregated days are kept per day.{' '}
-            <button type="button" class="pick" onClick={() => setExtra('bucket', 'day')}>Show them by day</button>
+            <button type="button" class="pick" onClick={() => setExtra('bucket', 'day')}>
+              Show them by day
+            </button>
           </p>
         )}
         {cur.kind === 'ready' && (
-          <TimeChart testid="chart" metric={metric} label={chartLabel} seriesLabel={METRIC_LABEL[metric]} points={pointsOf(cur.result.rows)}
-            previous={prev.kind === 'ready' && previous ? pointsOf(prev.result.rows) : undefined} />
+          <TimeChart
+            testid="chart"
+            metric={metric}
+            label={chartLabel}
+            seriesLabel={METRIC_LABEL[metric]}
+            points={pointsOf(cur.result.rows)}
+            previous={prev.kind === 'ready' && previous ? pointsOf(prev.result.rows) : undefined}
+          />
         )}
         {/* Until the events' series is ready, the same chart from the pageview rollups (RollupOverview.tsx). */}
-        {cur.kind === 'loading' && early && metric === 'pageviews' && <TimeChart testid="chart" label={chartLabel} seriesLabel={METRIC_LABEL[metric]} {...early.chart(bucket)} />}
-        {cur.kind === 'error' && <p class="error" role="alert">{cur.message}</p>}
+        {cur.kind === 'loading' && early && metric === 'pageviews' && (
+          <TimeChart testid="chart" label={chartLabel} seriesLabel={METRIC_LABEL[metric]} {...early.chart(bucket)} />
+        )}
+        {cur.kind === 'error' && (
+          <p class="error" role="alert">
+            {cur.message}
+          </p>
+        )}
       </section>
       {/* Panels query after the KPIs (one DuckDB connection, and child effects run first): headline numbers come first. */}
-      {row && <div class="grid">
-        {BREAKDOWNS.map((b) => (
-          <Panel key={b.testid} title={b.title} testid={b.testid} lake={lake} version={version} query={b.query(scope)} columns={b.columns}
-            onPick={b.pick ? (v) => pick(b.pick!, v) : undefined} />
-        ))}
-        <Panel title={eventName ? `Properties of "${eventName}"` : 'Properties of custom events'} testid="props" lake={lake} version={version}
-          query={eventName && key ? (split ? eventPropsSplit(split, eventName, key, { ...opts(scope), limit: 10 }) : eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 })) : null}
-          empty="No custom event properties in this range."
-          busy={names.kind !== 'ready' || names.pending || (!!eventName && (keys.kind !== 'ready' || keys.pending))}
-          idle={names.kind === 'ready' && !names.result.rows.length ? 'No custom events in this range.' : keys.kind === 'ready' && !keys.result.rows.length ? `No properties on "${eventName}" in this range.` : undefined}
-          onPick={key ? (v) => pick(`prop:${key}`, v) : undefined} />
-        {names.kind === 'ready' && names.result.rows.length > 0 && (
-          <div class="prop-pick">
-            <label>Event <select value={eventName} onChange={(ev) => (setProp(null), setExtra('event', ev.currentTarget.value))}>
-              {names.result.rows.map((r) => <option key={String(r.name)} value={String(r.name)}>{String(r.name)}</option>)}
-            </select></label>{' '}
-            {keys.kind === 'ready' && (
-              <label>Property <select value={key} onChange={(ev) => setProp(ev.currentTarget.value)}>
-                {keys.result.rows.map((r) => <option key={String(r.key)} value={String(r.key)}>{String(r.key)}</option>)}
-              </select></label>
-            )}
-          </div>
-        )}
-      </div>}
+      {row && (
+        <div class="grid">
+          {BREAKDOWNS.map((b) => (
+            <Panel
+              key={b.testid}
+              title={b.title}
+              testid={b.testid}
+              lake={lake}
+              version={version}
+              query={b.query(scope)}
+              columns={b.columns}
+              onPick={b.pick ? (v) => pick(b.pick!, v) : undefined}
+            />
+          ))}
+          <Panel
+            title={eventName ? `Properties of "${eventName}"` : 'Properties of custom events'}
+            testid="props"
+            lake={lake}
+            version={version}
+            query={
+              eventName && key
+                ? split
+                  ? eventPropsSplit(split, eventName, key, { ...opts(scope), limit: 10 })
+                  : eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 })
+                : null
+            }
+            empty="No custom event properties in this range."
+            busy={names.kind !== 'ready' || names.pending || (!!eventName && (keys.kind !== 'ready' || keys.pending))}
+            idle={
+              names.kind === 'ready' && !names.result.rows.length
+                ? 'No custom events in this range.'
+                : keys.kind === 'ready' && !keys.result.rows.length
+                  ? `No properties on "${eventName}" in this range.`
+                  : undefined
+            }
+            onPick={key ? (v) => pick(`prop:${key}`, v) : undefined}
+          />
+          {names.kind === 'ready' && names.result.rows.length > 0 && (
+            <div class="prop-pick">
+              <label>
+                Event{' '}
+                <select value={eventName} onChange={(ev) => (setProp(null), setExtra('event', ev.currentTarget.value))}>
+                  {names.result.rows.map((r) => (
+                    <option key={String(r.name)} value={String(r.name)}>
+                      {String(r.name)}
+                    </option>
+                  ))}
+                </select>
+              </label>{' '}
+              {keys.kind === 'ready' && (
+                <label>
+                  Property{' '}
+                  <select value={key} onChange={(ev) => setProp(ev.currentTarget.value)}>
+                    {keys.result.rows.map((r) => (
+                      <option key={String(r.key)} value={String(r.key)}>
+                        {String(r.key)}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+            </div>
+          )}
+        </div>
+      )}
     </>
   )
 }
@@ -138,19 +234,36 @@ export function seriesMetric(extra: Record<string, string>): SeriesMetric {
 
 /** What the chart calls each metric. */
 export const METRIC_LABEL: Record<SeriesMetric, string> = {
-  visitors: 'Unique visitors', visits: 'Visits', pageviews: 'Pageviews', views_per_visit: 'Views per visit',
-  bounce_rate: 'Bounce rate', visit_duration_ms: 'Visit duration', events: 'Custom events',
+  visitors: 'Unique visitors',
+  visits: 'Visits',
+  pageviews: 'Pageviews',
+  views_per_visit: 'Views per visit',
+  bounce_rate: 'Bounce rate',
+  visit_duration_ms: 'Visit duration',
+  events: 'Custom events',
 }
 
 /** The time series' title and its bucket picker (also drawn over the rollup chart, RollupOverview.tsx). */
-export function SeriesHead({ bucket, setExtra, metric = 'pageviews' }: { bucket: Bucket; setExtra: ViewProps['setExtra']; metric?: SeriesMetric }) {
+export function SeriesHead({
+  bucket,
+  setExtra,
+  metric = 'pageviews',
+}: {
+  bucket: Bucket
+  setExtra: ViewProps['setExtra']
+  metric?: SeriesMetric
+}) {
   return (
     <div class="panel-head">
       <h2 data-testid="chart-title">{METRIC_LABEL[metric]} over time</h2>
       <label>
         by{' '}
         <select value={bucket} onChange={(ev) => setExtra('bucket', ev.currentTarget.value)} aria-label="Time bucket">
-          {Object.keys(BUCKETS).map((x) => <option key={x} value={x}>{x}</option>)}
+          {Object.keys(BUCKETS).map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
         </select>
       </label>
     </div>

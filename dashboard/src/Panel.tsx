@@ -62,7 +62,22 @@ export function usePanelQuery(lake: Lake, version: number, query: Query | null, 
   return { ...state, pending: answered !== want }
 }
 
-export function Panel({ title, testid, lake, version, query, onPick, labels, empty, idle, busy, children, showSql, columns, readOnly }: PanelProps) {
+export function Panel({
+  title,
+  testid,
+  lake,
+  version,
+  query,
+  onPick,
+  labels,
+  empty,
+  idle,
+  busy,
+  children,
+  showSql,
+  columns,
+  readOnly,
+}: PanelProps) {
   const state = usePanelQuery(lake, version, query, readOnly)
   const full = state.kind === 'ready' ? state.result : null
   const result = full && columns ? { columns: columns.filter((c) => full.columns.includes(c)), rows: full.rows } : full
@@ -72,35 +87,60 @@ export function Panel({ title, testid, lake, version, query, onPick, labels, emp
       <div class="panel-head">
         <h2>{title}</h2>
         {result && result.rows.length > 0 && (
-          <button type="button" class="csv" data-testid={`${testid}-csv`} onClick={() => downloadCsv(testid, result.columns, shown(result))}>
+          <button
+            type="button"
+            class="csv"
+            data-testid={`${testid}-csv`}
+            onClick={() => downloadCsv(testid, result.columns, shown(result))}
+          >
             CSV
           </button>
         )}
       </div>
-      {status === 'idle' && <p class="empty" data-testid={`${testid}-idle`}>{idle}</p>}
+      {status === 'idle' && (
+        <p class="empty" data-testid={`${testid}-idle`}>
+          {idle}
+        </p>
+      )}
       {status === 'loading' && <p class="empty">Loading…</p>}
-      {state.kind === 'error' && <p class="error" role="alert">{state.message}</p>}
+      {state.kind === 'error' && (
+        <p class="error" role="alert">
+          {state.message}
+        </p>
+      )}
       {result && !result.rows.length && <p class="empty">{empty ?? 'No data in this range.'}</p>}
       {result && result.rows.length > 0 && (children ? children(result) : <ResultTable result={result} onPick={onPick} labels={labels} />)}
       {showSql && query && (
         <details open>
           <summary>SQL</summary>
           <pre data-testid={`${testid}-sql`}>{query.sql}</pre>
-          <p class="params">Parameters: <code>{JSON.stringify(query.params)}</code></p>
+          <p class="params">
+            Parameters: <code>{JSON.stringify(query.params)}</code>
+          </p>
         </details>
       )}
     </section>
   )
 }
 
-export function ResultTable({ result, onPick, labels }: { result: Result; onPick?: (value: string) => void; labels?: Record<string, string> }) {
+export function ResultTable({
+  result,
+  onPick,
+  labels,
+}: {
+  result: Result
+  onPick?: (value: string) => void
+  labels?: Record<string, string>
+}) {
   return (
     <div class="table-wrap">
       <table>
         <thead>
           <tr>
             {result.columns.map((c) => (
-              <th key={c} scope="col">{labels?.[c] ?? formatHeader(c)}</th>
+              <th key={c} scope="col">
+                {labels?.[c] ?? formatHeader(c)}
+              </th>
             ))}
           </tr>
         </thead>

@@ -13,7 +13,13 @@ const WEEKS = 4
 
 export function Retention({ lake, version, scope }: Pick<ViewProps, 'lake' | 'version' | 'scope'>) {
   return (
-    <Panel title={`Retention: people by their first week, back in weeks 1-${WEEKS}`} testid="retention" lake={lake} version={version}
-      query={retention(scope.range, { ...opts(scope), weeks: WEEKS })} empty="No people in this range." />
+    <Panel
+      title={`Retention: people by their first week, back in weeks 1-${WEEKS}`}
+      testid="retention"
+      lake={lake}
+      version={version}
+      query={retention(scope.range, { ...opts(scope), weeks: WEEKS })}
+      empty="No people in this range."
+    />
   )
 }

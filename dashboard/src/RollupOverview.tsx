@@ -82,7 +82,8 @@ export function useEarlyChart(listing: Listing | null, key: string): Early | nul
 export function earlyChart(e: Early | null, range: Range, previous: Range | null, bots: boolean, tz = 'UTC'): EarlyChart | null {
   const same = (a: Range | null, b: Range | null) => a?.from === b?.from && a?.to === b?.to
   if (!e || !same(e.range, range) || !same(e.previous, previous)) return null
-  const points = (x: Range, b: Bucket) => rollupSeries(e.timeline, x, b, bots, offsetsOver(x, tz)).map((p) => ({ t: p.t, value: p.pageviews }))
+  const points = (x: Range, b: Bucket) =>
+    rollupSeries(e.timeline, x, b, bots, offsetsOver(x, tz)).map((p) => ({ t: p.t, value: p.pageviews }))
   return {
     chart: (b) => ({ points: points(range, b), previous: previous ? points(previous, b) : undefined }),
     pageviews: rollupPageviews(e.timeline, range, bots),
@@ -91,7 +92,17 @@ export function earlyChart(e: Early | null, range: Range, previous: Range | null
 }
 
 /** The overview before the events are loaded: the rollup chart and pageviews; every other number waits. */
-export function RollupOverview({ early, range, extra, setExtra }: { early: EarlyChart; range: Range; extra: Record<string, string>; setExtra: (k: string, v: string | null) => void }) {
+export function RollupOverview({
+  early,
+  range,
+  extra,
+  setExtra,
+}: {
+  early: EarlyChart
+  range: Range
+  extra: Record<string, string>
+  setExtra: (k: string, v: string | null) => void
+}) {
   const bucket = seriesBucket(extra, range, early.aggregated)
   const { points, previous } = early.chart(bucket)
   return (
@@ -109,7 +120,9 @@ export function RollupOverview({ early, range, extra, setExtra }: { early: Early
       <section class="panel wide" data-testid="timeseries" data-state="ready" data-source="rollups" aria-busy="true">
         <SeriesHead bucket={bucket} setExtra={setExtra} />
         <TimeChart testid="chart" label={`Pageviews by ${bucket}`} points={points} previous={previous} />
-        <p class="hint">From the aggregates, the pageview rollups and today's newest files; the other panels follow once DuckDB has loaded them.</p>
+        <p class="hint">
+          From the aggregates, the pageview rollups and today's newest files; the other panels follow once DuckDB has loaded them.
+        </p>
       </section>
     </>
   )

@@ -36,7 +36,13 @@ async function authed(url: string): Promise<Response> {
   return res
 }
 
-export async function listFiles(site: string, from: number, to: number, table: 'events' | 'dropped' = 'events', rollups = false): Promise<LakeFile[]> {
+export async function listFiles(
+  site: string,
+  from: number,
+  to: number,
+  table: 'events' | 'dropped' = 'events',
+  rollups = false,
+): Promise<LakeFile[]> {
   const q = new URLSearchParams({ site, from: new Date(from).toISOString(), to: new Date(to).toISOString(), table })
   if (rollups) q.set('rollups', '1')
   const res = await authed(`/api/files?${q}`)

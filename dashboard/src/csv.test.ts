@@ -19,7 +19,15 @@ describe('CSV export', () => {
 
   it('keeps numbers numeric, negative ones and exponents included', () => {
     for (const v of [-12, -0.5, 1e-7, -1.5e21, 42, '-12', '-0.5', '+3', '1e-7']) expect(csvCell(v)).toBe(String(v))
-    expect(toCsv(['path', 'n'], [{ path: '=1+1', n: -3 }, { path: '/a', n: 2 }])).toBe(`path,n\r\n'=1+1,-3\r\n/a,2\r\n`)
+    expect(
+      toCsv(
+        ['path', 'n'],
+        [
+          { path: '=1+1', n: -3 },
+          { path: '/a', n: 2 },
+        ],
+      ),
+    ).toBe(`path,n\r\n'=1+1,-3\r\n/a,2\r\n`)
   })
 
   it('neutralises a header too (the SQL console names its own columns)', () => {

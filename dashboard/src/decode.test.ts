@@ -31,7 +31,10 @@ const rows = Array.from({ length: 3000 }, (_, i) =>
 )
 
 async function both(file: ArrayBuffer, columns: readonly { name: string; type: ColumnType }[] = COLUMNS, read?: ReadonlySet<string>) {
-  return { direct: await parquetToArrowIPC(file, columns, read), generic: await genericToArrowIPC(file, parquetMetadata(file), columns, read) }
+  return {
+    direct: await parquetToArrowIPC(file, columns, read),
+    generic: await genericToArrowIPC(file, parquetMetadata(file), columns, read),
+  }
 }
 
 describe('direct Parquet reader', () => {
@@ -42,7 +45,11 @@ describe('direct Parquet reader', () => {
   ])('writes the same Arrow stream as hyparquet: %s', async (_, options) => {
     const file = writeEvents(rows, options)
     expect(directRead(file, parquetMetadata(file), COLUMNS)).not.toBeNull()
-    for (const [columns, read] of [[COLUMNS, undefined], [SHAPES.overview, undefined], [COLUMNS, new Set(['event_id', 'country', 'is_bot'])]] as const) {
+    for (const [columns, read] of [
+      [COLUMNS, undefined],
+      [SHAPES.overview, undefined],
+      [COLUMNS, new Set(['event_id', 'country', 'is_bot'])],
+    ] as const) {
       const { direct, generic } = await both(file, columns, read)
       expect(Buffer.from(direct).equals(Buffer.from(generic))).toBe(true)
     }
@@ -50,19 +57,31 @@ describe('direct Parquet reader', () => {
 
   it('reads a file of an older schema (columns missing) and the drop ledger', async () => {
     const old = COLUMNS.filter((c) => !['visitor_id_prev', 'click_id'].includes(c.name))
-    const file = writeColumns(old, old.map((c) => rows.slice(0, 50).map((r) => r[c.name as keyof typeof r])))
+    const file = writeColumns(
+      old,
+      old.map((c) => rows.slice(0, 50).map((r) => r[c.name as keyof typeof r])),
+    )
     expect(directRead(file, parquetMetadata(file), COLUMNS)).not.toBeNull()
     const a = await both(file)
     expect(Buffer.from(a.direct).equals(Buffer.from(a.generic))).toBe(true)
     const drops = writeDrops(
-      Array.from({ length: 20 }, (_, i) => ({ time: Date.UTC(2026, 0, 1) + i, site: 'demo', reason: i % 2 ? 'bot' : 'invalid', field: i % 3 ? null : 'url', detail: null, events: i })),
+      Array.from({ length: 20 }, (_, i) => ({
+        time: Date.UTC(2026, 0, 1) + i,
+        site: 'demo',
+        reason: i % 2 ? 'bot' : 'invalid',
+        field: i % 3 ? null : 'url',
+        detail: null,
+        events: i,
+      })),
     )
     const d = await both(drops, DROP_COLUMNS)
     expect(Buffer.from(d.direct).equals(Buffer.from(d.generic))).toBe(true)
   })
 
   it('leaves to hyparquet what it does not read (a timestamp column as plain INT64)', async () => {
-    const file = parquetWrite({ columnData: [{ name: 'event_time', data: [1_700_000_000_000n, null, 5n] as never, type: 'INT64' }] }) as ArrayBuffer
+    const file = parquetWrite({
+      columnData: [{ name: 'event_time', data: [1_700_000_000_000n, null, 5n] as never, type: 'INT64' }],
+    }) as ArrayBuffer
     const cols = COLUMNS.filter((c) => c.name === 'event_time')
     expect(directRead(file, parquetMetadata(file), cols)).toBeNull()
     const { direct, generic } = await both(file, cols)

@@ -6,9 +6,30 @@
  * decoded to JS strings and encoded again), timestamps stay 64-bit integers, numbers go into typed arrays;
  * only the requested columns are read.
  */
-import { parquetMetadata, parquetRead, parquetSchema, type ColumnChunk, type FileMetaData, type PageHeader, type SchemaElement } from 'hyparquet'
+import {
+  parquetMetadata,
+  parquetRead,
+  parquetSchema,
+  type ColumnChunk,
+  type FileMetaData,
+  type PageHeader,
+  type SchemaElement,
+} from 'hyparquet'
 import { decompressPage, readPageHeader, readRleBitPacked } from '../../warehouse/parquet-pages.ts'
-import { Bool, Float64, Int32, makeData, makeVector, Table, TimestampMillisecond, Utf8, tableToIPC, type Data, type DataType, type Vector } from 'apache-arrow'
+import {
+  Bool,
+  Float64,
+  Int32,
+  makeData,
+  makeVector,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  tableToIPC,
+  type Data,
+  type DataType,
+  type Vector,
+} from 'apache-arrow'
 import { AGGREGATE_COLUMNS } from '../../warehouse/aggregate/columns.ts'
 import { COLUMNS, DROP_COLUMNS, type ColumnType } from '../../warehouse/schema.ts'
 import { OVERVIEW_COLUMNS } from './panels.ts'
@@ -25,7 +46,7 @@ export const SHAPES = {
 export type Shape = keyof typeof SHAPES
 
 const encoder = new TextEncoder()
-const same = <T,>(v: T) => v
+const same = <T>(v: T) => v
 
 /**
  * Decodes one lake file into an Arrow IPC stream with exactly the given columns (events by default), of
@@ -39,7 +60,12 @@ export async function parquetToArrowIPC(file: ArrayBuffer, columnsOf: Columns = 
 }
 
 /** The same through hyparquet's reader (a JS value per cell): files the direct reader does not handle. */
-export async function genericToArrowIPC(file: ArrayBuffer, metadata: FileMetaData, columnsOf: Columns = COLUMNS, read?: ReadonlySet<string>): Promise<Uint8Array> {
+export async function genericToArrowIPC(
+  file: ArrayBuffer,
+  metadata: FileMetaData,
+  columnsOf: Columns = COLUMNS,
+  read?: ReadonlySet<string>,
+): Promise<Uint8Array> {
   const rows = Number(metadata.num_rows)
   const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name))
   const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>()
@@ -49,7 +75,12 @@ export async function genericToArrowIPC(file: ArrayBuffer, metadata: FileMetaDat
     columns: columnsOf.map((c) => c.name).filter((n) => present.has(n) && (!read || read.has(n))),
     utf8: false,
     // Raw values: UTF-8 bytes for strings and JSON, 64-bit milliseconds for timestamps.
-    parsers: { stringFromBytes: same, jsonFromBytes: same, timestampFromMilliseconds: same, timestampFromMicroseconds: (us: bigint) => us / 1000n },
+    parsers: {
+      stringFromBytes: same,
+      jsonFromBytes: same,
+      timestampFromMilliseconds: same,
+      timestampFromMicroseconds: (us: bigint) => us / 1000n,
+    },
     onChunk({ columnName, columnData, rowStart }) {
       let list = chunks.get(columnName)
       if (!list) chunks.set(columnName, (list = []))
@@ -91,7 +122,8 @@ function utf8(values: ArrayLike<unknown>, n: number): Data<Utf8> {
   let size = 0
   for (let i = 0; i < n; i++) {
     const v = values[i]
-    const b = v === null || v === undefined ? null : v instanceof Uint8Array ? v : encoder.encode(typeof v === 'string' ? v : JSON.stringify(v))
+    const b =
+      v === null || v === undefined ? null : v instanceof Uint8Array ? v : encoder.encode(typeof v === 'string' ? v : JSON.stringify(v))
     if (b) (bytes[i] = b), (size += b.length)
     valueOffsets[i + 1] = size
   }
@@ -138,7 +170,12 @@ const BUILD: Record<ColumnType, (values: ArrayLike<unknown>, n: number) => Data<
  * data pages v1 or v2, PLAIN or dictionary-encoded, SNAPPY or uncompressed. Returns null for anything
  * else (the caller falls back to hyparquet's reader).
  */
-export function directRead(file: ArrayBuffer, metadata: FileMetaData, columnsOf: Columns, read?: ReadonlySet<string>): Record<string, Vector> | null {
+export function directRead(
+  file: ArrayBuffer,
+  metadata: FileMetaData,
+  columnsOf: Columns,
+  read?: ReadonlySet<string>,
+): Record<string, Vector> | null {
   const rows = Number(metadata.num_rows)
   const schema = metadata.schema
   // Flat files only: the root and one leaf per column.
@@ -216,7 +253,15 @@ class ColumnReader {
       (type === 'BOOLEAN' && physical === 'BOOLEAN')
     if (!ok) throw new Unsupported()
     this.values =
-      type === 'TIMESTAMP' ? new BigInt64Array(rows) : type === 'INT32' ? new Int32Array(rows) : type === 'DOUBLE' ? new Float64Array(rows) : type === 'BOOLEAN' ? new Uint8Array((rows + 7) >> 3) : null
+      type === 'TIMESTAMP'
+        ? new BigInt64Array(rows)
+        : type === 'INT32'
+          ? new Int32Array(rows)
+          : type === 'DOUBLE'
+            ? new Float64Array(rows)
+            : type === 'BOOLEAN'
+              ? new Uint8Array((rows + 7) >> 3)
+              : null
   }
 
   chunk(file: ArrayBuffer, chunk: ColumnChunk): void {
@@ -270,7 +315,8 @@ class ColumnReader {
     let count = n
     if (this.optional) {
       present = new Uint8Array(n)
-      if (defs.length) readRleBitPacked({ view: new DataView(defs.buffer, defs.byteOffset, defs.byteLength), offset: 0 }, 1, present, defs.length)
+      if (defs.length)
+        readRleBitPacked({ view: new DataView(defs.buffer, defs.byteOffset, defs.byteLength), offset: 0 }, 1, present, defs.length)
       count = 0
       for (let i = 0; i < n; i++) count += present[i]!
       if (nullsHint >= 0 && n - count !== nullsHint) throw new Error('parquet: null count does not match the definition levels')
@@ -307,7 +353,8 @@ class ColumnReader {
       if (count * width > body.byteLength) throw new Error('parquet: values past the end of their page')
       // Copy (the page may be unaligned), then scatter to the rows.
       const aligned = body.slice(0, count * width).buffer
-      const src = this.type === 'INT32' ? new Int32Array(aligned) : this.type === 'DOUBLE' ? new Float64Array(aligned) : new BigInt64Array(aligned)
+      const src =
+        this.type === 'INT32' ? new Int32Array(aligned) : this.type === 'DOUBLE' ? new Float64Array(aligned) : new BigInt64Array(aligned)
       const out = this.values as Int32Array & Float64Array & BigInt64Array
       for (let i = 0; i < count; i++) out[rowsOf[i]!] = src[i] as never
     }

@@ -35,7 +35,15 @@ export async function loadAggregates<D extends AggregateDay & { day: number }>(
   const held = new Map<string, number[]>()
   for (const d of days) held.set(d.key, [...(held.get(d.key) ?? []), d.day])
   const files = [...new Map(days.filter((d) => wanted(d) && !lake.has(d.key)).map((d) => [d.key, d])).values()]
-  const p: Progress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((n, f) => n + f.bytes, 0), fromCache: 0, fromNetwork: 0, done: false }
+  const p: Progress = {
+    files: 0,
+    totalFiles: files.length,
+    bytes: 0,
+    totalBytes: files.reduce((n, f) => n + f.bytes, 0),
+    fromCache: 0,
+    fromNetwork: 0,
+    done: false,
+  }
   onProgress({ ...p })
   const decoded: Parameters<Lake['insertAggregates']>[0][number][] = []
   let next = 0
@@ -45,7 +53,10 @@ export async function loadAggregates<D extends AggregateDay & { day: number }>(
       // Small files: the next download starts while this one decodes (in the decode worker).
       const d = lake.decode(await get(f, p, onProgress), 'aggregates')
       decoded.push({ key: f.key, decoded: d, days: held.get(f.key)! })
-      void d.ipc.then(() => (p.files++, onProgress({ ...p })), () => {})
+      void d.ipc.then(
+        () => (p.files++, onProgress({ ...p })),
+        () => {},
+      )
     }
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL, files.length) }, worker))
@@ -63,7 +74,15 @@ export async function loadFiles(
   onProgress: (p: Progress) => void,
 ): Promise<Progress> {
   const files = all.filter((f) => !lake.has(f.key))
-  const p: Progress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes: files.reduce((n, f) => n + f.bytes, 0), fromCache: 0, fromNetwork: 0, done: false }
+  const p: Progress = {
+    files: 0,
+    totalFiles: files.length,
+    bytes: 0,
+    totalBytes: files.reduce((n, f) => n + f.bytes, 0),
+    fromCache: 0,
+    fromNetwork: 0,
+    done: false,
+  }
   onProgress({ ...p })
   // Downloads run PARALLEL at a time, each file is decoded (in a Web Worker) as soon as it is there, and
   // the decoded files go into DuckDB one at a time (one connection); at most PARALLEL wait for that.

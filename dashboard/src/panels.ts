@@ -16,9 +16,29 @@ import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
  * materialised sessions): the dashboard loads only these for the overview (`Projection` in db.ts).
  */
 export const OVERVIEW_COLUMNS = [
-  'event_id', 'site', 'type', 'name', 'event_time', 'received_time', 'visitor_id', 'visitor_id_prev', 'is_bot',
-  'path', 'referrer', 'referrer_host', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'props',
-  'country', 'region', 'city', 'device_type', 'browser', 'os',
+  'event_id',
+  'site',
+  'type',
+  'name',
+  'event_time',
+  'received_time',
+  'visitor_id',
+  'visitor_id_prev',
+  'is_bot',
+  'path',
+  'referrer',
+  'referrer_host',
+  'channel',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'props',
+  'country',
+  'region',
+  'city',
+  'device_type',
+  'browser',
+  'os',
 ] as const satisfies readonly (typeof COLUMNS)[number]['name'][]
 
 /** Whether the overview with these filters can run on `OVERVIEW_COLUMNS` alone. */
@@ -52,10 +72,14 @@ export interface BreakdownSpec {
 }
 
 // Each from the aggregates and the raw rest when the scope is split (warehouse/sql/aggregates.ts).
-const ev = (dim: Dimension, type?: 'pageview'): ((s: ViewScope) => Query) => (s) =>
-  s.split ? breakdownSplit(s.split, dim, { ...opts(s), type, limit: 10 }) : breakdown(s.range, dim, { ...opts(s), type, limit: 10 })
-const se = (field: SessionField): ((s: ViewScope) => Query) => (s) =>
-  s.split ? sessionBreakdownSplit(s.split, field, { ...opts(s), limit: 10 }) : sessionBreakdown(s.range, field, { ...opts(s), limit: 10 })
+const ev =
+  (dim: Dimension, type?: 'pageview'): ((s: ViewScope) => Query) =>
+  (s) =>
+    s.split ? breakdownSplit(s.split, dim, { ...opts(s), type, limit: 10 }) : breakdown(s.range, dim, { ...opts(s), type, limit: 10 })
+const se =
+  (field: SessionField): ((s: ViewScope) => Query) =>
+  (s) =>
+    s.split ? sessionBreakdownSplit(s.split, field, { ...opts(s), limit: 10 }) : sessionBreakdown(s.range, field, { ...opts(s), limit: 10 })
 const EV_COLS = ['value', 'visitors', 'pageviews']
 const SE_COLS = ['value', 'visitors', 'visits', 'bounce_rate', 'visit_duration_ms']
 
@@ -75,6 +99,11 @@ export const BREAKDOWNS: BreakdownSpec[] = [
   { title: 'Devices', testid: 'devices', query: ev('device_type'), columns: EV_COLS, pick: 'device_type' },
   { title: 'Browsers', testid: 'browsers', query: ev('browser'), columns: EV_COLS, pick: 'browser' },
   { title: 'Operating systems', testid: 'os', query: ev('os'), columns: EV_COLS, pick: 'os' },
-  { title: 'Custom events', testid: 'custom-events', query: (s) => (s.split ? customEventsSplit(s.split, { ...opts(s), limit: 10 }) : customEvents(s.range, { ...opts(s), limit: 10 })), columns: ['name', 'events', 'visitors'], pick: 'name' },
+  {
+    title: 'Custom events',
+    testid: 'custom-events',
+    query: (s) => (s.split ? customEventsSplit(s.split, { ...opts(s), limit: 10 }) : customEvents(s.range, { ...opts(s), limit: 10 })),
+    columns: ['name', 'events', 'visitors'],
+    pick: 'name',
+  },
 ]
-

@@ -19,7 +19,17 @@ import type { Range } from '../../warehouse/sql/query.ts'
 import { eventRow } from '../../warehouse/testing/rows.ts'
 import type { LakeFile } from './api.ts'
 import { series } from '../../warehouse/sql/overview.ts'
-import { addEvents, addRollup, inexact, loadTimeline, MAX_PART_ROWS, readEvents, rollupPageviews, rollupSeries, type Timeline } from './rollups.ts'
+import {
+  addEvents,
+  addRollup,
+  inexact,
+  loadTimeline,
+  MAX_PART_ROWS,
+  readEvents,
+  rollupPageviews,
+  rollupSeries,
+  type Timeline,
+} from './rollups.ts'
 import { DAY } from '../../warehouse/time.ts'
 
 const T0 = Date.UTC(2026, 0, 5, 7, 13, 21) // a Monday morning
@@ -32,23 +42,35 @@ function makeRows(): EventRow[] {
   let t = T0
   return Array.from({ length: 4_000 }, (_, i) => {
     t += ((i * 7919) % 733) * 527
-    return eventRow({ event_id: `e${i}`, event_time: t, type: i % 5 === 3 ? 'event' : 'pageview', is_bot: i % 9 === 0, visitor_id: `v${i % 300}` })
+    return eventRow({
+      event_id: `e${i}`,
+      event_time: t,
+      type: i % 5 === 3 ? 'event' : 'pageview',
+      is_bot: i % 9 === 0,
+      visitor_id: `v${i % 300}`,
+    })
   })
 }
 
 async function nativeOf(files: ArrayBuffer[]): Promise<NativeLake> {
-  const paths = await Promise.all(files.map(async (b, i) => {
-    const p = join(dir, `${Math.random().toString(36).slice(2)}-${i}.parquet`)
-    await writeFile(p, new Uint8Array(b))
-    return p
-  }))
+  const paths = await Promise.all(
+    files.map(async (b, i) => {
+      const p = join(dir, `${Math.random().toString(36).slice(2)}-${i}.parquet`)
+      await writeFile(p, new Uint8Array(b))
+      return p
+    }),
+  )
   const lake = await NativeLake.open()
   await lake.load(paths)
   return lake
 }
 
 function rollupRows(rows: EventRow[]) {
-  const [minute, isBot, pageviews] = rollupColumns(rows.map((r) => r.type), rows.map((r) => r.event_time), rows.map((r) => r.is_bot))
+  const [minute, isBot, pageviews] = rollupColumns(
+    rows.map((r) => r.type),
+    rows.map((r) => r.event_time),
+    rows.map((r) => r.is_bot),
+  )
   return minute.map((m, i) => ({ minute: new Date(m), is_bot: isBot[i], pageviews: pageviews[i] }))
 }
 
@@ -80,7 +102,7 @@ describe('rollupSeries over rollups', () => {
   const RANGES = {
     'whole days (Tue..Sun)': { from: Date.UTC(2026, 0, 6), to: Date.UTC(2026, 0, 19) - 1 },
     'minutes inside hours': { from: Date.UTC(2026, 0, 7, 3, 17), to: Date.UTC(2026, 0, 9, 22, 41) - 1 },
-    'everything': { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 1, 1) - 1 },
+    everything: { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 1, 1) - 1 },
   }
   for (const [name, range] of Object.entries(RANGES)) {
     it(`equals series on native DuckDB: ${name}, every bucket, with and without bots`, async () => {
@@ -104,11 +126,15 @@ describe('rollupSeries over rollups and parts', () => {
       const part = open.slice(i, i + 150)
       parts.push(part)
       if ((i / 150) % 4 === 0) {
-        parts.push(part.slice(0, 60).map((r, k) => ({
-          ...r, received_time: r.received_time + (k % 2 ? 1000 : -1000),
-          type: k % 3 === 0 ? (r.type === 'pageview' ? 'event' : 'pageview') : r.type, is_bot: k % 5 === 0 ? !r.is_bot : r.is_bot,
-          event_time: k % 7 === 0 ? r.event_time + 30_000 : r.event_time,
-        })))
+        parts.push(
+          part.slice(0, 60).map((r, k) => ({
+            ...r,
+            received_time: r.received_time + (k % 2 ? 1000 : -1000),
+            type: k % 3 === 0 ? (r.type === 'pageview' ? 'event' : 'pageview') : r.type,
+            is_bot: k % 5 === 0 ? !r.is_bot : r.is_bot,
+            event_time: k % 7 === 0 ? r.event_time + 30_000 : r.event_time,
+          })),
+        )
       }
     }
     const files = parts.map((p) => writeEvents(p))
@@ -128,7 +154,10 @@ describe('rollupSeries over rollups and parts', () => {
   })
 
   it('counts each event id once, the copy received first (as the events view)', async () => {
-    const [k] = await lake.run({ sql: `SELECT count(*) FILTER (WHERE type = 'pageview') AS pv, (SELECT count(*) FROM events_raw) AS raw, count(*) AS n FROM events`, params: [] })
+    const [k] = await lake.run({
+      sql: `SELECT count(*) FILTER (WHERE type = 'pageview') AS pv, (SELECT count(*) FROM events_raw) AS raw, count(*) AS n FROM events`,
+      params: [],
+    })
     expect(Number(k!.raw)).toBeGreaterThan(Number(k!.n)) // there are duplicates
     expect(rollupPageviews(timeline, { from: 0, to: Date.UTC(2030, 0) }, true)).toBe(Number(k!.pv))
   })
@@ -136,7 +165,10 @@ describe('rollupSeries over rollups and parts', () => {
   const RANGES = {
     'across closed and open days, whole minutes': { from: Date.UTC(2026, 0, 6, 5, 3), to: Date.UTC(2026, 0, 13, 4, 0) - 1 },
     'boundaries off a minute in the open days': { from: OPEN + 3 * 3_600_000 + 12_345, to: Date.UTC(2026, 0, 13, 9, 41, 17, 3) },
-    'from on a minute in the closed days, to off a minute in the open ones': { from: Date.UTC(2026, 0, 8, 11, 7), to: Date.UTC(2026, 0, 12, 2, 2, 2) },
+    'from on a minute in the closed days, to off a minute in the open ones': {
+      from: Date.UTC(2026, 0, 8, 11, 7),
+      to: Date.UTC(2026, 0, 12, 2, 2, 2),
+    },
   }
   for (const [name, range] of Object.entries(RANGES)) {
     it(`equals series on native DuckDB: ${name}, every bucket, with and without bots`, async () => {
@@ -147,12 +179,24 @@ describe('rollupSeries over rollups and parts', () => {
 
 describe('inexact', () => {
   const file = (key: string, minTime: number, maxTime: number, rollup: boolean, rows = 100): LakeFile => ({
-    key, url: `/data/${key}`, rows, bytes: 1000, minTime: iso(minTime), maxTime: iso(maxTime),
-    rollup: rollup ? { key: key.replace(/^events\//, 'rollups/'), url: `/data/${key.replace(/^events\//, 'rollups/')}`, bytes: 100 } : undefined,
+    key,
+    url: `/data/${key}`,
+    rows,
+    bytes: 1000,
+    minTime: iso(minTime),
+    maxTime: iso(maxTime),
+    rollup: rollup
+      ? { key: key.replace(/^events\//, 'rollups/'), url: `/data/${key.replace(/^events\//, 'rollups/')}`, bytes: 100 }
+      : undefined,
   })
   const D1 = OPEN - DAY
   const day = file('events/site=demo/date=2026-01-10/00-23-a.parquet', D1 + 61_000, D1 + DAY - 1000, true)
-  const part = file('events/site=demo/date=2026-01-11/hour=09/p1.parquet', OPEN + 9 * 3_600_000 + 5000, OPEN + 9 * 3_600_000 + 900_000, false)
+  const part = file(
+    'events/site=demo/date=2026-01-11/hour=09/p1.parquet',
+    OPEN + 9 * 3_600_000 + 5000,
+    OPEN + 9 * 3_600_000 + 900_000,
+    false,
+  )
   const whole = { from: D1 - 7 * DAY, to: OPEN + DAY - 1 }
 
   it('accepts rollups and parts of other dates on whole minutes, and boundaries off a minute outside rolled-up minutes', () => {
@@ -173,21 +217,34 @@ describe('inexact', () => {
   })
 
   it(`refuses files without a rollup holding more than ${MAX_PART_ROWS.toLocaleString('en')} rows and a quarter of the range's`, () => {
-    const big = (h: number, rows: number) => file(`events/site=demo/date=2026-01-11/hour=${h}/p.parquet`, OPEN + h * 3_600_000, OPEN + h * 3_600_000 + 1, false, rows)
+    const big = (h: number, rows: number) =>
+      file(`events/site=demo/date=2026-01-11/hour=${h}/p.parquet`, OPEN + h * 3_600_000, OPEN + h * 3_600_000 + 1, false, rows)
     expect(inexact([day, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2)], [whole])).toBeNull()
     expect(inexact([day, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toMatch(/hold 500001 of 500101 rows/)
     // More than the bound, but a quarter of the range's rows at most (a large lake's open day): decoded.
     const large = file('events/site=demo/date=2026-01-10/00-23-a.parquet', D1 + 61_000, D1 + DAY - 1000, true, 3 * MAX_PART_ROWS + 3) // 500,001 of 2,000,004 rows: a quarter
     expect(inexact([large, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toBeNull()
     const smaller = file('events/site=demo/date=2026-01-10/00-23-a.parquet', D1 + 61_000, D1 + DAY - 1000, true, 3 * MAX_PART_ROWS + 2)
-    expect(inexact([smaller, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toMatch(/more than 500000 and a quarter/)
+    expect(inexact([smaller, big(10, MAX_PART_ROWS / 2), big(11, MAX_PART_ROWS / 2 + 1)], [whole])).toMatch(
+      /more than 500000 and a quarter/,
+    )
   })
 
   it('loadTimeline fetches nothing when inexact, and both kinds of file otherwise', async () => {
     const rows = makeRows()
     const closed = rows.filter((r) => r.event_time >= D1 && r.event_time < OPEN)
     const open = rows.filter((r) => r.event_time >= OPEN && r.event_time < OPEN + DAY)
-    const objects = new Map([[day.rollup!.url, writeRollup(closed.map((r) => r.type), closed.map((r) => r.event_time), closed.map((r) => r.is_bot))], [part.url, writeEvents(open)]])
+    const objects = new Map([
+      [
+        day.rollup!.url,
+        writeRollup(
+          closed.map((r) => r.type),
+          closed.map((r) => r.event_time),
+          closed.map((r) => r.is_bot),
+        ),
+      ],
+      [part.url, writeEvents(open)],
+    ])
     const asked: string[] = []
     const get = async (url: string) => (asked.push(url), objects.get(url)!)
     expect(await loadTimeline([day, part], [{ from: D1 + 3_600_000 + 1, to: whole.to }], get)).toBeNull()
@@ -202,7 +259,9 @@ describe('inexact', () => {
 
 describe('readEvents speed', () => {
   it('decodes 200,000 rows of a part', async () => {
-    const rows = Array.from({ length: 200_000 }, (_, i) => eventRow({ event_id: `x${i.toString(36)}-${i}`, event_time: OPEN + i * 311, is_bot: i % 11 === 0 }))
+    const rows = Array.from({ length: 200_000 }, (_, i) =>
+      eventRow({ event_id: `x${i.toString(36)}-${i}`, event_time: OPEN + i * 311, is_bot: i % 11 === 0 }),
+    )
     const file = writeEvents(rows)
     const t = performance.now()
     const e = await readEvents(file)

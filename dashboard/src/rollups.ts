@@ -54,7 +54,8 @@ function add(timeline: Timeline, t: number, bot: boolean, n: number): void {
 
 /** Adds a decoded rollup file's rows to `timeline`, at their minute's start. */
 export function addRollup(timeline: Timeline, rows: readonly { minute: unknown; is_bot: unknown; pageviews: unknown }[]): void {
-  for (const r of rows) add(timeline, r.minute instanceof Date ? r.minute.getTime() : Number(r.minute), r.is_bot === true, Number(r.pageviews))
+  for (const r of rows)
+    add(timeline, r.minute instanceof Date ? r.minute.getTime() : Number(r.minute), r.is_bot === true, Number(r.pageviews))
 }
 
 /** Events of a file without a rollup, column-wise (times in epoch ms). */
@@ -94,7 +95,13 @@ export function addEvents(timeline: Timeline, files: readonly PartEvents[]): voi
  * Rows (t as "YYYY-MM-DD HH:MM:SS", a bucket's local start, pageviews) of every bucket of the range, zeros
  * included: `series`'s, with the zone's `offsets` over the range (buckets.ts).
  */
-export function rollupSeries(timeline: Timeline, r: Range, bucket: Bucket, bots: boolean, offsets: Offsets = UTC_OFFSETS): { t: string; pageviews: number }[] {
+export function rollupSeries(
+  timeline: Timeline,
+  r: Range,
+  bucket: Bucket,
+  bots: boolean,
+  offsets: Offsets = UTC_OFFSETS,
+): { t: string; pageviews: number }[] {
   const size = BUCKET_MS[bucket]
   const counts = new Map<number, number>()
   for (let t = bucketStartMs(r.from, bucket, offsets); t <= r.to + offsetAt(offsets, r.to); t += size) counts.set(t, 0)
@@ -156,7 +163,8 @@ export function restrict(timeline: Timeline, ranges: readonly Range[]): Timeline
 export async function readQuarters(file: ArrayBuffer): Promise<{ t: number; pageviews: number }[]> {
   const rows = await parquetReadObjects({ file, columns: ['dim', 't', 'pageviews'] })
   const out: { t: number; pageviews: number }[] = []
-  for (const r of rows) if (r.dim === 'quarter') out.push({ t: r.t instanceof Date ? r.t.getTime() : Number(r.t), pageviews: Number(r.pageviews) })
+  for (const r of rows)
+    if (r.dim === 'quarter') out.push({ t: r.t instanceof Date ? r.t.getTime() : Number(r.t), pageviews: Number(r.pageviews) })
   return out
 }
 
@@ -175,12 +183,24 @@ export async function readEvents(file: ArrayBuffer): Promise<PartEvents> {
   const v = directRead(file, parquetMetadata(file), EVENT_COLUMNS)
   if (v) {
     const ms = (name: string) => Float64Array.from(v[name]!.toArray() as BigInt64Array, Number)
-    return { event_id: v.event_id!.toArray(), type: v.type!.toArray(), event_time: ms('event_time'), received_time: ms('received_time'), is_bot: v.is_bot!.toArray() }
+    return {
+      event_id: v.event_id!.toArray(),
+      type: v.type!.toArray(),
+      event_time: ms('event_time'),
+      received_time: ms('received_time'),
+      is_bot: v.is_bot!.toArray(),
+    }
   }
   const rows = await parquetReadObjects({ file, columns: EVENT_COLUMNS.map((c) => c.name) })
   const col = (name: string) => rows.map((r) => r[name])
   const ms = (name: string) => Float64Array.from(rows, (r) => Number(r[name] instanceof Date ? (r[name] as Date).getTime() : r[name]))
-  return { event_id: col('event_id'), type: col('type'), event_time: ms('event_time'), received_time: ms('received_time'), is_bot: col('is_bot') }
+  return {
+    event_id: col('event_id'),
+    type: col('type'),
+    event_time: ms('event_time'),
+    received_time: ms('received_time'),
+    is_bot: col('is_bot'),
+  }
 }
 
 /**
@@ -188,7 +208,11 @@ export async function readEvents(file: ArrayBuffer): Promise<PartEvents> {
  * (`inexact`). `get` fetches a lake object by URL (the loader's: Cache Storage first, each download shared
  * with the events load, which needs the same parts).
  */
-export async function loadTimeline(files: readonly LakeFile[], ranges: readonly Range[], get: (url: string) => Promise<ArrayBuffer>): Promise<Timeline | null> {
+export async function loadTimeline(
+  files: readonly LakeFile[],
+  ranges: readonly Range[],
+  get: (url: string) => Promise<ArrayBuffer>,
+): Promise<Timeline | null> {
   if (inexact(files, ranges)) return null
   const [rollups, parts] = await Promise.all([
     Promise.all(files.filter((f) => f.rollup).map(async (f) => readRollup(await get(f.rollup!.url)))),

@@ -6,7 +6,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 
-const STATEMENT = /\b(?:SELECT\s+[\w*("]|(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET|CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\s+)?(?:TABLE|VIEW)|DROP\s+(?:TABLE|VIEW)|ALTER\s+TABLE|WITH\s+RECURSIVE|BEGIN\s+TRANSACTION|ROLLBACK)\b)/
+const STATEMENT =
+  /\b(?:SELECT\s+[\w*("]|(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET|CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\s+)?(?:TABLE|VIEW)|DROP\s+(?:TABLE|VIEW)|ALTER\s+TABLE|WITH\s+RECURSIVE|BEGIN\s+TRANSACTION|ROLLBACK)\b)/
 const withoutComments = (src: string) => src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1')
 
 it('the dashboard spells no SQL statement: it runs what warehouse/sql produces', async () => {

@@ -32,13 +32,16 @@ describe('rangeOf', () => {
     }
   })
 
-  it('follows the site\'s time zone: local midnights, DST and +05:45 included', () => {
+  it("follows the site's time zone: local midnights, DST and +05:45 included", () => {
     // 10:17 UTC on Nov 26 is 16:02 in Kathmandu (+05:45): today began at 18:15 UTC the day before.
     expect(rangeOf(parseState('?range=today'), NOW, 'Asia/Kathmandu').from).toBe(Date.UTC(2026, 10, 25, 18, 15))
     // New York's 7 days from Mar 2 to today Mar 8 2026 (DST began at 02:00 local on Mar 8): EST midnights.
     const ny = rangeOf(parseState('?range=7d'), Date.UTC(2026, 2, 8, 20), 'America/New_York')
     expect(ny.from).toBe(Date.UTC(2026, 2, 2, 5))
-    expect(rangeOf(parseState('?range=yesterday'), Date.UTC(2026, 2, 9, 20), 'America/New_York')).toEqual({ from: Date.UTC(2026, 2, 8, 5), to: Date.UTC(2026, 2, 9, 4) - 1 })
+    expect(rangeOf(parseState('?range=yesterday'), Date.UTC(2026, 2, 9, 20), 'America/New_York')).toEqual({
+      from: Date.UTC(2026, 2, 8, 5),
+      to: Date.UTC(2026, 2, 9, 4) - 1,
+    })
   })
 
   it('keeps a custom range as given', () => {

@@ -98,7 +98,17 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
 
   // The overview loads only the columns it reads; any other view (or a filter on another column) all of them.
   const projection: Projection = state.view === 'overview' && overviewColumnsSuffice(state.filters) ? 'overview' : 'all'
-  const rangeKey = JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.view === 'realtime', state.view === 'filtered', projection, aggregated])
+  const rangeKey = JSON.stringify([
+    state.site,
+    state.range,
+    state.from,
+    state.to,
+    state.compare,
+    state.view === 'realtime',
+    state.view === 'filtered',
+    projection,
+    aggregated,
+  ])
   const loadKey = JSON.stringify([rangeKey, tick, allowed === rangeKey])
   useEffect(() => {
     if (!authed) return
@@ -120,7 +130,9 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
         const ls: Listing = { site: state.site, at: t, tz, first: listed[0]?.date, range: r, previous, split, previousSplit, days }
         if (live) setListing(ls)
         const sum = { files: 0, bytes: 0, fromCache: 0, fromNetwork: 0 }
-        const add = (p: Progress) => ((sum.files += p.files), (sum.bytes += p.bytes), (sum.fromCache += p.fromCache), (sum.fromNetwork += p.fromNetwork))
+        const add = (p: Progress) => (
+          (sum.files += p.files), (sum.bytes += p.bytes), (sum.fromCache += p.fromCache), (sum.fromNetwork += p.fromNetwork)
+        )
         const onProgress = (x: Progress) => live && setProgress(x)
         // The events to read: the raw parts (with the session gap before each, so a session begun before a
         // part is not counted again as a new one), or the whole span.
@@ -164,7 +176,15 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
   }, [authed, loadKey])
 
   return {
-    lake, version, now, progress, last, loaded, listing, large, error,
+    lake,
+    version,
+    now,
+    progress,
+    last,
+    loaded,
+    listing,
+    large,
+    error,
     current: loadedKey === rangeKey,
     allowLarge: () => setAllowed(rangeKey),
     refresh: () => setTick((n) => n + 1),

@@ -18,6 +18,13 @@ describe('IP-to-country fallback (geo-whois-asn-country in R2)', () => {
   })
 
   it('knows the continent of a country', () => {
-    expect([continentOf('DE'), continentOf('BR'), continentOf('JP'), continentOf('NZ'), continentOf('ZZ'), continentOf(null)]).toEqual(['EU', 'SA', 'AS', 'OC', null, null])
+    expect([continentOf('DE'), continentOf('BR'), continentOf('JP'), continentOf('NZ'), continentOf('ZZ'), continentOf(null)]).toEqual([
+      'EU',
+      'SA',
+      'AS',
+      'OC',
+      null,
+      null,
+    ])
   })
 })

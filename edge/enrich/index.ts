@@ -67,7 +67,11 @@ export async function enrichWith(events: WireEvent[], ctx: EnrichContext, lookup
       const ip = e.ip ?? ctx.ip
       const ua = e.ua ?? ctx.userAgent
       const key = `${ip}|${ua}`
-      if (!ids.has(key)) ids.set(key, ctx.anonymize ? Promise.resolve(ANONYMOUS) : visitorIdsWith(lookups.hashes, ctx.received, SESSION_GAP_MS, ctx.site, ip, ua))
+      if (!ids.has(key))
+        ids.set(
+          key,
+          ctx.anonymize ? Promise.resolve(ANONYMOUS) : visitorIdsWith(lookups.hashes, ctx.received, SESSION_GAP_MS, ctx.site, ip, ua),
+        )
       if (!geos.has(ip)) geos.set(ip, geoOf(ctx, lookups, e.ip))
       const [visitor, geo] = await Promise.all([ids.get(key)!, geos.get(ip)!])
       // A backend's own user agent says nothing about the visitor: judge only the one it names.
@@ -84,7 +88,15 @@ async function geoOf(ctx: EnrichContext, lookups: Lookups, explicitIp: string | 
   if (explicitIp === undefined && cfGeo.country) return cfGeo
   const ip = explicitIp ?? ctx.ip
   const country = await lookups.country(ip)
-  return { country, continent: continentOf(country), region: null, city: null, timezone: null, asn: null, colo: explicitIp === undefined ? cfGeo.colo : null }
+  return {
+    country,
+    continent: continentOf(country),
+    region: null,
+    city: null,
+    timezone: null,
+    asn: null,
+    colo: explicitIp === undefined ? cfGeo.colo : null,
+  }
 }
 
 type Enriched = Pick<EventRow, 'visitor_id' | 'visitor_id_prev' | 'is_bot' | 'bot_reason'> & Geo & ReturnType<typeof agentFrom>

@@ -22,10 +22,9 @@ describe('language from Accept-Language', () => {
   })
 
   it('fills the column of browser events that carry none; an event that names its language keeps it', async () => {
-    const res = await postEvents(
-      batchOf([wireEventAt('lang-0000001'), wireEventAt('lang-0000002', Date.now(), { language: 'fr-FR' })]),
-      { 'Accept-Language': 'en-us,en;q=0.9,de;q=0.8' },
-    )
+    const res = await postEvents(batchOf([wireEventAt('lang-0000001'), wireEventAt('lang-0000002', Date.now(), { language: 'fr-FR' })]), {
+      'Accept-Language': 'en-us,en;q=0.9,de;q=0.8',
+    })
     expect(await res.json()).toEqual({ accepted: 2, rejected: [] })
     const rows = await waitForEvents('lang-0000001', 'lang-0000002')
     expect(rows.map((r) => [r.event_id, r.language])).toEqual([
@@ -43,7 +42,10 @@ describe('language from Accept-Language', () => {
 
   it("server-side events keep what they send, never the backend's header", async () => {
     const key = { Authorization: 'Bearer demo-server-key', 'User-Agent': 'node', Origin: '', 'Accept-Language': 'en-US' }
-    const res = await postEvents(batchOf([wireEventAt('lang-srv-0001'), wireEventAt('lang-srv-0002', Date.now(), { language: 'ja-JP' })]), key)
+    const res = await postEvents(
+      batchOf([wireEventAt('lang-srv-0001'), wireEventAt('lang-srv-0002', Date.now(), { language: 'ja-JP' })]),
+      key,
+    )
     expect(await res.json()).toEqual({ accepted: 2, rejected: [] })
     const rows = await waitForEvents('lang-srv-0001', 'lang-srv-0002')
     expect(rows.map((r) => [r.event_id, r.language])).toEqual([

@@ -3,16 +3,31 @@ import { sourceOf } from './source.ts'
 
 describe('sourceOf', () => {
   it('extracts UTM fields and strips them and click ids from the stored URL, keeping other parameters', () => {
-    const s = sourceOf('https://shop.example/p/shoes?size=42&utm_source=news&utm_medium=email&utm_campaign=spring&gclid=abc123#reviews', undefined)
+    const s = sourceOf(
+      'https://shop.example/p/shoes?size=42&utm_source=news&utm_medium=email&utm_campaign=spring&gclid=abc123#reviews',
+      undefined,
+    )
     expect(s).toEqual({
       url: 'https://shop.example/p/shoes?size=42',
-      host: 'shop.example', path: '/p/shoes', referrer: null, referrer_host: null, channel: 'paid', click_id: 'gclid',
-      utm_source: 'news', utm_medium: 'email', utm_campaign: 'spring', utm_term: null, utm_content: null,
+      host: 'shop.example',
+      path: '/p/shoes',
+      referrer: null,
+      referrer_host: null,
+      channel: 'paid',
+      click_id: 'gclid',
+      utm_source: 'news',
+      utm_medium: 'email',
+      utm_campaign: 'spring',
+      utm_term: null,
+      utm_content: null,
     })
   })
 
   it('keeps hash routes as part of the page', () => {
-    expect(sourceOf('https://app.example/#/settings?tab=1', undefined)).toMatchObject({ path: '/#/settings?tab=1', url: 'https://app.example/#/settings?tab=1' })
+    expect(sourceOf('https://app.example/#/settings?tab=1', undefined)).toMatchObject({
+      path: '/#/settings?tab=1',
+      url: 'https://app.example/#/settings?tab=1',
+    })
   })
 
   it.each([

@@ -2,15 +2,36 @@ import type { EventRow } from '../../warehouse/schema.ts'
 
 export type Source = Pick<
   EventRow,
-  | 'url' | 'host' | 'path' | 'referrer' | 'referrer_host' | 'channel' | 'click_id'
-  | 'utm_source' | 'utm_medium' | 'utm_campaign' | 'utm_term' | 'utm_content'
+  | 'url'
+  | 'host'
+  | 'path'
+  | 'referrer'
+  | 'referrer_host'
+  | 'channel'
+  | 'click_id'
+  | 'utm_source'
+  | 'utm_medium'
+  | 'utm_campaign'
+  | 'utm_term'
+  | 'utm_content'
 >
 
 /** Ad click ids: their presence marks paid traffic; their values identify a person and are never kept. */
 const CLICK_IDS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid', 'twclid', 'li_fat_id', 'yclid']
 const PAID_CLICK_IDS = new Set(['gclid', 'gbraid', 'wbraid', 'dclid', 'msclkid', 'yclid'])
 /** Removed from stored URLs by default: click ids, UTM fields (kept in their own columns), mail ids. */
-export const DEFAULT_STRIP = [...CLICK_IDS, 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'utm_id', 'mc_eid', '_ga', '_gl']
+export const DEFAULT_STRIP = [
+  ...CLICK_IDS,
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'utm_id',
+  'mc_eid',
+  '_ga',
+  '_gl',
+]
 
 const SEARCH = /(^|\.)(google|bing|duckduckgo|yahoo|yandex|baidu|ecosia|qwant|startpage|search\.brave)\./
 const SOCIAL = /(^|\.)(facebook|instagram|t\.co|twitter|x\.com|linkedin|lnkd\.in|reddit|pinterest|tiktok|youtube|mastodon|threads|bsky)\b/

@@ -33,7 +33,7 @@ describe('visitorIds across the daily salt rotation', () => {
   const gap = 30 * 60_000
   const midnight = Date.UTC(2030, 5, 2)
 
-  it('links the first SESSION_GAP of a day to the same person under yesterday\'s salt', async () => {
+  it("links the first SESSION_GAP of a day to the same person under yesterday's salt", async () => {
     const before = await visitorIds(testEnv.LAKE, midnight - 5 * 60_000, gap, 'demo', '198.51.100.1', 'UA') // 23:55
     const after = await visitorIds(testEnv.LAKE, midnight + 10 * 60_000, gap, 'demo', '198.51.100.1', 'UA') // 00:10
     expect(before.visitor_id_prev).toBeNull()

@@ -23,12 +23,26 @@ export type DayHash = (input: string) => Promise<string>
 /** The visitor hash of each UTC day (YYYY-MM-DD): the salts of R2 (`lakeHashes`), or the generator's. */
 export type DayHashes = (day: string) => Promise<DayHash>
 
-export async function visitorIds(lake: R2Bucket, now: number, gapMs: number, site: string, ip: string, userAgent: string): Promise<VisitorIds> {
+export async function visitorIds(
+  lake: R2Bucket,
+  now: number,
+  gapMs: number,
+  site: string,
+  ip: string,
+  userAgent: string,
+): Promise<VisitorIds> {
   return visitorIdsWith(lakeHashes(lake), now, gapMs, site, ip, userAgent)
 }
 
 /** `visitorIds` with the day hashes given: the edge's rule, for the edge and the generator's backfill. */
-export async function visitorIdsWith(hashes: DayHashes, now: number, gapMs: number, site: string, ip: string, userAgent: string): Promise<VisitorIds> {
+export async function visitorIdsWith(
+  hashes: DayHashes,
+  now: number,
+  gapMs: number,
+  site: string,
+  ip: string,
+  userAgent: string,
+): Promise<VisitorIds> {
   const input = `${site}|${ip}|${userAgent}`
   const sinceMidnight = now % DAY
   const [today, yesterday] = await Promise.all([

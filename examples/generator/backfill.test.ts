@@ -10,7 +10,10 @@ import { dirSink, r2Sink } from './sink.ts'
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
 }
 
 /** Loads lake files into native DuckDB. Copied to flat names first: on a Hive path (site=/date=/hour=)
@@ -51,14 +54,24 @@ describe('backfill', { timeout: 60_000 }, () => {
       ['2026-01-13', '2026-01-14', '2026-01-15'].map((d) => `events/site=demo/date=${d}/00-23-ID.parquet`),
     )
     for (const p of paths) {
-      const [, date, first, last] = relative(dir, p).match(/^events\/site=demo\/date=(\d{4}-\d\d-\d\d)\/(\d\d)-(\d\d)-[\w-]+\.parquet$/) ?? []
+      const [, date, first, last] =
+        relative(dir, p).match(/^events\/site=demo\/date=(\d{4}-\d\d-\d\d)\/(\d\d)-(\d\d)-[\w-]+\.parquet$/) ?? []
       expect(date, p).toBeDefined()
-      const [range] = await lake.run({ sql: `SELECT min(event_time)::VARCHAR AS lo, max(event_time)::VARCHAR AS hi FROM read_parquet(?, hive_partitioning = false)`, params: [p] })
+      const [range] = await lake.run({
+        sql: `SELECT min(event_time)::VARCHAR AS lo, max(event_time)::VARCHAR AS hi FROM read_parquet(?, hive_partitioning = false)`,
+        params: [p],
+      })
       expect(String(range!.lo).slice(0, 13) >= `${date} ${first}`).toBe(true)
       expect(String(range!.hi).slice(0, 13) <= `${date} ${last}`).toBe(true)
       const rollup = join(dir, 'rollups', relative(join(dir, 'events'), p))
-      const [pv] = await lake.run({ sql: `SELECT count(*) FILTER (type = 'pageview') AS n FROM read_parquet(?, hive_partitioning = false)`, params: [p] })
-      const [sum] = await lake.run({ sql: `SELECT sum(pageviews)::INTEGER AS n FROM read_parquet(?, hive_partitioning = false)`, params: [rollup] })
+      const [pv] = await lake.run({
+        sql: `SELECT count(*) FILTER (type = 'pageview') AS n FROM read_parquet(?, hive_partitioning = false)`,
+        params: [p],
+      })
+      const [sum] = await lake.run({
+        sql: `SELECT sum(pageviews)::INTEGER AS n FROM read_parquet(?, hive_partitioning = false)`,
+        params: [rollup],
+      })
       expect(sum!.n).toBe(pv!.n)
       expect(pv!.n).toBeGreaterThan(0)
     }
@@ -125,13 +138,23 @@ describe('backfill', { timeout: 60_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), 'footfall-backfill-'))
     await backfill({ sink: dirSink(dir), days: 1, eventsPerDay: DAY_FILE_ROWS + 10_000, end: '2026-01-15', seed: 't', quiet: true })
     const paths = await files(join(dir, 'events'))
-    const spans = paths.map((p) => relative(dir, p).match(/\/(\d\d)-(\d\d)-[\w-]+\.parquet$/)!.slice(1).map(Number))
+    const spans = paths.map((p) =>
+      relative(dir, p)
+        .match(/\/(\d\d)-(\d\d)-[\w-]+\.parquet$/)!
+        .slice(1)
+        .map(Number),
+    )
     expect(spans.length).toBe(2)
     expect(spans[0]![0]).toBe(0)
     expect(spans[1]![0]).toBe(spans[0]![1]! + 1)
     expect(spans[1]![1]).toBe(23)
     const lake = await load(paths)
-    const counts = await Promise.all(paths.map(async (p) => (await lake.run({ sql: 'SELECT count(*) AS n FROM read_parquet(?, hive_partitioning = false)', params: [p] }))[0]!.n as number))
+    const counts = await Promise.all(
+      paths.map(
+        async (p) =>
+          (await lake.run({ sql: 'SELECT count(*) AS n FROM read_parquet(?, hive_partitioning = false)', params: [p] }))[0]!.n as number,
+      ),
+    )
     expect(counts.every((n) => n <= DAY_FILE_ROWS)).toBe(true)
     expect(counts.reduce((a, b) => a + b)).toBe(DAY_FILE_ROWS + 10_000)
   })
@@ -163,7 +186,11 @@ describe('backfill', { timeout: 60_000 }, () => {
       const list = await (await mf.getR2Bucket('footfall-lake')).list({ prefix: 'events/', include: ['customMetadata'] })
       const rows = list.objects.reduce((n, o) => n + Number(o.customMetadata?.rows), 0)
       expect(rows).toBe(200)
-      expect(list.objects[0]!.customMetadata).toMatchObject({ schema: '2', minTime: expect.stringMatching(/^\d+$/), maxTime: expect.stringMatching(/^\d+$/) })
+      expect(list.objects[0]!.customMetadata).toMatchObject({
+        schema: '2',
+        minTime: expect.stringMatching(/^\d+$/),
+        maxTime: expect.stringMatching(/^\d+$/),
+      })
     } finally {
       await mf.dispose()
     }

@@ -120,7 +120,18 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
         : partKey(partitionOf(site, start + span.first * HOUR), `backfill-${tag}-${date}-${hh(span.first)}`)
       const meta = encodeMeta({ rows: rows.length, ...timeRange(rows), schema: SCHEMA_VERSION })
       // A day file gets its pageview rollup beside it, as the compactor writes it (warehouse/rollup.ts).
-      if (closed) writes.push(sink.put(rollupKey(key), writeRollup(rows.map((r) => r.type), rows.map((r) => r.event_time), rows.map((r) => r.is_bot)), { of: key }))
+      if (closed)
+        writes.push(
+          sink.put(
+            rollupKey(key),
+            writeRollup(
+              rows.map((r) => r.type),
+              rows.map((r) => r.event_time),
+              rows.map((r) => r.is_bot),
+            ),
+            { of: key },
+          ),
+        )
       writes.push(sink.put(key, parquet, meta))
       result.files++
       result.bytes += parquet.byteLength

@@ -1,7 +1,9 @@
 /** A small RFC 4180 CSV reader: quoted fields may hold commas, quotes ("") and line breaks. */
 export function parseCsv(text: string): Record<string, string>[] {
   const records: string[][] = []
-  let field = '', record: string[] = [], quoted = false
+  let field = '',
+    record: string[] = [],
+    quoted = false
   for (let i = 0; i < text.length; i++) {
     const c = text[i]
     if (quoted) {

@@ -24,7 +24,8 @@ describe('live', () => {
   it('brings a returning visitor back only after more than a session gap', () => {
     const rng = new Random('returning')
     const r = new Returning()
-    const a = newVisitor(rng, 0), b = newVisitor(rng, 1)
+    const a = newVisitor(rng, 0),
+      b = newVisitor(rng, 1)
     const t = Date.UTC(2026, 0, 10, 12)
     r.add(a, 1, t, rng)
     r.add(b, 3, t + 60_000, rng)

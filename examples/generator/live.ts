@@ -58,7 +58,8 @@ export async function live(opt: LiveOptions): Promise<LiveResult> {
   const nextId = () => `${run}-${(ids++).toString(36)}`
   const tally = new Tally()
   const progress = new Progress('live', Number.isFinite(visitors) ? visitors : 0, quiet)
-  let started = 0, finished = 0
+  let started = 0,
+    finished = 0
 
   const returning = new Returning()
   let newVisitors = 0
@@ -109,7 +110,16 @@ export async function live(opt: LiveOptions): Promise<LiveResult> {
       `rejected ${tally.rejected}, failed requests ${tally.failed}, ${seconds.toFixed(1)} s, ${Math.round(tally.sent / seconds)} events/s` +
       (tally.problems.length ? `\n  problems: ${tally.problems.join(' | ')}` : ''),
   )
-  return { visitors: finished, requests: tally.requests, sent: tally.sent, accepted: tally.accepted, rejected: tally.rejected, failed: tally.failed, problems: tally.problems, seconds }
+  return {
+    visitors: finished,
+    requests: tally.requests,
+    sent: tally.sent,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    failed: tally.failed,
+    problems: tally.problems,
+    seconds,
+  }
 }
 
 /** A visit's events as the tracker batches them: one batch per page, sent when it is left. */

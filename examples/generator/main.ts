@@ -72,14 +72,26 @@ export async function main(argv: string[]): Promise<number> {
       const stop = new AbortController()
       process.once('SIGINT', () => stop.abort())
       const r = await live({
-        url: o.url, site: o.site, seed: o.seed, visitors: o.forever ? Infinity : Number(o.visitors),
-        concurrency: Number(o.concurrency), speed: Number(o.speed), signal: stop.signal,
+        url: o.url,
+        site: o.site,
+        seed: o.seed,
+        visitors: o.forever ? Infinity : Number(o.visitors),
+        concurrency: Number(o.concurrency),
+        speed: Number(o.speed),
+        signal: stop.signal,
       })
       return r.rejected === 0 && r.failed === 0 ? 0 : 1
     }
     case 'replay': {
       if (!file) throw new Error('replay needs a CSV file')
-      const r = await replay({ file, url: o.url, site: o.site, keepTiming: o['keep-timing'] === true, delayMs: Number(o.delay), key: o.key })
+      const r = await replay({
+        file,
+        url: o.url,
+        site: o.site,
+        keepTiming: o['keep-timing'] === true,
+        delayMs: Number(o.delay),
+        key: o.key,
+      })
       return r.rejected === 0 && r.failed === 0 ? 0 : 1
     }
     default:

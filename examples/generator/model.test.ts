@@ -56,7 +56,8 @@ describe('visitor model', { timeout: 30_000 }, () => {
     const humans = all.filter(({ v }) => v.device !== 'bot')
     const count = (name: string) => humans.filter(({ events }) => events.some((e) => e.name === name)).length
     const products = humans.filter(({ events }) => events.some((e) => e.type === 'pageview' && e.url.includes('/product?'))).length
-    const carts = count('add_to_cart'), orders = count('order')
+    const carts = count('add_to_cart'),
+      orders = count('order')
     expect(products).toBeGreaterThan(carts)
     expect(carts).toBeGreaterThan(orders)
     expect(orders / humans.length).toBeGreaterThan(0.015)
@@ -65,7 +66,10 @@ describe('visitor model', { timeout: 30_000 }, () => {
       const order = events.find((e) => e.name === 'order')
       if (!order) continue
       const cart = events.filter((e) => e.name === 'add_to_cart').map((e) => e.props!.price as number)
-      expect(order.props!.revenue).toBeCloseTo(cart.reduce((a, b) => a + b, 0), 2)
+      expect(order.props!.revenue).toBeCloseTo(
+        cart.reduce((a, b) => a + b, 0),
+        2,
+      )
       expect(order.props!.currency).toBe('EUR')
     }
   })
@@ -89,7 +93,8 @@ describe('visitor model', { timeout: 30_000 }, () => {
     expect(new Set(landings.map((e) => e.referrer && new URL(e.referrer).hostname)).size).toBeGreaterThan(8)
     const identifies = all.flatMap(({ events }) => events.filter((e) => e.type === 'identify'))
     expect(identifies.length).toBeGreaterThan(100)
-    for (const e of identifies) expect(e.props).toEqual({ age: expect.any(Number), country: expect.any(String), tier: expect.stringMatching(/^(free|plus|pro)$/) })
+    for (const e of identifies)
+      expect(e.props).toEqual({ age: expect.any(Number), country: expect.any(String), tier: expect.stringMatching(/^(free|plus|pro)$/) })
     expect(new Set(all.map(({ v }) => v.country)).size).toBeGreaterThan(15)
   })
 })

@@ -8,7 +8,19 @@ import type { WireEvent } from '../../warehouse/wire.ts'
 // Sessions end after a session gap without an event: a visitor's visits are further apart.
 import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
 import type { Random } from './random.ts'
-import { CATEGORIES, COUNTRIES, CURRENCY, DEVICES, PRODUCTS, SCREENS, SOURCES, TIERS, USER_AGENTS, type Device, type Product } from './world.ts'
+import {
+  CATEGORIES,
+  COUNTRIES,
+  CURRENCY,
+  DEVICES,
+  PRODUCTS,
+  SCREENS,
+  SOURCES,
+  TIERS,
+  USER_AGENTS,
+  type Device,
+  type Product,
+} from './world.ts'
 
 export interface Visitor {
   index: number
@@ -40,7 +52,10 @@ export function newVisitor(rng: Random, index: number): Visitor {
     language: country.language,
     screen: rng.pick(SCREENS[device]),
     user: account
-      ? { id: `user-${index.toString(36).padStart(5, '0')}`, traits: { age: rng.int(18, 75), country: country.code, tier: rng.weighted(TIERS) } }
+      ? {
+          id: `user-${index.toString(36).padStart(5, '0')}`,
+          traits: { age: rng.int(18, 75), country: country.code, tier: rng.weighted(TIERS) },
+        }
       : null,
     loyalty: device === 'bot' ? 0.3 : account ? 0.6 : rng.next() * 0.35,
     visits: 0,
@@ -89,7 +104,12 @@ export function session(rng: Random, v: Visitor, start: number, opt: SessionOpti
     if (!current) return
     const dwell = bot ? rng.int(300, 3000) : Math.min(600_000, Math.max(2000, rng.logNormal(22_000, 0.9)))
     t += dwell
-    if (!bot) push({ type: 'engagement', engagedMs: Math.round(dwell * (0.55 + rng.next() * 0.45)), scrollDepth: rng.int(current.kind === 'product' ? 35 : 10, 100) })
+    if (!bot)
+      push({
+        type: 'engagement',
+        engagedMs: Math.round(dwell * (0.55 + rng.next() * 0.45)),
+        scrollDepth: rng.int(current.kind === 'product' ? 35 : 10, 100),
+      })
     t += rng.int(150, 1500) // the next page loads
   }
   const visit = (page: Page) => {
@@ -100,7 +120,12 @@ export function session(rng: Random, v: Visitor, start: number, opt: SessionOpti
   }
   const click = (p: Product) => {
     t += rng.int(400, 4000)
-    push({ type: 'event', name: 'product_click', props: { product_id: p.id, category: p.category }, element: { tag: 'a', text: p.name, href: productPage(opt.base, p).url } })
+    push({
+      type: 'event',
+      name: 'product_click',
+      props: { product_id: p.id, category: p.category },
+      element: { tag: 'a', text: p.name, href: productPage(opt.base, p).url },
+    })
     visit(productPage(opt.base, p))
   }
 
@@ -184,6 +209,11 @@ export const categoryPage = (base: string, id: string): Page => ({
   kind: 'category',
   category: id,
 })
-export const productPage = (base: string, p: Product): Page => ({ url: `${base}product?id=${p.id}`, title: `${p.name} - Footfall demo shop`, kind: 'product', product: p })
+export const productPage = (base: string, p: Product): Page => ({
+  url: `${base}product?id=${p.id}`,
+  title: `${p.name} - Footfall demo shop`,
+  kind: 'product',
+  product: p,
+})
 const cartPage = (base: string): Page => ({ url: `${base}cart`, title: 'Cart - Footfall demo shop', kind: 'cart' })
 const checkoutPage = (base: string): Page => ({ url: `${base}checkout`, title: 'Checkout - Footfall demo shop', kind: 'checkout' })

@@ -18,7 +18,12 @@ export interface Outcome {
   error?: string
 }
 
-export async function postBatch(s: Sender, events: WireEvent[], client: { ip?: string; userAgent?: string }, sentAt = Date.now()): Promise<Outcome> {
+export async function postBatch(
+  s: Sender,
+  events: WireEvent[],
+  client: { ip?: string; userAgent?: string },
+  sentAt = Date.now(),
+): Promise<Outcome> {
   const headers: Record<string, string> = { 'Content-Type': 'text/plain;charset=UTF-8' }
   if (s.key) headers.Authorization = `Bearer ${s.key}`
   else headers.Origin = s.origin

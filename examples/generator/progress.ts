@@ -4,7 +4,11 @@ export class Progress {
   private readonly t0 = performance.now()
   private readonly tty = process.stderr.isTTY === true
 
-  constructor(private readonly label: string, private readonly total: number, private readonly quiet = false) {}
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly quiet = false,
+  ) {}
 
   update(done: number, note = ''): void {
     if (this.quiet || !this.tty) return
@@ -14,7 +18,9 @@ export class Progress {
     const ratio = this.total > 0 ? Math.min(1, done / this.total) : 0
     const width = 30
     const bar = '#'.repeat(Math.round(ratio * width)).padEnd(width, '.')
-    process.stderr.write(`\r${this.label} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% ${done}/${this.total} ${this.rate(done)}/s ${note}\x1b[K`)
+    process.stderr.write(
+      `\r${this.label} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% ${done}/${this.total} ${this.rate(done)}/s ${note}\x1b[K`,
+    )
   }
 
   /** Seconds since the start. */

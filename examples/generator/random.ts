@@ -19,7 +19,10 @@ export class Random {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
       return (z ^ (z >>> 16)) >>> 0
     }
-    this.a = next(); this.b = next(); this.c = next(); this.d = next()
+    this.a = next()
+    this.b = next()
+    this.c = next()
+    this.d = next()
     for (let i = 0; i < 12; i++) this.next()
   }
 
@@ -58,7 +61,8 @@ export class Random {
 
   /** Log-normal around `median` (spread: the sigma of the log): think times, page counts. */
   logNormal(median: number, spread: number): number {
-    const u = 1 - this.next(), v = this.next()
+    const u = 1 - this.next(),
+      v = this.next()
     return median * Math.exp(spread * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v))
   }
 

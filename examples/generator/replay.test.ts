@@ -21,9 +21,15 @@ describe('replay timing', () => {
 
 describe('csv', () => {
   it('reads quoted fields with commas, quotes and line breaks, by header name', () => {
-    const text = 'timestamp,ip,userAgent,productId\r\n2026-01-10T10:00:00Z,81.2.69.1,"Mozilla/5.0 (X11; Linux x86_64) ""quoted"", ok",tea-01\n\n1767000000000,,"two\nlines",\n'
+    const text =
+      'timestamp,ip,userAgent,productId\r\n2026-01-10T10:00:00Z,81.2.69.1,"Mozilla/5.0 (X11; Linux x86_64) ""quoted"", ok",tea-01\n\n1767000000000,,"two\nlines",\n'
     expect(parseCsv(text)).toEqual([
-      { timestamp: '2026-01-10T10:00:00Z', ip: '81.2.69.1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) "quoted", ok', productId: 'tea-01' },
+      {
+        timestamp: '2026-01-10T10:00:00Z',
+        ip: '81.2.69.1',
+        userAgent: 'Mozilla/5.0 (X11; Linux x86_64) "quoted", ok',
+        productId: 'tea-01',
+      },
       { timestamp: '1767000000000', ip: '', userAgent: 'two\nlines', productId: '' },
     ])
   })

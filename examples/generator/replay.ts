@@ -82,7 +82,17 @@ export async function replay(opt: ReplayOptions): Promise<ReplayResult> {
       `rejected ${tally.rejected}, failed requests ${tally.failed}, ${seconds.toFixed(1)} s` +
       (tally.problems.length ? `\n  problems: ${tally.problems.join(' | ')}` : ''),
   )
-  return { run, rows: rows.length, sent: tally.sent, accepted: tally.accepted, rejected: tally.rejected, failed: tally.failed, problems: tally.problems, sentTimes, seconds }
+  return {
+    run,
+    rows: rows.length,
+    sent: tally.sent,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    failed: tally.failed,
+    problems: tally.problems,
+    sentTimes,
+    seconds,
+  }
 }
 
 /**

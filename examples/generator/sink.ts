@@ -39,7 +39,10 @@ export function dirSink(dir: string): Sink {
     },
     async has(prefix) {
       const { readdir } = await import('node:fs/promises')
-      return readdir(join(dir, prefix)).then((l) => l.length > 0, () => false)
+      return readdir(join(dir, prefix)).then(
+        (l) => l.length > 0,
+        () => false,
+      )
     },
     async close() {},
   }

@@ -34,22 +34,31 @@ describe('trackerRequests', () => {
     expect(quick.map((r) => [r.beacon, r.events.length])).toEqual([[true, 2]])
     // Two pages of 9 s each: one request a page, the pageview, the leaving click and the engagement together.
     const twoPages = trackerRequests([
-      ev('p1', 'pageview', 0), ev('c1', 'event', 2000, { name: 'product_click' }), ev('g1', 'engagement', 9000),
-      ev('p2', 'pageview', 9500), ev('g2', 'engagement', 18_500),
+      ev('p1', 'pageview', 0),
+      ev('c1', 'event', 2000, { name: 'product_click' }),
+      ev('g1', 'engagement', 9000),
+      ev('p2', 'pageview', 9500),
+      ev('g2', 'engagement', 18_500),
     ])
     expect(twoPages.map((r) => ({ at: r.at, beacon: r.beacon, ids: r.events.map((e) => e.id) }))).toEqual([
       { at: 9000, beacon: true, ids: ['p1', 'c1', 'g1'] },
       { at: 18_500, beacon: true, ids: ['p2', 'g2'] },
     ])
     const burst = trackerRequests(Array.from({ length: 12 }, (_, i) => ev(`e${i}`, 'event', i, { name: 'x' })))
-    expect(burst.map((r) => [r.at, r.events.length])).toEqual([[9, 10], [10_010, 2]])
+    expect(burst.map((r) => [r.at, r.events.length])).toEqual([
+      [9, 10],
+      [10_010, 2],
+    ])
   })
 
   it('sends every event of a modelled visit exactly once, in order of sending', () => {
     const rng = new Random('tracker-test')
     for (let i = 0; i < 50; i++) {
       let n = 0
-      const events = session(rng.fork(`v${i}`), newVisitor(rng.fork(`n${i}`), i), 0, { base: 'http://127.0.0.1/demo/', nextId: () => `id${n++}` })
+      const events = session(rng.fork(`v${i}`), newVisitor(rng.fork(`n${i}`), i), 0, {
+        base: 'http://127.0.0.1/demo/',
+        nextId: () => `id${n++}`,
+      })
       const requests = trackerRequests(events)
       expect(requests.flatMap((r) => r.events.map((e) => e.id)).sort()).toEqual(events.map((e) => e.id).sort())
       expect(requests.every((r, k) => k === 0 || r.at >= requests[k - 1]!.at)).toBe(true)

@@ -21,7 +21,10 @@ export const CURRENCY = catalog.currency
 export const USER_AGENTS: Record<Device, readonly (readonly [number, string])[]> = {
   desktop: [
     [30, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'],
-    [10, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86'],
+    [
+      10,
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86',
+    ],
     [8, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0'],
     [14, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'],
     [12, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15'],
@@ -30,11 +33,20 @@ export const USER_AGENTS: Record<Device, readonly (readonly [number, string])[]>
     [2, 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'],
   ],
   mobile: [
-    [30, 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'],
-    [8, 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1'],
+    [
+      30,
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+    ],
+    [
+      8,
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1',
+    ],
     [20, 'Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.104 Mobile Safari/537.36'],
     [10, 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.104 Mobile Safari/537.36'],
-    [6, 'Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36'],
+    [
+      6,
+      'Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36',
+    ],
     [5, 'Mozilla/5.0 (Linux; Android 14; 23078PND5G) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.104 Mobile Safari/537.36'],
     [3, 'Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0'],
   ],
@@ -52,7 +64,12 @@ export const USER_AGENTS: Record<Device, readonly (readonly [number, string])[]>
   ],
 }
 
-export const DEVICES: readonly (readonly [number, Device])[] = [[46, 'desktop'], [42, 'mobile'], [8, 'tablet'], [4, 'bot']]
+export const DEVICES: readonly (readonly [number, Device])[] = [
+  [46, 'desktop'],
+  [42, 'mobile'],
+  [8, 'tablet'],
+  [4, 'bot'],
+]
 
 export const SCREENS: Record<Device, readonly string[]> = {
   desktop: ['1920x1080', '1536x864', '2560x1440', '1440x900', '1366x768'],
@@ -116,10 +133,26 @@ export const SOURCES: readonly Source[] = [
   { weight: 2, referrer: 'https://coffeeblog.example/reviews/pour-over' },
   { weight: 5, query: { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'weekly' } },
   { weight: 2, query: { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring_sale' } },
-  { weight: 7, referrer: 'https://www.google.com/', query: { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', gclid: 'Cj0KCQ' } },
-  { weight: 4, referrer: 'https://www.google.com/', query: { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'spring_sale', utm_term: 'green tea', gclid: 'Cj0KCQ' } },
-  { weight: 3, referrer: 'https://www.instagram.com/', query: { utm_source: 'instagram', utm_medium: 'paid_social', utm_campaign: 'teaware_launch', fbclid: 'IwAR2' } },
+  {
+    weight: 7,
+    referrer: 'https://www.google.com/',
+    query: { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', gclid: 'Cj0KCQ' },
+  },
+  {
+    weight: 4,
+    referrer: 'https://www.google.com/',
+    query: { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'spring_sale', utm_term: 'green tea', gclid: 'Cj0KCQ' },
+  },
+  {
+    weight: 3,
+    referrer: 'https://www.instagram.com/',
+    query: { utm_source: 'instagram', utm_medium: 'paid_social', utm_campaign: 'teaware_launch', fbclid: 'IwAR2' },
+  },
   { weight: 2, query: { utm_source: 'partner', utm_medium: 'referral', utm_campaign: 'affiliate', utm_content: 'banner_a' } },
 ]
 
-export const TIERS: readonly (readonly [number, string])[] = [[70, 'free'], [22, 'plus'], [8, 'pro']]
+export const TIERS: readonly (readonly [number, string])[] = [
+  [70, 'free'],
+  [22, 'plus'],
+  [8, 'pro'],
+]

@@ -19,7 +19,11 @@ export const click = safe((e: MouseEvent): void => {
   for (const { name, value } of x.attributes) if (!name.indexOf('data-ff-prop-')) props[name.slice(13)] = value
   // mailto:, tel: and javascript: links have no host. Downloads: links to files of common extensions (the
   // pattern written inline: a module constant costs its name twice). Switches: data-clicks, data-outbound, data-download.
-  const type = named || (x.host && x.host != location.host ? 'outbound' : /\.(pdf|zip|csv|txt|docx?|xlsx?|pptx?|mp[34]|dmg|exe)$/i.test(x.pathname) && 'download')
+  const type =
+    named ||
+    (x.host && x.host != location.host
+      ? 'outbound'
+      : /\.(pdf|zip|csv|txt|docx?|xlsx?|pptx?|mp[34]|dmg|exe)$/i.test(x.pathname) && 'download')
   type &&
     c![named ? 'clicks' : (type as 'outbound')] != 'off' &&
     push('event', { name: type, props, element: { tag: x.localName, text: x.textContent!.trim().slice(0, 200), href: x.href } })

@@ -94,7 +94,8 @@ export const flush = safe((leaving?: boolean): void => {
   // A timer still pending fires a flush of whatever is queued then: harmless, so it is not cleared.
   timer = 0
   // Offline: the `online` listener flushes. A page left offline keeps its events only if persisting.
-  if (!FOOTFALL_LITE && !navigator.onLine) return void ('persist' in c! && leaving && (localStorage.footfall_queue = JSON.stringify(queue.slice(-100))))
+  if (!FOOTFALL_LITE && !navigator.onLine)
+    return void ('persist' in c! && leaving && (localStorage.footfall_queue = JSON.stringify(queue.slice(-100))))
   while (queue[0]) {
     const events = queue.splice(0, MAX_PER_REQUEST)
     const body = JSON.stringify({ site: c!.site!, sentAt: Date.now(), events } satisfies WireBatch)
@@ -114,9 +115,7 @@ export const flush = safe((leaving?: boolean): void => {
     // read, so garbage cannot hurt. The core build does not retry: a failed batch is dropped (quietly).
     if (!(leaving && navigator.sendBeacon(endpoint, body))) {
       const sent = fetch(endpoint, { method: 'POST', body, keepalive: true })
-      FOOTFALL_LITE
-        ? sent.catch(() => {})
-        : sent.then((r) => (r.status > 428 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
+      FOOTFALL_LITE ? sent.catch(() => {}) : sent.then((r) => (r.status > 428 ? retry(r.headers.get('Retry-After')) : (tries = 0)), retry)
     }
   }
 })
@@ -129,7 +128,12 @@ export const push = safe((type: WireEvent['type'], extra?: Partial<WireEvent>): 
   // Before setup (no configuration yet, or a guard kept the tracker off), reading c.exclude throws, which
   // safe() swallows: nothing is queued. Excluded paths: comma-separated patterns, `*` matching anything:
   // "/admin/*,/preview" -> ^(/admin/.*|/preview)$.
-  if ((FOOTFALL_LITE && !c) || localStorage.footfall_ignore || (!FOOTFALL_LITE && c!.exclude && RegExp(`^(${c!.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))) return
+  if (
+    (FOOTFALL_LITE && !c) ||
+    localStorage.footfall_ignore ||
+    (!FOOTFALL_LITE && c!.exclude && RegExp(`^(${c!.exclude.replace(/\*/g, '.*').replace(/,/g, '|')})$`).test(location.pathname))
+  )
+    return
   const n = queue.push({
     // (Field order chosen by gzip: -4 B.)
     type,

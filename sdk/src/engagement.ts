@@ -15,7 +15,7 @@ export function update(): void {
   ms += since && Date.now() - since
   // A document with focus is visible: a hidden one (another tab, minimised) has lost the focus too.
   since = +document.hasFocus() && Date.now()
-  depth = Math.max(depth, ((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight + 0.5 | 0)
+  depth = Math.max(depth, (((scrollY + innerHeight) * 100) / document.documentElement.scrollHeight + 0.5) | 0)
 }
 
 /** A new page is counted: measures it from now on. */

@@ -9,14 +9,35 @@ import { config } from './options.ts'
 
 describe('ESM package', () => {
   it('maps options to the script tag dataset shape', () => {
-    expect(config({ site: 'shop', endpoint: 'https://s.example/e' })).toEqual({ site: 'shop', endpoint: 'https://s.example/e', spa: 'history' })
+    expect(config({ site: 'shop', endpoint: 'https://s.example/e' })).toEqual({
+      site: 'shop',
+      endpoint: 'https://s.example/e',
+      spa: 'history',
+    })
     expect(
       config({
-        site: 'shop', endpoint: 'https://s.example/e', spa: 'hash', exclude: ['/admin/*', '/preview'],
-        persist: true, respectDnt: true, localhost: false, automation: true, clicks: false, outbound: true, download: false,
+        site: 'shop',
+        endpoint: 'https://s.example/e',
+        spa: 'hash',
+        exclude: ['/admin/*', '/preview'],
+        persist: true,
+        respectDnt: true,
+        localhost: false,
+        automation: true,
+        clicks: false,
+        outbound: true,
+        download: false,
       }),
     ).toEqual({
-      site: 'shop', endpoint: 'https://s.example/e', spa: 'hash', exclude: '/admin/*,/preview', persist: '', respectDnt: '', automation: '', clicks: 'off', download: 'off',
+      site: 'shop',
+      endpoint: 'https://s.example/e',
+      spa: 'hash',
+      exclude: '/admin/*,/preview',
+      persist: '',
+      respectDnt: '',
+      automation: '',
+      clicks: 'off',
+      download: 'off',
     })
   })
 

@@ -39,7 +39,12 @@ beforeAll(async () => {
   const persistTo = join(stateDir, 'state')
   // Written before wrangler dev starts: Miniflare's R2 state is not shared between two live processes.
   const { Miniflare } = await import('miniflare')
-  const mf = new Miniflare({ modules: true, script: 'export default {}', r2Buckets: ['footfall-lake'], r2Persist: join(persistTo, 'v3/r2') })
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default {}',
+    r2Buckets: ['footfall-lake'],
+    r2Persist: join(persistTo, 'v3/r2'),
+  })
   try {
     const { backfill } = await import('../../examples/generator/backfill.ts')
     const { bucketSink } = await import('../../examples/generator/sink.ts')
@@ -65,7 +70,9 @@ async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('[aria-busy=true]'), null, { timeout: 90_000 })
 }
 const rows = (page: Page, testid: string) =>
-  page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+  page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+  )
 
 describe('a year of a site', () => {
   it('has an aggregate for each closed day, and one file for each closed month', () => {
@@ -77,7 +84,9 @@ describe('a year of a site', () => {
   it('answers "Last 12 months" from the aggregates and today\'s events, every panel equal to native DuckDB on the raw events', async () => {
     const page = await browser.newPage()
     const requests: string[] = []
-    page.on('request', (r) => { if (/\/(api|data)\//.test(r.url())) requests.push(new URL(r.url()).pathname) })
+    page.on('request', (r) => {
+      if (/\/(api|data)\//.test(r.url())) requests.push(new URL(r.url()).pathname)
+    })
     await page.goto(`${stack.url}/dashboard/?range=12mo#token=${TOKEN}`)
     await settled(page)
     const range = rangeOf(parseState('?range=12mo'), Number(await page.getAttribute('main', 'data-now')))
@@ -93,9 +102,12 @@ describe('a year of a site', () => {
     }
     const visitors = page.locator('[data-testid=kpi-visitors]')
     expect(await visitors.getAttribute('data-estimate')).toBe('1')
-    const estimate = Number((await visitors.textContent())!.replace(/[^\d.]/g, '')) * ((await visitors.textContent())!.includes('k') ? 1000 : 1)
+    const estimate =
+      Number((await visitors.textContent())!.replace(/[^\d.]/g, '')) * ((await visitors.textContent())!.includes('k') ? 1000 : 1)
     const exact = Number(k!.visitors)
-    console.log(`unique visitors over 12 months: estimate ${estimate}, exact ${exact}, error ${((100 * (estimate - exact)) / exact).toFixed(2)} %`)
+    console.log(
+      `unique visitors over 12 months: estimate ${estimate}, exact ${exact}, error ${((100 * (estimate - exact)) / exact).toFixed(2)} %`,
+    )
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.048)
 
     // Every breakdown: each row's exact columns equal native DuckDB's for that value; visitors within 2 %.
@@ -112,7 +124,11 @@ describe('a year of a site', () => {
         expect(match, `${b.testid} ${row[0]}`).toBeDefined()
         const cells = displayCells(b.columns, match!)
         b.columns.forEach((c, i) => {
-          if (c === 'visitors') expect(Math.abs(Number(row[i]!.replace(/[^\d.]/g, '')) - Number(cells[i]!.replace(/[^\d.]/g, ''))), `${b.testid} ${row[0]} visitors`).toBeLessThanOrEqual(Math.max(2, 0.02 * Number(cells[i]!.replace(/[^\d.]/g, ''))))
+          if (c === 'visitors')
+            expect(
+              Math.abs(Number(row[i]!.replace(/[^\d.]/g, '')) - Number(cells[i]!.replace(/[^\d.]/g, ''))),
+              `${b.testid} ${row[0]} visitors`,
+            ).toBeLessThanOrEqual(Math.max(2, 0.02 * Number(cells[i]!.replace(/[^\d.]/g, ''))))
           else expect(row[i], `${b.testid} ${row[0]} ${c}`).toBe(cells[i])
         })
       }
@@ -123,31 +139,44 @@ describe('a year of a site', () => {
     const aggFiles = requests.filter((p) => p.startsWith('/data/aggregates/'))
     expect(requests.filter((p) => p === '/api/aggregates')).toHaveLength(1)
     expect(new Set(aggFiles).size).toBe(aggFiles.length)
-    const listed = (await (await fetch(`${stack.url}/api/aggregates?site=demo`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { days: { date: string; url: string }[] }
-    const inRange = listed.days.filter((d) => Date.parse(`${d.date}T00:00:00Z`) >= range.from && Date.parse(`${d.date}T00:00:00Z`) + DAY - 1 <= range.to)
+    const listed = (await (
+      await fetch(`${stack.url}/api/aggregates?site=demo`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { days: { date: string; url: string }[] }
+    const inRange = listed.days.filter(
+      (d) => Date.parse(`${d.date}T00:00:00Z`) >= range.from && Date.parse(`${d.date}T00:00:00Z`) + DAY - 1 <= range.to,
+    )
     expect(aggFiles.sort()).toEqual([...new Set(inRange.map((d) => d.url))].sort())
     // The closed months but, on a month's first day, the last one (its last day may still be open).
     expect(aggFiles.filter((p) => p.includes('/month=')).length).toBeGreaterThanOrEqual(10)
     expect(aggFiles.length).toBeLessThanOrEqual(11 + 31)
     const eventFiles = requests.filter((p) => p.startsWith('/data/events/'))
     expect(eventFiles.length).toBeLessThanOrEqual(30)
-    console.log(`12 months: ${requests.length} requests (${aggFiles.length} aggregate files, ${eventFiles.length} event files, ${requests.filter((p) => p.startsWith('/api/')).length} listings)`)
+    console.log(
+      `12 months: ${requests.length} requests (${aggFiles.length} aggregate files, ${eventFiles.length} event files, ${requests.filter((p) => p.startsWith('/api/')).length} listings)`,
+    )
     await page.close()
   })
 
-  it('draws the 12 months\' chart from the aggregates before DuckDB has loaded them, equal to native DuckDB and then to the events\' chart', async () => {
+  it("draws the 12 months' chart from the aggregates before DuckDB has loaded them, equal to native DuckDB and then to the events' chart", async () => {
     const page = await browser.newPage()
     await page.goto(`${stack.url}/dashboard/?range=12mo#token=${TOKEN}`)
     // The chart's values: its list for screen readers (Chart.tsx), bucket by bucket.
     const bars = (source: string) =>
       page.$eval(`[data-testid=timeseries][data-source=${source}] [data-testid=chart]`, (fig) =>
-        [...fig.querySelectorAll<HTMLElement>('li[data-t]')].map((li) => [li.dataset.t!, Number(li.querySelector<HTMLElement>('[data-line="0"]')!.dataset.value)]))
+        [...fig.querySelectorAll<HTMLElement>('li[data-t]')].map((li) => [
+          li.dataset.t!,
+          Number(li.querySelector<HTMLElement>('[data-line="0"]')!.dataset.value),
+        ]),
+      )
     await page.waitForSelector('[data-testid=timeseries][data-source=rollups] [data-testid=chart] canvas', { timeout: 90_000 })
     const early = await bars('rollups')
     // Drawn before the load finished (the panels and their numbers wait for DuckDB).
     expect(await page.$('[data-testid=top-pages]')).toBeNull()
     const range = rangeOf(parseState('?range=12mo'), Number(await page.getAttribute('main', 'data-now')))
-    const want = (await native.run(series({ range, filters: [], bots: false }, seriesBucket({}, range, true)))).map((r) => [(r.t as Date).toISOString().slice(0, 19).replace('T', ' '), r.pageviews])
+    const want = (await native.run(series({ range, filters: [], bots: false }, seriesBucket({}, range, true)))).map((r) => [
+      (r.t as Date).toISOString().slice(0, 19).replace('T', ' '),
+      r.pageviews,
+    ])
     expect(want.length).toBeGreaterThanOrEqual(45) // by week, from the first day of the month 11 months ago
     expect(early).toEqual(want)
     await settled(page)

@@ -78,7 +78,10 @@ async function readTooltip(page: Page) {
   const tip = await page.waitForSelector('[data-testid=chart-tooltip]', { timeout: 10_000 })
   return tip.evaluate((el) => ({
     t: el.getAttribute('data-t'),
-    lines: [...el.querySelectorAll<HTMLElement>('[data-line]')].map((l) => ({ value: l.dataset.value === '' ? null : Number(l.dataset.value), text: l.querySelector('strong')!.textContent })),
+    lines: [...el.querySelectorAll<HTMLElement>('[data-line]')].map((l) => ({
+      value: l.dataset.value === '' ? null : Number(l.dataset.value),
+      text: l.querySelector('strong')!.textContent,
+    })),
   }))
 }
 
@@ -121,7 +124,9 @@ describe('the overview chart', () => {
       expect(tip.lines[0]!.text).toMatch(/^\d+ %$/)
     }
     // Every bucket in the chart's list equals native DuckDB's (NULL as no value).
-    const list = await page.$$eval('[data-testid=chart] li[data-t]', (lis) => lis.map((li) => [li.dataset.t, li.querySelector('[data-line="0"]')!.getAttribute('data-value')]))
+    const list = await page.$$eval('[data-testid=chart] li[data-t]', (lis) =>
+      lis.map((li) => [li.dataset.t, li.querySelector('[data-line="0"]')!.getAttribute('data-value')]),
+    )
     expect(list).toEqual(br.map(([t, v]) => [t, v === null ? '' : String(v)]))
     await page.reload()
     await settled(page)
@@ -163,7 +168,11 @@ describe('the overview chart', () => {
         const page = await openPage(width, scheme)
         await page.goto(url(range, '&compare=1'))
         await settled(page)
-        const sizes = await page.$eval('[data-testid=chart]', (fig) => ({ fig: fig.clientWidth, canvas: fig.querySelector('canvas')!.getBoundingClientRect().width, page: document.documentElement.scrollWidth }))
+        const sizes = await page.$eval('[data-testid=chart]', (fig) => ({
+          fig: fig.clientWidth,
+          canvas: fig.querySelector('canvas')!.getBoundingClientRect().width,
+          page: document.documentElement.scrollWidth,
+        }))
         expect(Math.abs(sizes.canvas - sizes.fig)).toBeLessThanOrEqual(2)
         expect(sizes.fig).toBeGreaterThan(width * 0.8 - 60)
         expect(sizes.page).toBeLessThanOrEqual(width)

@@ -44,7 +44,6 @@ let native: NativeLake
 let range: { from: number; to: number }
 let base: string
 
-
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true })
   browser = await launchChromium()
@@ -55,7 +54,11 @@ beforeAll(async () => {
   await fetch(`${stack.url}/e`, {
     method: 'POST',
     headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer demo-server-key' },
-    body: JSON.stringify({ site: 'demo', sentAt: Date.now(), events: [{ id: 'bad-000001', type: 'pageview', ts: Date.now(), url: 'not a url' }] }),
+    body: JSON.stringify({
+      site: 'demo',
+      sentAt: Date.now(),
+      events: [{ id: 'bad-000001', type: 'pageview', ts: Date.now(), url: 'not a url' }],
+    }),
   })
   range = { from: data.from - HOUR, to: data.to + 5 * 60_000 }
   await waitFor(async () => (await listFiles(stack, 'demo', range.from, range.to)).reduce((n, f) => n + f.rows, 0) >= accepted, 60_000)
@@ -102,7 +105,9 @@ async function settled(page: Page): Promise<void> {
 }
 
 async function rows(page: Page, testid: string): Promise<string[][]> {
-  return page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+  return page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+  )
 }
 
 async function kpiValues(page: Page): Promise<Record<string, string>> {
@@ -115,7 +120,9 @@ async function expectedKpis(s: ViewScope, prev = false): Promise<Record<string, 
   const [k] = await native.run(kpis(s.range, opts(s)))
   const [e] = await native.run(eventCount(prev ? { ...s, range: previousOf(s.range) } : s))
   const row: Record<string, unknown> = { ...k, events: e!.events }
-  return Object.fromEntries(KPIS.map(([key]) => [key, formatCell(key, Number((prev && key !== 'events' ? row[`prev_${key}`] : row[key]) ?? 0))]))
+  return Object.fromEntries(
+    KPIS.map(([key]) => [key, formatCell(key, Number((prev && key !== 'events' ? row[`prev_${key}`] : row[key]) ?? 0))]),
+  )
 }
 
 const scope = (extra: Partial<ViewScope> = {}): ViewScope => ({ range, filters: [], bots: false, ...extra })
@@ -124,9 +131,11 @@ const scope = (extra: Partial<ViewScope> = {}): ViewScope => ({ range, filters: 
 async function streamGroups(q: Query, by: string): Promise<string[]> {
   const sums = new Map<string, number>()
   for (const r of await native.run(q)) sums.set(String(r[by] ?? '(none)'), (sums.get(String(r[by] ?? '(none)')) ?? 0) + Number(r.events))
-  return [...sums].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, STREAM_LINES).map(([g]) => g)
+  return [...sums]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, STREAM_LINES)
+    .map(([g]) => g)
 }
-
 
 describe('dashboard on the local stack', () => {
   it('downloads every file once with a progress bar, then serves a reload from Cache Storage', async () => {
@@ -138,7 +147,10 @@ describe('dashboard on the local stack', () => {
       const seen: string[] = ((window as unknown as { __progress: string[] }).__progress = [])
       new MutationObserver(() => {
         const p = document.querySelector('[data-testid=progress]')
-        if (p) seen.push(`${p.getAttribute('data-files')}/${p.getAttribute('data-total-files')} ${p.getAttribute('data-bytes')}/${p.getAttribute('data-total-bytes')}`)
+        if (p)
+          seen.push(
+            `${p.getAttribute('data-files')}/${p.getAttribute('data-total-files')} ${p.getAttribute('data-bytes')}/${p.getAttribute('data-total-bytes')}`,
+          )
       }).observe(document, { subtree: true, childList: true, attributes: true })
     })
     await page.goto(`${base}#token=${stack.token}`)
@@ -170,11 +182,14 @@ describe('dashboard on the local stack', () => {
     expect(await kpiValues(page)).toEqual(await expectedKpis(scope()))
     const k = await native.run(kpis(range, opts(scope())))
     expect(k[0]!.pageviews).toBeGreaterThan(100)
-    for (const b of BREAKDOWNS) expect([b.testid, await rows(page, b.testid)]).toEqual([b.testid, await expected(b.query(scope()), b.columns)])
+    for (const b of BREAKDOWNS)
+      expect([b.testid, await rows(page, b.testid)]).toEqual([b.testid, await expected(b.query(scope()), b.columns)])
     expect((await rows(page, 'countries')).length).toBe(2)
     const [first] = await native.run(customEvents(range, opts(scope())))
     const [firstKey] = await native.run(propKeys(range, String(first!.name), opts(scope())))
-    expect(await rows(page, 'props')).toEqual(await expected(eventProps(range, String(first!.name), String(firstKey!.key), { ...opts(scope()), limit: 10 })))
+    expect(await rows(page, 'props')).toEqual(
+      await expected(eventProps(range, String(first!.name), String(firstKey!.key), { ...opts(scope()), limit: 10 })),
+    )
     const bars = await page.$$eval('[data-testid=chart] li [data-line="0"]', (els) => els.map((e) => Number(e.getAttribute('data-value'))))
     const s = await native.run(series(scope(), bucketFor(range)))
     expect(bars).toEqual(s.map((r) => Number(r.pageviews)))
@@ -213,7 +228,16 @@ describe('dashboard on the local stack', () => {
     const evil = "shop' OR 1=1 --"
     await page.goto(`${base}&f=${encodeURIComponent(`path:contains:${evil}`)}&f=path:contains:shop`)
     await settled(page)
-    expect(await kpiValues(page)).toEqual(await expectedKpis(scope({ filters: [{ dim: 'path', op: 'contains', value: evil }, { dim: 'path', op: 'contains', value: 'shop' }] })))
+    expect(await kpiValues(page)).toEqual(
+      await expectedKpis(
+        scope({
+          filters: [
+            { dim: 'path', op: 'contains', value: evil },
+            { dim: 'path', op: 'contains', value: 'shop' },
+          ],
+        }),
+      ),
+    )
     expect((await kpiValues(page)).pageviews).toBe('0')
     await page.goto(`${base}&f=path:contains:shop`)
     await settled(page)
@@ -226,7 +250,9 @@ describe('dashboard on the local stack', () => {
   it('compares with the previous period', async () => {
     const page = await browser.newPage()
     const half = { from: data.to - 20 * HOUR, to: data.to + 5 * 60_000 }
-    await page.goto(`${stack.url}/dashboard/?range=custom&from=${new Date(half.from).toISOString()}&to=${new Date(half.to).toISOString()}&compare=1#token=${stack.token}`)
+    await page.goto(
+      `${stack.url}/dashboard/?range=custom&from=${new Date(half.from).toISOString()}&to=${new Date(half.to).toISOString()}&compare=1#token=${stack.token}`,
+    )
     await settled(page)
     const now = await expectedKpis(scope({ range: half }))
     const before = await expectedKpis(scope({ range: half }), true)
@@ -265,7 +291,9 @@ describe('dashboard on the local stack', () => {
     const hopQ = windows(range, hop.spec, { ...opts(scope()), by: hop.by })
     // The latest windows, newest first.
     expect(await rows(page, 'stream')).toEqual((await expected(hopQ)).slice(-STREAM_ROWS).reverse())
-    expect(await page.$$eval('[data-testid=stream-chart] li:first-child [data-line]', (els) => els.map((e) => e.getAttribute('data-label')))).toEqual(await streamGroups(hopQ, 'name'))
+    expect(
+      await page.$$eval('[data-testid=stream-chart] li:first-child [data-line]', (els) => els.map((e) => e.getAttribute('data-label'))),
+    ).toEqual(await streamGroups(hopQ, 'name'))
     expect(await page.textContent('[data-testid=stream-sql]')).toBe(hopQ.sql)
     await page.selectOption('[data-testid=stream-kind]', 'session')
     await page.waitForURL(/window=session/)
@@ -273,7 +301,9 @@ describe('dashboard on the local stack', () => {
     await page.waitForURL(/by=country/)
     await settled(page)
     const ses = streamSpec({ window: 'session', by: 'country' })
-    expect(await rows(page, 'stream')).toEqual((await expected(windows(range, ses.spec, { ...opts(scope()), by: ses.by }))).slice(-STREAM_ROWS).reverse())
+    expect(await rows(page, 'stream')).toEqual(
+      (await expected(windows(range, ses.spec, { ...opts(scope()), by: ses.by }))).slice(-STREAM_ROWS).reverse(),
+    )
     await page.screenshot({ path: `${SHOTS}/streams.png`, fullPage: true })
 
     const steps = 'path:/,name:add_to_cart,name:order'
@@ -296,7 +326,9 @@ describe('dashboard on the local stack', () => {
     await page.screenshot({ path: `${SHOTS}/users.png`, fullPage: true })
 
     const wide = { from: data.from - HOUR, to: Date.now() + HOUR }
-    await page.goto(`${stack.url}/dashboard/?view=filtered&range=custom&from=${new Date(wide.from).toISOString()}&to=${new Date(wide.to).toISOString()}#token=${stack.token}`)
+    await page.goto(
+      `${stack.url}/dashboard/?view=filtered&range=custom&from=${new Date(wide.from).toISOString()}&to=${new Date(wide.to).toISOString()}#token=${stack.token}`,
+    )
     await settled(page)
     expect(await rows(page, 'dropped')).toEqual(await expected(droppedByReason(wide)))
     expect((await rows(page, 'dropped'))[0]!.slice(0, 2)).toEqual(['invalid', 'url'])
@@ -335,7 +367,12 @@ describe('dashboard on the local stack', () => {
     const pages = await native.run(breakdown(range, 'path', { ...opts(scope()), type: 'pageview', limit: 10 }))
     const pcols = ['value', 'visitors', 'pageviews']
     const csvText = await readFile((await csv.path())!, 'utf8')
-    expect(csvText).toBe(toCsv(pcols, pages.map((r) => Object.fromEntries(pcols.map((c) => [c, formatCell(c, r[c])])))))
+    expect(csvText).toBe(
+      toCsv(
+        pcols,
+        pages.map((r) => Object.fromEntries(pcols.map((c) => [c, formatCell(c, r[c])]))),
+      ),
+    )
     expect(csvText.split('\r\n')[0]).toBe('value,visitors,pageviews')
     await page.close()
   })
@@ -370,12 +407,20 @@ describe('dashboard on the local stack', () => {
     const more = makeDataset(Date.now(), 5, 1, 99)
     more.events.forEach((e, i) => (e.id = `more-${String(i).padStart(6, '0')}`))
     const accepted = await postDataset(stack, more, 100)
-    await waitFor(async () => (await listFiles(stack, 'demo', range.from, range.to)).reduce((n, f) => n + f.rows, 0) >= files.reduce((n, f) => n + f.rows, 0) + accepted, 30_000)
+    await waitFor(
+      async () =>
+        (await listFiles(stack, 'demo', range.from, range.to)).reduce((n, f) => n + f.rows, 0) >=
+        files.reduce((n, f) => n + f.rows, 0) + accepted,
+      30_000,
+    )
     const now = await listFiles(stack, 'demo', range.from, range.to)
     const fresh = now.filter((f) => !files.some((g) => g.key === f.key))
     expect(fresh.length).toBeGreaterThan(0)
     await page.click('text=Refresh')
-    await page.waitForFunction((n) => document.querySelector('[data-testid=load-stats]')?.getAttribute('data-files') === String(n), fresh.length)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=load-stats]')?.getAttribute('data-files') === String(n),
+      fresh.length,
+    )
     await settled(page)
     expect(fetched.map((u) => decodeURIComponent(new URL(u).pathname.slice(6))).sort()).toEqual(fresh.map((f) => f.key).sort())
     native = await loadNative(now)

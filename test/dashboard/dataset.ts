@@ -5,7 +5,8 @@
 import type { Stack } from '../helpers/stack.ts'
 
 const UAS = {
-  iphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  iphone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
   chrome: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   firefox: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
   bot: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
@@ -24,7 +25,7 @@ export interface Dataset {
 /** About `visits` visits spread over the `hours` before `end`, each 1-6 pageviews, some events, orders, identifies. */
 export function makeDataset(end: number, visits = 60, hours = 40, seed = 7): Dataset {
   let s = seed
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   const pick = <T>(a: T[]) => a[Math.floor(rnd() * a.length)]!
   const events: Record<string, unknown>[] = []
   let n = 0
@@ -42,20 +43,56 @@ export function makeDataset(end: number, visits = 60, hours = 40, seed = 7): Dat
     const views = 1 + Math.floor(rnd() * 6)
     for (let i = 0; i < views; i++) {
       const path = i === 0 ? pick(PAGES.slice(0, 3)) : pick(PAGES)
-      events.push({ id: id(), type: 'pageview', ts: t, url: `http://localhost${path}${i === 0 ? utm : ''}`, referrer: i === 0 && ref ? ref : undefined, title: path, ip, ua })
+      events.push({
+        id: id(),
+        type: 'pageview',
+        ts: t,
+        url: `http://localhost${path}${i === 0 ? utm : ''}`,
+        referrer: i === 0 && ref ? ref : undefined,
+        title: path,
+        ip,
+        ua,
+      })
       t += 20_000 + Math.floor(rnd() * (v >= visits - 4 ? 20_000 : 120_000))
       if (path.startsWith('/shop/') && rnd() < 0.6) {
         const category = path.slice(6)
-        events.push({ id: id(), type: 'event', name: 'add_to_cart', ts: t, url: `http://localhost${path}`, props: { product_id: `${category}-0${1 + Math.floor(rnd() * 3)}`, category }, ip, ua })
+        events.push({
+          id: id(),
+          type: 'event',
+          name: 'add_to_cart',
+          ts: t,
+          url: `http://localhost${path}`,
+          props: { product_id: `${category}-0${1 + Math.floor(rnd() * 3)}`, category },
+          ip,
+          ua,
+        })
         t += 5_000
         if (rnd() < 0.5) {
-          events.push({ id: id(), type: 'event', name: 'order', ts: t, url: `http://localhost/cart`, props: { revenue: 10 + Math.floor(rnd() * 40), currency: 'EUR', category }, ip, ua })
+          events.push({
+            id: id(),
+            type: 'event',
+            name: 'order',
+            ts: t,
+            url: `http://localhost/cart`,
+            props: { revenue: 10 + Math.floor(rnd() * 40), currency: 'EUR', category },
+            ip,
+            ua,
+          })
           t += 5_000
         }
       }
     }
     if (v % 5 === 0) {
-      events.push({ id: id(), type: 'identify', ts: t, url: 'http://localhost/account', userId: `user-${v % 15}`, props: { age: 20 + (v % 30), tier: v % 2 ? 'gold' : 'free' }, ip, ua })
+      events.push({
+        id: id(),
+        type: 'identify',
+        ts: t,
+        url: 'http://localhost/account',
+        userId: `user-${v % 15}`,
+        props: { age: 20 + (v % 30), tier: v % 2 ? 'gold' : 'free' },
+        ip,
+        ua,
+      })
     }
   }
   return { events, from: start, to: end }

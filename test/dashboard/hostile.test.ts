@@ -27,10 +27,20 @@ beforeAll(async () => {
   stack = await startStack({ port: await freePort() })
   const now = Date.now()
   const events = Array.from({ length: N }, (_, i) => ({
-    id: `hostile-${String(i).padStart(4, '0')}`, type: i % 2 ? 'event' : 'pageview', name: i % 2 ? FORMULA_NAME : undefined,
-    ts: now - 60_000 + i, url: `http://localhost/demo/p${i % 3}`, referrer: FORMULA_REF, title: '+1+1', props: { plan: FORMULA_PROP, n: -3 },
+    id: `hostile-${String(i).padStart(4, '0')}`,
+    type: i % 2 ? 'event' : 'pageview',
+    name: i % 2 ? FORMULA_NAME : undefined,
+    ts: now - 60_000 + i,
+    url: `http://localhost/demo/p${i % 3}`,
+    referrer: FORMULA_REF,
+    title: '+1+1',
+    props: { plan: FORMULA_PROP, n: -3 },
   }))
-  const res = await fetch(`${stack.url}/e`, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'CF-Connecting-IP': '198.51.100.20', 'User-Agent': CHROME_UA }, body: JSON.stringify({ site: 'demo', sentAt: now, events }) })
+  const res = await fetch(`${stack.url}/e`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', 'CF-Connecting-IP': '198.51.100.20', 'User-Agent': CHROME_UA },
+    body: JSON.stringify({ site: 'demo', sentAt: now, events }),
+  })
   expect(res.status).toBe(202)
   await waitFor(async () => (await listFiles(stack, 'demo', now - 3_600_000, now + 60_000)).reduce((n, f) => n + f.rows, 0) >= N, 60_000)
   base = `${stack.url}/dashboard/?range=custom&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 300_000).toISOString()}`
@@ -63,7 +73,9 @@ async function download(page: Page, testid: string): Promise<string> {
 }
 
 async function consoleRows(page: Page): Promise<string[][]> {
-  return page.$$eval('[data-testid="sql-result"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+  return page.$$eval('[data-testid="sql-result"] tbody tr', (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+  )
 }
 
 describe('hostile input in the dashboard', () => {
@@ -100,7 +112,14 @@ describe('hostile input in the dashboard', () => {
       await page.waitForFunction(() => !document.querySelector('[aria-busy=true]'))
       return (await consoleRows(page))[0]
     }
-    for (const attack of ['DELETE FROM events', 'WITH x AS (SELECT 1) DELETE FROM events', 'SELECT 1; DELETE FROM events', 'DROP TABLE events', "COPY events TO 'x.csv'", 'SET threads = 1']) {
+    for (const attack of [
+      'DELETE FROM events',
+      'WITH x AS (SELECT 1) DELETE FROM events',
+      'SELECT 1; DELETE FROM events',
+      'DROP TABLE events',
+      "COPY events TO 'x.csv'",
+      'SET threads = 1',
+    ]) {
       await page.goto(`${base}&view=sql&sql=${encodeURIComponent(attack)}#token=${stack.token}`)
       await settled(page)
       // Shown, not run.
@@ -108,7 +127,11 @@ describe('hostile input in the dashboard', () => {
       expect(await page.getAttribute('[data-testid=sql-result]', 'data-state')).toBe('waiting')
       // Pressed: refused, or run and undone.
       await page.click('[data-testid=sql-run]')
-      await page.waitForFunction(() => ['error', 'ready', 'empty'].includes(document.querySelector('[data-testid=sql-result]')?.getAttribute('data-state') ?? ''), null, { timeout: 30_000 })
+      await page.waitForFunction(
+        () => ['error', 'ready', 'empty'].includes(document.querySelector('[data-testid=sql-result]')?.getAttribute('data-state') ?? ''),
+        null,
+        { timeout: 30_000 },
+      )
       expect([attack, await count()]).toEqual([attack, [String(N)]])
     }
     const error = async (sql: string) => {

@@ -57,7 +57,8 @@ async function seedLake(persistTo: string): Promise<string[]> {
 async function putParts(r2: LakeBucket, rows: EventRow[], batch: number, redeliver: (b: number) => EventRow[]) {
   for (let b = 0; b < rows.length; b += batch) {
     const byHour = new Map<string, EventRow[]>()
-    for (const e of rows.slice(b, b + batch).concat(redeliver(b))) byHour.set(partitionOf('demo', e.event_time).hour, [...(byHour.get(partitionOf('demo', e.event_time).hour) ?? []), e])
+    for (const e of rows.slice(b, b + batch).concat(redeliver(b)))
+      byHour.set(partitionOf('demo', e.event_time).hour, [...(byHour.get(partitionOf('demo', e.event_time).hour) ?? []), e])
     for (const part of byHour.values()) {
       await r2.put(partKey(partitionOf('demo', part[0]!.event_time), await partName(part.map((e) => e.event_id))), writeEvents(part), {
         httpMetadata: { contentType: 'application/vnd.apache.parquet' },
@@ -70,22 +71,44 @@ async function putParts(r2: LakeBucket, rows: EventRow[], batch: number, redeliv
 /** Closed days CLOSED..OPEN compacted (day files and rollups); OPEN..NOW in parts, as the consumer left them. */
 async function seedNow(persistTo: string): Promise<void> {
   const { Miniflare } = await import('miniflare')
-  const mf = new Miniflare({ modules: true, script: 'export default {}', r2Buckets: ['footfall-lake'], r2Persist: join(persistTo, 'v3/r2') })
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default {}',
+    r2Buckets: ['footfall-lake'],
+    r2Persist: join(persistTo, 'v3/r2'),
+  })
   try {
     const r2 = (await mf.getR2Bucket('footfall-lake')) as unknown as LakeBucket
-    const event = (n: number, t: number, i: number) => eventRow({ event_id: `n${n}`, event_time: t, received_time: t + 500, type: i % 6 === 5 ? 'event' : 'pageview',
-      name: i % 6 === 5 ? 'signup' : null, visitor_id: `w${(n * 31) % 300}`, path: `/p${i % 9}`, is_bot: i % 17 === 0, bot_reason: i % 17 === 0 ? 'ua' : null })
+    const event = (n: number, t: number, i: number) =>
+      eventRow({
+        event_id: `n${n}`,
+        event_time: t,
+        received_time: t + 500,
+        type: i % 6 === 5 ? 'event' : 'pageview',
+        name: i % 6 === 5 ? 'signup' : null,
+        visitor_id: `w${(n * 31) % 300}`,
+        path: `/p${i % 9}`,
+        is_bot: i % 17 === 0,
+        bot_reason: i % 17 === 0 ? 'ua' : null,
+      })
     const closed: EventRow[] = []
-    for (let i = 0; i < 6000; i++) closed.push(event(i, CLOSED + Math.floor(((i * 7919) % 6000) / 6000 * (OPEN - CLOSED)) + (i % 13) * 1111, i))
+    for (let i = 0; i < 6000; i++)
+      closed.push(event(i, CLOSED + Math.floor((((i * 7919) % 6000) / 6000) * (OPEN - CLOSED)) + (i % 13) * 1111, i))
     await putParts(r2, closed, 500, () => [])
     for (let d = CLOSED; d < OPEN; d += DAY) {
       // Compaction's `now` days later: every one of these days is closed, whatever the time of the run.
-      await compactDate(r2, 'demo', new Date(d).toISOString().slice(0, 10), { now: OPEN + 3 * DAY, settledAt: Date.now() + 1000, maxRows: 1200 })
+      await compactDate(r2, 'demo', new Date(d).toISOString().slice(0, 10), {
+        now: OPEN + 3 * DAY,
+        settledAt: Date.now() + 1000,
+        maxRows: 1200,
+      })
     }
     // The open day(s): 2,000 events up to two minutes ago; one batch in four redelivered in part, later.
     const span = NOW - 2 * 60_000 - OPEN
-    const open = Array.from({ length: 2000 }, (_, i) => event(10_000 + i, OPEN + Math.floor(((i * 4409) % 2000) / 2000 * span), i))
-    await putParts(r2, open, 100, (b) => (b % 400 === 0 && b ? open.slice(b - 30, b).map((e) => ({ ...e, received_time: e.received_time + 60_000 })) : []))
+    const open = Array.from({ length: 2000 }, (_, i) => event(10_000 + i, OPEN + Math.floor((((i * 4409) % 2000) / 2000) * span), i))
+    await putParts(r2, open, 100, (b) =>
+      b % 400 === 0 && b ? open.slice(b - 30, b).map((e) => ({ ...e, received_time: e.received_time + 60_000 })) : [],
+    )
   } finally {
     await mf.dispose()
   }
@@ -94,16 +117,31 @@ async function seedNow(persistTo: string): Promise<void> {
 /** Four days of February in hourly parts (redelivered batches among them), compacted into day files and rollups. */
 async function seedFeb(persistTo: string): Promise<string[]> {
   const { Miniflare } = await import('miniflare')
-  const mf = new Miniflare({ modules: true, script: 'export default {}', r2Buckets: ['footfall-lake'], r2Persist: join(persistTo, 'v3/r2') })
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default {}',
+    r2Buckets: ['footfall-lake'],
+    r2Persist: join(persistTo, 'v3/r2'),
+  })
   try {
     const r2 = (await mf.getR2Bucket('footfall-lake')) as unknown as LakeBucket
     let n = 0
     for (let d = 0; d < 4; d++) {
       const rows: EventRow[] = []
       for (let i = 0; i < 1500 + d * 300; i++, n++) {
-        const t = FIRST + d * DAY + Math.floor(((i * 7919) % 1500) / 1500 * DAY) + (i % 13) * 1111
-        rows.push(eventRow({ event_id: `r${n}`, event_time: t, type: i % 6 === 5 ? 'event' : 'pageview', name: i % 6 === 5 ? 'signup' : null,
-          visitor_id: `v${(n * 31) % 400}`, path: `/p${i % 9}`, is_bot: i % 17 === 0, bot_reason: i % 17 === 0 ? 'ua' : null }))
+        const t = FIRST + d * DAY + Math.floor((((i * 7919) % 1500) / 1500) * DAY) + (i % 13) * 1111
+        rows.push(
+          eventRow({
+            event_id: `r${n}`,
+            event_time: t,
+            type: i % 6 === 5 ? 'event' : 'pageview',
+            name: i % 6 === 5 ? 'signup' : null,
+            visitor_id: `v${(n * 31) % 400}`,
+            path: `/p${i % 9}`,
+            is_bot: i % 17 === 0,
+            bot_reason: i % 17 === 0 ? 'ua' : null,
+          }),
+        )
       }
       // Every third batch redelivers part of the one before: duplicates across parts.
       await putParts(r2, rows, 200, (b) => (b && b % 600 === 0 ? rows.slice(b - 50, b) : []))
@@ -143,10 +181,14 @@ async function heldPage(browser: BrowserContext, hold = /\/data\/events\//) {
   const held: Route[] = []
   const requests: string[] = []
   let released = false
-  page.on('request', (r) => { if (/\/(api\/files|data\/)/.test(r.url())) requests.push(r.url()) })
+  page.on('request', (r) => {
+    if (/\/(api\/files|data\/)/.test(r.url())) requests.push(r.url())
+  })
   await page.route(hold, (route) => (released ? route.continue() : void held.push(route)))
   return {
-    page, held, requests,
+    page,
+    held,
+    requests,
     release: async () => {
       released = true
       await Promise.all(held.splice(0).map((r) => r.continue()))
@@ -180,13 +222,15 @@ async function nativeSeries(range: { from: number; to: number }, bots: boolean, 
 describe('first chart from pageview rollups', () => {
   it('the lake holds compacted day files, each with a rollup', async () => {
     expect(keys.length).toBeGreaterThanOrEqual(8) // maxRows 1,200: at least two files a day
-    const res = await fetch(`${stack.url}/api/files?site=demo&rollups=1&from=${FIRST}&to=${FIRST + 4 * DAY - 1}`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    const res = await fetch(`${stack.url}/api/files?site=demo&rollups=1&from=${FIRST}&to=${FIRST + 4 * DAY - 1}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    })
     const { files } = (await res.json()) as { files: { key: string; rollup?: { key: string } }[] }
     expect(files.map((f) => f.key).sort()).toEqual([...keys].sort())
     expect(files.every((f) => f.rollup?.key === f.key.replace(/^events\//, 'rollups/'))).toBe(true)
   })
 
-  it('draws the chart and pageviews from rollups before any event file is downloaded, equal to native DuckDB and then to the events\' chart', async () => {
+  it("draws the chart and pageviews from rollups before any event file is downloaded, equal to native DuckDB and then to the events' chart", async () => {
     const browser = await launchChromium()
     try {
       const { page, held, requests, release } = await heldPage(browser)
@@ -237,7 +281,10 @@ describe('first chart from pageview rollups', () => {
   })
 
   it('waits for the events with a filter (asking for no rollup), or a range whose boundary splits a rolled-up minute (downloading none)', async () => {
-    for (const [range, more] of [[RANGE, '&f=path:is:%2Fp1'], [{ from: RANGE.from + 30_000, to: RANGE.to }, '']] as const) {
+    for (const [range, more] of [
+      [RANGE, '&f=path:is:%2Fp1'],
+      [{ from: RANGE.from + 30_000, to: RANGE.to }, ''],
+    ] as const) {
       // A fresh browser each time: nothing in Cache Storage, so the event files are downloaded (and held).
       const browser = await launchChromium()
       try {
@@ -259,9 +306,11 @@ describe('first chart from pageview rollups', () => {
   })
 })
 
-describe('first chart from rollups and the open day\'s parts, default range', () => {
-  it('the lake holds closed day files with rollups and the open day\'s hour parts, redeliveries among them', async () => {
-    const res = await fetch(`${stack.url}/api/files?site=demo&rollups=1&from=${CLOSED}&to=${NOW + DAY}`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+describe("first chart from rollups and the open day's parts, default range", () => {
+  it("the lake holds closed day files with rollups and the open day's hour parts, redeliveries among them", async () => {
+    const res = await fetch(`${stack.url}/api/files?site=demo&rollups=1&from=${CLOSED}&to=${NOW + DAY}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    })
     const { files } = (await res.json()) as { files: { key: string; rows: number; rollup?: { key: string } }[] }
     const parts = files.filter((f) => /\/hour=\d\d\//.test(f.key))
     expect(parts.length).toBeGreaterThan(10)
@@ -273,7 +322,7 @@ describe('first chart from rollups and the open day\'s parts, default range', ()
     expect(Number(k!.raw)).toBeGreaterThan(Number(k!.n)) // duplicates across parts
   })
 
-  it('draws the chart from rollups and parts while the day files are held, equal to native DuckDB and then to the events\' chart; each file requested once', async () => {
+  it("draws the chart from rollups and parts while the day files are held, equal to native DuckDB and then to the events' chart; each file requested once", async () => {
     const browser = await launchChromium()
     try {
       // Hold the compacted day files only: the first chart needs the rollups and the parts.
@@ -311,7 +360,12 @@ describe('first chart from rollups and the open day\'s parts, default range', ()
       const data = requests.filter((u) => u.includes('/data/'))
       expect(data.length).toBe(new Set(data).size)
       const listed = await listFiles(stack, 'demo', previousOf(lateRange).from, lateRange.to)
-      expect(data.filter((u) => u.includes('/data/events/')).map((u) => decodeURIComponent(new URL(u).pathname)).sort()).toEqual(listed.map((f) => f.url).sort())
+      expect(
+        data
+          .filter((u) => u.includes('/data/events/'))
+          .map((u) => decodeURIComponent(new URL(u).pathname))
+          .sort(),
+      ).toEqual(listed.map((f) => f.url).sort())
     } finally {
       await browser.close()
     }
@@ -324,7 +378,9 @@ describe('first chart from rollups and the open day\'s parts, default range', ()
       const { page, held, requests, release } = await heldPage(browser, /\/data\/events\/.*\/hour=/)
       await page.goto(`${stack.url}/dashboard/?compare=1#token=${TOKEN}`)
       const days = (await listFiles(stack, 'demo', CLOSED, NOW + DAY)).filter((f) => !f.key.includes('/hour='))
-      await expect.poll(() => requests.filter((u) => /\/data\/events\/site=demo\/date=[^/]+\/\d\d-\d\d-/.test(u)).length, { timeout: 60_000 }).toBe(days.length)
+      await expect
+        .poll(() => requests.filter((u) => /\/data\/events\/site=demo\/date=[^/]+\/\d\d-\d\d-/.test(u)).length, { timeout: 60_000 })
+        .toBe(days.length)
       await page.waitForTimeout(1500)
       expect(held.length).toBeGreaterThan(0)
       await release()

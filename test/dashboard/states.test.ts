@@ -24,7 +24,10 @@ beforeAll(async () => {
   stack = await startStack({ port: await freePort() })
   data = makeDataset(Date.now())
   const accepted = await postDataset(stack, data)
-  await waitFor(async () => (await listFiles(stack, 'demo', data.from - HOUR, data.to + HOUR)).reduce((n, f) => n + f.rows, 0) >= accepted, 60_000)
+  await waitFor(
+    async () => (await listFiles(stack, 'demo', data.from - HOUR, data.to + HOUR)).reduce((n, f) => n + f.rows, 0) >= accepted,
+    60_000,
+  )
 }, 180_000)
 afterAll(async () => {
   await browser?.close()
@@ -66,7 +69,9 @@ describe('honest states', () => {
       await page.waitForSelector(`[data-testid=view-${view}]:not([data-state=loading])`, { timeout: 90_000 })
       await settled(page)
       expect([view, await errors(page)]).toEqual([view, []])
-      const loading = await page.$$eval('.panel', (ps) => ps.filter((p) => p.textContent?.includes('Loading…')).map((p) => p.getAttribute('data-testid')))
+      const loading = await page.$$eval('.panel', (ps) =>
+        ps.filter((p) => p.textContent?.includes('Loading…')).map((p) => p.getAttribute('data-testid')),
+      )
       expect([view, loading]).toEqual([view, []])
       // Realtime is the last 30 minutes: it offers no range.
       expect([view, await page.locator('[data-testid=range]').count()]).toEqual([view, view === 'realtime' ? 0 : 1])
@@ -74,7 +79,8 @@ describe('honest states', () => {
         expect(await page.getAttribute('[data-testid=funnel]', 'data-state')).toBe('idle')
         expect(await page.textContent('[data-testid=funnel-idle]')).toBe('Enter the steps of a funnel above, then press Show funnel.')
       }
-      if (view === 'realtime') expect(Number((await page.textContent('[data-testid=rt-current] tbody td:nth-child(2)')) ?? 0)).toBeGreaterThan(0)
+      if (view === 'realtime')
+        expect(Number((await page.textContent('[data-testid=rt-current] tbody td:nth-child(2)')) ?? 0)).toBeGreaterThan(0)
       await page.screenshot({ path: `${SHOTS}/tab-${view}.png`, fullPage: true })
     }
     await page.close()
@@ -90,7 +96,10 @@ describe('honest states', () => {
         await recordErrors(page)
         for (const view of VIEWS) {
           // The window's load event can take over 30 s on a busy machine: the page's own state says when it is ready.
-          await page.goto(url(range, view === 'overview' ? '&compare=1' : `&view=${view}`), { waitUntil: 'domcontentloaded', timeout: 90_000 })
+          await page.goto(url(range, view === 'overview' ? '&compare=1' : `&view=${view}`), {
+            waitUntil: 'domcontentloaded',
+            timeout: 90_000,
+          })
           await page.waitForSelector(`[data-testid=view-${view}]:not([data-state=loading])`, { timeout: 90_000 })
           await settled(page)
           await page.screenshot({ path: `${SHOTS}/${view}-${width}-${scheme}.png`, fullPage: true })

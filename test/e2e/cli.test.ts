@@ -26,12 +26,21 @@ const cli = (...args: string[]) =>
 beforeAll(async () => {
   cache = await mkdtemp(join(tmpdir(), 'footfall-cli-home-'))
   stack = await startStack({ port: await freePort() })
-  const ev = (id: string, min: number, ip: string, extra = {}) => ({ id, type: 'pageview', ts: t0 + min * 60_000, url: 'http://localhost/demo/', ip, ua: UA, ...extra })
+  const ev = (id: string, min: number, ip: string, extra = {}) => ({
+    id,
+    type: 'pageview',
+    ts: t0 + min * 60_000,
+    url: 'http://localhost/demo/',
+    ip,
+    ua: UA,
+    ...extra,
+  })
   const res = await fetch(`${stack.url}/e`, {
     method: 'POST',
     headers: { Authorization: 'Bearer demo-server-key', 'Content-Type': 'application/json' },
     body: JSON.stringify({
-      site: 'demo', sentAt: Date.now(),
+      site: 'demo',
+      sentAt: Date.now(),
       events: [
         ev('cli-e2e-a1', 0, '5.9.1.1'),
         ev('cli-e2e-a2', 10, '5.9.1.1', { url: 'http://localhost/demo/cart' }),
@@ -49,7 +58,12 @@ afterAll(async () => {
 
 describe('footfall CLI on the local stack', () => {
   it('query reads the lake through /api/files and /data', async () => {
-    const { stdout } = await cli('query', 'SELECT type, count(*) AS n, count(DISTINCT visitor_id) AS v FROM events GROUP BY type ORDER BY type', '--format', 'csv')
+    const { stdout } = await cli(
+      'query',
+      'SELECT type, count(*) AS n, count(DISTINCT visitor_id) AS v FROM events GROUP BY type ORDER BY type',
+      '--format',
+      'csv',
+    )
     expect(stdout.trim().split('\n')).toEqual(['type,n,v', 'event,1,1', 'pageview,3,2'])
   })
 

@@ -10,7 +10,15 @@ import { launchChromium } from '../helpers/browser.ts'
 import { downloadLake, listFiles } from '../helpers/lake.ts'
 import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
 
-const CF = { country: 'NZ', region: 'Wellington', city: 'Wellington', continent: 'OC', timezone: 'Pacific/Auckland', asn: 9790, colo: 'WLG' }
+const CF = {
+  country: 'NZ',
+  region: 'Wellington',
+  city: 'Wellington',
+  continent: 'OC',
+  timezone: 'Pacific/Auckland',
+  asn: 9790,
+  colo: 'WLG',
+}
 
 let stack: Stack
 let browser: BrowserContext
@@ -46,10 +54,20 @@ describe('foundation: demo page -> lake -> dashboard', () => {
     const expectedBrowser = new UAParser(userAgent).getBrowser().name
     expect(expectedBrowser).toMatch(/Chrom/)
     expect(rows[0]).toMatchObject({
-      type: 'pageview', site: 'demo', path: '/demo/', host: 'localhost', title: 'Footfall demo shop',
-      country: 'NZ', city: 'Wellington', asn: 9790, browser: expectedBrowser, os: 'Linux', device_type: 'desktop',
+      type: 'pageview',
+      site: 'demo',
+      path: '/demo/',
+      host: 'localhost',
+      title: 'Footfall demo shop',
+      country: 'NZ',
+      city: 'Wellington',
+      asn: 9790,
+      browser: expectedBrowser,
+      os: 'Linux',
+      device_type: 'desktop',
       // Headless Chromium is automation: stored, but flagged (the dashboard leaves bots out by default).
-      is_bot: true, bot_reason: 'headless',
+      is_bot: true,
+      bot_reason: 'headless',
     })
     expect(rows[1]).toMatchObject({ type: 'event', name: 'add_to_cart', product_id: 'tea-01', category: 'tea', path: '/demo/' })
     expect(rows[0]!.visitor_id).toBe(rows[1]!.visitor_id)

@@ -34,7 +34,12 @@ describe('generator on the local stack', () => {
     const visitors = new Map<string, Visitor>()
     const statuses: number[] = []
     const r = await live({
-      url: stack.url, visitors: 24, concurrency: 6, speed: 2000, seed: 'e2e', quiet: true,
+      url: stack.url,
+      visitors: 24,
+      concurrency: 6,
+      speed: 2000,
+      seed: 'e2e',
+      quiet: true,
       onBatch: (events, status, v) => (statuses.push(status), events.forEach((e) => visitors.set(e.id, v))),
     })
     expect(r.problems).toEqual([])
@@ -43,7 +48,10 @@ describe('generator on the local stack', () => {
     expect(r.sent).toBeGreaterThan(100)
 
     const lake = await lakeWith(r.sent)
-    const rows = await lake.run({ sql: `SELECT event_id, country, device_type, is_bot, visitor_id, type, name, revenue FROM events_raw`, params: [] })
+    const rows = await lake.run({
+      sql: `SELECT event_id, country, device_type, is_bot, visitor_id, type, name, revenue FROM events_raw`,
+      params: [],
+    })
     expect(rows).toHaveLength(r.sent)
     for (const row of rows) {
       const v = visitors.get(row.event_id as string)!
@@ -73,9 +81,16 @@ describe('generator on the local stack', () => {
     for (const r of [timed, fixed, server]) expect(r).toMatchObject({ rows: 4, accepted: 4, rejected: 0, failed: 0 })
 
     const lake = await lakeWith(before + 12)
-    const rows = byId(await lake.run({ sql: `SELECT event_id, epoch_ms(received_time) AS received, epoch_ms(event_time) AS time, country, product_id, name, revenue, user_id FROM events_raw`, params: [] }))
-    const gaps = (run: string) => [1, 2, 3].map((i) => Number(rows.get(`${run}-000${i}`)!.received) - Number(rows.get(`${run}-000${i - 1}`)!.received))
-    const near = (actual: number[], expected: number[]) => actual.forEach((a, i) => expect(Math.abs(a - expected[i]!), `${actual} vs ${expected}`).toBeLessThan(250))
+    const rows = byId(
+      await lake.run({
+        sql: `SELECT event_id, epoch_ms(received_time) AS received, epoch_ms(event_time) AS time, country, product_id, name, revenue, user_id FROM events_raw`,
+        params: [],
+      }),
+    )
+    const gaps = (run: string) =>
+      [1, 2, 3].map((i) => Number(rows.get(`${run}-000${i}`)!.received) - Number(rows.get(`${run}-000${i - 1}`)!.received))
+    const near = (actual: number[], expected: number[]) =>
+      actual.forEach((a, i) => expect(Math.abs(a - expected[i]!), `${actual} vs ${expected}`).toBeLessThan(250))
     near(gaps(timed.run), [900, 0, 1500])
     near(gaps(fixed.run), [300, 300, 300])
     expect([0, 1, 2, 3].map((i) => rows.get(`${timed.run}-000${i}`)!.country)).toEqual(['DE', 'US', 'JP', 'GB'])
@@ -94,6 +109,15 @@ describe('generator on the local stack', () => {
     expect(stdout).toContain('"accepted":1')
     const lake = await lakeWith(before + 1)
     const [row] = await lake.run({ sql: `SELECT * FROM events_raw WHERE name = 'payment_captured'`, params: [] })
-    expect(row).toMatchObject({ type: 'event', user_id: 'user-demo', revenue: 54.9, currency: 'EUR', country: 'GB', browser: 'Safari', is_bot: false, path: '/demo/order' })
+    expect(row).toMatchObject({
+      type: 'event',
+      user_id: 'user-demo',
+      revenue: 54.9,
+      currency: 'EUR',
+      country: 'GB',
+      browser: 'Safari',
+      is_bot: false,
+      path: '/demo/order',
+    })
   })
 })

@@ -46,7 +46,9 @@ describe('demo shop', () => {
   it('multi-page: product links carry click attributes; a purchase arrives as pageviews, add_to_cart and an order with revenue', async () => {
     const { page, errors } = await newPage()
     await page.goto(`${origin}/demo/`)
-    const links = await page.locator('#products a').evaluateAll((as) => as.map((a) => ({ ...(a as HTMLElement).dataset, href: a.getAttribute('href') }) as Record<string, string>))
+    const links = await page
+      .locator('#products a')
+      .evaluateAll((as) => as.map((a) => ({ ...(a as HTMLElement).dataset, href: a.getAttribute('href') }) as Record<string, string>))
     expect(links.length).toBeGreaterThan(2)
     for (const l of links) {
       const p = catalog.products.find((x) => x.id === l.ffPropProduct_id)!
@@ -66,13 +68,27 @@ describe('demo shop', () => {
     await page.goto('about:blank') // leaving flushes the last batch
     expect(errors).toEqual([])
 
-    const rows = await lakeRows(`SELECT type, name, path, product_id, category, revenue, currency, props FROM events_raw ORDER BY event_time`, (r) => r.some((x) => x.path === '/demo/order'))
-    expect(rows.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual(
-      ['/demo/', '/demo/category', '/demo/product', '/demo/cart', '/demo/checkout', '/demo/order'],
+    const rows = await lakeRows(
+      `SELECT type, name, path, product_id, category, revenue, currency, props FROM events_raw ORDER BY event_time`,
+      (r) => r.some((x) => x.path === '/demo/order'),
     )
+    expect(rows.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
+      '/demo/',
+      '/demo/category',
+      '/demo/product',
+      '/demo/cart',
+      '/demo/checkout',
+      '/demo/order',
+    ])
     // The product link's data-ff-event and data-ff-prop-* attributes, captured by the tracker on click.
-    expect(rows.filter((r) => r.name === 'product_click')).toMatchObject([{ type: 'event', product_id: 'teaware-01', category: 'teaware', path: '/demo/category' }])
-    expect(rows.find((r) => r.name === 'add_to_cart')).toMatchObject({ product_id: 'teaware-01', category: 'teaware', path: '/demo/product' })
+    expect(rows.filter((r) => r.name === 'product_click')).toMatchObject([
+      { type: 'event', product_id: 'teaware-01', category: 'teaware', path: '/demo/category' },
+    ])
+    expect(rows.find((r) => r.name === 'add_to_cart')).toMatchObject({
+      product_id: 'teaware-01',
+      category: 'teaware',
+      path: '/demo/product',
+    })
     expect(rows.find((r) => r.name === 'order')).toMatchObject({ revenue: 49, currency: 'EUR', path: '/demo/checkout' })
   })
 
@@ -105,8 +121,14 @@ describe('demo shop', () => {
     )
     // Every History navigation counted once, the back button included; deep links are page loads.
     expect(rows.filter((r) => r.type === 'pageview').map((r) => r.path)).toEqual([
-      '/demo/spa/', '/demo/spa/category/coffee', '/demo/spa/product/coffee-02', '/demo/spa/cart', '/demo/spa/product/coffee-02',
-      '/demo/spa/product/tea-03', '/demo/spa/checkout', '/demo/spa/order',
+      '/demo/spa/',
+      '/demo/spa/category/coffee',
+      '/demo/spa/product/coffee-02',
+      '/demo/spa/cart',
+      '/demo/spa/product/coffee-02',
+      '/demo/spa/product/tea-03',
+      '/demo/spa/checkout',
+      '/demo/spa/order',
     ])
     expect(rows.filter((r) => r.name === 'product_click')).toMatchObject([{ product_id: 'coffee-02', path: '/demo/spa/category/coffee' }])
     expect(rows.find((r) => r.name === 'add_to_cart')).toMatchObject({ product_id: 'coffee-02', path: '/demo/spa/product/coffee-02' })

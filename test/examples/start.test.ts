@@ -33,13 +33,21 @@ beforeAll(async () => {
   })
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
-  await waitFor(async () => out.includes('Footfall is running'), 110_000, () => child.exitCode !== null).catch((e) => {
+  await waitFor(
+    async () => out.includes('Footfall is running'),
+    110_000,
+    () => child.exitCode !== null,
+  ).catch((e) => {
     throw new Error(`npm start did not come up: ${e.message}\n${out}`)
   })
   const sent = await fetch(`${url}/e`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: 'Bearer demo-server-key' },
-    body: JSON.stringify({ site: 'demo', sentAt: Date.now(), events: [{ id: LATE.id, type: 'pageview', ts: LATE.ts, url: `http://localhost:${port}/demo/late`, ip: '5.9.1.1', ua: 'node' }] }),
+    body: JSON.stringify({
+      site: 'demo',
+      sentAt: Date.now(),
+      events: [{ id: LATE.id, type: 'pageview', ts: LATE.ts, url: `http://localhost:${port}/demo/late`, ip: '5.9.1.1', ua: 'node' }],
+    }),
   })
   expect(sent.status).toBe(202)
   browser = await launchChromium()
@@ -89,10 +97,14 @@ describe('npm start', () => {
     expect(out).toContain('Cron        * * * * * (UTC): compaction, aggregates, salts, retention')
     // Parts are compacted once they are a minute old (compaction's settle time): the second run at the latest.
     const merged = (k: string) => /\/hour=\d\d\/merged-|\/\d\d-\d\d-[^/]+\.parquet$/.test(k)
-    await waitFor(async () => {
-      const covering = await files(LATE.ts, LATE.ts)
-      return covering.length > 0 && covering.every((f) => merged(f.key))
-    }, 180_000, () => child.exitCode !== null)
+    await waitFor(
+      async () => {
+        const covering = await files(LATE.ts, LATE.ts)
+        return covering.length > 0 && covering.every((f) => merged(f.key))
+      },
+      180_000,
+      () => child.exitCode !== null,
+    )
     const covering = await files(LATE.ts, LATE.ts)
     expect(covering.map((f) => merged(f.key))).toEqual(covering.map(() => true))
     expect(out).not.toContain('scheduled work at')
@@ -102,6 +114,13 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', r))
     child.kill('SIGINT')
     expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))])).toBe(0)
-    await waitFor(async () => !(await fetch(`${url}/healthz`).then(() => true, () => false)), 10_000)
+    await waitFor(
+      async () =>
+        !(await fetch(`${url}/healthz`).then(
+          () => true,
+          () => false,
+        )),
+      10_000,
+    )
   })
 })

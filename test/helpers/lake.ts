@@ -9,8 +9,15 @@ import type { Stack } from './stack.ts'
 /** A file of `/api/files`. */
 export type ListedFile = LakeFile
 
-export async function listFiles(stack: Stack, site = 'demo', from = Date.now() - 86_400_000, to = Date.now() + 60_000): Promise<ListedFile[]> {
-  const res = await fetch(`${stack.url}/api/files?site=${site}&from=${from}&to=${to}`, { headers: { Authorization: `Bearer ${stack.token}` } })
+export async function listFiles(
+  stack: Stack,
+  site = 'demo',
+  from = Date.now() - 86_400_000,
+  to = Date.now() + 60_000,
+): Promise<ListedFile[]> {
+  const res = await fetch(`${stack.url}/api/files?site=${site}&from=${from}&to=${to}`, {
+    headers: { Authorization: `Bearer ${stack.token}` },
+  })
   if (!res.ok) throw new Error(`/api/files: ${res.status} ${await res.text()}`)
   return ((await res.json()) as { files: ListedFile[] }).files
 }

@@ -34,13 +34,23 @@ describe('reliability: faults', () => {
     const events = 20_000
     const refusals: string[] = []
     const load = await runLoad({
-      url: stack.url, events, perRequest: 50, senders: 8, ips: clientIps(64), idPrefix: 'fault', deadlineMs: 180_000,
+      url: stack.url,
+      events,
+      perRequest: 50,
+      senders: 8,
+      ips: clientIps(64),
+      idPrefix: 'fault',
+      deadlineMs: 180_000,
       onAnswer: (status, headers) => void (status === 503 && refusals.push(headers.get('Retry-After') ?? '')),
     })
     expect(load.acked.size).toBe(events)
     await waitForLakeQuiet(stack, events, 120_000, 6000)
     const logs = stack.logs()
-    const fired = { consumerThrow: injected(logs, 'consumerThrow'), r2PutFail: injected(logs, 'r2PutFail'), queueRefuse: injected(logs, 'queueRefuse') }
+    const fired = {
+      consumerThrow: injected(logs, 'consumerThrow'),
+      r2PutFail: injected(logs, 'r2PutFail'),
+      queueRefuse: injected(logs, 'queueRefuse'),
+    }
     const raw = await readBooks(stack, 'fault', load.acked.keys())
     console.log(
       `faults: injected ${JSON.stringify(fired)}; client retried ${JSON.stringify(load.retried)}; ` +
@@ -71,7 +81,13 @@ describe('reliability: faults', () => {
     let restarted: Promise<void> | undefined
     const started = Date.now()
     const load = await runLoad({
-      url: s.url, events, perRequest: 50, senders: 8, ips: clientIps(64), idPrefix: 'kill', deadlineMs: 180_000,
+      url: s.url,
+      events,
+      perRequest: 50,
+      senders: 8,
+      ips: clientIps(64),
+      idPrefix: 'kill',
+      deadlineMs: 180_000,
       // Mid-load, and late enough that the consumer has written parts to R2 before the kill.
       onAck: (acked) => {
         if (acked < events * 0.4 || Date.now() - started < 3000 || restarted) return
@@ -93,7 +109,8 @@ describe('reliability: faults', () => {
     const lostAge = raw.lost.map((id) => killedAt - load.acked.get(id)!)
     console.log(
       `kill: ${ackedBeforeKill} events acknowledged before the kill, ${events} in all; client retried ${JSON.stringify(load.retried)}; ` +
-        `lost ${raw.lost.length}` + (raw.lost.length ? ` (acknowledged ${Math.min(...lostAge)}..${Math.max(...lostAge)} ms before the kill)` : '') +
+        `lost ${raw.lost.length}` +
+        (raw.lost.length ? ` (acknowledged ${Math.min(...lostAge)}..${Math.max(...lostAge)} ms before the kill)` : '') +
         `; raw parts ${raw.files} files, ${raw.rows} rows, ${raw.distinct} distinct`,
     )
     // Miniflare's queue keeps its messages in memory only: what the kill took from it comes back from the

@@ -39,12 +39,14 @@ async function post(prefix: string, n: number, ip: string) {
 async function pool<T>(count: number, concurrency: number, one: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = []
   let next = 0
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++
-      out[i] = await one(i)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++
+        out[i] = await one(i)
+      }
+    }),
+  )
   return out
 }
 
@@ -82,7 +84,9 @@ describe('reliability: flooding', () => {
     expect([floodBooks.rows, floodBooks.distinct, floodBooks.lost.length]).toEqual([LIMIT, LIMIT, 0])
     expect([calmBooks.rows, calmBooks.distinct, calmBooks.lost.length]).toEqual([calm.length, calm.length, 0])
     const ledger = await rateDrops(end + 20_000)
-    console.log(`flood: ${FLOOD_IP} sent ${flood.length}: ${accepted.length} accepted, ${limited.length} answered 429; ${CALM_IPS.length} other IPs sent ${calm.length}: ${calm.filter((r) => r.status === 202).length} accepted; ledger: ${ledger} refused for their rate`)
+    console.log(
+      `flood: ${FLOOD_IP} sent ${flood.length}: ${accepted.length} accepted, ${limited.length} answered 429; ${CALM_IPS.length} other IPs sent ${calm.length}: ${calm.filter((r) => r.status === 202).length} accepted; ledger: ${ledger} refused for their rate`,
+    )
     expect(ledger).toBe(LIMIT)
   }, 150_000)
 })
@@ -91,7 +95,10 @@ describe('reliability: flooding', () => {
 async function rateDrops(until: number): Promise<number> {
   const auth = { headers: { Authorization: `Bearer ${stack.token}` } }
   for (;;) {
-    const res = await fetch(`${stack.url}/api/files?site=demo&table=dropped&from=${Date.now() - 86_400_000}&to=${Date.now() + 60_000}`, auth)
+    const res = await fetch(
+      `${stack.url}/api/files?site=demo&table=dropped&from=${Date.now() - 86_400_000}&to=${Date.now() + 60_000}`,
+      auth,
+    )
     let n = 0
     for (const f of ((await res.json()) as { files: { url: string }[] }).files) {
       const rows = await parquetReadObjects({ file: await (await fetch(stack.url + f.url, auth)).arrayBuffer() })

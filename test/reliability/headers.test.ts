@@ -14,7 +14,8 @@ import { freePort, startStack, type Stack } from '../helpers/stack.ts'
 import { dashboardUrl, settled, watchedPage } from './support/input-dashboard.ts'
 import { batch, lakeFiles, postEvents, request, waitForRows, wireEvent } from './support/input-http.ts'
 
-const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+const CSP =
+  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 const SECURE = {
   'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
@@ -30,7 +31,9 @@ const t0 = Date.now()
 
 beforeAll(async () => {
   ;[stack, browser] = await Promise.all([freePort().then((port) => startStack({ port })), launchChromium()])
-  const events = Array.from({ length: 12 }, (_, i) => wireEvent(`csp-${String(i).padStart(6, '0')}`, { url: `http://localhost/csp/${i % 3}` }, t0 - i * 60_000))
+  const events = Array.from({ length: 12 }, (_, i) =>
+    wireEvent(`csp-${String(i).padStart(6, '0')}`, { url: `http://localhost/csp/${i % 3}` }, t0 - i * 60_000),
+  )
   expect((await postEvents(stack, batch(events))).status).toBe(202)
   await waitForRows(stack, (rows) => rows.length === 12)
 })
@@ -56,10 +59,26 @@ describe('security headers', () => {
   it('marks the lake API answers nosniff, unframeable and inert, with no CORS', async () => {
     const [file] = await lakeFiles(stack)
     const auth = { Authorization: `Bearer ${stack.token}`, Origin: 'http://evil.example' }
-    for (const [path, headers, status] of [['/api/files?site=demo', auth, 200], ['/api/files?site=demo', {}, 401], [file!.url, auth, 200], [file!.url, { Authorization: 'Bearer wrong' }, 403]] as const) {
+    for (const [path, headers, status] of [
+      ['/api/files?site=demo', auth, 200],
+      ['/api/files?site=demo', {}, 401],
+      [file!.url, auth, 200],
+      [file!.url, { Authorization: 'Bearer wrong' }, 403],
+    ] as const) {
       const res = await fetch(stack.url + path, { headers })
-      expect([path, res.status, pick(res.headers, ['x-content-type-options', 'content-security-policy', 'referrer-policy', 'access-control-allow-origin'])]).toEqual([
-        path, status, { 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'referrer-policy': 'no-referrer', 'access-control-allow-origin': null },
+      expect([
+        path,
+        res.status,
+        pick(res.headers, ['x-content-type-options', 'content-security-policy', 'referrer-policy', 'access-control-allow-origin']),
+      ]).toEqual([
+        path,
+        status,
+        {
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+          'referrer-policy': 'no-referrer',
+          'access-control-allow-origin': null,
+        },
       ])
     }
   })
@@ -67,7 +86,13 @@ describe('security headers', () => {
   it('runs the dashboard on real data under the CSP with no violation; an injected inline script is blocked and reported', async () => {
     const { page, violations, errors, dialogs } = await watchedPage(browser)
     const seen: string[] = []
-    page.on('response', (r) => r.url().includes('/dashboard/') && r.request().resourceType() === 'document' && seen.push(r.headers()['content-security-policy'] ?? ''))
+    page.on(
+      'response',
+      (r) =>
+        r.url().includes('/dashboard/') &&
+        r.request().resourceType() === 'document' &&
+        seen.push(r.headers()['content-security-policy'] ?? ''),
+    )
     await page.goto(dashboardUrl(stack, t0 - 3_600_000, t0 + 60_000))
     await settled(page)
     expect(seen).toEqual([CSP])
@@ -80,13 +105,15 @@ describe('security headers', () => {
     const [worker] = page.workers()
     expect(worker!.url()).toMatch(/\/dashboard\/duckdb\/duckdb-browser-eh\.worker\.js$/)
     const other = `http://127.0.0.1:${await freePort()}/x`
-    expect(await worker!.evaluate(async (url) => {
-      const got: string[] = []
-      self.addEventListener('securitypolicyviolation', (e) => got.push((e as SecurityPolicyViolationEvent).effectiveDirective))
-      await fetch(url).catch(() => {})
-      await new Promise((r) => setTimeout(r, 200))
-      return got
-    }, other)).toEqual(['connect-src'])
+    expect(
+      await worker!.evaluate(async (url) => {
+        const got: string[] = []
+        self.addEventListener('securitypolicyviolation', (e) => got.push((e as SecurityPolicyViolationEvent).effectiveDirective))
+        await fetch(url).catch(() => {})
+        await new Promise((r) => setTimeout(r, 200))
+        return got
+      }, other),
+    ).toEqual(['connect-src'])
 
     // The listener does see violations: an inline script (what an injection would add) is blocked.
     await page.evaluate(() => {

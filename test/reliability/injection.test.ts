@@ -46,8 +46,18 @@ beforeAll(async () => {
   ;[stack, browser] = await Promise.all([freePort().then((port) => startStack({ port })), launchChromium()])
   // Value i: i + 1 pageviews of its path, N - i custom events of its name, so every panel's order is fixed.
   HOSTILE.forEach((v, i) => {
-    for (let j = 0; j <= i; j++) sent.push({ id: `inj-p-${i}-${j}`, type: 'pageview', ts: t0 - 600_000 + i * 1000 + j, url: `http://localhost/inj/${v}`, title: v })
-    for (let j = 0; j < N - i; j++) sent.push({ id: `inj-e-${i}-${j}`, type: 'event', name: v, ts: t0 - 300_000 + i * 1000 + j, url: `http://localhost/inj/${v}`, title: v, props: { v, [KEY]: v } })
+    for (let j = 0; j <= i; j++)
+      sent.push({ id: `inj-p-${i}-${j}`, type: 'pageview', ts: t0 - 600_000 + i * 1000 + j, url: `http://localhost/inj/${v}`, title: v })
+    for (let j = 0; j < N - i; j++)
+      sent.push({
+        id: `inj-e-${i}-${j}`,
+        type: 'event',
+        name: v,
+        ts: t0 - 300_000 + i * 1000 + j,
+        url: `http://localhost/inj/${v}`,
+        title: v,
+        props: { v, [KEY]: v },
+      })
   })
   const a = await postEvents(stack, batch(sent))
   expect([a.status, a.json]).toEqual([202, { accepted: sent.length, rejected: [] }])
@@ -74,13 +84,19 @@ async function expectedKpis(s: ViewScope): Promise<Record<string, string>> {
 }
 
 async function kpiValues(page: Page): Promise<Record<string, string>> {
-  return page.$$eval('[data-testid^=kpi-]:not([data-testid$=-change])', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-testid')!.slice(4), e.textContent ?? ''])))
+  return page.$$eval('[data-testid^=kpi-]:not([data-testid$=-change])', (els) =>
+    Object.fromEntries(els.map((e) => [e.getAttribute('data-testid')!.slice(4), e.textContent ?? ''])),
+  )
 }
 
 /** Waits (up to 20 s) for the KPI row to show `want`: after a click the panels re-query a moment later. */
 async function kpisBecome(page: Page, want: Record<string, string>): Promise<void> {
   await page
-    .waitForFunction((w) => Object.entries(w).every(([k, v]) => document.querySelector(`[data-testid=kpi-${k}]`)?.textContent === v), want, { timeout: 20_000 })
+    .waitForFunction(
+      (w) => Object.entries(w).every(([k, v]) => document.querySelector(`[data-testid=kpi-${k}]`)?.textContent === v),
+      want,
+      { timeout: 20_000 },
+    )
     .catch(() => {})
   await settled(page)
 }
@@ -103,7 +119,7 @@ describe('hostile text end to end', () => {
       expect([e.id, r.title, r.path]).toEqual([e.id, e.title, new URL(e.url as string).pathname])
       if (e.type === 'event') {
         expect(r.name).toBe(e.name)
-        expect(typeof r.props === "string" ? JSON.parse(r.props) : r.props).toEqual(e.props)
+        expect(typeof r.props === 'string' ? JSON.parse(r.props) : r.props).toEqual(e.props)
       }
     }
     // The URL parser percent-encodes what a path may not hold (<, >, ", space, NUL); quotes and SQL stay.
@@ -120,7 +136,9 @@ describe('hostile text end to end', () => {
     expect(names).toEqual(await expected(customEvents(range, { ...opts(scope()), limit: 10 }), ['name', 'events', 'visitors']))
     expect(names.map((r) => r[0])).toEqual(HOSTILE)
     expect(await tableRows(w.page, 'top-pages')).toEqual(await expected(BREAKDOWNS[0]!.query(scope()), BREAKDOWNS[0]!.columns))
-    expect(await tableRows(w.page, 'props')).toEqual(await expected(eventProps(range, HOSTILE[1]!, 'v', { ...opts(scope()), limit: 10 }), ['value', 'events', 'visitors']))
+    expect(await tableRows(w.page, 'props')).toEqual(
+      await expected(eventProps(range, HOSTILE[1]!, 'v', { ...opts(scope()), limit: 10 }), ['value', 'events', 'visitors']),
+    )
     // The event picker lists the hostile names as option text; the property picker offers the keys a filter
     // can name ('v'), not the hostile key (stored verbatim above, but no dimension can name it).
     const options = await w.page.$$eval('.prop-pick option', (os) => os.map((o) => o.textContent))
@@ -128,7 +146,9 @@ describe('hostile text end to end', () => {
     await inert(w)
 
     // A link naming the hostile key as the property to show is ignored, not a broken page.
-    await w.page.goto(dashboardUrl(stack, range.from, range.to, `&event=${encodeURIComponent(HOSTILE[1]!)}&prop=${encodeURIComponent(KEY)}`))
+    await w.page.goto(
+      dashboardUrl(stack, range.from, range.to, `&event=${encodeURIComponent(HOSTILE[1]!)}&prop=${encodeURIComponent(KEY)}`),
+    )
     await settled(w.page)
     expect(await kpiValues(w.page)).toEqual(await expectedKpis(scope()))
     expect(await w.page.getAttribute('[data-testid=props]', 'data-state')).toBe('loading')
@@ -151,7 +171,9 @@ describe('hostile text end to end', () => {
       await kpisBecome(w.page, want)
       expect([i, await kpiValues(w.page)]).toEqual([i, want])
       expect(want.events).toBe(String(N - i))
-      expect(await tableRows(w.page, 'custom-events')).toEqual(await expected(customEvents(range, { ...opts(filtered), limit: 10 }), ['name', 'events', 'visitors']))
+      expect(await tableRows(w.page, 'custom-events')).toEqual(
+        await expected(customEvents(range, { ...opts(filtered), limit: 10 }), ['name', 'events', 'visitors']),
+      )
       await w.page.reload()
       await settled(w.page)
       expect([i, await kpiValues(w.page)]).toEqual([i, want])

@@ -24,7 +24,15 @@ afterAll(async () => {
 
 describe('reliability: load', () => {
   it(`stores each of ${EVENTS.toLocaleString('en-US')} acknowledged events exactly once`, async () => {
-    const load = await runLoad({ url: stack.url, events: EVENTS, perRequest: 50, senders: 8, ips: clientIps(64), idPrefix: 'load', deadlineMs: 240_000 })
+    const load = await runLoad({
+      url: stack.url,
+      events: EVENTS,
+      perRequest: 50,
+      senders: 8,
+      ips: clientIps(64),
+      idPrefix: 'load',
+      deadlineMs: 240_000,
+    })
     expect(load.acked.size).toBe(EVENTS)
     const listed = await waitForLakeQuiet(stack, EVENTS, 120_000)
     const parts = await readBooks(stack, 'load', load.acked.keys())

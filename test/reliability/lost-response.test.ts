@@ -57,7 +57,11 @@ async function sendAndLoseAnswer(events: { id: string }[], prefix: string) {
   expect(proxy.lost.at(-1)).toBe(202) // the worker had accepted them
   const end = Date.now() + 30_000
   for (;;) {
-    const books = await readBooks(stack, prefix, events.map((e) => e.id))
+    const books = await readBooks(
+      stack,
+      prefix,
+      events.map((e) => e.id),
+    )
     if (books.lost.length === 0) return books
     if (Date.now() > end) throw new Error(`${books.lost.length} events never stored`)
     await new Promise((r) => setTimeout(r, 500))
@@ -76,7 +80,11 @@ describe('reliability: lost responses', () => {
     expect(retry.status).toBe(202)
     expect(await retry.json()).toEqual({ accepted: 20, rejected: [] })
     await waitConsumed(batches + 1)
-    const after = await readBooks(stack, 'lostA', events.map((e) => e.id))
+    const after = await readBooks(
+      stack,
+      'lostA',
+      events.map((e) => e.id),
+    )
     expect((await listFiles(stack)).map((f) => f.key)).toEqual(keyBefore)
     expect([after.rows, after.distinct, after.viewRows, after.lost.length]).toEqual([20, 20, 20, 0])
   })
@@ -92,14 +100,26 @@ describe('reliability: lost responses', () => {
     expect([retry.status, second.status]).toEqual([202, 202])
     await waitConsumed(batches + 1)
     await waitForLakeQuiet(stack, 60, 20_000, 2000)
-    const raw = await readBooks(stack, 'lostB', events.map((e) => e.id))
+    const raw = await readBooks(
+      stack,
+      'lostB',
+      events.map((e) => e.id),
+    )
     expect(raw.rows).toBe(40) // both copies sit in the raw parts...
     expect([raw.distinct, raw.viewRows, raw.lost.length]).toEqual([20, 20, 0]) // ...the SQL view shows one
 
     await runCron(stack, Date.now() + DAY + 3 * 3_600_000)
-    const compacted = await readBooks(stack, 'lostB', events.map((e) => e.id))
+    const compacted = await readBooks(
+      stack,
+      'lostB',
+      events.map((e) => e.id),
+    )
     expect([compacted.rows, compacted.distinct, compacted.viewRows, compacted.lost.length]).toEqual([20, 20, 20, 0])
-    const others = await readBooks(stack, 'lostC', other.map((e) => e.id))
+    const others = await readBooks(
+      stack,
+      'lostC',
+      other.map((e) => e.id),
+    )
     expect([others.rows, others.lost.length]).toEqual([20, 0])
   })
 })

@@ -81,7 +81,9 @@ async function scanParquet(where: string, bytes: Uint8Array): Promise<{ rows: nu
   const found = scanBytes(`${where} (decoded)`, new TextEncoder().encode(text), false)
   const numbers = new Set(FORMS.flatMap((f) => (f.number === undefined ? [] : [f.number])))
   for (const row of rows) {
-    for (const [col, v] of Object.entries(row)) if ((typeof v === 'number' || typeof v === 'bigint') && numbers.has(Number(v))) found.push(`${where}: column ${col} holds an address as a number`)
+    for (const [col, v] of Object.entries(row))
+      if ((typeof v === 'number' || typeof v === 'bigint') && numbers.has(Number(v)))
+        found.push(`${where}: column ${col} holds an address as a number`)
   }
   return { rows: rows.length, found }
 }
@@ -105,21 +107,50 @@ describe('reliability: privacy', () => {
   const answers: string[] = []
   const keep = (status: number, headers: Headers, body: string) => answers.push(`${status} ${JSON.stringify([...headers])} ${body}`)
   const post = async (body: unknown, headers: Record<string, string>) => {
-    const res = await fetch(`${stack.url}/e`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'text/plain', 'User-Agent': CHROME_UA, ...headers } })
+    const res = await fetch(`${stack.url}/e`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'text/plain', 'User-Agent': CHROME_UA, ...headers },
+    })
     const text = await res.text()
     keep(res.status, res.headers, text)
     return res.status
   }
 
   it('keeps no client IP in R2, in the persisted state, in the logs or in any answer', async () => {
-    const load = await runLoad({ url: stack.url, events: 3000, perRequest: 50, senders: 4, ips: LOAD_IPS, idPrefix: 'priv', onAnswer: keep })
+    const load = await runLoad({
+      url: stack.url,
+      events: 3000,
+      perRequest: 50,
+      senders: 4,
+      ips: LOAD_IPS,
+      idPrefix: 'priv',
+      onAnswer: keep,
+    })
     expect(load.acked.size).toBe(3000)
     // Server-side events name the visitor's IP themselves; refused requests come from an IP too.
     const now = Date.now()
-    const server = SERVER_IPS.map((ip, i) => ({ id: `priv-server-${i}0000`, type: 'pageview', ts: now, url: 'http://localhost/checkout', ip, ua: CHROME_UA }))
+    const server = SERVER_IPS.map((ip, i) => ({
+      id: `priv-server-${i}0000`,
+      type: 'pageview',
+      ts: now,
+      url: 'http://localhost/checkout',
+      ip,
+      ua: CHROME_UA,
+    }))
     expect(await post({ site: 'demo', sentAt: now, events: server }, { Authorization: 'Bearer demo-server-key' })).toBe(202)
-    expect(await post({ site: 'demo', sentAt: now, events: [{ id: 'priv-bad-00001', type: 'pageview', ts: now }] }, { Origin: 'http://localhost', 'CF-Connecting-IP': REFUSED_IP })).toBe(400)
-    expect(await post({ site: 'demo', sentAt: now, events: [{ id: 'priv-bad-00002', type: 'pageview', ts: now, url: 'http://localhost/' }] }, { Origin: 'http://evil.example', 'CF-Connecting-IP': REFUSED_IP })).toBe(403)
+    expect(
+      await post(
+        { site: 'demo', sentAt: now, events: [{ id: 'priv-bad-00001', type: 'pageview', ts: now }] },
+        { Origin: 'http://localhost', 'CF-Connecting-IP': REFUSED_IP },
+      ),
+    ).toBe(400)
+    expect(
+      await post(
+        { site: 'demo', sentAt: now, events: [{ id: 'priv-bad-00002', type: 'pageview', ts: now, url: 'http://localhost/' }] },
+        { Origin: 'http://evil.example', 'CF-Connecting-IP': REFUSED_IP },
+      ),
+    ).toBe(403)
 
     await waitForLakeQuiet(stack, 3002, 60_000)
     // The drop ledger reaches the lake after its flush delay (5 s) and a consumer batch.
@@ -162,7 +193,9 @@ describe('reliability: privacy', () => {
     findings.push(...scanBytes('wrangler output', new TextEncoder().encode(stack.logs()), false))
     findings.push(...scanBytes('answers', new TextEncoder().encode(answers.join('\n')), false))
     expect(answers.length).toBeGreaterThan(60)
-    console.log(`privacy: ${ALL_IPS.length} client IPs looked for in ${objects.length} R2 objects (${decoded} Parquet rows decoded), ${(await filesUnder(stack.persistTo)).length} state files, ${stack.logs().length} bytes of wrangler output, ${answers.length} answers: ${findings.length} found`)
+    console.log(
+      `privacy: ${ALL_IPS.length} client IPs looked for in ${objects.length} R2 objects (${decoded} Parquet rows decoded), ${(await filesUnder(stack.persistTo)).length} state files, ${stack.logs().length} bytes of wrangler output, ${answers.length} answers: ${findings.length} found`,
+    )
     expect(findings).toEqual([])
   }, 240_000)
 
@@ -183,11 +216,14 @@ describe('reliability: privacy', () => {
     await runCron(stack, Date.now() + 3 * DAY)
     await stack.stop()
     expect(await salts()).toEqual([])
-    for (const path of await filesUnder(stack.persistTo)) expect(indexOfBytes(new Uint8Array(await readFile(path)), salt!.bytes), path).toBe(-1)
+    for (const path of await filesUnder(stack.persistTo))
+      expect(indexOfBytes(new Uint8Array(await readFile(path)), salt!.bytes), path).toBe(-1)
   }, 120_000)
 
   async function droppedListed() {
-    const res = await fetch(`${stack.url}/api/files?site=demo&table=dropped&from=${Date.now() - DAY}&to=${Date.now() + DAY}`, { headers: { Authorization: `Bearer ${stack.token}` } })
+    const res = await fetch(`${stack.url}/api/files?site=demo&table=dropped&from=${Date.now() - DAY}&to=${Date.now() + DAY}`, {
+      headers: { Authorization: `Bearer ${stack.token}` },
+    })
     return res.ok && ((await res.json()) as { files: unknown[] }).files.length > 0
   }
 })

@@ -35,13 +35,20 @@ async function refused(i: number): Promise<{ kind: Kind; status: number; body: s
   const kind = KINDS[i % 4]!
   const event = { id: `refused-${i}-aaaa`, type: 'pageview', ts: Date.now(), url: 'http://localhost/demo/' }
   const body =
-    kind === 'json' ? `{"site":"demo","junk ${i}` // a new parse error position each time
-    : kind === 'junk' ? JUNK
-    : JSON.stringify({ site: kind === 'site' ? `nosuchsite${i}` : 'demo', sentAt: Date.now(), events: [event] })
+    kind === 'json'
+      ? `{"site":"demo","junk ${i}` // a new parse error position each time
+      : kind === 'junk'
+        ? JUNK
+        : JSON.stringify({ site: kind === 'site' ? `nosuchsite${i}` : 'demo', sentAt: Date.now(), events: [event] })
   const res = await fetch(`${stack.url}/e`, {
     method: 'POST',
     body,
-    headers: { 'Content-Type': 'text/plain', Origin: kind === 'origin' ? `https://evil-${i}.example` : 'http://localhost', 'User-Agent': CHROME_UA, 'CF-Connecting-IP': IP },
+    headers: {
+      'Content-Type': 'text/plain',
+      Origin: kind === 'origin' ? `https://evil-${i}.example` : 'http://localhost',
+      'User-Agent': CHROME_UA,
+      'CF-Connecting-IP': IP,
+    },
   })
   return { kind, status: res.status, body: await res.text() }
 }
@@ -49,12 +56,14 @@ async function refused(i: number): Promise<{ kind: Kind; status: number; body: s
 async function pool<T>(count: number, concurrency: number, one: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = []
   let next = 0
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++
-      out[i] = await one(i)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++
+        out[i] = await one(i)
+      }
+    }),
+  )
   return out
 }
 
@@ -62,7 +71,10 @@ async function ledger(): Promise<Record<string, unknown>[]> {
   const auth = { headers: { Authorization: `Bearer ${stack.token}` } }
   const rows: Record<string, unknown>[] = []
   for (const site of ['demo', '_unknown']) {
-    const res = await fetch(`${stack.url}/api/files?site=${site}&table=dropped&from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`, auth)
+    const res = await fetch(
+      `${stack.url}/api/files?site=${site}&table=dropped&from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`,
+      auth,
+    )
     for (const f of ((await res.json()) as { files: { url: string }[] }).files) {
       rows.push(...(await parquetReadObjects({ file: await (await fetch(stack.url + f.url, auth)).arrayBuffer() })))
     }
@@ -90,10 +102,12 @@ describe('reliability: a flood of refusals', () => {
     for (const a of by('json', false)) expect(a.status).toBe(400)
     for (const a of by('junk', false)) expect(a.status).toBe(400)
     for (const a of by('site', false)) expect(a.status).toBe(403)
-    for (const a of answers.filter((x) => x.status === 429)) expect(JSON.parse(a.body)).toEqual({ error: 'too many requests from this address, retry later' })
+    for (const a of answers.filter((x) => x.status === 429))
+      expect(JSON.parse(a.body)).toEqual({ error: 'too many requests from this address, retry later' })
 
     // The ledger, once every window was flushed (LEDGER_FLUSH_MS, 5 s) and written.
-    const sum = (rows: Record<string, unknown>[], f: (r: Record<string, unknown>) => boolean) => rows.filter(f).reduce((n, r) => n + Number(r.events), 0)
+    const sum = (rows: Record<string, unknown>[], f: (r: Record<string, unknown>) => boolean) =>
+      rows.filter(f).reduce((n, r) => n + Number(r.events), 0)
     const expected = {
       forbidden: by('origin', false).length + by('site', false).length,
       invalid: by('json', false).length + 100 * by('junk', false).length,
@@ -112,16 +126,20 @@ describe('reliability: a flood of refusals', () => {
     }).toEqual(expected)
     // Bounded: at most one row per (site, reason, detail) kind and 5 s window, whatever the requests varied.
     const details = new Set(rows.map((r) => `${r.site} ${r.reason} ${r.detail}`))
-    expect([...details].sort()).toEqual([
-      '_unknown invalid invalid JSON',
-      '_unknown invalid invalid batch',
-      '_unknown forbidden unknown site',
-      '_unknown rate too many requests from this address, retry later',
-      'demo forbidden origin not allowed for the site',
-      'demo rate too many requests from this address, retry later',
-    ].sort())
+    expect([...details].sort()).toEqual(
+      [
+        '_unknown invalid invalid JSON',
+        '_unknown invalid invalid batch',
+        '_unknown forbidden unknown site',
+        '_unknown rate too many requests from this address, retry later',
+        'demo forbidden origin not allowed for the site',
+        'demo rate too many requests from this address, retry later',
+      ].sort(),
+    )
     const windows = Math.ceil(ms / 5000) + 1
     expect(rows.length).toBeLessThanOrEqual(details.size * windows)
-    console.log(`refusals: ${REQUESTS} requests from one IP in ${ms} ms: ${answers.filter((a) => a.status !== 429).length} answered 400/403, ${answers.filter((a) => a.status === 429).length} answered 429; ledger: ${rows.length} rows (${details.size} kinds, ${windows} windows at most), counts ${JSON.stringify(expected)}`)
+    console.log(
+      `refusals: ${REQUESTS} requests from one IP in ${ms} ms: ${answers.filter((a) => a.status !== 429).length} answered 400/403, ${answers.filter((a) => a.status === 429).length} answered 429; ledger: ${rows.length} rows (${details.size} kinds, ${windows} windows at most), counts ${JSON.stringify(expected)}`,
+    )
   }, 240_000)
 })

@@ -12,7 +12,11 @@ import { waitFor, type Stack } from '../helpers/stack.ts'
 
 export class LakeReader {
   private seen = new Set<string>()
-  private constructor(private stack: Stack, private lake: NativeLake, private dir: string) {}
+  private constructor(
+    private stack: Stack,
+    private lake: NativeLake,
+    private dir: string,
+  ) {}
 
   static async open(stack: Stack): Promise<LakeReader> {
     return new LakeReader(stack, await NativeLake.open(), await mkdtemp(join(tmpdir(), 'footfall-sdk-lake-')))

@@ -31,7 +31,12 @@ track('x', { nested: { a: 1 } })
 `,
     )
     const tsc = join(ROOT, 'node_modules/.bin/tsc')
-    const run = () => execFileSync(tsc, ['--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2020,dom', 'app.ts'], { cwd: dir, encoding: 'utf8' })
+    const run = () =>
+      execFileSync(
+        tsc,
+        ['--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2020,dom', 'app.ts'],
+        { cwd: dir, encoding: 'utf8' },
+      )
     expect(run).not.toThrow()
 
     const mod = await import(pathToFileURL(join(dir, 'node_modules/footfall/index.js')).href)

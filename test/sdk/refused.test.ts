@@ -61,7 +61,11 @@ describe('tracker against a worker whose queue refuses', () => {
     expect(first).toContain(503) // every second send of events is refused
     expect(first).toContain(202)
     // The refused ones go again after the collector's Retry-After (5 s), alternately refused and accepted.
-    const rows = await lake.waitRows(r, (rows) => names.every((n) => count(rows, n) >= 1) && rows.some((x) => x.type === 'pageview'), 60_000)
+    const rows = await lake.waitRows(
+      r,
+      (rows) => names.every((n) => count(rows, n) >= 1) && rows.some((x) => x.type === 'pageview'),
+      60_000,
+    )
     await new Promise((res) => setTimeout(res, 3000)) // a duplicate would land in the next consumer batch
     const after = await lake.rows(r)
     expect(names.map((n) => count(after, n))).toEqual([1, 1, 1, 1])

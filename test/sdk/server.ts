@@ -56,37 +56,56 @@ export async function startFixtures(stackUrl: string, port: number): Promise<Fix
     if (path.startsWith('/report/')) {
       const run = path.slice(8)
       const purpose = String(req.headers['sec-purpose'] ?? '') // "prefetch;prerender" while prerendered
-      reports.set(run, [...(reports.get(run) ?? []), { prerendering: u.searchParams.get('prerendering') === 'true', activationStart: +u.searchParams.get('activationStart')!, purpose }])
+      reports.set(run, [
+        ...(reports.get(run) ?? []),
+        { prerendering: u.searchParams.get('prerendering') === 'true', activationStart: +u.searchParams.get('activationStart')!, purpose },
+      ])
       return res.writeHead(204).end()
     }
     if (path === '/prerender.js') {
-      return text(res, 'text/javascript', `const run = location.pathname.split('/')[1]
+      return text(
+        res,
+        'text/javascript',
+        `const run = location.pathname.split('/')[1]
 const timer = setInterval(async () => {
   if ((await (await fetch('/go/' + run)).text()) !== 'go') return
   clearInterval(timer)
   document.getElementById('target').click()
-}, 100)`)
+}, 100)`,
+      )
     }
     if (path === '/report.js') {
-      return text(res, 'text/javascript', `const report = () => fetch('/report/' + location.pathname.split('/')[1] + '?' + new URLSearchParams({
+      return text(
+        res,
+        'text/javascript',
+        `const report = () => fetch('/report/' + location.pathname.split('/')[1] + '?' + new URLSearchParams({
   prerendering: document.prerendering,
   activationStart: performance.getEntriesByType('navigation')[0].activationStart,
 }))
 report()
-document.addEventListener('prerenderingchange', report)`)
+document.addEventListener('prerenderingchange', report)`,
+      )
     }
     if (path === '/sdk/index.js') return serve(res, join(ROOT, 'dist/sdk/index.js'), 'text/javascript')
     if (path === '/files/report.pdf') return res.writeHead(204).end()
     if (path === '/stub.js') {
       // The documented queue stub, and one call made before the tracker loads.
-      return text(res, 'text/javascript', `window.footfall = window.footfall || { q: [], track() { this.q.push(arguments) } }
-footfall.track('early', { before: 'load' })`)
+      return text(
+        res,
+        'text/javascript',
+        `window.footfall = window.footfall || { q: [], track() { this.q.push(arguments) } }
+footfall.track('early', { before: 'load' })`,
+      )
     }
     if (path === '/esm-init.js') {
       const o = JSON.parse(u.searchParams.get('o')!)
-      return text(res, 'text/javascript', `import { init, track, page, identify, flush } from '/sdk/index.js'
+      return text(
+        res,
+        'text/javascript',
+        `import { init, track, page, identify, flush } from '/sdk/index.js'
 init(${JSON.stringify(o)})
-window.footfall = { track, page, identify, flush }`)
+window.footfall = { track, page, identify, flush }`,
+      )
     }
     const file = path.split('/').pop()!
     if (!/^[a-z]+\.html$/.test(file)) return res.writeHead(404).end()
@@ -97,7 +116,10 @@ window.footfall = { track, page, identify, flush }`)
     if (q.get('csp')) {
       // Only our two origins may run scripts and receive requests: no inline script, no eval (the page's own
       // inline style and data: icon are allowed).
-      res.setHeader('Content-Security-Policy', `default-src 'none'; script-src ${url} ${stackUrl}; connect-src ${stackUrl}; img-src data:; style-src 'unsafe-inline'`)
+      res.setHeader(
+        'Content-Security-Policy',
+        `default-src 'none'; script-src ${url} ${stackUrl}; connect-src ${stackUrl}; img-src data:; style-src 'unsafe-inline'`,
+      )
     }
     text(res, 'text/html', html)
   })
@@ -123,15 +145,23 @@ function tracker(q: URLSearchParams, stackUrl: string, url: string): string {
   const off = q.get('off')?.split(',') ?? []
   if (q.get('mode') === 'esm') {
     const o = {
-      site: 'demo', endpoint: endpoint ?? `${stackUrl}/e`, localhost: true, automation: true,
-      spa: q.get('spa') ?? undefined, exclude: q.get('exclude')?.split(','), persist: !!q.get('persist'), respectDnt: !!q.get('respectDnt'),
+      site: 'demo',
+      endpoint: endpoint ?? `${stackUrl}/e`,
+      localhost: true,
+      automation: true,
+      spa: q.get('spa') ?? undefined,
+      exclude: q.get('exclude')?.split(','),
+      persist: !!q.get('persist'),
+      respectDnt: !!q.get('respectDnt'),
       ...Object.fromEntries(off.map((k) => [k, false])),
     }
     return `${report}<script type="module" src="/esm-init.js?o=${encodeURIComponent(JSON.stringify(o))}"></script>`
   }
   if (q.get('mode') === 'core') return `${stub}<script defer src="${stackUrl}/f.core.js" data-site="demo"></script>`
   const attrs = [
-    `data-site="demo"`, 'data-localhost', 'data-automation',
+    `data-site="demo"`,
+    'data-localhost',
+    'data-automation',
     endpoint && `data-endpoint="${endpoint}"`,
     q.get('spa') && `data-spa="${q.get('spa')}"`,
     q.get('exclude') && `data-exclude="${q.get('exclude')}"`,

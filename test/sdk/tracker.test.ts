@@ -29,7 +29,16 @@ async function withBackForwardCache(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   }))
 }
 
@@ -41,8 +50,18 @@ async function withBackForwardCache(): Promise<Browser> {
  */
 async function chromiumWithoutDevTools(url: string): Promise<{ stop: () => Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'footfall-chromium-plain-'))
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, url]
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    url,
+  ]
   const proc: ChildProcess = spawn(CHROMIUM, args, { stdio: 'ignore', detached: true })
   return {
     stop: async () => {
@@ -179,7 +198,10 @@ for (const mode of ['script', 'esm'] as const) {
       }
       await page.goto('about:blank')
       expect(errors).toEqual([])
-      const rows = await lake.waitRows(r, (rows) => rows.filter((x) => x.type === 'engagement').length >= 1 && paths(rows, 'pageview').length >= 5)
+      const rows = await lake.waitRows(
+        r,
+        (rows) => rows.filter((x) => x.type === 'engagement').length >= 1 && paths(rows, 'pageview').length >= 5,
+      )
       expect(paths(rows, 'pageview')).toEqual([`/${r}/page.html`, `/${r}/a`, `/${r}/b`, `/${r}/a`, `/${r}/c`])
     })
 
@@ -204,7 +226,11 @@ for (const mode of ['script', 'esm'] as const) {
       await page.click('#buy')
       await page.click('#dl') // answered 204: the page stays
       // target=_blank, ctrl-click and middle click each open a new tab; the page itself stays where it is.
-      for (const click of [() => page.click('#out-blank'), () => page.click('#out', { modifiers: ['Control'] }), () => page.click('#out', { button: 'middle' })]) {
+      for (const click of [
+        () => page.click('#out-blank'),
+        () => page.click('#out', { modifiers: ['Control'] }),
+        () => page.click('#out', { button: 'middle' }),
+      ]) {
         const [opened] = await Promise.all([browser.waitForEvent('page'), click()])
         await opened.waitForLoadState()
         expect(opened.url()).toContain(`${site.alt}/${r}/landing.html`)
@@ -263,9 +289,11 @@ for (const mode of ['script', 'esm'] as const) {
       await page.goto('about:blank')
       await page.close()
       expect(errors).toEqual([])
-      const rows = await lake.waitRows(r, (rows) => paths(rows, 'pageview').length >= 2).catch((e) => {
-        throw new Error(`${(e as Error).message}; requests to /e: ${sent.join(', ')}`)
-      })
+      const rows = await lake
+        .waitRows(r, (rows) => paths(rows, 'pageview').length >= 2)
+        .catch((e) => {
+          throw new Error(`${(e as Error).message}; requests to /e: ${sent.join(', ')}`)
+        })
       expect(paths(rows, 'pageview')).toEqual([`/${r}/page.html`, `/${r}/page.html`])
     })
 
@@ -273,7 +301,9 @@ for (const mode of ['script', 'esm'] as const) {
       const r = run('prerender')
       const reports = () => site.reports.get(r) ?? []
       // The start page prerenders the fixture page (Speculation Rules) and navigates to it once released.
-      const chrome = await chromiumWithoutDevTools(`${site.url}/${r}/prerender.html?target=${encodeURIComponent(`page.html?mode=${mode}&report=1`)}`)
+      const chrome = await chromiumWithoutDevTools(
+        `${site.url}/${r}/prerender.html?target=${encodeURIComponent(`page.html?mode=${mode}&report=1`)}`,
+      )
       try {
         await waitFor(async () => reports().length >= 1, 20_000)
         // The fixture page, tracker included, runs prerendered...

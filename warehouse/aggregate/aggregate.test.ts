@@ -15,7 +15,16 @@ import { NativeLake, type Row } from '../native.ts'
 import { timeRange, writeEvents } from '../parquet.ts'
 import { SCHEMA_VERSION, type EventRow } from '../schema.ts'
 import { createAggregates } from '../sql/ddl.ts'
-import { AGGREGATES, breakdownSplit, customEventsSplit, eventPropsSplit, kpisSplit, propKeysSplit, sessionBreakdownSplit, type Split } from '../sql/aggregates.ts'
+import {
+  AGGREGATES,
+  breakdownSplit,
+  customEventsSplit,
+  eventPropsSplit,
+  kpisSplit,
+  propKeysSplit,
+  sessionBreakdownSplit,
+  type Split,
+} from '../sql/aggregates.ts'
 import { breakdown, customEvents, eventProps, propKeys, sessionBreakdown } from '../sql/breakdowns.ts'
 import { kpis } from '../sql/kpis.ts'
 import type { Query, Range } from '../sql/query.ts'
@@ -42,7 +51,9 @@ async function lakeOf(groups: readonly (readonly EventRow[])[], bucket = new Mem
     }
     for (const part of parts.values()) {
       const key = partKey(partitionOf(part[0]!.site, part[0]!.event_time), await partName(part.map((r) => r.event_id)))
-      await bucket.put(key, writeEvents(part), { customMetadata: encodeMeta({ rows: part.length, ...timeRange(part), schema: SCHEMA_VERSION }) })
+      await bucket.put(key, writeEvents(part), {
+        customMetadata: encodeMeta({ rows: part.length, ...timeRange(part), schema: SCHEMA_VERSION }),
+      })
     }
   }
   // Compacted as the cron leaves it a few days later (or at `at`).
@@ -64,14 +75,28 @@ async function engines(bucket: MemoryBucket, aggKeys?: readonly string[]) {
   const { join } = await import('node:path')
   const { tmpdir } = await import('node:os')
   const dir = await mkdtemp(join(tmpdir(), 'footfall-agg-'))
-  const paths = await Promise.all(events.map(async (b, i) => { const p = join(dir, `e${i}.parquet`); await writeFile(p, new Uint8Array(b)); return p }))
+  const paths = await Promise.all(
+    events.map(async (b, i) => {
+      const p = join(dir, `e${i}.parquet`)
+      await writeFile(p, new Uint8Array(b))
+      return p
+    }),
+  )
   await native.load(paths)
-  const aggPaths = await Promise.all(aggs.map(async (b, i) => { const p = join(dir, `a${i}.parquet`); await writeFile(p, new Uint8Array(b)); return p }))
+  const aggPaths = await Promise.all(
+    aggs.map(async (b, i) => {
+      const p = join(dir, `a${i}.parquet`)
+      await writeFile(p, new Uint8Array(b))
+      return p
+    }),
+  )
   await native.conn.run(createAggregates)
-  if (aggPaths.length) await native.conn.run(`INSERT INTO ${AGGREGATES} BY NAME SELECT * FROM read_parquet([${aggPaths.map((p) => `'${p}'`).join(', ')}])`)
+  if (aggPaths.length)
+    await native.conn.run(`INSERT INTO ${AGGREGATES} BY NAME SELECT * FROM read_parquet([${aggPaths.map((p) => `'${p}'`).join(', ')}])`)
   await wasm.load(events)
   wasm.conn.query(createAggregates)
-  for (const a of aggs) wasm.conn.insertArrowFromIPCStream(await parquetToArrowIPC(a, AGGREGATE_COLUMNS), { name: AGGREGATES, create: false })
+  for (const a of aggs)
+    wasm.conn.insertArrowFromIPCStream(await parquetToArrowIPC(a, AGGREGATE_COLUMNS), { name: AGGREGATES, create: false })
   const run = async (q: Query): Promise<Row[]> => {
     const n = await native.run(q)
     expect(await wasm.run(q)).toEqual(n)
@@ -81,7 +106,12 @@ async function engines(bucket: MemoryBucket, aggKeys?: readonly string[]) {
 }
 
 /** Rows with ratios rounded (a sum over visits and an average differ in the last bits). */
-const round = (rows: Row[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1e9) / 1e9 : v])))
+const round = (rows: Row[]) =>
+  rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1e9) / 1e9 : v]),
+    ),
+  )
 
 /** Asserts every overview figure of `range` from `split` equals the raw answer. */
 async function expectSame(run: (q: Query) => Promise<Row[]>, range: Range, split: Split, exactVisitors = true) {
@@ -89,17 +119,31 @@ async function expectSame(run: (q: Query) => Promise<Row[]>, range: Range, split
   const [raw] = await run(kpis(range))
   const [agg] = await run(kpisSplit(split))
   // A split's raw part adds its visitors to the sketch's: the shop's u3, on both sides, then counts twice.
-  const keys = ['visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration_ms', ...(exactVisitors || !split.raw.length ? ['visitors'] : [])]
+  const keys = [
+    'visits',
+    'pageviews',
+    'views_per_visit',
+    'bounce_rate',
+    'visit_duration_ms',
+    ...(exactVisitors || !split.raw.length ? ['visitors'] : []),
+  ]
   expect(round([pick(agg!, keys)])).toEqual(round([pick(raw!, keys)]))
   // Breakdown visitors over several days are the sum of each day's: a visit across midnight counts on both.
-  const visitors = (rows: Row[]) => (exactVisitors ? rows : rows.map(({ visitors: _, ...r }) => r).sort((a, b) => String(a.value).localeCompare(String(b.value))))
+  const visitors = (rows: Row[]) =>
+    exactVisitors ? rows : rows.map(({ visitors: _, ...r }) => r).sort((a, b) => String(a.value).localeCompare(String(b.value)))
   for (const dim of [...EVENT_DIMS, 'path'] as const) {
     const o = dim === 'path' ? { type: 'pageview' as const } : {}
     expect(visitors(await run(breakdownSplit(split, dim, o))), dim).toEqual(visitors(await run(breakdown(range, dim, o))))
   }
-  for (const f of VISIT_DIMS) expect(visitors(round(await run(sessionBreakdownSplit(split, f)))), f).toEqual(visitors(round(await run(sessionBreakdown(range, f)))))
+  for (const f of VISIT_DIMS)
+    expect(visitors(round(await run(sessionBreakdownSplit(split, f)))), f).toEqual(visitors(round(await run(sessionBreakdown(range, f)))))
   expect(await run(customEventsSplit(split))).toEqual(await run(customEvents(range)))
-  for (const [name, key] of [['purchase', 'currency'], ['purchase', 'coupon'], ['add_to_cart', 'size'], ['order', 'total']]) {
+  for (const [name, key] of [
+    ['purchase', 'currency'],
+    ['purchase', 'coupon'],
+    ['add_to_cart', 'size'],
+    ['order', 'total'],
+  ]) {
     expect(await run(eventPropsSplit(split, name!, key!)), `${name}.${key}`).toEqual(await run(eventProps(range, name!, key!)))
     expect(await run(propKeysSplit(split, name!))).toEqual(await run(propKeys(range, name!)))
   }
@@ -132,18 +176,39 @@ describe('aggregates of the shop', () => {
   })
 })
 
-const V = (id: string, over: Partial<EventRow> = {}): Partial<EventRow> => ({ visitor_id: id, country: 'DE', device_type: 'desktop', browser: 'Chrome', os: 'Linux', channel: 'direct', ...over })
+const V = (id: string, over: Partial<EventRow> = {}): Partial<EventRow> => ({
+  visitor_id: id,
+  country: 'DE',
+  device_type: 'desktop',
+  browser: 'Chrome',
+  os: 'Linux',
+  channel: 'direct',
+  ...over,
+})
 let n = 0
 const ev = (who: Partial<EventRow>, t: number, type: EventRow['type'] = 'pageview', path = '/', over: Partial<EventRow> = {}) =>
-  eventRow({ event_id: `x${String(++n).padStart(4, '0')}`, type, event_time: t, client_time: t, received_time: t, path, url: `https://s.example${path}`, ...who, ...over })
+  eventRow({
+    event_id: `x${String(++n).padStart(4, '0')}`,
+    type,
+    event_time: t,
+    client_time: t,
+    received_time: t,
+    path,
+    url: `https://s.example${path}`,
+    ...who,
+    ...over,
+  })
 
 describe('aggregates at the edges', () => {
   it('a session across midnight and the salt rotation count once, in the day they start', async () => {
-    const a = 'a'.repeat(32), b = 'b'.repeat(32)
+    const a = 'a'.repeat(32),
+      b = 'b'.repeat(32)
     const rows = [
-      ev(V(a), at(0, 23, 40)), ev(V(a), at(0, 23, 50), 'pageview', '/shoes'),
+      ev(V(a), at(0, 23, 40)),
+      ev(V(a), at(0, 23, 50), 'pageview', '/shoes'),
       // After midnight the same person has a new id, with yesterday's as visitor_id_prev.
-      ev(V(b, { visitor_id_prev: a }), at(1, 0, 10), 'pageview', '/cart'), ev(V(b), at(1, 0, 30), 'event', '/cart', { name: 'order', props: { total: 5 } }),
+      ev(V(b, { visitor_id_prev: a }), at(1, 0, 10), 'pageview', '/cart'),
+      ev(V(b), at(1, 0, 30), 'event', '/cart', { name: 'order', props: { total: 5 } }),
       ev(V(b), at(1, 9), 'pageview', '/'),
       ev(V('c'.repeat(32)), at(1, 10), 'pageview', '/'),
     ]
@@ -168,11 +233,17 @@ describe('aggregates at the edges', () => {
 
   it('a visit of 26 hours is followed past the day after it, as the SQL library builds it', async () => {
     const bucket = await lakeOf(longVisit())
-    for (const d of ['2026-01-10', '2026-01-11', '2026-01-12']) expect((await aggregateDay(bucket, 'demo', d, { now: NOW })).status).toBe('built')
+    for (const d of ['2026-01-10', '2026-01-11', '2026-01-12'])
+      expect((await aggregateDay(bucket, 'demo', d, { now: NOW })).status).toBe('built')
     const { run } = await engines(bucket)
     const d0 = { from: at(0, 0), to: at(1, 0) - 1 }
     const { agg } = await expectSame(run, d0, { agg: d0, raw: [] })
-    expect(pick(agg, ['visitors', 'visits', 'pageviews', 'visit_duration_ms'])).toEqual({ visitors: 1, visits: 1, pageviews: 6, visit_duration_ms: LONG_VISIT_MS })
+    expect(pick(agg, ['visitors', 'visits', 'pageviews', 'visit_duration_ms'])).toEqual({
+      visitors: 1,
+      visits: 1,
+      pageviews: 6,
+      visit_duration_ms: LONG_VISIT_MS,
+    })
     const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
     expect(pick((await expectSame(run, d1, { agg: d1, raw: [] })).agg, ['visits', 'pageviews'])).toEqual({ visits: 0, pageviews: 72 })
   })
@@ -205,14 +276,27 @@ describe('aggregates at the edges', () => {
     expect((await aggregateDay(bucket, 'demo', '2026-01-10', { now: at(1, 1) })).status).toBe('waiting')
   })
 
-  for (const [tz, date] of [['Asia/Kathmandu', '2026-01-10'], ['Asia/Kolkata', '2026-01-10'], ['America/New_York', '2026-03-08'], ['America/New_York', '2026-11-01']] as const) {
+  for (const [tz, date] of [
+    ['Asia/Kathmandu', '2026-01-10'],
+    ['Asia/Kolkata', '2026-01-10'],
+    ['America/New_York', '2026-03-08'],
+    ['America/New_York', '2026-11-01'],
+  ] as const) {
     it(`a site in ${tz}: local day ${date} (${localDay(date, tz).to + 1 - localDay(date, tz).from} ms) equals the raw events of its UTC range`, async () => {
       const day = localDay(date, tz)
       const rows: EventRow[] = []
       // Events every 37 minutes from a day before to a day after, a new visitor each 3 hours.
       for (let i = 0, t = day.from - 86_400_000; t < day.to + 86_400_000; i++, t += 37 * 60_000) {
         const who = String(Math.floor(t / 10_800_000) % 97).padStart(32, '0')
-        rows.push(ev(V(who, { country: i % 2 ? 'DE' : 'NP' }), t, i % 3 ? 'pageview' : 'event', `/p${i % 5}`, i % 3 ? {} : { name: 'order', props: { total: i % 7 } }))
+        rows.push(
+          ev(
+            V(who, { country: i % 2 ? 'DE' : 'NP' }),
+            t,
+            i % 3 ? 'pageview' : 'event',
+            `/p${i % 5}`,
+            i % 3 ? {} : { name: 'order', props: { total: i % 7 } },
+          ),
+        )
       }
       const bucket = await lakeOf([rows])
       expect((await aggregateDay(bucket, 'demo', date, { now: NOW, tz })).status).toBe('built')
@@ -227,7 +311,8 @@ describe('aggregate coverage', () => {
   it('a day without events after the first aggregated day gets an empty aggregate, none before it', async () => {
     const bucket = await lakeOf([[ev(V('9'.repeat(32)), at(0, 10)), ev(V('9'.repeat(32)), at(2, 10))]])
     const status = []
-    for (const d of ['2026-01-09', '2026-01-10', '2026-01-11', '2026-01-12']) status.push((await aggregateDay(bucket, 'demo', d, { now: NOW })).status)
+    for (const d of ['2026-01-09', '2026-01-10', '2026-01-11', '2026-01-12'])
+      status.push((await aggregateDay(bucket, 'demo', d, { now: NOW })).status)
     expect(status).toEqual(['empty', 'built', 'built', 'built'])
     const { run } = await engines(bucket)
     const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
@@ -238,8 +323,14 @@ describe('aggregate coverage', () => {
   it('a lake older than the tier gains its aggregates oldest first, a few days a cron run', async () => {
     // Five days of events, compacted long ago; the cron's recent days (7 before NOW) hold none of them.
     const bucket = await lakeOf([[0, 1, 2, 3, 4].map((d) => ev(V('8'.repeat(32)), at(d, 10)))])
-    const built = () => [...bucket.objects.keys()].filter((k) => k.startsWith('aggregates/')).map((k) => parseAggregateKey(k)!.date).sort()
-    expect(await unaggregatedDates(bucket, 'demo', 'UTC', '2027-05-25')).toEqual(datesBetween(new Date(at(0, 0)), new Date(Date.UTC(2027, 4, 24))))
+    const built = () =>
+      [...bucket.objects.keys()]
+        .filter((k) => k.startsWith('aggregates/'))
+        .map((k) => parseAggregateKey(k)!.date)
+        .sort()
+    expect(await unaggregatedDates(bucket, 'demo', 'UTC', '2027-05-25')).toEqual(
+      datesBetween(new Date(at(0, 0)), new Date(Date.UTC(2027, 4, 24))),
+    )
     expect((await aggregateLake(bucket, ['demo'], { now: NOW, backfill: 2 })).failed).toEqual([])
     expect(built()).toEqual(['2026-01-10', '2026-01-11'])
     await aggregateLake(bucket, ['demo'], { now: NOW, backfill: 2 })
@@ -255,10 +346,15 @@ describe('aggregate coverage', () => {
     const bucket = new MemoryBucket()
     for (let c = 0; c < 51; c += 15) {
       const rows = []
-      for (let d = c; d < Math.min(c + 15, 51); d++) rows.push(ev(V(hashId(`v${d % 3}`)), at(d, 10)), ev(V(hashId('w'), { country: d % 2 ? 'FR' : 'DE' }), at(d, 11), 'pageview', `/p${d % 4}`))
+      for (let d = c; d < Math.min(c + 15, 51); d++)
+        rows.push(
+          ev(V(hashId(`v${d % 3}`)), at(d, 10)),
+          ev(V(hashId('w'), { country: d % 2 ? 'FR' : 'DE' }), at(d, 11), 'pageview', `/p${d % 4}`),
+        )
       await lakeOf([rows], bucket)
     }
-    for (const date of datesBetween(new Date(at(0, 0)), new Date(at(50, 0)))) expect((await aggregateDay(bucket, 'demo', date, { now: NOW })).status).toBe('built')
+    for (const date of datesBetween(new Date(at(0, 0)), new Date(at(50, 0))))
+      expect((await aggregateDay(bucket, 'demo', date, { now: NOW })).status).toBe('built')
     const march2 = Date.UTC(2026, 2, 2, 12)
     const written = await aggregateMonths(bucket, 'demo', { now: march2, tz: 'UTC', missing: [] })
     expect(written.map((k) => parseMonthAggregateKey(k)!.month)).toEqual(['2026-01', '2026-02'])
@@ -300,7 +396,9 @@ describe('aggregate coverage', () => {
     await lakeOf([[ev(V('4'.repeat(32)), at(25, 10))]], bucket)
     for (const date of datesBetween(new Date(at(0, 0)), new Date(at(25, 0)))) await aggregateDay(bucket, 'demo', date, { now: NOW })
     // January is whole; February 1st-4th only: February waits, as does a month some day of which is missing.
-    expect((await aggregateMonths(bucket, 'demo', { now: NOW, tz: 'UTC', missing: [] })).map((k) => parseMonthAggregateKey(k)!.month)).toEqual(['2026-01'])
+    expect(
+      (await aggregateMonths(bucket, 'demo', { now: NOW, tz: 'UTC', missing: [] })).map((k) => parseMonthAggregateKey(k)!.month),
+    ).toEqual(['2026-01'])
     const other = await lakeOf([[ev(V('4'.repeat(32)), at(0, 10))]])
     for (const date of datesBetween(new Date(at(0, 0)), new Date(at(21, 0)))) await aggregateDay(other, 'demo', date, { now: NOW })
     expect(await aggregateMonths(other, 'demo', { now: NOW, tz: 'UTC', missing: ['2026-01-20'] })).toEqual([])
@@ -311,7 +409,13 @@ describe('aggregate coverage', () => {
     const day = (d: number) => ({ from: at(d, 0), to: at(d + 1, 0) - 1 })
     // A rolling range from 10:00 on day 0 to day 4, days 1..2 aggregated (day 4 open, day 3 not yet built).
     const range = { from: at(0, 10), to: at(4, 12) }
-    expect(splitRange(range, [day(0), day(1), day(2)])).toEqual({ agg: { from: at(1, 0), to: at(3, 0) - 1 }, raw: [{ from: at(0, 10), to: at(1, 0) - 1 }, { from: at(3, 0), to: at(4, 12) }] })
+    expect(splitRange(range, [day(0), day(1), day(2)])).toEqual({
+      agg: { from: at(1, 0), to: at(3, 0) - 1 },
+      raw: [
+        { from: at(0, 10), to: at(1, 0) - 1 },
+        { from: at(3, 0), to: at(4, 12) },
+      ],
+    })
     expect(splitRange(range, [])).toEqual({ agg: null, raw: [range] })
     // A gap ends the run: what follows it is read raw.
     expect(splitRange(range, [day(1), day(3)]).agg).toEqual(day(1))
@@ -321,7 +425,11 @@ describe('aggregate coverage', () => {
 describe('the time series in a site time zone', () => {
   // Ten local days around a DST change (Berlin: 23 hours on 2026-03-29; New York: 25 on 2026-11-01) and a
   // +05:45 site; all but the last day aggregated, the last read raw, as the dashboard splits a range.
-  for (const [tz, first] of [['Europe/Berlin', '2026-03-24'], ['America/New_York', '2026-10-27'], ['Asia/Kathmandu', '2026-01-05']] as const) {
+  for (const [tz, first] of [
+    ['Europe/Berlin', '2026-03-24'],
+    ['America/New_York', '2026-10-27'],
+    ['Asia/Kathmandu', '2026-01-05'],
+  ] as const) {
     it(`${tz}: every bucket (hour, day, week) equals the raw events bucketed on local time by native DuckDB`, async () => {
       const dates = Array.from({ length: 10 }, (_, i) => addDays(first, i))
       const range = { from: localDay(dates[0]!, tz).from, to: localDay(dates[9]!, tz).to }
@@ -335,8 +443,10 @@ describe('the time series in a site time zone', () => {
       await native.conn.run(`SET TimeZone = 'UTC'`)
       const split = { agg: { from: range.from, to: localDay(dates[8]!, tz).to }, raw: [localDay(dates[9]!, tz)] }
       for (const b of ['hour', 'day', 'week'] as Bucket[]) {
-        const shown = (q: Query) => run(sql`SELECT strftime(t, '%Y-%m-%d %H:%M') AS t, pageviews::INTEGER AS n FROM (${q}) WHERE pageviews > 0 ORDER BY 1`)
-        const want = await native.run(sql`SELECT strftime(time_bucket(INTERVAL ${trusted(`'1 ${b}'`)}, timezone(${tz}, event_time::TIMESTAMPTZ)), '%Y-%m-%d %H:%M') AS t, count(*)::INTEGER AS n
+        const shown = (q: Query) =>
+          run(sql`SELECT strftime(t, '%Y-%m-%d %H:%M') AS t, pageviews::INTEGER AS n FROM (${q}) WHERE pageviews > 0 ORDER BY 1`)
+        const want =
+          await native.run(sql`SELECT strftime(time_bucket(INTERVAL ${trusted(`'1 ${b}'`)}, timezone(${tz}, event_time::TIMESTAMPTZ)), '%Y-%m-%d %H:%M') AS t, count(*)::INTEGER AS n
 FROM events WHERE type = 'pageview' AND NOT is_bot AND event_time BETWEEN make_timestamp(${range.from * 1000}) AND make_timestamp(${range.to * 1000}) GROUP BY 1 ORDER BY 1`)
         expect(want.length, b).toBeGreaterThan(b === 'week' ? 1 : 9)
         const scope = { range, filters: [], bots: false, tz }
@@ -349,17 +459,27 @@ FROM events WHERE type = 'pageview' AND NOT is_bot AND event_time BETWEEN make_t
       // (Pageviews by every bucket above; hours and days of the others: the quarter rows map to buckets alike.)
       for (const m of SERIES_METRICS.filter((x) => x !== 'pageviews')) {
         for (const b of (m === 'visitors' ? ['hour', 'day', 'week'] : ['hour', 'day']) as Bucket[]) {
-          const shown = (q: Query) => run(sql`SELECT strftime(t, '%Y-%m-%d %H:%M') AS t, round(${trusted(m)}::DOUBLE, 6) AS v FROM (${q}) ORDER BY 1`)
+          const shown = (q: Query) =>
+            run(sql`SELECT strftime(t, '%Y-%m-%d %H:%M') AS t, round(${trusted(m)}::DOUBLE, 6) AS v FROM (${q}) ORDER BY 1`)
           const raw = await shown(series(scope, b, m))
           // (No visit here bounces: a rate of 0 is a value too.)
-          expect(raw.some((r) => r.v !== null && (m === 'bounce_rate' || Number(r.v) > 0)), `${m} by ${b}`).toBe(true)
+          expect(
+            raw.some((r) => r.v !== null && (m === 'bounce_rate' || Number(r.v) > 0)),
+            `${m} by ${b}`,
+          ).toBe(true)
           const agg = await shown(series({ ...scope, split }, b, m))
-          if (m === 'visitors' && b !== 'day') expect(agg.every((r) => r.v === null), `${m} by ${b}`).toBe(true)
+          if (m === 'visitors' && b !== 'day')
+            expect(
+              agg.every((r) => r.v === null),
+              `${m} by ${b}`,
+            ).toBe(true)
           else expect(agg, `${m} by ${b}, aggregated + raw`).toEqual(raw)
         }
       }
       // Every bucket of the range is drawn, zeros included: a DST day is one day, 23 or 25 hours long.
-      const days = await run(sql`SELECT strftime(t, '%Y-%m-%d') AS d FROM (${series({ range, filters: [], bots: false, tz, split }, 'day')})`)
+      const days = await run(
+        sql`SELECT strftime(t, '%Y-%m-%d') AS d FROM (${series({ range, filters: [], bots: false, tz, split }, 'day')})`,
+      )
       expect(days.map((r) => r.d)).toEqual(dates)
     }, 180_000) // every KPI's series on both engines: about 40 queries
   }

@@ -69,14 +69,23 @@ class Dim {
   readonly bounces: number[] = []
   readonly duration: number[] = []
   readonly visitPageviews: number[] = []
-  constructor(readonly dim: string, readonly name: string | null = null, readonly key: string | null = null) {}
+  constructor(
+    readonly dim: string,
+    readonly name: string | null = null,
+    readonly key: string | null = null,
+  ) {}
   of(value: string | null): number {
     let i = this.index.get(value)
     if (i === undefined) {
       i = this.values.length
       this.index.set(value, i)
       this.values.push(value)
-      this.pageviews.push(0), this.events.push(0), this.visits.push(0), this.bounces.push(0), this.duration.push(0), this.visitPageviews.push(0)
+      this.pageviews.push(0),
+        this.events.push(0),
+        this.visits.push(0),
+        this.bounces.push(0),
+        this.duration.push(0),
+        this.visitPageviews.push(0)
     }
     return i
   }
@@ -157,8 +166,12 @@ export class DayAggregator {
    * Bots are skipped (aggregates answer the bot-free views).
    */
   add(c: Chunk): void {
-    const time = c.event_time as number[], ids = c.event_id as string[], type = c.type as string[], bot = c.is_bot as boolean[]
-    const visitor = c.visitor_id as (string | null)[], prev = c.visitor_id_prev as (string | null)[]
+    const time = c.event_time as number[],
+      ids = c.event_id as string[],
+      type = c.type as string[],
+      bot = c.is_bot as boolean[]
+    const visitor = c.visitor_id as (string | null)[],
+      prev = c.visitor_id_prev as (string | null)[]
     const { from, to } = this
     const win = this.window
     for (let i = 0; i < time.length; i++) {
@@ -196,18 +209,21 @@ export class DayAggregator {
       const q = this.quarters.of(String(Math.floor((t - from) / QUARTER_MS)))
       if (ty === 'pageview') {
         this.quarters.pageviews[q]!++
-        const d = this.dim('path'), x = d.of(path)
+        const d = this.dim('path'),
+          x = d.of(path)
         d.pageviews[x]!++, d.events[x]!++, d.pairs.add(vid, x)
       }
       if (ty === 'event') {
         this.quarters.events[q]!++
         const name = (c.name![i] as string | null) ?? null
-        const d = this.dim('event'), x = d.of(name)
+        const d = this.dim('event'),
+          x = d.of(name)
         d.events[x]!++, d.pairs.add(vid, x)
         if (name !== null) this.customs.push({ name, vid, props: propsText(c.props![i]) })
       }
       for (const col of EVENT_DIMS) {
-        const d = this.dim(col), x = d.of((c[col]![i] as string | null) ?? null)
+        const d = this.dim(col),
+          x = d.of((c[col]![i] as string | null) ?? null)
         d.events[x]!++, d.pairs.add(vid, x)
         if (ty === 'pageview') d.pageviews[x]!++
       }
@@ -233,14 +249,23 @@ export class DayAggregator {
       return s
     }
     if (s) this.close(s)
-    const n: Session = { start: t, last: t, vid, pageviews: 0, events: 0, entry: null, exit: null, source: SOURCE_COLUMNS.map((col) => (c[col]![i] as string | null) ?? null) }
+    const n: Session = {
+      start: t,
+      last: t,
+      vid,
+      pageviews: 0,
+      events: 0,
+      entry: null,
+      exit: null,
+      source: SOURCE_COLUMNS.map((col) => (c[col]![i] as string | null) ?? null),
+    }
     this.open.set(vid, n)
     return n
   }
 
   /** Closes the sessions no later event can continue. */
   private sweep(): void {
-    for (const s of this.open.values()) if (this.time - s.last > this.gap) (this.close(s), this.open.delete(s.vid))
+    for (const s of this.open.values()) if (this.time - s.last > this.gap) this.close(s), this.open.delete(s.vid)
   }
 
   private close(s: Session): void {
@@ -249,7 +274,7 @@ export class DayAggregator {
     const duration = s.last - s.start
     const count = (d: Dim, value: string | null) => {
       const x = d.of(value)
-      d.visits[x]!++, d.bounces[x]! += bounce, d.duration[x]! += duration, d.visitPageviews[x]! += s.pageviews
+      d.visits[x]!++, (d.bounces[x]! += bounce), (d.duration[x]! += duration), (d.visitPageviews[x]! += s.pageviews)
       return x
     }
     count(this.quarters, String(Math.floor((s.start - this.from) / QUARTER_MS)))
@@ -271,7 +296,14 @@ export class DayAggregator {
     const total = { pageviews: 0, events: 0, visits: 0, bounces: 0, duration_ms: 0, visit_pageviews: 0 }
     const order = q.values.map((v, i) => [Number(v), i] as const).sort((a, b) => a[0] - b[0])
     for (const [n, i] of order) {
-      const r = { pageviews: q.pageviews[i]!, events: q.events[i]!, visits: q.visits[i]!, bounces: q.bounces[i]!, duration_ms: q.duration[i]!, visit_pageviews: q.visitPageviews[i]! }
+      const r = {
+        pageviews: q.pageviews[i]!,
+        events: q.events[i]!,
+        visits: q.visits[i]!,
+        bounces: q.bounces[i]!,
+        duration_ms: q.duration[i]!,
+        visit_pageviews: q.visitPageviews[i]!,
+      }
       for (const k in total) total[k as keyof typeof total] += r[k as keyof typeof r]
       rows.push({ day, dim: 'quarter', t: this.from + n * QUARTER_MS, ...r })
     }
@@ -281,8 +313,18 @@ export class DayAggregator {
       const visit = d.dim.startsWith('visit:')
       d.values.forEach((value, i) => {
         const row: Record<string, unknown> = { day, dim: d.dim, name: d.name, key: d.key, value, visitors: visitors[i] }
-        if (visit) Object.assign(row, { visits: d.visits[i], bounces: d.bounces[i], duration_ms: d.duration[i], visit_pageviews: d.visitPageviews[i] })
-        else Object.assign(row, { events: d.events[i], ...(d.dim === 'event' || d.dim === 'prop' || d.dim === 'propkey' ? {} : { pageviews: d.pageviews[i] }) })
+        if (visit)
+          Object.assign(row, {
+            visits: d.visits[i],
+            bounces: d.bounces[i],
+            duration_ms: d.duration[i],
+            visit_pageviews: d.visitPageviews[i],
+          })
+        else
+          Object.assign(row, {
+            events: d.events[i],
+            ...(d.dim === 'event' || d.dim === 'prop' || d.dim === 'propkey' ? {} : { pageviews: d.pageviews[i] }),
+          })
         rows.push(row)
       })
     }
@@ -302,7 +344,8 @@ export class DayAggregator {
       if (!keys) keysOf.set(e.name, (keys = new Set()))
       for (const [k] of pairs) {
         const key = k.slice(1, -1)
-        const d = this.dim('propkey', e.name), x = d.of(key)
+        const d = this.dim('propkey', e.name),
+          x = d.of(key)
         d.events[x]!++
         if (KEY.test(key)) keys.add(key)
       }
@@ -313,7 +356,8 @@ export class DayAggregator {
       for (const [k, v] of parsed[i]!) if (!first.has(k)) first.set(k, v)
       for (const key of keysOf.get(e.name)!) {
         const written = first.get(JSON.stringify(key))
-        const d = this.dim('prop', e.name, key), x = d.of(written === undefined ? null : propValue(written))
+        const d = this.dim('prop', e.name, key),
+          x = d.of(written === undefined ? null : propValue(written))
         d.events[x]!++, d.pairs.add(e.vid, x)
       }
     })

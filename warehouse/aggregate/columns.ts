@@ -50,11 +50,32 @@ export const EVENT_DIMS = ['referrer', 'country', 'region', 'city', 'device_type
 export const VISIT_DIMS = ['entry_page', 'exit_page', 'referrer_host', 'channel', 'utm_source', 'utm_medium', 'utm_campaign'] as const
 
 /** A session's source and place: the columns of the event that opened it. */
-export const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os'] as const
+export const SOURCE_COLUMNS = [
+  'channel',
+  'referrer_host',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'country',
+  'region',
+  'city',
+  'device_type',
+  'browser',
+  'os',
+] as const
 
 /** The event columns the aggregation reads (projection of the day's files; `received_time` picks the copy kept). */
 export const INPUT_COLUMNS = [
-  'event_id', 'type', 'name', 'event_time', 'received_time', 'visitor_id', 'visitor_id_prev', 'is_bot', 'path', 'props',
+  'event_id',
+  'type',
+  'name',
+  'event_time',
+  'received_time',
+  'visitor_id',
+  'visitor_id_prev',
+  'is_bot',
+  'path',
+  'props',
   ...new Set([...EVENT_DIMS, ...SOURCE_COLUMNS]),
 ] as const
 

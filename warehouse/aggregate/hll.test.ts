@@ -18,15 +18,19 @@ describe('HyperLogLog of visitor keys', () => {
       for (let i = 0; i < n; i++) s.add(hex(i))
       expect(Math.abs(s.estimate() - n) / n, `n=${n}`).toBeLessThan(n <= 100 ? 0.02 : 0.05)
     }
-    for (const [name, key] of [['hex ids', hex], ['anonymised keys', (i: number) => `event:e${i}`]] as const) {
+    for (const [name, key] of [
+      ['hex ids', hex],
+      ['anonymised keys', (i: number) => `event:e${i}`],
+    ] as const) {
       const s = new Sketch()
       for (let i = 0; i < 100_000; i++) s.add(key(i))
-      expect(Math.abs(s.estimate() - 100_000) / 100_000, name).toBeLessThan(3 * 1.04 / Math.sqrt(HLL_REGISTERS))
+      expect(Math.abs(s.estimate() - 100_000) / 100_000, name).toBeLessThan((3 * 1.04) / Math.sqrt(HLL_REGISTERS))
     }
   })
 
   it('merges as a union: a key seen on two days counts once', () => {
-    const a = new Sketch(), b = new Sketch()
+    const a = new Sketch(),
+      b = new Sketch()
     for (let i = 0; i < 5000; i++) a.add(hex(i))
     for (let i = 2500; i < 7500; i++) b.add(hex(i))
     a.merge(b)

@@ -23,7 +23,8 @@ const HEX_KEY = /^[0-9a-f]{16,}$/
  */
 export function keyBits(key: string): [hi: number, lo: number] {
   if (HEX_KEY.test(key)) return [parseInt(key.slice(0, 8), 16) >>> 0, parseInt(key.slice(8, 16), 16) >>> 0]
-  let h1 = 0xdeadbeef, h2 = 0x41c6ce57
+  let h1 = 0xdeadbeef,
+    h2 = 0x41c6ce57
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i)
     h1 = Math.imul(h1 ^ c, 2654435761)
@@ -65,7 +66,8 @@ export class Sketch {
   }
   /** The estimate, as the SQL computes it (`hllEstimate` in warehouse/sql/aggregates.ts). */
   estimate(): number {
-    let sum = 0, zeros = 0
+    let sum = 0,
+      zeros = 0
     for (const r of this.registers) (sum += 2 ** -r), r === 0 && zeros++
     return estimate(sum, zeros)
   }

@@ -9,7 +9,17 @@
  * still be parts of an open hour, which the digest then covers, so the day is rebuilt once they merge.
  */
 import { deleteKeys, listPrefixes, readColumns, type LakeBucket } from '../compact.ts'
-import { aggregateKey, aggregatePrefix, datePrefix, datesBetween, hoursOf, keysDigest, listAll, parseAggregateKey, visibleObjects } from '../lake.ts'
+import {
+  aggregateKey,
+  aggregatePrefix,
+  datePrefix,
+  datesBetween,
+  hoursOf,
+  keysDigest,
+  listAll,
+  parseAggregateKey,
+  visibleObjects,
+} from '../lake.ts'
 import { receivedEarlier } from '../dedup.ts'
 import { writeColumns } from '../parquet.ts'
 import { COLUMNS } from '../schema.ts'
@@ -38,7 +48,11 @@ interface Source {
 }
 
 /** The visible files of the UTC dates a window touches, in time order, with their hours. */
-async function sources(lake: LakeBucket, site: string, window: { from: number; to: number }): Promise<{ files: Source[]; compacted: Set<string> }> {
+async function sources(
+  lake: LakeBucket,
+  site: string,
+  window: { from: number; to: number },
+): Promise<{ files: Source[]; compacted: Set<string> }> {
   const files: Source[] = []
   const compacted = new Set<string>()
   for (const date of datesBetween(new Date(window.from), new Date(window.to))) {
@@ -83,7 +97,7 @@ async function readGroup(lake: LakeBucket, group: Source[]): Promise<Chunk> {
     const id = cols[0] as string[]
     for (let i = 0; i < id.length; i++) {
       const k = kept.get(id[i]!)
-      if (k === undefined) (kept.set(id[i]!, rows.length), rows.push([p, i]))
+      if (k === undefined) kept.set(id[i]!, rows.length), rows.push([p, i])
       else if (receivedEarlier(Number(cols[received]![i]), Number(parts[rows[k]![0]]![received]![rows[k]![1]]))) rows[k] = [p, i]
     }
   })
@@ -180,9 +194,16 @@ export function recentDates(now: number, days: number, tz = 'UTC'): string[] {
  * the site's dates and one of its aggregates.
  */
 export async function unaggregatedDates(lake: LakeBucket, site: string, tz: string, before: string): Promise<string[]> {
-  const utc = (await listPrefixes(lake, `events/site=${site}/`)).map((p) => /date=(\d{4}-\d\d-\d\d)\/$/.exec(p)?.[1]).filter((d): d is string => !!d)
+  const utc = (await listPrefixes(lake, `events/site=${site}/`))
+    .map((p) => /date=(\d{4}-\d\d-\d\d)\/$/.exec(p)?.[1])
+    .filter((d): d is string => !!d)
   if (!utc.length) return []
-  const done = new Set((await listAll(lake, aggregatePrefix(site))).map((o) => parseAggregateKey(o.key)).filter((k) => k?.tz === tz).map((k) => k!.date))
+  const done = new Set(
+    (await listAll(lake, aggregatePrefix(site)))
+      .map((o) => parseAggregateKey(o.key))
+      .filter((k) => k?.tz === tz)
+      .map((k) => k!.date),
+  )
   // From the local date the first UTC date begins in, every local date up to `before`: days without
   // events after the first get an (empty) aggregate too, so coverage has no gaps (aggregateDay).
   const out: string[] = []
@@ -196,7 +217,11 @@ export async function unaggregatedDates(lake: LakeBucket, site: string, tz: stri
  * oldest first, so a lake older than the tier gains its aggregates run by run, within the cron's CPU time;
  * then the month files of closed months (months.ts).
  */
-export async function aggregateLake(lake: LakeBucket, sites: string[], o: { now: number; days?: number; zones?: Record<string, string>; backfill?: number }): Promise<{ built: string[]; failed: string[] }> {
+export async function aggregateLake(
+  lake: LakeBucket,
+  sites: string[],
+  o: { now: number; days?: number; zones?: Record<string, string>; backfill?: number },
+): Promise<{ built: string[]; failed: string[] }> {
   const out = { built: [] as string[], failed: [] as string[] }
   for (const site of sites) {
     const tz = o.zones?.[site] ?? 'UTC'

@@ -104,7 +104,11 @@ export async function currentAggregates(objects: readonly Listed[], tz: string):
  * their aggregate (none missing since the site's first day: `missing`, unaggregatedDates) and whose month
  * file is missing or stale; at most `budget` months a run, oldest first. Returns the keys written.
  */
-export async function aggregateMonths(lake: LakeBucket, site: string, o: { now: number; tz: string; missing: readonly string[]; budget?: number }): Promise<string[]> {
+export async function aggregateMonths(
+  lake: LakeBucket,
+  site: string,
+  o: { now: number; tz: string; missing: readonly string[]; budget?: number },
+): Promise<string[]> {
   const objects = await listAll(lake, aggregatePrefix(site))
   const current = localDate(o.now, o.tz).slice(0, 7)
   const missing = new Set(o.missing.map((d) => d.slice(0, 7)))
@@ -117,7 +121,9 @@ export async function aggregateMonths(lake: LakeBucket, site: string, o: { now: 
     if (dates[dates.length - 1] !== addDays(`${addDays(`${month}-28`, 4).slice(0, 7)}-01`, -1)) continue
     if (dates.some((d, i) => i > 0 && addDays(dates[i - 1]!, 1) !== d)) continue
     const key = monthAggregateKey(site, month, o.tz, await keysDigest(files.map((f) => f.key)))
-    const earlier = objects.filter((x) => parseMonthAggregateKey(x.key)?.month === month && parseMonthAggregateKey(x.key)?.tz === o.tz).map((x) => x.key)
+    const earlier = objects
+      .filter((x) => parseMonthAggregateKey(x.key)?.month === month && parseMonthAggregateKey(x.key)?.tz === o.tz)
+      .map((x) => x.key)
     if (earlier.includes(key)) continue
     const columns: unknown[][] = AGGREGATE_COLUMNS.map(() => [])
     for (const f of files) {

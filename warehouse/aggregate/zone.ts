@@ -22,7 +22,15 @@ export function offsetMinutes(ms: number, tz: string): number {
   if (tz === 'UTC') return 0
   let f = formats.get(tz)
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    })
     formats.set(tz, f)
   }
   const p: Record<string, number> = {}
@@ -81,4 +89,3 @@ export function offsetsOver(r: { from: number; to: number }, tz: string): [numbe
   }
   return out
 }
-

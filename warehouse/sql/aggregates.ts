@@ -44,7 +44,10 @@ export function splitRange(range: Range, days: readonly Range[]): Split {
   while (end + 1 < inside.length && inside[end + 1]!.from === inside[end]!.to + 1) end++
   if (!inside.length) return { agg: null, raw: [range] }
   const agg = { from: inside[0]!.from, to: inside[end]!.to }
-  const raw = [{ from: range.from, to: agg.from - 1 }, { from: agg.to + 1, to: range.to }].filter((r) => r.from <= r.to)
+  const raw = [
+    { from: range.from, to: agg.from - 1 },
+    { from: agg.to + 1, to: range.to },
+  ].filter((r) => r.from <= r.to)
   return { agg, raw }
 }
 
@@ -114,7 +117,9 @@ function eventRows(r: Range, o: Scope): Query {
 }
 
 /** The KPI columns of `kpis` (kpis.ts) from the parts' sums. */
-const kpiColumns = (p: string) => `${p}.visitors, ${p}.visits, ${p}.pageviews, ${p}.visit_pageviews / nullif(${p}.visits, 0) AS views_per_visit,
+const kpiColumns = (
+  p: string,
+) => `${p}.visitors, ${p}.visits, ${p}.pageviews, ${p}.visit_pageviews / nullif(${p}.visits, 0) AS views_per_visit,
   ${p}.bounces / nullif(${p}.visits, 0) AS bounce_rate, ${p}.duration_ms / nullif(${p}.visits, 0) AS visit_duration_ms, ${p}.events`
 
 /**
@@ -149,7 +154,11 @@ export function sessionBreakdownSplit(split: Split, field: SessionField, o: Sess
     ? sql`SELECT value, visitors, visits, bounces, duration_ms FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, `visit:${field}`)}`
     : sql`SELECT NULL AS value, 0 AS visitors, 0 AS visits, 0 AS bounces, 0.0 AS duration_ms WHERE ${NONE}`
   // The raw part's sums from its averages: visits * rate is a whole number of bounces (rounded off float error).
-  const raw = eachRaw(split, (r) => sql`SELECT value, visitors, visits, round(bounce_rate * visits), visit_duration_ms * visits FROM (${sessionBreakdown(r, field, { ...o, limit: ALL_ROWS })})`)
+  const raw = eachRaw(
+    split,
+    (r) =>
+      sql`SELECT value, visitors, visits, round(bounce_rate * visits), visit_duration_ms * visits FROM (${sessionBreakdown(r, field, { ...o, limit: ALL_ROWS })})`,
+  )
   return sql`SELECT value, sum(visitors)::BIGINT AS visitors, sum(visits)::BIGINT AS visits, sum(bounces) / sum(visits) AS bounce_rate,
   sum(duration_ms) / sum(visits) AS visit_duration_ms
 FROM (${agg}${raw}) GROUP BY value ORDER BY visitors DESC, visits DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100)}`

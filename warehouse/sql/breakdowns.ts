@@ -40,8 +40,19 @@ export const topPages = (r: Range, o: Omit<BreakdownOptions, 'type'> = {}) => br
 
 /** Session columns a session breakdown can group by (see `sessions.ts`). */
 export const SESSION_FIELDS = [
-  'entry_page', 'exit_page', 'channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign',
-  'country', 'region', 'city', 'device_type', 'browser', 'os',
+  'entry_page',
+  'exit_page',
+  'channel',
+  'referrer_host',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'country',
+  'region',
+  'city',
+  'device_type',
+  'browser',
+  'os',
 ] as const
 export type SessionField = (typeof SESSION_FIELDS)[number]
 

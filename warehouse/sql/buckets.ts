@@ -51,9 +51,15 @@ export function bucketStartMs(t: number, b: Bucket, offsets: Offsets = UTC_OFFSE
  */
 export function bucketStartSql(b: Bucket, column: string, offsets: Offsets = UTC_OFFSETS): string {
   const us = `epoch_us(${column})`
-  const shift = offsets.length === 1
-    ? (offsets[0]![1] ? ` + ${offsets[0]![1] * 1000}` : '')
-    : ` + CASE ${offsets.slice(1).map(([from], i) => `WHEN ${us} < ${from * 1000} THEN ${offsets[i]![1] * 1000}`).join(' ')} ELSE ${offsets[offsets.length - 1]![1] * 1000} END`
+  const shift =
+    offsets.length === 1
+      ? offsets[0]![1]
+        ? ` + ${offsets[0]![1] * 1000}`
+        : ''
+      : ` + CASE ${offsets
+          .slice(1)
+          .map(([from], i) => `WHEN ${us} < ${from * 1000} THEN ${offsets[i]![1] * 1000}`)
+          .join(' ')} ELSE ${offsets[offsets.length - 1]![1] * 1000} END`
   const origin = BUCKET_ORIGIN * 1000
   const w = BUCKET_MS[b] * 1000
   const x = `(${us}${shift} - ${origin})`

@@ -22,9 +22,9 @@ export const createEventsRaw = createEventsRawOf(COLUMNS.map((c) => c.name))
 
 /** `CREATE TABLE events_raw (...)` with only these lake columns (a projection), in the schema's order. */
 export function createEventsRawOf(names: readonly string[]): string {
-  return `CREATE TABLE IF NOT EXISTS events_raw (${COLUMNS.filter((c) => names.includes(c.name)).map(
-    (c) => `"${c.name}" ${DUCK_TYPES[c.type]}`,
-  ).join(', ')})`
+  return `CREATE TABLE IF NOT EXISTS events_raw (${COLUMNS.filter((c) => names.includes(c.name))
+    .map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`)
+    .join(', ')})`
 }
 
 /** `CREATE TABLE aggregates (...)`: the aggregate tier's columns (warehouse/aggregate/columns.ts), which the dashboard and the CLI fill. */
@@ -48,7 +48,10 @@ export const createEventsTable = `CREATE OR REPLACE TABLE events AS
  * CLI's `report`; the dedup is the largest part of each query's time, bench/RESULTS.md), after
  * `createEventsView`.
  */
-export const materialiseEvents = ['CREATE TABLE events_once AS SELECT * FROM events', 'CREATE OR REPLACE VIEW events AS SELECT * FROM events_once']
+export const materialiseEvents = [
+  'CREATE TABLE events_once AS SELECT * FROM events',
+  'CREATE OR REPLACE VIEW events AS SELECT * FROM events_once',
+]
 
 /**
  * `events_raw` as a view over Parquet files (native DuckDB only: DuckDB-WASM has no offline Parquet

@@ -77,7 +77,6 @@ export function countingCte(window: Range, s: Scope = {}, only?: 'event'): Query
 export const CUSTOM_EVENTS = 'custom_events'
 const CUSTOM_EVENT_COLUMNS = ['event_time', 'name', 'vid', 'prop_keys', 'prop_values']
 
-
 /** Builds `custom_events` from the loaded `events` (after their `vid` is set): for `materialise()`. */
 export const createCustomEvents = `CREATE OR REPLACE TABLE ${CUSTOM_EVENTS} AS SELECT event_time, name, vid,
   regexp_extract_all(props, ${literal(PROP_PAIR_RE).sql}, 1) AS prop_keys, regexp_extract_all(props, ${literal(PROP_PAIR_RE).sql}, 2) AS prop_values

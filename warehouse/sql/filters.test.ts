@@ -38,7 +38,8 @@ describe('filters', () => {
 
   it('is not keeps unknown values; several values are alternatives', () => {
     expect(where([{ dim: 'country', op: 'is_not', value: ['DE', 'FR'] }])).toEqual({
-      sql: '(country IS NULL OR country NOT IN (?, ?))', params: ['DE', 'FR'],
+      sql: '(country IS NULL OR country NOT IN (?, ?))',
+      params: ['DE', 'FR'],
     })
     expect(where([])).toEqual({ sql: 'TRUE', params: [] })
   })

@@ -22,21 +22,30 @@ export interface Filter {
  */
 export function where(filters: readonly Filter[] = [], table = ''): Query {
   if (!filters.length) return trusted('TRUE')
-  return join(filters.map((f) => condition(f, table)), ' AND ')
+  return join(
+    filters.map((f) => condition(f, table)),
+    ' AND ',
+  )
 }
 
 function condition(f: Filter, table: string): Query {
   const d = dimension(f.dim, table)
   const values = Array.isArray(f.value) ? f.value : [f.value]
   if (!values.length) throw new Error(`filter on ${f.dim} has no value`)
-  const list = join(values.map((v) => sql`${String(v)}`), ', ')
+  const list = join(
+    values.map((v) => sql`${String(v)}`),
+    ', ',
+  )
   switch (f.op) {
     case 'is':
       return sql`(${d} IN (${list}))`
     case 'is_not':
       return sql`(${d} IS NULL OR ${d} NOT IN (${list}))`
     case 'contains':
-      return sql`(${join(values.map((v) => sql`contains(lower(${d}), lower(${String(v)}))`), ' OR ')})`
+      return sql`(${join(
+        values.map((v) => sql`contains(lower(${d}), lower(${String(v)}))`),
+        ' OR ',
+      )})`
     default:
       throw new Error(`unknown filter operator: ${JSON.stringify((f as Filter).op)}`)
   }

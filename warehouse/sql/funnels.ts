@@ -43,7 +43,10 @@ export function funnel(r: Range, steps: readonly FunnelStep[], o: FunnelOptions)
   WHERE ${where(s.where, 'e')} GROUP BY p.key)`,
   )
   const counts = join(
-    steps.map((s, i) => sql`SELECT ${int(i + 1)} AS step, ${s.label ?? `step ${i + 1}`} AS label, (SELECT count(*) FROM ${trusted(`s${i + 1}`)}) AS entrants`),
+    steps.map(
+      (s, i) =>
+        sql`SELECT ${int(i + 1)} AS step, ${s.label ?? `step ${i + 1}`} AS label, (SELECT count(*) FROM ${trusted(`s${i + 1}`)}) AS entrants`,
+    ),
     '\nUNION ALL ',
   )
   return sql`${source}, ${join(ctes, ',\n')}, counts AS (${counts})

@@ -47,8 +47,15 @@ describe('journeys to the first order', () => {
   it('orders(): medians over the buyers, people and conversion, the order event named order by default', async () => {
     expect(await golden(db, orders(day(WEDNESDAY)))).toEqual([
       {
-        orders: 2, buyers: 2, visitors: 3, people: 3, conversion_rate: 2 / 3, revenue: 40,
-        median_sessions_before_first_order: 1, median_prior_time_ms: 450_000, median_time_to_first_order_ms: (205_560_000 + 180_000) / 2,
+        orders: 2,
+        buyers: 2,
+        visitors: 3,
+        people: 3,
+        conversion_rate: 2 / 3,
+        revenue: 40,
+        median_sessions_before_first_order: 1,
+        median_prior_time_ms: 450_000,
+        median_time_to_first_order_ms: (205_560_000 + 180_000) / 2,
       },
     ])
     // Monday: c-7 visited, bought nothing.
@@ -60,12 +67,25 @@ describe('journeys to the first order', () => {
 describe('streams by user', () => {
   it('a session window per person joins the customer across visitor ids and days; per visitor it does not', async () => {
     const threeDays = sessionWindow(3 * 86_400_000)
-    const brief = (rows: Record<string, unknown>[]) => rows.map((r) => [(r.window_start as Date).toISOString(), (r.window_end as Date).toISOString(), r.pageviews, r.events, r.visitors, r.people])
+    const brief = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => [
+        (r.window_start as Date).toISOString(),
+        (r.window_end as Date).toISOString(),
+        r.pageviews,
+        r.events,
+        r.visitors,
+        r.people,
+      ])
     expect(brief(await golden(db, windows(WEEK, threeDays, { per: 'user' })))).toEqual([
       ['2026-01-12T10:00:00.000Z', '2026-01-14T19:06:00.000Z', 6, 9, 2, 1],
       ['2026-01-14T09:30:00.000Z', '2026-01-14T09:30:00.000Z', 1, 1, 1, 1],
       ['2026-01-14T12:00:00.000Z', '2026-01-14T12:03:00.000Z', 1, 2, 1, 1],
     ])
-    expect((await golden(db, windows(WEEK, threeDays))).map((r) => [r.pageviews, r.visitors])).toEqual([[2, 1], [4, 1], [1, 1], [1, 1]])
+    expect((await golden(db, windows(WEEK, threeDays))).map((r) => [r.pageviews, r.visitors])).toEqual([
+      [2, 1],
+      [4, 1],
+      [1, 1],
+      [1, 1],
+    ])
   })
 })

@@ -31,7 +31,9 @@ beforeAll(async () => {
     Array.from({ length: 1000 }, (_, i) => {
       const v = f * 1000 + i
       return Array.from({ length: 1 + (v % 4) }, (_, s) =>
-        Array.from({ length: 1 + ((v + s) % 3) }, (_, k) => pv(`s${v}-${s}-${k}`, `v${v}`, at(s % 3, (v * 7 + s * 5) % 24, k * 10), `/p${(v + k) % 9}`)),
+        Array.from({ length: 1 + ((v + s) % 3) }, (_, k) =>
+          pv(`s${v}-${s}-${k}`, `v${v}`, at(s % 3, (v * 7 + s * 5) % 24, k * 10), `/p${(v + k) % 9}`),
+        ),
       ).flat()
     }).flat(),
   )
@@ -39,7 +41,8 @@ beforeAll(async () => {
   lake = await WasmLake.open()
   await lake.load(await Promise.all(paths.map(async (p) => new Uint8Array(await readFile(p)).buffer as ArrayBuffer)))
   // The dashboard holds the deduplicated events as a table (`materialise()` adds a column to it), not a view.
-  for (const s of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events']) lake.conn.query(s)
+  for (const s of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events'])
+    lake.conn.query(s)
 }, 120_000)
 
 const visits = () => lake.run({ sql: `SELECT * FROM visits ORDER BY session_id`, params: [] })

@@ -25,13 +25,19 @@ beforeAll(async () => {
   view = await openEngines(paths)
   table = await openEngines(paths)
   // As the dashboard holds them: the deduplicated events as a table, then the per-load tables.
-  for (const s of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) {
+  for (const s of [
+    'CREATE TABLE loaded AS SELECT * FROM events',
+    'DROP VIEW events',
+    'ALTER TABLE loaded RENAME TO events',
+    ...materialise(),
+  ]) {
     await table.native.conn.run(s)
     table.wasm.conn.query(s)
   }
 }, 120_000)
 
-const brief = (rows: Record<string, unknown>[]) => rows.map((r) => [r.vk, (r.start_time as Date).toISOString(), r.duration_ms, r.pageviews, r.bounce])
+const brief = (rows: Record<string, unknown>[]) =>
+  rows.map((r) => [r.vk, (r.start_time as Date).toISOString(), r.duration_ms, r.pageviews, r.bounce])
 
 describe('a visit of 26 hours', () => {
   it('is one session of 26 hours in the day it starts, whatever range is asked', async () => {
@@ -41,12 +47,22 @@ describe('a visit of 26 hours', () => {
   })
 
   it('has the same duration in the KPIs of the CLI and of the dashboard (materialised), on both engines', async () => {
-    for (const [db, materialised] of [[view, false], [table, false], [table, true]] as const) {
+    for (const [db, materialised] of [
+      [view, false],
+      [table, false],
+      [table, true],
+    ] as const) {
       const [d] = await golden(db, kpis(D, { materialised }))
       expect([d!.visitors, d!.visits, d!.pageviews, d!.visit_duration_ms]).toEqual([1, 1, 6, LONG_VISIT_MS])
       const [d1] = await golden(db, kpis(D1, { materialised }))
       // D+1 holds 72 of its pageviews and its visitor (one canonical key across the salt rotation), no visit.
-      expect([d1!.visitors, d1!.visits, d1!.pageviews, d1!.visit_duration_ms, d1!.prev_visit_duration_ms]).toEqual([1, 0, 72, null, LONG_VISIT_MS])
+      expect([d1!.visitors, d1!.visits, d1!.pageviews, d1!.visit_duration_ms, d1!.prev_visit_duration_ms]).toEqual([
+        1,
+        0,
+        72,
+        null,
+        LONG_VISIT_MS,
+      ])
     }
   })
 

@@ -37,7 +37,8 @@ beforeAll(async () => {
     // Properties a pair-by-pair parse could get wrong: a value that looks like a pair, escapes, a key no
     // dimension can name, empty, null, boolean and number values.
     pv('m9', 'e', at(1, 0, 20), '/e2', {
-      type: 'event', name: 'purchase',
+      type: 'event',
+      name: 'purchase',
       props: { currency: 'E,"currency":"X"}\\', 'we"ird,': '{', 'a:b': 'c"d', e: '', n: null, t: true, x: 1.5 },
     }),
   ]
@@ -45,7 +46,12 @@ beforeAll(async () => {
   const again = [pv('m3', 'c', at(1, 0, 10), '/c2'), pv('m8', 'c', at(1, 0, 35), '/late', { received_time: at(1, 5) })]
   db = await openEngines(await writeLake([...shopFiles(), midnight, again]))
   // The dashboard holds the deduplicated events as a table (`materialise()` adds a column to it), not a view.
-  for (const s of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) {
+  for (const s of [
+    'CREATE TABLE loaded AS SELECT * FROM events',
+    'DROP VIEW events',
+    'ALTER TABLE loaded RENAME TO events',
+    ...materialise(),
+  ]) {
     await db.native.conn.run(s)
     db.wasm.conn.query(s)
   }
@@ -105,7 +111,10 @@ describe('materialised sessions answer as the live queries', () => {
   })
 
   it('funnels, orders, windows, users and realtime, unchanged', async () => {
-    const steps = [{ where: [{ dim: 'path' as const, op: 'is' as const, value: '/' }] }, { where: [{ dim: 'name' as const, op: 'is' as const, value: 'purchase' }] }]
+    const steps = [
+      { where: [{ dim: 'path' as const, op: 'is' as const, value: '/' }] },
+      { where: [{ dim: 'name' as const, op: 'is' as const, value: 'purchase' }] },
+    ]
     await same((o) => funnel(DAY_D, steps, { ...o, within: 'session' }))
     await same((o) => funnel(DAY_D, steps, { ...o, within: { minutes: 60 } }))
     await same((o) => orders(DAY_D, { ...o, orderEvent: 'purchase' }))
@@ -113,7 +122,8 @@ describe('materialised sessions answer as the live queries', () => {
     await same((o) => windows(DAY_D, sessionWindow(30 * 60_000), o))
     await same((o) => users(DAY_D, o))
     const now = at(1, 1, 30)
-    for (const q of [liveVisitors, sessionsLast8h, devicesNow, topPagesLastHour, latestVisitors, categoriesLastHour]) await same((o) => q(now, o))
+    for (const q of [liveVisitors, sessionsLast8h, devicesNow, topPagesLastHour, latestVisitors, categoriesLastHour])
+      await same((o) => q(now, o))
   }, 60_000)
 
   it('the sessions of visits equal the live sessions, ids (session_id, vid) aside', async () => {
@@ -129,7 +139,10 @@ describe('materialised sessions answer as the live queries', () => {
   // (their `vid` NULL), then runs `materialiseNew()`.
   const later: [string, string][] = [
     // c's events after midnight (one late), d-new (links to d-old, loaded earlier), u1's last two.
-    ['new events link to loaded ones', `event_id IN ('m3', 'm4', 'm5', 'm8') OR event_id IN (SELECT event_id FROM events WHERE visitor_id = 'u1' ORDER BY event_time DESC LIMIT 2)`],
+    [
+      'new events link to loaded ones',
+      `event_id IN ('m3', 'm4', 'm5', 'm8') OR event_id IN (SELECT event_id FROM events WHERE visitor_id = 'u1' ORDER BY event_time DESC LIMIT 2)`,
+    ],
     // d-old's event before midnight comes after d-new's (a range extended into the past): d-new's key changes.
     ['earlier events of a loaded chain', `event_id IN ('m1', 'm2')`],
   ]
@@ -145,7 +158,9 @@ describe('materialised sessions answer as the live queries', () => {
       const custom = `SELECT i.vk, c.event_time, c.name, c.prop_keys::VARCHAR AS prop_keys, c.prop_values::VARCHAR AS prop_values
   FROM custom_events c JOIN visitor_ids i USING (vid) ORDER BY ALL`
       // vid numbers may differ from a full build's; the events each number groups must be the key's.
-      const groups = (key: string) => `SELECT string_agg(event_id, ',' ORDER BY event_id) AS ids FROM (SELECT e.*, coalesce(k.root, e.visitor_id, 'event:' || e.event_id) AS vk
+      const groups = (
+        key: string,
+      ) => `SELECT string_agg(event_id, ',' ORDER BY event_id) AS ids FROM (SELECT e.*, coalesce(k.root, e.visitor_id, 'event:' || e.event_id) AS vk
   FROM events e LEFT JOIN visitor_keys k ON k.v = e.visitor_id WHERE NOT e.is_bot) GROUP BY ${key} ORDER BY ids`
       const steps = [
         `CREATE OR REPLACE TABLE held AS SELECT * EXCLUDE (vid) FROM events WHERE ${held}`,
@@ -160,7 +175,13 @@ describe('materialised sessions answer as the live queries', () => {
         ['wasm', async (q: string) => void db.wasm.conn.query(q), (q: string) => db.wasm.run({ sql: q, params: [] })],
       ] as const) {
         for (const q of materialise()) await exec(q)
-        const [whole, wholeKeys, byKey, wholeHours, wholeCustom] = [await run(table), await run(keys), await run(groups('vk')), await run(hours), await run(custom)]
+        const [whole, wholeKeys, byKey, wholeHours, wholeCustom] = [
+          await run(table),
+          await run(keys),
+          await run(groups('vk')),
+          await run(hours),
+          await run(custom),
+        ]
         expect(await run(groups('vid')), engine).toEqual(byKey)
         for (const q of steps) await exec(q)
         expect(await run(table), engine).toEqual(whole)

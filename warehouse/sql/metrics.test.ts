@@ -27,8 +27,18 @@ describe('KPIs', () => {
   it('gives visitors, visits, pageviews, views per visit, bounce rate, duration, and the previous period', async () => {
     expect(await golden(kpis(DAY_D))).toEqual([
       {
-        visitors: 4, visits: 5, pageviews: 9, views_per_visit: 1.8, bounce_rate: 0.4, visit_duration_ms: 588_000,
-        prev_visitors: 2, prev_visits: 2, prev_pageviews: 2, prev_views_per_visit: 1, prev_bounce_rate: 0, prev_visit_duration_ms: 300_000,
+        visitors: 4,
+        visits: 5,
+        pageviews: 9,
+        views_per_visit: 1.8,
+        bounce_rate: 0.4,
+        visit_duration_ms: 588_000,
+        prev_visitors: 2,
+        prev_visits: 2,
+        prev_pageviews: 2,
+        prev_views_per_visit: 1,
+        prev_bounce_rate: 0,
+        prev_visit_duration_ms: 300_000,
       },
     ])
   })
@@ -75,17 +85,44 @@ describe('breakdowns', () => {
 
   it('sources: channels, referrers and UTM as the session began', async () => {
     const brief = (rows: Row[]) => rows.map((r) => [r.value, r.visitors, r.visits])
-    expect(brief(await golden(sessionBreakdown(DAY_D, 'channel')))).toEqual([['direct', 2, 2], ['social', 1, 2], ['search', 1, 1]])
-    expect(brief(await golden(sessionBreakdown(DAY_D, 'referrer_host')))).toEqual([[null, 2, 2], ['facebook.com', 1, 2], ['google.com', 1, 1]])
-    expect(brief(await golden(sessionBreakdown(DAY_D, 'utm_campaign')))).toEqual([[null, 3, 3], ['spring', 1, 2]])
+    expect(brief(await golden(sessionBreakdown(DAY_D, 'channel')))).toEqual([
+      ['direct', 2, 2],
+      ['social', 1, 2],
+      ['search', 1, 1],
+    ])
+    expect(brief(await golden(sessionBreakdown(DAY_D, 'referrer_host')))).toEqual([
+      [null, 2, 2],
+      ['facebook.com', 1, 2],
+      ['google.com', 1, 1],
+    ])
+    expect(brief(await golden(sessionBreakdown(DAY_D, 'utm_campaign')))).toEqual([
+      [null, 3, 3],
+      ['spring', 1, 2],
+    ])
   })
 
   it('countries, devices, browsers, OS', async () => {
     const brief = (rows: Row[]) => rows.map((r) => [r.value, r.visitors, r.pageviews, r.events])
-    expect(brief(await golden(breakdown(DAY_D, 'country')))).toEqual([['DE', 2, 5, 10], ['FR', 1, 3, 6], ['US', 1, 1, 1]])
-    expect(brief(await golden(breakdown(DAY_D, 'device_type')))).toEqual([['mobile', 2, 5, 10], ['desktop', 2, 4, 7]])
-    expect(brief(await golden(breakdown(DAY_D, 'browser')))).toEqual([['Chrome', 2, 5, 10], ['Safari', 1, 3, 6], ['Firefox', 1, 1, 1]])
-    expect(brief(await golden(breakdown(DAY_D, 'os')))).toEqual([['Windows', 1, 3, 6], ['iOS', 1, 3, 6], ['Android', 1, 2, 4], ['Linux', 1, 1, 1]])
+    expect(brief(await golden(breakdown(DAY_D, 'country')))).toEqual([
+      ['DE', 2, 5, 10],
+      ['FR', 1, 3, 6],
+      ['US', 1, 1, 1],
+    ])
+    expect(brief(await golden(breakdown(DAY_D, 'device_type')))).toEqual([
+      ['mobile', 2, 5, 10],
+      ['desktop', 2, 4, 7],
+    ])
+    expect(brief(await golden(breakdown(DAY_D, 'browser')))).toEqual([
+      ['Chrome', 2, 5, 10],
+      ['Safari', 1, 3, 6],
+      ['Firefox', 1, 1, 1],
+    ])
+    expect(brief(await golden(breakdown(DAY_D, 'os')))).toEqual([
+      ['Windows', 1, 3, 6],
+      ['iOS', 1, 3, 6],
+      ['Android', 1, 2, 4],
+      ['Linux', 1, 1, 1],
+    ])
   })
 
   it('custom events and their properties', async () => {
@@ -144,8 +181,14 @@ describe('orders', () => {
   it('median sessions and prior time before the first order, conversion rate', async () => {
     expect(await golden(orders(DAY_D, { orderEvent: 'purchase' }))).toEqual([
       {
-        orders: 2, buyers: 2, visitors: 4, people: 4, conversion_rate: 0.5, revenue: 150,
-        median_sessions_before_first_order: 0.5, median_prior_time_ms: 60_000,
+        orders: 2,
+        buyers: 2,
+        visitors: 4,
+        people: 4,
+        conversion_rate: 0.5,
+        revenue: 150,
+        median_sessions_before_first_order: 0.5,
+        median_prior_time_ms: 60_000,
         // u1: 09:00 -> 09:12, u2: 10:00 -> 12:04.
         median_time_to_first_order_ms: (720_000 + 7_440_000) / 2,
       },
@@ -160,4 +203,3 @@ describe('orders', () => {
     expect([row!.orders, row!.buyers, row!.median_sessions_before_first_order]).toEqual([1, 1, 0])
   })
 })
-

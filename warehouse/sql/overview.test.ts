@@ -50,7 +50,13 @@ describe("the dashboard's own SQL", () => {
 
   it('series: the buckets of time_bucket, for every bucket size, before its origin too; materialised (from visitor_hours) too', async () => {
     const other = await NativeLake.open()
-    const times = [Date.UTC(1999, 11, 30, 10, 7, 30), Date.UTC(2000, 0, 2, 23, 59, 59), Date.UTC(2000, 0, 3), Date.UTC(2026, 0, 4, 13, 2, 1), Date.UTC(2026, 0, 5, 0, 0, 0, 1)]
+    const times = [
+      Date.UTC(1999, 11, 30, 10, 7, 30),
+      Date.UTC(2000, 0, 2, 23, 59, 59),
+      Date.UTC(2000, 0, 3),
+      Date.UTC(2026, 0, 4, 13, 2, 1),
+      Date.UTC(2026, 0, 5, 0, 0, 0, 1),
+    ]
     for (const [i, t] of times.entries())
       await other.conn.run(
         `INSERT INTO events_raw (event_id, site, type, event_time, client_time, received_time, visitor_id, url, path, is_bot)
@@ -58,17 +64,37 @@ describe("the dashboard's own SQL", () => {
         [i, t] as never,
       )
     // As the dashboard holds them: a table, with materialise() run (hour, day and week then read visitor_hours).
-    for (const q of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) await other.conn.run(q)
+    for (const q of [
+      'CREATE TABLE loaded AS SELECT * FROM events',
+      'DROP VIEW events',
+      'ALTER TABLE loaded RENAME TO events',
+      ...materialise(),
+    ])
+      await other.conn.run(q)
     for (const b of ['minute', 'hour', 'day', 'week'] as const) {
-      for (const [t, materialised] of times.flatMap((t) => [[t, false], [t, true]] as const)) {
+      for (const [t, materialised] of times.flatMap(
+        (t) =>
+          [
+            [t, false],
+            [t, true],
+          ] as const,
+      )) {
         // Ranges off the hour: partial hours at both ends (from the events) around whole ones.
-        const s: ViewScope = { range: { from: t - 3 * BUCKET_MS[b] - 1234, to: t + 3 * BUCKET_MS[b] }, filters: [], bots: false, materialised }
+        const s: ViewScope = {
+          range: { from: t - 3 * BUCKET_MS[b] - 1234, to: t + 3 * BUCKET_MS[b] },
+          filters: [],
+          bots: false,
+          materialised,
+        }
         const want = await other.run({
           sql: `SELECT time_bucket(INTERVAL '${BUCKETS[b]}', event_time) AS t, count(*) AS pageviews FROM events WHERE event_time BETWEEN make_timestamp($1::BIGINT * 1000) AND make_timestamp($2::BIGINT * 1000) GROUP BY t ORDER BY t`,
           params: [s.range.from, s.range.to],
         })
         const rows = (await other.run(series(s, b))).filter((r) => r.pageviews)
-        expect(rows.map((r) => [r.t, r.pageviews]), `${b} around ${new Date(t).toISOString()}${materialised ? ', materialised' : ''}`).toEqual(want.map((r) => [r.t, r.pageviews]))
+        expect(
+          rows.map((r) => [r.t, r.pageviews]),
+          `${b} around ${new Date(t).toISOString()}${materialised ? ', materialised' : ''}`,
+        ).toEqual(want.map((r) => [r.t, r.pageviews]))
         expect(rows.length).toBeGreaterThan(0)
       }
     }
@@ -91,12 +117,18 @@ describe("the dashboard's own SQL", () => {
     expect(await of('bounce_rate', google)).toEqual([null, 1])
     // Every KPI's buckets add up to the KPI (visitors here too: no visitor is in both hours).
     const [k] = await lake.run(kpis(scope.range, { bots: false, filters: [] }))
-    for (const m of ['visitors', 'visits', 'pageviews'] as const) expect((await of(m)).reduce((a, b) => Number(a) + Number(b), 0), m).toBe(k![m])
+    for (const m of ['visitors', 'visits', 'pageviews'] as const)
+      expect(
+        (await of(m)).reduce((a, b) => Number(a) + Number(b), 0),
+        m,
+      ).toBe(k![m])
   })
 
   it('custom event count, and a filter value that looks like SQL is only a value', async () => {
     expect(await lake.run(eventCount(scope))).toEqual([{ events: 1 }])
-    expect(await lake.run(eventCount({ ...scope, filters: [{ dim: 'path', op: 'contains', value: "p' OR 1=1 --" }] }))).toEqual([{ events: 0 }])
+    expect(await lake.run(eventCount({ ...scope, filters: [{ dim: 'path', op: 'contains', value: "p' OR 1=1 --" }] }))).toEqual([
+      { events: 0 },
+    ])
   })
 
   it("event names: the names and order of the library's custom events", async () => {
@@ -114,11 +146,18 @@ describe("the dashboard's own SQL", () => {
         [id, type, name, T0 + min * M, v, path, ref, bot, bot ? 'headless' : null] as never,
       )
     }
-    for (const q of ['CREATE TABLE loaded AS SELECT * FROM events', 'DROP VIEW events', 'ALTER TABLE loaded RENAME TO events', ...materialise()]) await other.conn.run(q)
+    for (const q of [
+      'CREATE TABLE loaded AS SELECT * FROM events',
+      'DROP VIEW events',
+      'ALTER TABLE loaded RENAME TO events',
+      ...materialise(),
+    ])
+      await other.conn.run(q)
     const filtered: ViewScope = { ...scope, filters: [{ dim: 'path', op: 'is', value: '/' }] }
     for (const s of [scope, filtered, { ...scope, bots: true }]) {
       const m = { ...s, materialised: true }
-      for (const metric of SERIES_METRICS) expect(await other.run(series(m, 'hour', metric)), metric).toEqual(await lake.run(series(s, 'hour', metric)))
+      for (const metric of SERIES_METRICS)
+        expect(await other.run(series(m, 'hour', metric)), metric).toEqual(await lake.run(series(s, 'hour', metric)))
       expect(await other.run(eventCount(m))).toEqual(await lake.run(eventCount(s)))
       expect(await other.run(eventNames(m))).toEqual(await lake.run(eventNames(s)))
     }

@@ -42,11 +42,18 @@ export function series(s: ViewScope, bucket: Bucket, metric: SeriesMetric = 'pag
   const size = trusted(`INTERVAL '${BUCKETS[bucket]}'`)
   const offsets = offsetsOver(s.range, s.tz ?? 'UTC')
   const spec = SUMS[metric]
-  if (metric === 'visitors' && !visitorsExact(s, bucket)) return seriesOf(s, size, offsets, sql`counted AS (SELECT 0::BIGINT AS b, NULL::BIGINT AS visitors WHERE FALSE)`, 'visitors')
+  if (metric === 'visitors' && !visitorsExact(s, bucket))
+    return seriesOf(s, size, offsets, sql`counted AS (SELECT 0::BIGINT AS b, NULL::BIGINT AS visitors WHERE FALSE)`, 'visitors')
   const value = spec.ratio ? `${spec.value} AS ${metric}` : `coalesce(${spec.value}, 0) AS ${metric}`
   if (s.split) {
     const sums = spec.sums.map((c) => `sum(${c})${c === 'duration_ms' ? '::DOUBLE' : '::BIGINT'} AS ${c}`).join(', ')
-    return seriesOf(s, size, offsets, sql`counted AS (SELECT b, ${trusted(sums)} FROM (${splitRows(s.split, bucket, s, offsets, metric)}) GROUP BY b)`, value)
+    return seriesOf(
+      s,
+      size,
+      offsets,
+      sql`counted AS (SELECT b, ${trusted(sums)} FROM (${splitRows(s.split, bucket, s, offsets, metric)}) GROUP BY b)`,
+      value,
+    )
   }
   return seriesOf(s, size, offsets, countedOf(s, bucket, offsets, metric), value)
 }
@@ -59,7 +66,10 @@ export function visitorsExact(s: ViewScope, bucket: Bucket): boolean {
 /** A metric's rows per bucket (b, ...sums) of a split range: the aggregates' rows, then each raw part's. */
 function splitRows(split: Split, bucket: Bucket, s: ViewScope, offsets: Offsets, metric: SeriesMetric): Query {
   const cols = SUMS[metric].sums.join(', ')
-  const parts = split.raw.map((r) => sql`SELECT b, ${trusted(cols)} FROM (WITH RECURSIVE ${countedOf({ ...s, range: r, split: undefined }, bucket, offsets, metric)} SELECT * FROM counted)`)
+  const parts = split.raw.map(
+    (r) =>
+      sql`SELECT b, ${trusted(cols)} FROM (WITH RECURSIVE ${countedOf({ ...s, range: r, split: undefined }, bucket, offsets, metric)} SELECT * FROM counted)`,
+  )
   // Every zone's offset is whole quarter hours, so a quarter lies in one local bucket of any size.
   const start = (c: string) => trusted(bucketStartSql(bucket, c, offsets))
   const agg = !split.agg

@@ -24,7 +24,11 @@ describe('realtime', () => {
     expect(rows).toHaveLength(16)
     expect(hhmm(rows[0]!.t)).toBe('04:30')
     expect(rows.filter((r) => r.sessions).map((r) => [hhmm(r.t), r.sessions])).toEqual([
-      ['09:00', 1], ['10:00', 1], ['11:00', 1], ['11:30', 1], ['12:00', 1],
+      ['09:00', 1],
+      ['10:00', 1],
+      ['11:00', 1],
+      ['11:30', 1],
+      ['12:00', 1],
     ])
   })
 

@@ -26,7 +26,10 @@ export function retention(r: Range, o: RetentionOptions = {}): Query {
   if (!Number.isInteger(weeks) || weeks < 1 || weeks > 26) throw new Error('retention shows 1 to 26 weeks')
   const who = o.by === 'visitor' ? `'visitor:' || vk` : 'person'
   const columns = join(
-    Array.from({ length: weeks }, (_, i) => sql`count(DISTINCT a.who) FILTER (WHERE a.week = ${int(i + 1)}) AS ${trusted(`week_${i + 1}`)}`),
+    Array.from(
+      { length: weeks },
+      (_, i) => sql`count(DISTINCT a.who) FILTER (WHERE a.week = ${int(i + 1)}) AS ${trusted(`week_${i + 1}`)}`,
+    ),
     ', ',
   )
   return sql`WITH RECURSIVE ${eventsCte({ from: r.from, to: MAX_TIME }, o)}, ${personsCte()}, act AS (

@@ -19,7 +19,15 @@ async function golden(q: Query): Promise<Row[]> {
   return native
 }
 const brief = (rows: Row[]) =>
-  rows.map((r) => [r.session_id, (r.start_time as Date).toISOString().slice(11, 19), r.duration_ms, r.pageviews, r.entry_page, r.exit_page, r.bounce])
+  rows.map((r) => [
+    r.session_id,
+    (r.start_time as Date).toISOString().slice(11, 19),
+    r.duration_ms,
+    r.pageviews,
+    r.entry_page,
+    r.exit_page,
+    r.bounce,
+  ])
 
 beforeAll(async () => {
   const hour10 = [

@@ -11,13 +11,36 @@
  *   the range are read so a session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
-import { countingCte, createCustomEvents, DAY, eventsCte, MAX_TIME, readsLoadTables, VID, visitorKeys, VISITOR_KEYS, type Scope } from './events.ts'
+import {
+  countingCte,
+  createCustomEvents,
+  DAY,
+  eventsCte,
+  MAX_TIME,
+  readsLoadTables,
+  VID,
+  visitorKeys,
+  VISITOR_KEYS,
+  type Scope,
+} from './events.ts'
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 import { VISITOR_HOURS, visitorHoursOf } from './visitor-hours.ts'
 import { SESSION_GAP_MS } from '../session-gap.ts'
 
 /** Where a session came from and who it was: taken from its first event. */
-const SOURCE_COLUMNS = ['channel', 'referrer_host', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'region', 'city', 'device_type', 'browser', 'os']
+const SOURCE_COLUMNS = [
+  'channel',
+  'referrer_host',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'country',
+  'region',
+  'city',
+  'device_type',
+  'browser',
+  'os',
+]
 
 /**
  * A bounce: a visit of exactly one pageview and no custom event. Engagement (time and scroll on the page)

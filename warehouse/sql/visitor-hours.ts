@@ -52,9 +52,13 @@ export function hourRowsCte(r: Range): Query {
 FROM events WHERE NOT is_bot AND ${inRange(x)}`
   // No whole hour inside the range: every row from the events.
   if (first >= end) return sql`hv AS (${eventRows(r)})`
-  const parts = [sql`SELECT ${trusted(DIMS)}, ${trusted(VID)}, hour, pageviews, events FROM ${trusted(VISITOR_HOURS)} WHERE ${inRange({ from: first, to: end - 1 }, 'hour')}`]
+  const parts = [
+    sql`SELECT ${trusted(DIMS)}, ${trusted(VID)}, hour, pageviews, events FROM ${trusted(VISITOR_HOURS)} WHERE ${inRange({ from: first, to: end - 1 }, 'hour')}`,
+  ]
   if (r.from < first) parts.push(eventRows({ from: r.from, to: first - 1 }))
   if (r.to >= end) parts.push(eventRows({ from: end, to: r.to }))
-  return sql`hv AS (${parts.reduce((a, b) => sql`${a}
-  UNION ALL ${b}`)})`
+  return sql`hv AS (${parts.reduce(
+    (a, b) => sql`${a}
+  UNION ALL ${b}`,
+  )})`
 }

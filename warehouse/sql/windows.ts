@@ -45,7 +45,9 @@ export function windows(r: Range, spec: WindowSpec, o: WindowOptions = {}): Quer
   const dimCols = join(by.map(alias), ', ')
   const sel = by.length ? sql`${dimCols}, ` : trusted('')
   const perUser = o.per === 'user'
-  const counts = trusted(`count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) AS events, count(DISTINCT vk) AS visitors${perUser ? ', count(DISTINCT person) AS people' : ''}`)
+  const counts = trusted(
+    `count(*) FILTER (WHERE type = 'pageview') AS pageviews, count(*) AS events, count(DISTINCT vk) AS visitors${perUser ? ', count(DISTINCT person) AS people' : ''}`,
+  )
   const base = sql`WITH RECURSIVE ${eventsCte(r, o)}${perUser ? sql`, ${personsCte()}` : trusted('')}, w AS (
   SELECT *, epoch_ms(event_time) AS t${by.length ? sql`, ${join(dims, ', ')}` : trusted('')} FROM ${trusted(perUser ? 'pev' : 'ev')} WHERE hit AND ${inRange(r)}
 )`
@@ -59,7 +61,8 @@ SELECT epoch_ms(k * ${size}) AS window_start, epoch_ms(k * ${size} + ${size}) AS
 FROM tiles GROUP BY k${group} ${order}`
   }
   if (spec.kind === 'hopping') {
-    const size = positive(spec.sizeMs), slide = positive(spec.slideMs)
+    const size = positive(spec.sizeMs),
+      slide = positive(spec.slideMs)
     // Window k covers [k*slide, k*slide + size): an event at t is in k = floor((t-size)/slide)+1 .. floor(t/slide).
     return sql`${base}, hops AS (
   SELECT *, unnest(range((t - ${size}) // ${slide} + 1, t // ${slide} + 1)) AS k FROM w

@@ -14,7 +14,9 @@ export class MemoryBucket implements LakeBucket {
   async list({ prefix = '', delimiter, cursor }: { prefix?: string; delimiter?: string; cursor?: string }) {
     const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
     if (delimiter) {
-      const prefixes = keys.filter((k) => k.slice(prefix.length).includes(delimiter)).map((k) => prefix + k.slice(prefix.length).split(delimiter)[0] + delimiter)
+      const prefixes = keys
+        .filter((k) => k.slice(prefix.length).includes(delimiter))
+        .map((k) => prefix + k.slice(prefix.length).split(delimiter)[0] + delimiter)
       return { objects: [], delimitedPrefixes: [...new Set(prefixes)], truncated: false }
     }
     const start = Number(cursor ?? 0)

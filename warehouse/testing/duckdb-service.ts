@@ -12,10 +12,13 @@ import { COLUMNS } from '../schema.ts'
 // Text leaves DuckDB as its UTF-8 bytes (encode), decoded here keeping a leading U+FEFF: the JS strings of
 // @duckdb/node-api drop one (the value inside DuckDB keeps it: strlen counts its 3 bytes).
 const select = COLUMNS.map((c) =>
-  c.type === 'TIMESTAMP' ? `epoch_ms("${c.name}")::DOUBLE AS "${c.name}"`
-  : c.type === 'JSON' ? `encode(json_extract("${c.name}", '$')::VARCHAR) AS "${c.name}"`
-  : c.type === 'STRING' ? `encode("${c.name}") AS "${c.name}"`
-  : `"${c.name}"`,
+  c.type === 'TIMESTAMP'
+    ? `epoch_ms("${c.name}")::DOUBLE AS "${c.name}"`
+    : c.type === 'JSON'
+      ? `encode(json_extract("${c.name}", '$')::VARCHAR) AS "${c.name}"`
+      : c.type === 'STRING'
+        ? `encode("${c.name}") AS "${c.name}"`
+        : `"${c.name}"`,
 ).join(', ')
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
@@ -29,15 +32,17 @@ export async function duckdbRows(req: Request): Promise<Response> {
     const conn = await db.connect()
     try {
       const reader = await conn.runAndReadAll(`SELECT ${select} FROM read_parquet('${path}') ORDER BY event_id`)
-      return Response.json(reader.getRowObjectsJS().map((r) => {
-        for (const k in r) {
-          const v = r[k] as unknown
-          if (typeof v === 'bigint') r[k] = Number(v)
-          else if (v && typeof v === 'object' && 'bytes' in v) r[k] = utf8.decode((v as { bytes: Uint8Array }).bytes)
-          else if (v instanceof Uint8Array) r[k] = utf8.decode(v)
-        }
-        return r
-      }))
+      return Response.json(
+        reader.getRowObjectsJS().map((r) => {
+          for (const k in r) {
+            const v = r[k] as unknown
+            if (typeof v === 'bigint') r[k] = Number(v)
+            else if (v && typeof v === 'object' && 'bytes' in v) r[k] = utf8.decode((v as { bytes: Uint8Array }).bytes)
+            else if (v instanceof Uint8Array) r[k] = utf8.decode(v)
+          }
+          return r
+        }),
+      )
     } finally {
       conn.closeSync()
     }

@@ -29,9 +29,18 @@ export function longVisit(): EventRow[][] {
     const day = Math.floor((t - at(0, 0)) / (24 * 60 * MINUTE))
     const sinceMidnight = t - at(day, 0)
     const row = eventRow({
-      event_id: `long${String(i).padStart(3, '0')}`, event_time: t, client_time: t, received_time: t + 40,
-      visitor_id: ids[day]!, visitor_id_prev: day > 0 && sinceMidnight < 30 * MINUTE ? ids[day - 1]! : null,
-      path: `/p${i % 5}`, url: `https://shop.example/p${i % 5}`, country: 'DE', device_type: 'desktop', browser: 'Firefox', os: 'Linux',
+      event_id: `long${String(i).padStart(3, '0')}`,
+      event_time: t,
+      client_time: t,
+      received_time: t + 40,
+      visitor_id: ids[day]!,
+      visitor_id_prev: day > 0 && sinceMidnight < 30 * MINUTE ? ids[day - 1]! : null,
+      path: `/p${i % 5}`,
+      url: `https://shop.example/p${i % 5}`,
+      country: 'DE',
+      device_type: 'desktop',
+      browser: 'Firefox',
+      os: 'Linux',
     })
     const hour = Math.floor(t / (60 * MINUTE))
     hours.set(hour, [...(hours.get(hour) ?? []), row])
@@ -68,11 +77,25 @@ export function customerJourneys(): EventRow[][] {
   const ev = (visitor: string, day: number, h: number, m: number, type: EventRow['type'], path: string, over: Partial<EventRow> = {}) => {
     const t = at(day, h, m)
     return eventRow({
-      event_id: `j${String(++n).padStart(3, '0')}`, type, event_time: t, client_time: t, received_time: t + 60,
-      visitor_id: visitor, path, url: `https://shop.example${path}`, country: 'FR', device_type: 'desktop', browser: 'Firefox', os: 'Linux', ...over,
+      event_id: `j${String(++n).padStart(3, '0')}`,
+      type,
+      event_time: t,
+      client_time: t,
+      received_time: t + 60,
+      visitor_id: visitor,
+      path,
+      url: `https://shop.example${path}`,
+      country: 'FR',
+      device_type: 'desktop',
+      browser: 'Firefox',
+      os: 'Linux',
+      ...over,
     })
   }
-  const M = hex('a'), W = hex('b'), X = hex('c'), Y = hex('d')
+  const M = hex('a'),
+    W = hex('b'),
+    X = hex('c'),
+    Y = hex('d')
   const order = (revenue: number) => ({ name: 'order', revenue, currency: 'EUR', props: { revenue, currency: 'EUR' } })
   return [
     [
@@ -80,11 +103,7 @@ export function customerJourneys(): EventRow[][] {
       ev(M, MONDAY, 10, 2, 'identify', '/', { user_id: 'c-7', props: { tier: 'gold' } }),
       ev(M, MONDAY, 10, 5, 'pageview', '/account', { user_id: 'c-7' }),
     ],
-    [
-      ev(W, WEDNESDAY, 9, 0, 'pageview', '/'),
-      ev(W, WEDNESDAY, 9, 10, 'pageview', '/tea'),
-      ev(Y, WEDNESDAY, 9, 30, 'pageview', '/'),
-    ],
+    [ev(W, WEDNESDAY, 9, 0, 'pageview', '/'), ev(W, WEDNESDAY, 9, 10, 'pageview', '/tea'), ev(Y, WEDNESDAY, 9, 30, 'pageview', '/')],
     [ev(X, WEDNESDAY, 12, 0, 'pageview', '/'), ev(X, WEDNESDAY, 12, 3, 'event', '/', order(10))],
     [
       ev(W, WEDNESDAY, 19, 0, 'pageview', '/'),
@@ -113,17 +132,31 @@ export function bounceCorners(): EventRow[][] {
   let n = 0
   const ev = (visitor: string, m: number, type: EventRow['type'], over: Partial<EventRow> = {}) => {
     const t = at(0, 10, m)
-    return eventRow({ event_id: `b${String(++n).padStart(3, '0')}`, type, event_time: t, client_time: t, received_time: t + 30, visitor_id: hex(visitor), ...over })
+    return eventRow({
+      event_id: `b${String(++n).padStart(3, '0')}`,
+      type,
+      event_time: t,
+      client_time: t,
+      received_time: t + 30,
+      visitor_id: hex(visitor),
+      ...over,
+    })
   }
-  return [[
-    ev('1', 0, 'pageview'),
-    ev('2', 0, 'pageview'), ev('2', 1, 'engagement', { engaged_ms: 30_000 }),
-    ev('3', 0, 'pageview'), ev('3', 1, 'identify', { user_id: 'u-3' }),
-    ev('4', 0, 'pageview'), ev('4', 1, 'event', { name: 'signup' }),
-    ev('5', 0, 'pageview'), ev('5', 1, 'pageview', { path: '/two' }),
-    ev('6', 0, 'identify', { user_id: 'u-6' }),
-    ev('7', 0, 'engagement', { engaged_ms: 5_000 }),
-  ]]
+  return [
+    [
+      ev('1', 0, 'pageview'),
+      ev('2', 0, 'pageview'),
+      ev('2', 1, 'engagement', { engaged_ms: 30_000 }),
+      ev('3', 0, 'pageview'),
+      ev('3', 1, 'identify', { user_id: 'u-3' }),
+      ev('4', 0, 'pageview'),
+      ev('4', 1, 'event', { name: 'signup' }),
+      ev('5', 0, 'pageview'),
+      ev('5', 1, 'pageview', { path: '/two' }),
+      ev('6', 0, 'identify', { user_id: 'u-6' }),
+      ev('7', 0, 'engagement', { engaged_ms: 5_000 }),
+    ],
+  ]
 }
 
 /**
@@ -143,7 +176,15 @@ export function weeklyReturns(): EventRow[][] {
   let n = 0
   const ev = (visitor: string, day: number, type: EventRow['type'], over: Partial<EventRow> = {}) => {
     const t = at(day, 11)
-    return eventRow({ event_id: `w${String(++n).padStart(3, '0')}`, type, event_time: t, client_time: t, received_time: t + 30, visitor_id: hex(visitor), ...over })
+    return eventRow({
+      event_id: `w${String(++n).padStart(3, '0')}`,
+      type,
+      event_time: t,
+      client_time: t,
+      received_time: t + 30,
+      visitor_id: hex(visitor),
+      ...over,
+    })
   }
   return [
     [ev('a', 2, 'pageview'), ev('a', 3, 'identify', { user_id: 'a' }), ev('b', 4, 'pageview')],

@@ -32,7 +32,6 @@ export interface Engines {
   run(q: Query): Promise<{ native: Row[]; wasm: Row[] }>
 }
 
-
 export async function openEngines(paths: string[]): Promise<Engines> {
   const native = await NativeLake.open()
   await native.load(paths)

@@ -34,21 +34,52 @@ export const at = (day: number, h: number, m = 0, s = 0) => Date.UTC(2026, 0, 10
 export const DAY_D = { from: at(0, 0), to: at(1, 0) - 1 }
 
 type Who = Partial<EventRow>
-const U1: Who = { visitor_id: 'u1', country: 'DE', device_type: 'desktop', browser: 'Chrome', os: 'Windows', channel: 'search', referrer_host: 'google.com' }
+const U1: Who = {
+  visitor_id: 'u1',
+  country: 'DE',
+  device_type: 'desktop',
+  browser: 'Chrome',
+  os: 'Windows',
+  channel: 'search',
+  referrer_host: 'google.com',
+}
 const U2: Who = {
-  visitor_id: 'u2', country: 'FR', device_type: 'mobile', browser: 'Safari', os: 'iOS', channel: 'social', referrer_host: 'facebook.com',
-  utm_source: 'fb', utm_medium: 'social', utm_campaign: 'spring',
+  visitor_id: 'u2',
+  country: 'FR',
+  device_type: 'mobile',
+  browser: 'Safari',
+  os: 'iOS',
+  channel: 'social',
+  referrer_host: 'facebook.com',
+  utm_source: 'fb',
+  utm_medium: 'social',
+  utm_campaign: 'spring',
 }
 const U3: Who = { visitor_id: 'u3', country: 'DE', device_type: 'mobile', browser: 'Chrome', os: 'Android', channel: 'direct' }
 const U5: Who = { visitor_id: 'u5', country: 'GB', device_type: 'desktop', browser: 'Chrome', os: 'Windows', channel: 'direct' }
 const U6: Who = { visitor_id: 'u6', country: 'US', device_type: 'desktop', browser: 'Firefox', os: 'Linux', channel: 'direct' }
-const BOT: Who = { visitor_id: 'bot', country: 'US', device_type: 'desktop', browser: 'HeadlessChrome', is_bot: true, bot_reason: 'headless', channel: 'direct' }
+const BOT: Who = {
+  visitor_id: 'bot',
+  country: 'US',
+  device_type: 'desktop',
+  browser: 'HeadlessChrome',
+  is_bot: true,
+  bot_reason: 'headless',
+  channel: 'direct',
+}
 
 let n = 0
 function ev(who: Who, t: number, type: EventRow['type'], path: string | null, over: Partial<EventRow> = {}): EventRow {
   return eventRow({
-    event_id: `e${String(++n).padStart(3, '0')}`, type, event_time: t, client_time: t, received_time: t + 80,
-    path, url: `https://shop.example${path ?? '/'}`, ...who, ...over,
+    event_id: `e${String(++n).padStart(3, '0')}`,
+    type,
+    event_time: t,
+    client_time: t,
+    received_time: t + 80,
+    path,
+    url: `https://shop.example${path ?? '/'}`,
+    ...who,
+    ...over,
   })
 }
 
@@ -81,7 +112,10 @@ export function shopFiles(): EventRow[][] {
     ev(U2, at(0, 12, 1), 'identify', '/shoes', { user_id: 'alice', props: { age: 30, plan: 'pro' } }),
     ev(U2, at(0, 12, 3), 'pageview', '/cart'),
     ev(U2, at(0, 12, 4), 'event', '/cart', {
-      name: 'purchase', props: { revenue: 50, currency: 'EUR', coupon: 'SPRING' }, revenue: 50, currency: 'EUR',
+      name: 'purchase',
+      props: { revenue: 50, currency: 'EUR', coupon: 'SPRING' },
+      revenue: 50,
+      currency: 'EUR',
     }),
   ]
   return [prev, morning, noon]

@@ -38,9 +38,21 @@ export function Funnels({ lake, version, scope, extra, setExtra }: ViewProps) {
         <button type="submit">Show funnel</button>
       </form>
       <div class="grid">
-        <Panel title={`Funnel (${within === 'session' ? 'within a visit' : `within ${within.minutes} minutes`})`} testid="funnel" lake={lake} version={version}
-          query={steps.length ? funnel(scope.range, steps, { ...opts(scope), within }) : null} idle="Enter the steps of a funnel above, then press Show funnel." />
-        <Panel title={`Orders (event "${orderEvent}")`} testid="orders" lake={lake} version={version} query={orders(scope.range, { ...opts(scope), orderEvent })} />
+        <Panel
+          title={`Funnel (${within === 'session' ? 'within a visit' : `within ${within.minutes} minutes`})`}
+          testid="funnel"
+          lake={lake}
+          version={version}
+          query={steps.length ? funnel(scope.range, steps, { ...opts(scope), within }) : null}
+          idle="Enter the steps of a funnel above, then press Show funnel."
+        />
+        <Panel
+          title={`Orders (event "${orderEvent}")`}
+          testid="orders"
+          lake={lake}
+          version={version}
+          query={orders(scope.range, { ...opts(scope), orderEvent })}
+        />
         <Retention lake={lake} version={version} scope={scope} />
       </div>
     </>

@@ -1,5 +1,12 @@
 /** Realtime: visitors now, the last hours' visits, devices, pages, categories, latest visitors, live events. */
-import { categoriesLastHour, devicesNow, latestVisitors, liveVisitors, sessionsLast8h, topPagesLastHour } from '../../../warehouse/sql/realtime.ts'
+import {
+  categoriesLastHour,
+  devicesNow,
+  latestVisitors,
+  liveVisitors,
+  sessionsLast8h,
+  topPagesLastHour,
+} from '../../../warehouse/sql/realtime.ts'
 import { TimeChart } from '../Chart.tsx'
 import type { ViewProps } from '../Overview.tsx'
 import { Panel, ResultTable } from '../Panel.tsx'
@@ -24,7 +31,15 @@ export function Realtime({ lake, version, scope, now }: ViewProps & { now: numbe
   return (
     <div class="grid">
       {realtimePanels(now, scope).map(([testid, title, q, columns]) => (
-        <Panel key={testid} title={title} testid={testid} lake={lake} version={version} query={q} columns={columns ? [...columns] : undefined}>
+        <Panel
+          key={testid}
+          title={title}
+          testid={testid}
+          lake={lake}
+          version={version}
+          query={q}
+          columns={columns ? [...columns] : undefined}
+        >
           {testid === 'rt-sessions'
             ? (r) => (
                 <>

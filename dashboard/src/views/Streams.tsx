@@ -30,20 +30,53 @@ export function Streams({ lake, version, scope, extra, setExtra }: ViewProps) {
   return (
     <>
       <form class="controls" onSubmit={(e) => e.preventDefault()}>
-        <label>Window <select data-testid="stream-kind" value={spec.kind} onChange={(e) => setExtra('window', e.currentTarget.value)}>
-          <option value="tumbling">tumbling</option><option value="hopping">hopping</option><option value="session">session</option>
-        </select></label>
-        <label>By <select data-testid="stream-by" value={by[0] ?? ''} onChange={(e) => setExtra('by', e.currentTarget.value || ' ')}>
-          {STREAM_BY.map((d) => <option key={d} value={d}>{d || (spec.kind === 'session' ? 'visitor' : 'total')}</option>)}
-        </select></label>
-        <label>{spec.kind === 'session' ? 'Gap' : 'Size'} (s) <input type="number" min="1" value={size} onChange={(e) => setExtra('size', e.currentTarget.value)} /></label>
-        {spec.kind === 'hopping' && <label>Slide (s) <input type="number" min="1" value={spec.slideMs / 1000} onChange={(e) => setExtra('slide', e.currentTarget.value)} /></label>}
+        <label>
+          Window{' '}
+          <select data-testid="stream-kind" value={spec.kind} onChange={(e) => setExtra('window', e.currentTarget.value)}>
+            <option value="tumbling">tumbling</option>
+            <option value="hopping">hopping</option>
+            <option value="session">session</option>
+          </select>
+        </label>
+        <label>
+          By{' '}
+          <select data-testid="stream-by" value={by[0] ?? ''} onChange={(e) => setExtra('by', e.currentTarget.value || ' ')}>
+            {STREAM_BY.map((d) => (
+              <option key={d} value={d}>
+                {d || (spec.kind === 'session' ? 'visitor' : 'total')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {spec.kind === 'session' ? 'Gap' : 'Size'} (s){' '}
+          <input type="number" min="1" value={size} onChange={(e) => setExtra('size', e.currentTarget.value)} />
+        </label>
+        {spec.kind === 'hopping' && (
+          <label>
+            Slide (s) <input type="number" min="1" value={spec.slideMs / 1000} onChange={(e) => setExtra('slide', e.currentTarget.value)} />
+          </label>
+        )}
       </form>
-      <Panel title={`${spec.kind} windows${by.length ? ` by ${by[0]}` : ''}`} testid="stream" lake={lake} version={version} query={q} showSql>
+      <Panel
+        title={`${spec.kind} windows${by.length ? ` by ${by[0]}` : ''}`}
+        testid="stream"
+        lake={lake}
+        version={version}
+        query={q}
+        showSql
+      >
         {(r) => (
           <>
-            <Chart testid="stream-chart" label={`Events per window${by.length ? ` by ${by[0]}` : ''}`} metric="events" {...windowLines(r, by[0])} />
-            <p class="hint">{r.rows.length} windows; the latest {Math.min(STREAM_ROWS, r.rows.length)} below, newest first.</p>
+            <Chart
+              testid="stream-chart"
+              label={`Events per window${by.length ? ` by ${by[0]}` : ''}`}
+              metric="events"
+              {...windowLines(r, by[0])}
+            />
+            <p class="hint">
+              {r.rows.length} windows; the latest {Math.min(STREAM_ROWS, r.rows.length)} below, newest first.
+            </p>
             <ResultTable result={{ columns: r.columns, rows: r.rows.slice(-STREAM_ROWS).reverse() }} />
           </>
         )}
@@ -66,7 +99,12 @@ export function windowLines(r: Result, by: string | undefined): { times: string[
   const at = new Map(times.map((t, i) => [t, i]))
   const groups = new Map<string, number>()
   if (by) for (const x of r.rows) groups.set(String(x[by] ?? '(none)'), (groups.get(String(x[by] ?? '(none)')) ?? 0) + Number(x.events))
-  const top = by ? [...groups].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, STREAM_LINES).map(([g]) => g) : ['Events']
+  const top = by
+    ? [...groups]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, STREAM_LINES)
+        .map(([g]) => g)
+    : ['Events']
   const lines: Line[] = top.map((label) => ({ label, values: times.map(() => 0) }))
   const index = new Map(top.map((g, i) => [g, i]))
   for (const x of r.rows) {

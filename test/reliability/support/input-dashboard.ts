@@ -37,5 +37,7 @@ export async function settled(page: Page): Promise<void> {
 
 /** The cells of a panel's table, as text. */
 export async function tableRows(page: Page, testid: string): Promise<string[][]> {
-  return page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+  return page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+  )
 }

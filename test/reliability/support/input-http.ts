@@ -44,7 +44,13 @@ export const CHROME_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/
 /** A browser-like POST /e (text/plain, no preflight), from a page of the demo site unless headers say otherwise. */
 export async function postEvents(stack: Stack, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const payload: BodyInit = typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body)
-  return answer(await fetch(`${stack.url}/e`, { method: 'POST', body: payload, headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', 'User-Agent': CHROME_UA, ...headers } }))
+  return answer(
+    await fetch(`${stack.url}/e`, {
+      method: 'POST',
+      body: payload,
+      headers: { 'Content-Type': 'text/plain', Origin: 'http://localhost', 'User-Agent': CHROME_UA, ...headers },
+    }),
+  )
 }
 
 /** Any request to the stack, answered. */
@@ -90,7 +96,13 @@ export async function raw(stack: Stack, bytes: string | Uint8Array, ms = 15_000)
       return true
     }
     socket.on('data', (d) => (chunks.push(d), done()))
-    socket.on('end', () => done() || (clearTimeout(timer), reject(new Error(`connection closed without an answer: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`))))
+    socket.on(
+      'end',
+      () =>
+        done() ||
+        (clearTimeout(timer),
+        reject(new Error(`connection closed without an answer: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`))),
+    )
     socket.on('error', (e) => (clearTimeout(timer), reject(e)))
     socket.write(bytes)
   })
@@ -109,7 +121,11 @@ function dechunk(b: Buffer): Buffer {
 }
 
 /** The lake's files of a table for a site over the last week (and the next day), through the lake API. */
-export async function lakeFiles(stack: Stack, table: 'events' | 'dropped' = 'events', site = 'demo'): Promise<{ key: string; url: string; rows: number }[]> {
+export async function lakeFiles(
+  stack: Stack,
+  table: 'events' | 'dropped' = 'events',
+  site = 'demo',
+): Promise<{ key: string; url: string; rows: number }[]> {
   const q = new URLSearchParams({ site, table, from: String(Date.now() - 7 * DAY), to: String(Date.now() + DAY) })
   const res = await fetch(`${stack.url}/api/files?${q}`, { headers: { Authorization: `Bearer ${stack.token}` } })
   if (!res.ok) throw new Error(`/api/files: ${res.status} ${await res.text()}`)
@@ -128,7 +144,12 @@ export async function lakeRows(stack: Stack, table: 'events' | 'dropped' = 'even
 }
 
 /** Waits until the rows of a table satisfy `done`, and returns them. */
-export async function waitForRows(stack: Stack, done: (rows: Record<string, unknown>[]) => boolean, table: 'events' | 'dropped' = 'events', ms = 60_000): Promise<Record<string, unknown>[]> {
+export async function waitForRows(
+  stack: Stack,
+  done: (rows: Record<string, unknown>[]) => boolean,
+  table: 'events' | 'dropped' = 'events',
+  ms = 60_000,
+): Promise<Record<string, unknown>[]> {
   const end = Date.now() + ms
   let rows: Record<string, unknown>[] = []
   while (Date.now() < end) {
@@ -142,7 +163,9 @@ export async function waitForRows(stack: Stack, done: (rows: Record<string, unkn
 /** Another origin on loopback (another port): a blank page a browser test can run cross-origin requests from. */
 export async function startOtherOrigin(port: number): Promise<{ url: string; close: () => Promise<void> }> {
   const { createServer } = await import('node:http')
-  const server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>another site</title>'))
+  const server = createServer((_, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>another site</title>'),
+  )
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r))
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) }
 }

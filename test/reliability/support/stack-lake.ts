@@ -26,10 +26,22 @@ export async function readBooks(stack: Stack, idPrefix: string, acked: Iterable<
   const files = await listFiles(stack, 'demo', Date.now() - DAY, Date.now() + DAY)
   const { lake } = await downloadLake(stack, files)
   const like = [`${idPrefix}-%`]
-  const [{ n_rows: rows, n_distinct: distinct }] = (await lake.run({ sql: `SELECT count(*) AS n_rows, count(DISTINCT event_id) AS n_distinct FROM events_raw WHERE event_id LIKE ?`, params: like })) as [{ n_rows: number; n_distinct: number }]
-  const [{ n: viewRows }] = (await lake.run({ sql: `SELECT count(*) AS n FROM events WHERE event_id LIKE ?`, params: like })) as [{ n: number }]
-  const dups = await lake.run({ sql: `SELECT event_id, count(*) AS n FROM events_raw WHERE event_id LIKE ? GROUP BY event_id HAVING n > 1 ORDER BY event_id LIMIT 1000`, params: like })
-  const stored = new Set((await lake.run({ sql: `SELECT DISTINCT event_id FROM events_raw WHERE event_id LIKE ?`, params: like })).map((r) => r.event_id as string))
+  const [{ n_rows: rows, n_distinct: distinct }] = (await lake.run({
+    sql: `SELECT count(*) AS n_rows, count(DISTINCT event_id) AS n_distinct FROM events_raw WHERE event_id LIKE ?`,
+    params: like,
+  })) as [{ n_rows: number; n_distinct: number }]
+  const [{ n: viewRows }] = (await lake.run({ sql: `SELECT count(*) AS n FROM events WHERE event_id LIKE ?`, params: like })) as [
+    { n: number },
+  ]
+  const dups = await lake.run({
+    sql: `SELECT event_id, count(*) AS n FROM events_raw WHERE event_id LIKE ? GROUP BY event_id HAVING n > 1 ORDER BY event_id LIMIT 1000`,
+    params: like,
+  })
+  const stored = new Set(
+    (await lake.run({ sql: `SELECT DISTINCT event_id FROM events_raw WHERE event_id LIKE ?`, params: like })).map(
+      (r) => r.event_id as string,
+    ),
+  )
   const lost = [...acked].filter((id) => !stored.has(id))
   return { files: files.length, rows, distinct, viewRows, lost, duplicated: dups.map((r) => [r.event_id as string, r.n as number]) }
 }

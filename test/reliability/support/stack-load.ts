@@ -65,7 +65,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const events = Array.from({ length: count }, (_, i) => loadEvent(o.idPrefix, batch, i, ts - (count - i)))
     const ip = o.ips[batch % o.ips.length]!
     for (let attempt = 0; ; attempt++) {
-      if (Date.now() > deadline) throw new Error(`load: request ${batch} still not acknowledged at the deadline (${JSON.stringify(retried)})`)
+      if (Date.now() > deadline)
+        throw new Error(`load: request ${batch} still not acknowledged at the deadline (${JSON.stringify(retried)})`)
       requests++
       let wait: number
       try {

@@ -27,7 +27,8 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
   const server = createServer(async (req, res) => {
     const body = await bodyOf(req)
     const headers = new Headers()
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers.set(k, v)
+    for (const [k, v] of Object.entries(req.headers))
+      if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers.set(k, v)
     const upstream = await fetch(target + req.url, { method: req.method, headers, body: body.length ? new Uint8Array(body) : undefined })
     const answer = Buffer.from(await upstream.arrayBuffer())
     if (toLose > 0) {
@@ -37,7 +38,9 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
       return
     }
     // fetch decoded the body: its length and encoding are this proxy's now.
-    const out = Object.fromEntries([...upstream.headers].filter(([k]) => !['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k)))
+    const out = Object.fromEntries(
+      [...upstream.headers].filter(([k]) => !['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k)),
+    )
     res.writeHead(upstream.status, out)
     res.end(answer)
   })
