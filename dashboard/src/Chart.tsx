@@ -145,10 +145,10 @@ export function Chart({
   if (!times.length) return <p class="empty">{empty}</p>
   return (
     <figure class="chart" data-testid={testid} data-metric={metric}>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a keyboard widget: focused, the arrow keys, Home and End move the cursor */}
       <div
         class="chart-box"
         ref={box}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a keyboard widget: focused, the arrow keys, Home and End move the cursor
         tabIndex={0}
         role="application"
         aria-roledescription="chart"
