@@ -21,10 +21,11 @@ import { offsetsOver } from '../../warehouse/aggregate/zone.ts'
 import { DAY } from '../../warehouse/time.ts'
 
 /**
- * Raw parts (outside aggregated days) longer than this in all are not drawn early: their listing and files
- * would be a long range's (a range without aggregates yet, or with bots): the chart then waits for DuckDB.
+ * Raw parts (outside aggregated days) longer than this in all are not drawn early: a month and its previous
+ * period from rollups (a day's file each) at most; longer (a year without aggregates yet, or with bots), the
+ * listing and files would be a long range's, and the chart waits for DuckDB.
  */
-const MAX_RAW_MS = 8 * DAY
+const MAX_RAW_MS = 62 * DAY
 
 /** Pageviews at a time for a range (and the previous period, when compared). */
 export interface Early {
