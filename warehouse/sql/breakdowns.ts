@@ -5,6 +5,7 @@
  *   began), with visits, bounce rate and visit duration;
  * - `customEvents` and `eventProps`: custom events by name, and the values of one property of one event.
  */
+import { SOURCE_COLUMNS } from '../aggregate/columns.ts'
 import { dimension, prop, propKey, PROP_KEY_RE, propValue, type Dimension } from './dimensions.ts'
 import { countingCte, countVisitors, readsLoadTables, type Scope } from './events.ts'
 import { inRange, int, sql, trusted, type Query, type Range } from './query.ts'
@@ -39,21 +40,7 @@ GROUP BY value ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${
 export const topPages = (r: Range, o: Omit<BreakdownOptions, 'type'> = {}) => breakdown(r, 'path', { ...o, type: 'pageview' })
 
 /** Session columns a session breakdown can group by (see `sessions.ts`). */
-export const SESSION_FIELDS = [
-  'entry_page',
-  'exit_page',
-  'channel',
-  'referrer_host',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'country',
-  'region',
-  'city',
-  'device_type',
-  'browser',
-  'os',
-] as const
+export const SESSION_FIELDS = ['entry_page', 'exit_page', ...SOURCE_COLUMNS] as const
 export type SessionField = (typeof SESSION_FIELDS)[number]
 
 /**

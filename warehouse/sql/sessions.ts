@@ -11,6 +11,7 @@
  *   the range are read so a session that began earlier is not counted again as a new one.
  * - With filters, a session counts if any of its events matches.
  */
+import { SOURCE_COLUMNS } from '../aggregate/columns.ts'
 import {
   countingCte,
   createCustomEvents,
@@ -26,21 +27,6 @@ import {
 import { inlined, int, inRange, sql, trusted, type Query, type Range } from './query.ts'
 import { VISITOR_HOURS, visitorHoursOf } from './visitor-hours.ts'
 import { SESSION_GAP_MS } from '../session-gap.ts'
-
-/** Where a session came from and who it was: taken from its first event. */
-const SOURCE_COLUMNS = [
-  'channel',
-  'referrer_host',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'country',
-  'region',
-  'city',
-  'device_type',
-  'browser',
-  'os',
-]
 
 /**
  * A bounce: a visit of exactly one pageview and no custom event. Engagement (time and scroll on the page)
