@@ -122,7 +122,10 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
         const t = Date.now()
         const r = rangeOf(state, t, tz, listed[0]?.date)
         const previous = state.compare ? previousOf(r) : null
-        const days = listed.map((d) => ({ ...d, ...localDay(d.date, tz), day: localDay(d.date, tz).from }))
+        const days = listed.map((d) => {
+          const local = localDay(d.date, tz)
+          return { ...d, ...local, day: local.from }
+        })
         // Without an aggregated day in the range, everything is read raw, as before the aggregate tier.
         const cut = aggregated ? splitRange(r, days) : null
         const split = cut?.agg ? cut : null
