@@ -231,6 +231,21 @@ export async function keysDigest(keys: readonly string[]): Promise<string> {
   return Array.from(new Uint8Array(d, 0, 10), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+/**
+ * Key of the slice file of an aggregate file (a day's or a month's) for one filter dimension
+ * (warehouse/aggregate/columns.ts `SLICE_DIMS`): beside it, built from the same events, gone with it.
+ * @example sliceKey('aggregates/site=demo/date=2026-01-10/UTC.ab12.parquet', 'country') // 'aggregates/site=demo/date=2026-01-10/UTC.ab12.by-country.parquet'
+ */
+export function sliceKey(aggregate: string, dim: string): string {
+  return aggregate.replace(/\.parquet$/, `.by-${dim}.parquet`)
+}
+
+/** The aggregate key and dimension of a slice key (the inverse of `sliceKey`), or null. */
+export function parseSliceKey(key: string): { aggregate: string; dim: string } | null {
+  const m = /^(aggregates\/.+)\.by-([a-z_]+)\.parquet$/.exec(key)
+  return m ? { aggregate: `${m[1]}.parquet`, dim: m[2]! } : null
+}
+
 /** Site, local date, zone and digest of an aggregate key (the inverse of `aggregateKey`), or null. */
 export function parseAggregateKey(key: string): { site: string; date: string; tz: string; digest: string } | null {
   const m = /^aggregates\/site=([^/]+)\/date=(\d{4}-\d\d-\d\d)\/([^/.]+(?:\.[^/.]+)*?)\.([0-9a-f]+)\.parquet$/.exec(key)

@@ -10,12 +10,25 @@ import { parquetReadObjects } from 'hyparquet'
 import { describe, expect, it, vi } from 'vitest'
 import { parquetToArrowIPC } from '../../dashboard/src/decode.ts'
 import { compactLake } from '../compact.ts'
-import { datesBetween, encodeMeta, listAll, parseAggregateKey, parseMonthAggregateKey, partitionOf, partKey, partName } from '../lake.ts'
+import {
+  datesBetween,
+  encodeMeta,
+  listAll,
+  parseAggregateKey,
+  parseMonthAggregateKey,
+  parseSliceKey,
+  partitionOf,
+  partKey,
+  partName,
+  sliceKey,
+} from '../lake.ts'
 import { NativeLake, type Row } from '../native.ts'
 import { timeRange, writeEvents } from '../parquet.ts'
 import { SCHEMA_VERSION, type EventRow } from '../schema.ts'
-import { createAggregates } from '../sql/ddl.ts'
+import { createAggregates, createAggregateSlices } from '../sql/ddl.ts'
+import type { Filter } from '../sql/filters.ts'
 import {
+  AGGREGATE_SLICES,
   AGGREGATES,
   breakdownSplit,
   customEventsSplit,
@@ -33,7 +46,7 @@ import { eventRow } from '../testing/rows.ts'
 import { at, DAY_D, shopFiles } from '../testing/shop.ts'
 import { bounceCorners, LONG_VISIT_MS, longVisit } from '../testing/journeys.ts'
 import { WasmLake } from '../testing/wasm.ts'
-import { AGGREGATE_COLUMNS, EVENT_DIMS, VISIT_DIMS } from './columns.ts'
+import { AGGREGATE_COLUMNS, EVENT_DIMS, SLICE_COLUMNS, SLICE_DIMS, VISIT_DIMS } from './columns.ts'
 import { aggregateDay, aggregateLake, unaggregatedDates } from './job.ts'
 import { aggregateMonths, currentAggregates } from './months.ts'
 import { addDays, localDay } from './zone.ts'
@@ -65,38 +78,46 @@ async function lakeOf(groups: readonly (readonly EventRow[])[], bucket = new Mem
 
 const bytesOf = (bucket: MemoryBucket, prefix: string) => [...bucket.objects].filter(([k]) => k.startsWith(prefix)).map(([, o]) => o.body)
 
-/** Both engines over the lake's events (raw) and its aggregates (or those of `aggKeys`). */
+/** The aggregate files of a lake (days' and months'), without their slices. */
+const aggregateKeys = (bucket: MemoryBucket) => [...bucket.objects.keys()].filter((k) => k.startsWith('aggregates/') && !parseSliceKey(k))
+
+/** Both engines over the lake's events (raw) and its aggregates (or those of `aggKeys`), each with its slices. */
 async function engines(bucket: MemoryBucket, aggKeys?: readonly string[]) {
   const events = bytesOf(bucket, 'events/')
-  const aggs = aggKeys ? aggKeys.map((k) => bucket.objects.get(k)!.body) : bytesOf(bucket, 'aggregates/')
+  const keys = aggKeys ?? aggregateKeys(bucket)
+  const aggs = keys.map((k) => bucket.objects.get(k)!.body)
+  const slices = keys.flatMap((k) => SLICE_DIMS.map((d) => sliceKey(k, d))).flatMap((k) => bucket.objects.get(k)?.body ?? [])
   const native = await NativeLake.open()
   const wasm = await WasmLake.open()
   const { writeFile, mkdtemp } = await import('node:fs/promises')
   const { join } = await import('node:path')
   const { tmpdir } = await import('node:os')
   const dir = await mkdtemp(join(tmpdir(), 'footfall-agg-'))
-  const paths = await Promise.all(
-    events.map(async (b, i) => {
-      const p = join(dir, `e${i}.parquet`)
-      await writeFile(p, new Uint8Array(b))
-      return p
-    }),
-  )
-  await native.load(paths)
-  const aggPaths = await Promise.all(
-    aggs.map(async (b, i) => {
-      const p = join(dir, `a${i}.parquet`)
-      await writeFile(p, new Uint8Array(b))
-      return p
-    }),
-  )
-  await native.conn.run(createAggregates)
-  if (aggPaths.length)
-    await native.conn.run(`INSERT INTO ${AGGREGATES} BY NAME SELECT * FROM read_parquet([${aggPaths.map((p) => `'${p}'`).join(', ')}])`)
+  const written = (files: readonly ArrayBuffer[], name: string) =>
+    Promise.all(
+      files.map(async (b, i) => {
+        const p = join(dir, `${name}${i}.parquet`)
+        await writeFile(p, new Uint8Array(b))
+        return p
+      }),
+    )
+  await native.load(await written(events, 'e'))
+  for (const [table, ddl, files, name] of [
+    [AGGREGATES, createAggregates, aggs, 'a'],
+    [AGGREGATE_SLICES, createAggregateSlices, slices, 's'],
+  ] as const) {
+    const paths = await written(files, name)
+    await native.conn.run(ddl)
+    if (paths.length)
+      await native.conn.run(`INSERT INTO ${table} BY NAME SELECT * FROM read_parquet([${paths.map((p) => `'${p}'`).join(', ')}])`)
+  }
   await wasm.load(events)
   wasm.conn.query(createAggregates)
+  wasm.conn.query(createAggregateSlices)
   for (const a of aggs)
     wasm.conn.insertArrowFromIPCStream(await parquetToArrowIPC(a, AGGREGATE_COLUMNS), { name: AGGREGATES, create: false })
+  for (const a of slices)
+    wasm.conn.insertArrowFromIPCStream(await parquetToArrowIPC(a, SLICE_COLUMNS), { name: AGGREGATE_SLICES, create: false })
   const run = async (q: Query): Promise<Row[]> => {
     const n = await native.run(q)
     expect(await wasm.run(q)).toEqual(n)
@@ -113,11 +134,13 @@ const round = (rows: Row[]) =>
     ),
   )
 
-/** Asserts every overview figure of `range` from `split` equals the raw answer. */
-async function expectSame(run: (q: Query) => Promise<Row[]>, range: Range, split: Split, exactVisitors = true) {
-  // Unique visitors of the KPIs: exact for one day, the sketch over several (exact for sets this small).
-  const [raw] = await run(kpis(range))
-  const [agg] = await run(kpisSplit(split))
+/** Asserts every overview figure of `range` from `split` equals the raw answer (under `filters`: a slice's). */
+async function expectSame(run: (q: Query) => Promise<Row[]>, range: Range, split: Split, exactVisitors = true, filters: Filter[] = []) {
+  const o = { filters }
+  // Unique visitors of the KPIs: exact for one day, the sketch over several (exact for sets this small);
+  // under a filter the sum of each day's exact visitors (warehouse/sql/aggregates.ts).
+  const [raw] = await run(kpis(range, o))
+  const [agg] = await run(kpisSplit(split, o))
   // A split's raw part adds its visitors to the sketch's: the shop's u3, on both sides, then counts twice.
   const keys = [
     'visits',
@@ -125,29 +148,58 @@ async function expectSame(run: (q: Query) => Promise<Row[]>, range: Range, split
     'views_per_visit',
     'bounce_rate',
     'visit_duration_ms',
-    ...(exactVisitors || !split.raw.length ? ['visitors'] : []),
+    ...(exactVisitors || (!split.raw.length && !filters.length) ? ['visitors'] : []),
   ]
-  expect(round([pick(agg!, keys)])).toEqual(round([pick(raw!, keys)]))
+  const what = filters.map((f) => `${f.dim}=${f.value}`).join() || 'unfiltered'
+  expect(round([pick(agg!, keys)]), what).toEqual(round([pick(raw!, keys)]))
   // Breakdown visitors over several days are the sum of each day's: a visit across midnight counts on both.
   const visitors = (rows: Row[]) =>
     exactVisitors ? rows : rows.map(({ visitors: _, ...r }) => r).sort((a, b) => String(a.value).localeCompare(String(b.value)))
   for (const dim of [...EVENT_DIMS, 'path'] as const) {
-    const o = dim === 'path' ? { type: 'pageview' as const } : {}
-    expect(visitors(await run(breakdownSplit(split, dim, o))), dim).toEqual(visitors(await run(breakdown(range, dim, o))))
+    const p = dim === 'path' ? { ...o, type: 'pageview' as const } : o
+    expect(visitors(await run(breakdownSplit(split, dim, p))), `${what}: ${dim}`).toEqual(visitors(await run(breakdown(range, dim, p))))
   }
   for (const f of VISIT_DIMS)
-    expect(visitors(round(await run(sessionBreakdownSplit(split, f)))), f).toEqual(visitors(round(await run(sessionBreakdown(range, f)))))
-  expect(await run(customEventsSplit(split))).toEqual(await run(customEvents(range)))
+    expect(visitors(round(await run(sessionBreakdownSplit(split, f, o)))), `${what}: ${f}`).toEqual(
+      visitors(round(await run(sessionBreakdown(range, f, o)))),
+    )
+  expect(await run(customEventsSplit(split, o)), what).toEqual(await run(customEvents(range, o)))
   for (const [name, key] of [
     ['purchase', 'currency'],
     ['purchase', 'coupon'],
     ['add_to_cart', 'size'],
     ['order', 'total'],
   ]) {
-    expect(await run(eventPropsSplit(split, name!, key!)), `${name}.${key}`).toEqual(await run(eventProps(range, name!, key!)))
-    expect(await run(propKeysSplit(split, name!))).toEqual(await run(propKeys(range, name!)))
+    expect(await run(eventPropsSplit(split, name!, key!, o)), `${what}: ${name}.${key}`).toEqual(
+      await run(eventProps(range, name!, key!, o)),
+    )
+    expect(await run(propKeysSplit(split, name!, o)), what).toEqual(await run(propKeys(range, name!, o)))
   }
   return { raw: raw!, agg: agg! }
+}
+
+/**
+ * `expectSame` under a filter on each slice dimension (`dims`), for the `values` most frequent values of
+ * each in the range (and one no event has, for the first): each answered from the slices as the raw events answer it.
+ */
+async function expectSameFiltered(
+  run: (q: Query) => Promise<Row[]>,
+  range: Range,
+  split: Split,
+  exactVisitors = true,
+  dims: readonly (typeof SLICE_DIMS)[number][] = SLICE_DIMS,
+  values = 2,
+) {
+  let compared = 0
+  for (const dim of dims) {
+    const top = (await run(breakdown(range, dim, { limit: values + 1 }))).filter((r) => r.value !== null).slice(0, values)
+    // (A value no event has, once: a slice without rows counts zeros, not NULLs.)
+    for (const v of [...top.map((r) => r.value), ...(dim === dims[0] ? ['no-such-value'] : [])]) {
+      await expectSame(run, range, split, exactVisitors, [{ dim, op: 'is', value: String(v) }])
+      compared++
+    }
+  }
+  return compared
 }
 /** A visitor id as the edge makes them: 32 hex digits of a hash. */
 const hashId = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32)
@@ -166,11 +218,23 @@ describe('aggregates of the shop', () => {
     const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: [] })
     // The hand-counted figures (warehouse/testing/shop.ts): 4 visitors, 5 visits, 9 pageviews.
     expect(pick(agg, ['visitors', 'visits', 'pageviews', 'events'])).toEqual({ visitors: 4, visits: 5, pageviews: 9, events: 3 })
+    // Under a filter on each slice dimension, from that dimension's slices.
+    expect(await expectSameFiltered(run, DAY_D, { agg: DAY_D, raw: [] }, true, SLICE_DIMS, 1)).toBeGreaterThan(SLICE_DIMS.length)
+    const [de] = await run(kpisSplit({ agg: DAY_D, raw: [] }, { filters: [{ dim: 'country', op: 'is', value: 'DE' }] }))
+    expect(pick(de!, ['visitors', 'visits'])).toEqual({ visitors: 2, visits: 2 }) // u1 and u3, one visit each
     // Two days: the sketch of small sets counts exactly; one part aggregated and one raw adds up the same.
     // (The shop's u3 keeps one id over two days, which real ids do not: breakdowns count them on each.)
     const two = { from: at(-1, 0), to: DAY_D.to }
     await expectSame(run, two, { agg: two, raw: [] }, false)
     await expectSame(run, two, { agg: { from: at(-1, 0), to: at(0, 0) - 1 }, raw: [DAY_D] }, false)
+    await expectSameFiltered(
+      run,
+      two,
+      { agg: { from: at(-1, 0), to: at(0, 0) - 1 }, raw: [DAY_D] },
+      false,
+      ['path', 'country', 'channel'],
+      1,
+    )
     // A second run finds the days fresh.
     expect((await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })).status).toBe('fresh')
   })
@@ -229,6 +293,11 @@ describe('aggregates at the edges', () => {
     expect([r.raw.visitors, r.agg.visitors]).toEqual([2, 2])
     const [country] = await run(breakdownSplit({ agg: both, raw: [] }, 'country'))
     expect(country!.visitors).toBe(3)
+    // A visit across midnight is in the slice of a value its next day's events carry (/cart), in the day it began.
+    for (const r of [d0, d1]) await expectSameFiltered(run, r, { agg: r, raw: [] }, true, ['path', 'country'], 4)
+    await expectSameFiltered(run, both, { agg: both, raw: [] }, false, ['path'], 4)
+    const [cart] = await run(kpisSplit({ agg: d0, raw: [] }, { filters: [{ dim: 'path', op: 'is', value: '/cart' }] }))
+    expect(pick(cart!, ['visits', 'pageviews'])).toEqual({ visits: 1, pageviews: 0 })
   })
 
   it('a visit of 26 hours is followed past the day after it, as the SQL library builds it', async () => {
@@ -246,6 +315,7 @@ describe('aggregates at the edges', () => {
     })
     const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
     expect(pick((await expectSame(run, d1, { agg: d1, raw: [] })).agg, ['visits', 'pageviews'])).toEqual({ visits: 0, pageviews: 72 })
+    for (const r of [d0, d1]) await expectSameFiltered(run, r, { agg: r, raw: [] }, true, ['path', 'browser'])
   })
 
   it("the bounce rule's corners count the same bounces as the raw events", async () => {
@@ -254,6 +324,7 @@ describe('aggregates at the edges', () => {
     const { run } = await engines(bucket)
     const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: [] })
     expect(pick(agg, ['visits', 'bounce_rate'])).toEqual({ visits: 7, bounce_rate: 3 / 7 })
+    await expectSameFiltered(run, DAY_D, { agg: DAY_D, raw: [] }, true, ['path', 'country'], 4)
   })
 
   it('a late event into a closed day rebuilds its aggregate', async () => {
@@ -263,11 +334,22 @@ describe('aggregates at the edges', () => {
     await lakeOf([[ev(V('e'.repeat(32)), at(0, 15), 'pageview', '/late')]], bucket)
     const rebuilt = await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })
     expect(rebuilt.status).toBe('built')
-    // The rebuilt day is a new key (readers cache lake files for good); the earlier one is gone.
-    expect([...bucket.objects.keys()].filter((k) => k.startsWith('aggregates/'))).toEqual([rebuilt.key])
+    // The rebuilt day is a new key (readers cache lake files for good), with its slices; the earlier ones are gone.
+    expect(aggregateKeys(bucket)).toEqual([rebuilt.key])
+    expect([...bucket.objects.keys()].filter((k) => parseSliceKey(k)).sort()).toEqual(
+      SLICE_DIMS.map((d) => sliceKey(rebuilt.key!, d)).sort(),
+    )
     const { run } = await engines(bucket)
     const { agg } = await expectSame(run, DAY_D, { agg: DAY_D, raw: [] })
     expect(pick(agg, ['visitors', 'pageviews'])).toEqual({ visitors: 2, pageviews: 3 })
+    await expectSameFiltered(run, DAY_D, { agg: DAY_D, raw: [] }, true, ['path'], 3)
+    // A day aggregated before slices existed (its slice files missing) gains them, its own rows kept.
+    const base = bucket.objects.get(rebuilt.key!)!.body
+    for (const d of SLICE_DIMS.slice(3)) bucket.objects.delete(sliceKey(rebuilt.key!, d))
+    const again = await aggregateDay(bucket, 'demo', '2026-01-10', { now: NOW })
+    expect([again.status, again.key, again.slices]).toEqual(['fresh', rebuilt.key, SLICE_DIMS.length - 3])
+    expect(bucket.objects.get(rebuilt.key!)!.body).toBe(base)
+    expect([...bucket.objects.keys()].filter((k) => parseSliceKey(k)).length).toBe(SLICE_DIMS.length)
   })
 
   it('waits for the days it needs to close', async () => {
@@ -303,6 +385,7 @@ describe('aggregates at the edges', () => {
       const { run } = await engines(bucket)
       const { agg } = await expectSame(run, day, { agg: day, raw: [] })
       expect(agg.pageviews).toBeGreaterThan(0)
+      await expectSameFiltered(run, day, { agg: day, raw: [] }, true, ['country', 'path'], 1)
     })
   }
 })
@@ -324,8 +407,7 @@ describe('aggregate coverage', () => {
     // Five days of events, compacted long ago; the cron's recent days (7 before NOW) hold none of them.
     const bucket = await lakeOf([[0, 1, 2, 3, 4].map((d) => ev(V('8'.repeat(32)), at(d, 10)))])
     const built = () =>
-      [...bucket.objects.keys()]
-        .filter((k) => k.startsWith('aggregates/'))
+      aggregateKeys(bucket)
         .map((k) => parseAggregateKey(k)!.date)
         .sort()
     expect(await unaggregatedDates(bucket, 'demo', 'UTC', '2027-05-25')).toEqual(

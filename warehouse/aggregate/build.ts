@@ -11,12 +11,16 @@
  *
  * Memory is bounded by the open sessions and the distinct (visitor, value) pairs of the day, held as numbers
  * in flat arrays, not by the events: one input file is held at a time (job.ts).
+ *
+ * With `by` (a slice dimension, columns.ts) the same pass gives the rows of every filter `<by> is <value>`:
+ * an event counts in the slice of its own value of `by` (none when it has none), a session in the slice of
+ * each value its events carry, as the SQL library's `hit` and `bool_or(hit)` count a filtered range.
  */
 import { PROP_KEY_RE, PROP_PAIR_RE } from '../sql/dimensions.ts'
 import { SESSION_GAP_MS } from '../session-gap.ts'
 import { isBounce } from '../sql/sessions.ts'
 import { DAY } from '../time.ts'
-import { AGGREGATE_COLUMNS, EVENT_DIMS, QUARTER_MS, SOURCE_COLUMNS, VISIT_DIMS } from './columns.ts'
+import { AGGREGATE_COLUMNS, EVENT_DIMS, QUARTER_MS, SLICE_COLUMNS, SOURCE_COLUMNS, VISIT_DIMS, type SliceDim } from './columns.ts'
 import { Sketch } from './hll.ts'
 
 /** One input chunk, column-wise: the columns of `INPUT_COLUMNS` (times as epoch ms). */
@@ -31,6 +35,8 @@ interface Session {
   entry: string | null
   exit: string | null
   source: (string | null)[] // SOURCE_COLUMNS of the first event
+  /** The slices its events fall in (with `by`; without, every session counts in the one slice, 0). */
+  hits: number[]
 }
 
 /** Distinct (visitor, value) pairs of one dimension, as numbers `vid * 2^21 + value`, for exact visitor counts. */
@@ -56,12 +62,13 @@ class Pairs {
     return out
   }
 }
-const VALUE_SPACE = 2 ** 21
+const VALUE_SPACE = 2 ** 24
 
-/** The rows of one dimension: values interned, counters per value. */
+/** The rows of one dimension: (slice, value) pairs interned, counters per pair. */
 class Dim {
-  readonly index = new Map<string | null, number>()
+  private readonly index = new Map<number, Map<string | null, number>>()
   readonly values: (string | null)[] = []
+  readonly slices: number[] = []
   readonly pairs = new Pairs()
   readonly pageviews: number[] = []
   readonly events: number[] = []
@@ -74,12 +81,16 @@ class Dim {
     readonly name: string | null = null,
     readonly key: string | null = null,
   ) {}
-  of(value: string | null): number {
-    let i = this.index.get(value)
+  of(value: string | null, slice: number): number {
+    let inSlice = this.index.get(slice)
+    if (!inSlice) this.index.set(slice, (inSlice = new Map()))
+    let i = inSlice.get(value)
     if (i === undefined) {
       i = this.values.length
-      this.index.set(value, i)
+      if (i >= VALUE_SPACE) throw new Error(`more than ${VALUE_SPACE} values of ${this.dim} in a day`)
+      inSlice.set(value, i)
       this.values.push(value)
+      this.slices.push(slice)
       this.pageviews.push(0),
         this.events.push(0),
         this.visits.push(0),
@@ -96,6 +107,7 @@ interface CustomEvent {
   name: string
   vid: number
   props: string | null
+  slice: number
 }
 
 export interface DayOptions {
@@ -103,12 +115,18 @@ export interface DayOptions {
   from: number
   to: number
   gapMs?: number
+  /** Slices by this dimension's values instead of the day's rows (`finish` gives `SLICE_COLUMNS`). */
+  by?: SliceDim
 }
 
 export class DayAggregator {
   readonly from: number
   readonly to: number
   readonly gap: number
+  readonly by: SliceDim | undefined
+  private readonly sliceIndex = new Map<string, number>()
+  private readonly sliceValues: string[] = []
+  private readonly slicePairs = new Pairs() // (visitor, slice): each slice's distinct visitors
   private readonly roots = new Map<string, string>() // visitor id -> canonical key (salt rotation)
   private readonly vids = new Map<string, number>() // canonical key -> visitor number
   private readonly open = new Map<number, Session>()
@@ -124,6 +142,17 @@ export class DayAggregator {
     this.from = o.from
     this.to = o.to
     this.gap = o.gapMs ?? SESSION_GAP_MS
+    this.by = o.by
+  }
+
+  /** The slice of an event's value of `by` (-1: it has none, so it matches no filter); 0 without `by`. */
+  private sliceOf(c: Chunk, i: number): number {
+    if (this.by === undefined) return 0
+    const v = c[this.by]![i] as string | null | undefined
+    if (v === null || v === undefined) return -1
+    let s = this.sliceIndex.get(v)
+    if (s === undefined) this.sliceIndex.set(v, (s = this.sliceValues.length)), this.sliceValues.push(v)
+    return s
   }
 
   /**
@@ -199,31 +228,34 @@ export class DayAggregator {
         s.pageviews++
         if (path !== null) (s.entry ??= path), (s.exit = path)
       } else if (ty === 'event') s.events++
+      const slice = this.sliceOf(c, i)
+      if (slice < 0) continue
+      if (!s.hits.includes(slice)) s.hits.push(slice)
       if (t < from || t > to) continue
-      // The event counts in the day.
-      const seen = this.seen(vid)
-      if (!seen) {
+      // The event counts in the day (in its slice).
+      if (this.by !== undefined) this.slicePairs.add(vid, slice)
+      else if (!this.seen(vid)) {
         this.dayVisitors++
         this.sketch.add(key)
       }
-      const q = this.quarters.of(String(Math.floor((t - from) / QUARTER_MS)))
+      const q = this.quarters.of(String(Math.floor((t - from) / QUARTER_MS)), slice)
       if (ty === 'pageview') {
         this.quarters.pageviews[q]!++
         const d = this.dim('path'),
-          x = d.of(path)
+          x = d.of(path, slice)
         d.pageviews[x]!++, d.events[x]!++, d.pairs.add(vid, x)
       }
       if (ty === 'event') {
         this.quarters.events[q]!++
         const name = (c.name![i] as string | null) ?? null
         const d = this.dim('event'),
-          x = d.of(name)
+          x = d.of(name, slice)
         d.events[x]!++, d.pairs.add(vid, x)
-        if (name !== null) this.customs.push({ name, vid, props: propsText(c.props![i]) })
+        if (name !== null) this.customs.push({ name, vid, props: propsText(c.props![i]), slice })
       }
       for (const col of EVENT_DIMS) {
         const d = this.dim(col),
-          x = d.of((c[col]![i] as string | null) ?? null)
+          x = d.of((c[col]![i] as string | null) ?? null, slice)
         d.events[x]!++, d.pairs.add(vid, x)
         if (ty === 'pageview') d.pageviews[x]!++
       }
@@ -258,6 +290,7 @@ export class DayAggregator {
       entry: null,
       exit: null,
       source: SOURCE_COLUMNS.map((col) => (c[col]![i] as string | null) ?? null),
+      hits: [],
     }
     this.open.set(vid, n)
     return n
@@ -272,28 +305,35 @@ export class DayAggregator {
     if (s.start < this.from || s.start > this.to) return
     const bounce = isBounce(s.pageviews, s.events) ? 1 : 0
     const duration = s.last - s.start
-    const count = (d: Dim, value: string | null) => {
-      const x = d.of(value)
-      d.visits[x]!++, (d.bounces[x]! += bounce), (d.duration[x]! += duration), (d.visitPageviews[x]! += s.pageviews)
-      return x
-    }
-    count(this.quarters, String(Math.floor((s.start - this.from) / QUARTER_MS)))
-    for (const field of VISIT_DIMS) {
-      const value = field === 'entry_page' ? s.entry : field === 'exit_page' ? s.exit : s.source[SOURCE_COLUMNS.indexOf(field)]!
-      const d = this.dim(`visit:${field}`)
-      d.pairs.add(s.vid, count(d, value))
+    const quarter = String(Math.floor((s.start - this.from) / QUARTER_MS))
+    for (const slice of s.hits) {
+      const count = (d: Dim, value: string | null) => {
+        const x = d.of(value, slice)
+        d.visits[x]!++, (d.bounces[x]! += bounce), (d.duration[x]! += duration), (d.visitPageviews[x]! += s.pageviews)
+        return x
+      }
+      count(this.quarters, quarter)
+      for (const field of VISIT_DIMS) {
+        const value = field === 'entry_page' ? s.entry : field === 'exit_page' ? s.exit : s.source[SOURCE_COLUMNS.indexOf(field)]!
+        const d = this.dim(`visit:${field}`)
+        d.pairs.add(s.vid, count(d, value))
+      }
     }
   }
 
-  /** The day's rows, column-wise in `AGGREGATE_COLUMNS` order. Call once, after the last chunk. */
+  /**
+   * The day's rows, column-wise in `AGGREGATE_COLUMNS` order; with `by`, every slice's rows in
+   * `SLICE_COLUMNS` order, by slice value. Call once, after the last chunk.
+   */
   finish(): unknown[][] {
     for (const s of this.open.values()) this.close(s)
     this.open.clear()
     this.countProps()
-    const rows: Record<string, unknown>[] = []
     const day = this.from
+    const slices = this.by === undefined ? [0] : this.sliceValues.map((_, i) => i)
+    const bySlice: Record<string, unknown>[][] = slices.map(() => [])
     const q = this.quarters
-    const total = { pageviews: 0, events: 0, visits: 0, bounces: 0, duration_ms: 0, visit_pageviews: 0 }
+    const totals = slices.map(() => ({ pageviews: 0, events: 0, visits: 0, bounces: 0, duration_ms: 0, visit_pageviews: 0 }))
     const order = q.values.map((v, i) => [Number(v), i] as const).sort((a, b) => a[0] - b[0])
     for (const [n, i] of order) {
       const r = {
@@ -304,10 +344,16 @@ export class DayAggregator {
         duration_ms: q.duration[i]!,
         visit_pageviews: q.visitPageviews[i]!,
       }
+      const total = totals[q.slices[i]!]!
       for (const k in total) total[k as keyof typeof total] += r[k as keyof typeof r]
-      rows.push({ day, dim: 'quarter', t: this.from + n * QUARTER_MS, ...r })
+      bySlice[q.slices[i]!]!.push({ day, dim: 'quarter', t: this.from + n * QUARTER_MS, ...r })
     }
-    rows.unshift({ day, dim: 'all', visitors: this.dayVisitors, sketch: this.dayVisitors ? this.sketch.toText() : null, ...total })
+    const sliceVisitors = this.by === undefined ? Int32Array.of(this.dayVisitors) : this.slicePairs.counts(slices.length)
+    slices.forEach((sl) => {
+      const visitors = sliceVisitors[sl]!
+      const sketch = this.by === undefined && visitors ? this.sketch.toText() : null
+      bySlice[sl]!.unshift({ day, dim: 'all', visitors, sketch, ...totals[sl] })
+    })
     for (const d of this.dims.values()) {
       const visitors = d.pairs.counts(d.values.length)
       const visit = d.dim.startsWith('visit:')
@@ -325,10 +371,15 @@ export class DayAggregator {
             events: d.events[i],
             ...(d.dim === 'event' || d.dim === 'prop' || d.dim === 'propkey' ? {} : { pageviews: d.pageviews[i] }),
           })
-        rows.push(row)
+        bySlice[d.slices[i]!]!.push(row)
       })
     }
-    return AGGREGATE_COLUMNS.map((c) => rows.map((r) => r[c.name] ?? null))
+    if (this.by === undefined) return AGGREGATE_COLUMNS.map((c) => bySlice[0]!.map((r) => r[c.name] ?? null))
+    // Slices by value, so that a reader can find one slice's rows by the row groups' statistics.
+    const rows = slices
+      .sort((a, b) => (this.sliceValues[a]! < this.sliceValues[b]! ? -1 : 1))
+      .flatMap((sl) => bySlice[sl]!.map((r): Record<string, unknown> => ({ ...r, fdim: this.by, fvalue: this.sliceValues[sl] })))
+    return SLICE_COLUMNS.map((c) => rows.map((r) => r[c.name] ?? null))
   }
 
   /**
@@ -337,15 +388,16 @@ export class DayAggregator {
    * props text (dimensions.ts).
    */
   private countProps(): void {
-    const keysOf = new Map<string, Set<string>>()
+    const keysOf = new Map<string, Set<string>>() // by slice and name
+    const named = (e: CustomEvent) => `${e.slice}\u0000${e.name}`
     const parsed = this.customs.map((e) => {
       const pairs = e.props === null ? [] : [...e.props.matchAll(PAIR)].map((m) => [m[1]!, m[2]!] as const)
-      let keys = keysOf.get(e.name)
-      if (!keys) keysOf.set(e.name, (keys = new Set()))
+      let keys = keysOf.get(named(e))
+      if (!keys) keysOf.set(named(e), (keys = new Set()))
       for (const [k] of pairs) {
         const key = k.slice(1, -1)
         const d = this.dim('propkey', e.name),
-          x = d.of(key)
+          x = d.of(key, e.slice)
         d.events[x]!++
         if (KEY.test(key)) keys.add(key)
       }
@@ -354,10 +406,10 @@ export class DayAggregator {
     this.customs.forEach((e, i) => {
       const first = new Map<string, string>()
       for (const [k, v] of parsed[i]!) if (!first.has(k)) first.set(k, v)
-      for (const key of keysOf.get(e.name)!) {
+      for (const key of keysOf.get(named(e))!) {
         const written = first.get(JSON.stringify(key))
         const d = this.dim('prop', e.name, key),
-          x = d.of(written === undefined ? null : propValue(written))
+          x = d.of(written === undefined ? null : propValue(written), e.slice)
         d.events[x]!++, d.pairs.add(e.vid, x)
       }
     })

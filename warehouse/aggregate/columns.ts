@@ -20,6 +20,11 @@
  * `events` of a `quarter` or `all` row counts custom events; of a breakdown row every matching event.
  * Visits, bounces, durations and visit pageviews belong to the quarter and day their session started in.
  * Bots are left out: a view with bots reads raw events.
+ *
+ * Slices (`SLICE_COLUMNS`): the same rows computed under one filter `<fdim> is <fvalue>`, one file per day
+ * and filter dimension (`sliceKey` in lake.ts), as the SQL library counts a filtered range: visits are the
+ * sessions with a matching event (all of their events counted), every other figure counts the matching
+ * events only. A filter on one of `SLICE_DIMS` thus reads its dimension's slices instead of raw events.
  */
 import type { Columns } from '../parquet.ts'
 import { MINUTE } from '../time.ts'
@@ -78,6 +83,28 @@ export const INPUT_COLUMNS = [
   'props',
   ...new Set([...EVENT_DIMS, ...SOURCE_COLUMNS]),
 ] as const
+
+/** The filter dimensions the aggregate tier answers from slices (a filter `<dim> is <value>`). */
+export const SLICE_DIMS = [
+  'path',
+  'referrer_host',
+  'channel',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'country',
+  'device_type',
+  'browser',
+  'os',
+] as const
+export type SliceDim = (typeof SLICE_DIMS)[number]
+
+/** A slice file's rows: the filter (`fdim`, `fvalue`) and an aggregate row computed under it (no sketches). */
+export const SLICE_COLUMNS = [
+  { name: 'fdim', type: 'STRING', required: true },
+  { name: 'fvalue', type: 'STRING', required: true },
+  ...AGGREGATE_COLUMNS,
+] as const satisfies Columns
 
 /** Width of a `quarter` row: every zone's offset is a whole number of quarter hours. */
 export const QUARTER_MS = 15 * MINUTE

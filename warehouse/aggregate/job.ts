@@ -18,12 +18,14 @@ import {
   keysDigest,
   listAll,
   parseAggregateKey,
+  parseSliceKey,
+  sliceKey,
   visibleObjects,
 } from '../lake.ts'
 import { receivedEarlier } from '../dedup.ts'
 import { writeColumns } from '../parquet.ts'
 import { COLUMNS } from '../schema.ts'
-import { AGGREGATE_COLUMNS, INPUT_COLUMNS } from './columns.ts'
+import { AGGREGATE_COLUMNS, INPUT_COLUMNS, SLICE_COLUMNS, SLICE_DIMS, type SliceDim } from './columns.ts'
 import { DayAggregator, type Chunk } from './build.ts'
 import { aggregateMonths } from './months.ts'
 import { addDays, localDate, localDay } from './zone.ts'
@@ -116,6 +118,8 @@ export interface DayResult {
   rows?: number
   /** Event files read (built): none for a day without events. */
   files?: number
+  /** The slice files written (the day's, or a fresh day's missing ones). */
+  slices?: number
 }
 
 /**
@@ -137,9 +141,12 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
   const start = (f: Source) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR
   const near = files.filter((f) => start(f) <= agg.to + agg.gap)
   const key = aggregateKey(site, date, tz, await keysDigest(near.map((f) => f.key)))
-  // The day's earlier aggregates in this zone: replaced (after the new one is written) or kept if current.
-  const earlier = (await listAll(lake, aggregatePrefix(site, date))).map((x) => x.key).filter((k) => parseAggregateKey(k)?.tz === tz)
-  if (earlier.includes(key)) return { key, status: 'fresh' }
+  // The day's earlier aggregates in this zone, and their slices: replaced (after the new ones are written) or kept if current.
+  const listed = (await listAll(lake, aggregatePrefix(site, date))).map((x) => x.key)
+  const inZone = (k: string) => parseAggregateKey(parseSliceKey(k)?.aggregate ?? k)?.tz === tz
+  const earlier = listed.filter((k) => inZone(k) && k !== key && parseSliceKey(k)?.aggregate !== key)
+  const slicesDue = SLICE_DIMS.filter((dim) => !listed.includes(sliceKey(key, dim)))
+  if (listed.includes(key) && !slicesDue.length) return { key, status: 'fresh' }
   // A day no file overlaps gets an empty aggregate when the day before has one (readers then see the site's
   // days covered without a gap since its first), and none before the site's first day.
   if (!near.some((f) => start(f) <= agg.to && start(f) + (f.last - f.first + 1) * HOUR > agg.from)) {
@@ -149,37 +156,58 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
       return { key: null, status: 'empty' }
     }
   }
+  // One pass over the files for the day's rows, one for each slice dimension's (build.ts): the same events,
+  // so that memory stays that of one pass. A day already built only gains the slices it lacks.
   let read = 0
-  const seen = new Set<string>()
-  const readAll = async (list: Source[]) => {
-    for (const g of groups(list.filter((f) => !seen.has(f.key)))) {
-      if (agg.done) break
-      agg.add(await readGroup(lake, g))
-      for (const f of g) seen.add(f.key)
-      read += g.length
+  const pass = async (by?: SliceDim): Promise<unknown[][] | null> => {
+    const day = by ? new DayAggregator({ ...localDay(date, tz), by }) : agg
+    const seen = new Set<string>()
+    read = 0
+    const readAll = async (list: Source[]) => {
+      for (const g of groups(list.filter((f) => !seen.has(f.key)))) {
+        if (day.done) break
+        day.add(await readGroup(lake, g))
+        for (const f of g) seen.add(f.key)
+        read += g.length
+      }
     }
+    await readAll(files)
+    // A session of the day still open one day after it (a visit of more than a day without a 30-minute gap)
+    // is followed date by date until it ends, as the SQL library builds a session from all of its events.
+    for (let end = day.window.to; !day.done && day.openAt(end); ) {
+      const next = new Date(end + 1).toISOString().slice(0, 10)
+      const dateEnd = Date.parse(`${next}T00:00:00Z`) + DAY - 1
+      if (o.now < dateEnd + 1 + grace) return null
+      const more = await sources(lake, site, { from: end + 1, to: dateEnd })
+      if (!more.compacted.has(next)) return null
+      if (!more.files.some((f) => !seen.has(f.key))) break
+      await readAll(more.files)
+      end = dateEnd
+    }
+    return day.finish()
   }
-  await readAll(files)
-  // A session of the day still open one day after it (a visit of more than a day without a 30-minute gap)
-  // is followed date by date until it ends, as the SQL library builds a session from all of its events.
-  for (let end = agg.window.to; !agg.done && agg.openAt(end); ) {
-    const date = new Date(end + 1).toISOString().slice(0, 10)
-    const dateEnd = Date.parse(`${date}T00:00:00Z`) + DAY - 1
-    if (o.now < dateEnd + 1 + grace) return { key: null, status: 'waiting' }
-    const next = await sources(lake, site, { from: end + 1, to: dateEnd })
-    if (!next.compacted.has(date)) return { key: null, status: 'waiting' }
-    if (!next.files.some((f) => !seen.has(f.key))) break
-    await readAll(next.files)
-    end = dateEnd
+  const fresh = listed.includes(key)
+  let rows = 0
+  if (!fresh) {
+    const columns = await pass()
+    if (!columns) return { key: null, status: 'waiting' }
+    rows = columns[0]!.length
+    await lake.put(key, writeColumns(AGGREGATE_COLUMNS, columns), {
+      httpMetadata: { contentType: 'application/vnd.apache.parquet' },
+      customMetadata: { rows: String(rows), from: String(agg.from), to: String(agg.to) },
+    })
   }
-  const columns = agg.finish()
-  const rows = columns[0]!.length
-  await lake.put(key, writeColumns(AGGREGATE_COLUMNS, columns), {
-    httpMetadata: { contentType: 'application/vnd.apache.parquet' },
-    customMetadata: { rows: String(rows), from: String(agg.from), to: String(agg.to) },
-  })
+  const files0 = read
+  for (const dim of slicesDue) {
+    const columns = await pass(dim)
+    if (!columns) return { key, status: fresh ? 'fresh' : 'built', rows, files: files0 }
+    await lake.put(sliceKey(key, dim), writeColumns(SLICE_COLUMNS, columns), {
+      httpMetadata: { contentType: 'application/vnd.apache.parquet' },
+      customMetadata: { rows: String(columns[0]!.length), from: String(agg.from), to: String(agg.to) },
+    })
+  }
   await deleteKeys(lake, earlier)
-  return { key, status: 'built', rows, files: read }
+  return { key, status: fresh ? 'fresh' : 'built', rows, files: files0, slices: slicesDue.length }
 }
 
 /** The local dates to look at: `days` back from `now` in zone `tz`, oldest first. */

@@ -11,8 +11,16 @@
  * - Breakdown visitors over several days: the sum of each day's exact distinct visitors of the value; it
  *   counts a visitor twice only when their visit crosses midnight (the daily salt), far below the sketch's
  *   error, at no storage cost (a sketch per value and day would outweigh the events).
+ *
+ * A filter `<dim> is <value>` on a slice dimension (`SLICE_DIMS`, warehouse/aggregate/columns.ts) reads the
+ * aggregated days from that filter's slice (`aggregate_slices`) and the raw part with the same filter; every
+ * figure is again the raw answer, except unique visitors over several days: the sum of each day's exact
+ * visitors under the filter, as the breakdowns count them (the figure a breakdown row showed before it was
+ * clicked). Any other filter reads raw events (`slicedBy`).
  */
+import { SLICE_DIMS, type SliceDim } from '../aggregate/columns.ts'
 import { HLL_ALPHA, HLL_REGISTERS, RANK_BASE } from '../aggregate/hll.ts'
+import type { Filter } from './filters.ts'
 import { breakdown, customEvents, eventProps, propKeys, sessionBreakdown, type SessionField } from './breakdowns.ts'
 import type { Dimension } from './dimensions.ts'
 import { PROP_KEY_RE } from './dimensions.ts'
@@ -23,6 +31,28 @@ import { sessionsCte, type SessionOptions } from './sessions.ts'
 
 /** The table the aggregate files are loaded into. */
 export const AGGREGATES = 'aggregates'
+/** The table slice files are loaded into (warehouse/aggregate/columns.ts `SLICE_COLUMNS`). */
+export const AGGREGATE_SLICES = 'aggregate_slices'
+
+/** The slice that answers `filters` from the aggregates: exactly one `is` of one value on a slice dimension; else null. */
+export function slicedBy(filters: readonly Filter[] | undefined): { dim: SliceDim; value: string } | null {
+  if (filters?.length !== 1) return null
+  const [f] = filters
+  const values = Array.isArray(f!.value) ? f!.value : [f!.value]
+  if (f!.op !== 'is' || values.length !== 1 || !(SLICE_DIMS as readonly string[]).includes(f!.dim)) return null
+  return { dim: f!.dim as SliceDim, value: String(values[0]) }
+}
+
+/** Whether the aggregates answer `filters` (none, or one slice's). */
+export const aggregatesAnswer = (filters: readonly Filter[] | undefined): boolean => !filters?.length || slicedBy(filters) !== null
+
+/** The aggregate rows the overview reads under `filters`: the day rows, or one slice's (see the module's comment). */
+function rowsOf(filters: readonly Filter[] | undefined): Query {
+  if (!filters?.length) return trusted(AGGREGATES)
+  const s = slicedBy(filters)
+  if (!s) throw new Error('the aggregates answer no filter but one `is` of one value on a slice dimension: read raw events')
+  return sql`(SELECT * EXCLUDE (fdim, fvalue) FROM ${trusted(AGGREGATE_SLICES)} WHERE fdim = ${s.dim} AND fvalue = ${s.value})`
+}
 
 /**
  * A range split into whole aggregated days (`agg`, by their `day`) and the rest (`raw`, from events: the
@@ -88,10 +118,13 @@ SELECT CASE WHEN (SELECT count(*) FROM d) <= 1 AND NOT EXISTS (SELECT 1 FROM mon
 
 /** One row of sums over a range: visitors, visits, pageviews, visit_pageviews, bounces, duration_ms, events. */
 function kpiParts(split: Split, o: SessionOptions): Query {
+  // (A slice has no row on a day without its value: its sums are 0, not NULL.)
+  const visitors = o.filters?.length
+    ? sql`coalesce(sum(visitors), 0)`
+    : sql`(SELECT visitors FROM ${hllVisitors(split.agg ?? { from: 0, to: -1 })})`
+  const sums = ['visits', 'pageviews', 'visit_pageviews', 'bounces', 'duration_ms', 'events'].map((c) => `coalesce(sum(${c}), 0) AS ${c}`)
   const agg = split.agg
-    ? sql`SELECT (SELECT visitors FROM ${hllVisitors(split.agg)}) AS visitors, sum(visits) AS visits, sum(pageviews) AS pageviews,
-  sum(visit_pageviews) AS visit_pageviews, sum(bounces) AS bounces, sum(duration_ms) AS duration_ms, sum(events) AS events
-FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'all')}`
+    ? sql`SELECT ${visitors} AS visitors, ${trusted(sums.join(', '))} FROM ${rowsOf(o.filters)} WHERE ${days(split.agg, 'all')}`
     : trusted(`SELECT 0 AS visitors, 0 AS visits, 0 AS pageviews, 0 AS visit_pageviews, 0 AS bounces, 0 AS duration_ms, 0 AS events`)
   return sql`SELECT sum(visitors)::BIGINT AS visitors, sum(visits)::BIGINT AS visits, sum(pageviews)::BIGINT AS pageviews,
   sum(visit_pageviews)::BIGINT AS visit_pageviews, sum(bounces)::BIGINT AS bounces, sum(duration_ms)::DOUBLE AS duration_ms, sum(events)::BIGINT AS events
@@ -140,7 +173,7 @@ FROM ${cur} c, (SELECT ${trusted(kpiColumns('p'))} FROM (${kpiParts(previous, o)
  */
 export function breakdownSplit(split: Split, dim: Dimension, o: Scope & { type?: 'pageview'; limit?: number } = {}): Query {
   const agg = split.agg
-    ? sql`SELECT value, visitors, pageviews, events FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, dim)}`
+    ? sql`SELECT value, visitors, pageviews, events FROM ${rowsOf(o.filters)} WHERE ${days(split.agg, dim)}`
     : sql`SELECT NULL AS value, 0 AS visitors, 0 AS pageviews, 0 AS events WHERE ${NONE}`
   const raw = eachRaw(split, (r) => sql`SELECT value, visitors, pageviews, events FROM (${breakdown(r, dim, { ...o, limit: ALL_ROWS })})`)
   return sql`SELECT value, sum(visitors)::BIGINT AS visitors, sum(pageviews)::BIGINT AS pageviews, sum(events)::BIGINT AS events
@@ -151,7 +184,7 @@ ORDER BY visitors DESC, pageviews DESC, value NULLS LAST LIMIT ${int(o.limit ?? 
 /** Rows (value, visitors, visits, bounce_rate, visit_duration_ms) as `sessionBreakdown` gives them. */
 export function sessionBreakdownSplit(split: Split, field: SessionField, o: SessionOptions & { limit?: number } = {}): Query {
   const agg = split.agg
-    ? sql`SELECT value, visitors, visits, bounces, duration_ms FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, `visit:${field}`)}`
+    ? sql`SELECT value, visitors, visits, bounces, duration_ms FROM ${rowsOf(o.filters)} WHERE ${days(split.agg, `visit:${field}`)}`
     : sql`SELECT NULL AS value, 0 AS visitors, 0 AS visits, 0 AS bounces, 0.0 AS duration_ms WHERE ${NONE}`
   // The raw part's sums from its averages: visits * rate is a whole number of bounces (rounded off float error).
   const raw = eachRaw(
@@ -167,7 +200,7 @@ FROM (${agg}${raw}) GROUP BY value ORDER BY visitors DESC, visits DESC, value NU
 /** Rows (name, events, visitors) as `customEvents` gives them. */
 export function customEventsSplit(split: Split, o: Scope & { limit?: number } = {}): Query {
   const agg = split.agg
-    ? sql`SELECT value AS name, events, visitors FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'event')}`
+    ? sql`SELECT value AS name, events, visitors FROM ${rowsOf(o.filters)} WHERE ${days(split.agg, 'event')}`
     : sql`SELECT NULL AS name, 0 AS events, 0 AS visitors WHERE ${NONE}`
   const raw = eachRaw(split, (r) => sql`SELECT name, events, visitors FROM (${customEvents(r, { ...o, limit: ALL_ROWS })})`)
   return sql`SELECT name, sum(events)::BIGINT AS events, sum(visitors)::BIGINT AS visitors FROM (${agg}${raw})
@@ -185,9 +218,9 @@ export function eventNamesSplit(split: Split, o: Scope = {}, limit = 50): Query 
  */
 export function eventPropsSplit(split: Split, name: string, key: string, o: Scope & { limit?: number } = {}): Query {
   const agg = split.agg
-    ? sql`SELECT value, events, visitors FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'prop')} AND name = ${name} AND key = ${key}
-UNION ALL SELECT NULL, e.events, e.visitors FROM ${trusted(AGGREGATES)} e WHERE ${days(split.agg, 'event')} AND e.value = ${name}
-  AND NOT EXISTS (SELECT 1 FROM ${trusted(AGGREGATES)} p WHERE p.dim = 'prop' AND p.day = e.day AND p.name = ${name} AND p.key = ${key})`
+    ? sql`SELECT value, events, visitors FROM ${rowsOf(o.filters)} WHERE ${days(split.agg, 'prop')} AND name = ${name} AND key = ${key}
+UNION ALL SELECT NULL, e.events, e.visitors FROM ${rowsOf(o.filters)} e WHERE ${days(split.agg, 'event')} AND e.value = ${name}
+  AND NOT EXISTS (SELECT 1 FROM ${rowsOf(o.filters)} p WHERE p.dim = 'prop' AND p.day = e.day AND p.name = ${name} AND p.key = ${key})`
     : sql`SELECT NULL AS value, 0 AS events, 0 AS visitors WHERE ${NONE}`
   const raw = eachRaw(split, (r) => sql`SELECT value, events, visitors FROM (${eventProps(r, name, key, { ...o, limit: ALL_ROWS })})`)
   return sql`SELECT value, sum(events)::BIGINT AS events, sum(visitors)::BIGINT AS visitors FROM (${agg}${raw})
@@ -197,7 +230,7 @@ GROUP BY value ORDER BY events DESC, value NULLS LAST LIMIT ${int(o.limit ?? 100
 /** Rows (key, events) as `propKeys` gives them. */
 export function propKeysSplit(split: Split, name: string, o: Scope = {}): Query {
   const agg = split.agg
-    ? sql`SELECT value AS key, events FROM ${trusted(AGGREGATES)} WHERE ${days(split.agg, 'propkey')} AND name = ${name} AND regexp_full_match(value, ${PROP_KEY_RE})`
+    ? sql`SELECT value AS key, events FROM ${rowsOf(o.filters)} WHERE ${days(split.agg, 'propkey')} AND name = ${name} AND regexp_full_match(value, ${PROP_KEY_RE})`
     : sql`SELECT NULL AS key, 0 AS events WHERE ${NONE}`
   const raw = eachRaw(split, (r) => sql`SELECT key, events FROM (${propKeys(r, name, o)})`)
   return sql`SELECT key, sum(events)::BIGINT AS events FROM (${agg}${raw}) GROUP BY key ORDER BY events DESC, key`
@@ -212,9 +245,14 @@ export type QuarterSum = (typeof QUARTER_SUMS)[number]
  * rows (per 15 UTC minutes), bucketed by `bucketStart` (a SQL expression over a TIMESTAMP column `t`, µs
  * since the epoch). Visits, bounces, durations and visit pageviews lie in the quarter their session began in.
  */
-export function aggregatedSeries(r: Range, bucketStart: (column: string) => Query, columns: readonly QuarterSum[]): Query {
+export function aggregatedSeries(
+  r: Range,
+  bucketStart: (column: string) => Query,
+  columns: readonly QuarterSum[],
+  filters?: readonly Filter[],
+): Query {
   const sums = columns.map((c) => `sum(${c})::${c === 'duration_ms' ? 'DOUBLE' : 'BIGINT'} AS ${c}`).join(', ')
-  return sql`SELECT ${bucketStart('t')} AS b, ${trusted(sums)} FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'quarter')} GROUP BY b`
+  return sql`SELECT ${bucketStart('t')} AS b, ${trusted(sums)} FROM ${rowsOf(filters)} WHERE ${days(r, 'quarter')} GROUP BY b`
 }
 
 /**
@@ -222,6 +260,6 @@ export function aggregatedSeries(r: Range, bucketStart: (column: string) => Quer
  * `bucketStart` over its midnight `day`. Exact for buckets of one local day only (distinct visitors do not
  * add up across days, nor split into hours: the tier keeps them per day).
  */
-export function aggregatedDayVisitors(r: Range, bucketStart: (column: string) => Query): Query {
-  return sql`SELECT ${bucketStart('day')} AS b, sum(visitors)::BIGINT AS visitors FROM ${trusted(AGGREGATES)} WHERE ${days(r, 'all')} GROUP BY b`
+export function aggregatedDayVisitors(r: Range, bucketStart: (column: string) => Query, filters?: readonly Filter[]): Query {
+  return sql`SELECT ${bucketStart('day')} AS b, sum(visitors)::BIGINT AS visitors FROM ${rowsOf(filters)} WHERE ${days(r, 'all')} GROUP BY b`
 }

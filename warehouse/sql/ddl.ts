@@ -3,8 +3,8 @@
  * (CLI, tests) both create `events_raw` from this and query the deduplicated `events` view.
  */
 import { COLUMNS, type ColumnType } from '../schema.ts'
-import { AGGREGATE_COLUMNS } from '../aggregate/columns.ts'
-import { AGGREGATES } from './aggregates.ts'
+import { AGGREGATE_COLUMNS, SLICE_COLUMNS } from '../aggregate/columns.ts'
+import { AGGREGATE_SLICES, AGGREGATES } from './aggregates.ts'
 import { literal } from './query.ts'
 import { FIRST_COPY_SQL } from '../dedup.ts'
 
@@ -29,6 +29,9 @@ export function createEventsRawOf(names: readonly string[]): string {
 
 /** `CREATE TABLE aggregates (...)`: the aggregate tier's columns (warehouse/aggregate/columns.ts), which the dashboard and the CLI fill. */
 export const createAggregates = `CREATE TABLE IF NOT EXISTS ${AGGREGATES} (${AGGREGATE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
+
+/** `CREATE TABLE aggregate_slices (...)`: the slices' columns (`SLICE_COLUMNS`), filled as `aggregates` is. */
+export const createAggregateSlices = `CREATE TABLE IF NOT EXISTS ${AGGREGATE_SLICES} (${SLICE_COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type]}`).join(', ')})`
 
 /**
  * `events`: the lake as readers must see it. Queues deliver at least once, so the same event can sit in

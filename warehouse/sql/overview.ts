@@ -75,8 +75,8 @@ function splitRows(split: Split, bucket: Bucket, s: ViewScope, offsets: Offsets,
   const agg = !split.agg
     ? sql`SELECT 0::BIGINT AS b, ${trusted(SUMS[metric].sums.map((c) => `0 AS ${c}`).join(', '))} WHERE FALSE`
     : metric === 'visitors'
-      ? aggregatedDayVisitors(split.agg, start)
-      : aggregatedSeries(split.agg, start, SUMS[metric].sums as QuarterSum[])
+      ? aggregatedDayVisitors(split.agg, start, s.filters)
+      : aggregatedSeries(split.agg, start, SUMS[metric].sums as QuarterSum[], s.filters)
   return parts.reduce((acc, p) => sql`${acc} UNION ALL ${p}`, agg)
 }
 
