@@ -449,8 +449,12 @@ describe('aggregate coverage', () => {
     expect(days.filter((d) => d.date.startsWith('2026-02')).every((d) => d.key === written[1])).toBe(true)
     // The month files answer as the raw events do.
     const range = { from: at(0, 0), to: Date.UTC(2026, 2, 1) - 1 }
+    // Each month has its days' slices in one file per dimension, listed with it.
+    expect(days.filter((d) => d.key === written[0]).every((d) => Object.keys(d.slices).length === SLICE_DIMS.length)).toBe(true)
+    expect(days[0]!.slices.country!.key).toBe(sliceKey(written[0]!, 'country'))
     let { run } = await engines(bucket, [...new Set(days.map((d) => d.key))])
     const byMonths = await expectSame(run, range, { agg: range, raw: [] }, false)
+    await expectSameFiltered(run, range, { agg: range, raw: [] }, false, ['country', 'path'], 2)
     // Unique visitors from the months' merged sketches: the same estimate as from the 50 days' sketches.
     const dayKeys = [...bucket.objects.keys()].filter((k) => parseAggregateKey(k))
     const [byDays] = await (await engines(bucket, dayKeys)).run(kpisSplit({ agg: range, raw: [] }))
@@ -466,10 +470,14 @@ describe('aggregate coverage', () => {
     expect(days.filter((d) => d.date.startsWith('2026-01')).every((d) => d.key === written[0])).toBe(true)
     const again = await aggregateMonths(bucket, 'demo', { now: march2, tz: 'UTC', missing: [] })
     expect(again.map((k) => parseMonthAggregateKey(k)!.month)).toEqual(['2026-02'])
-    expect([...bucket.objects.keys()].filter((k) => k.includes('/month=2026-02/'))).toEqual(again)
+    // The earlier February file is gone with its slices; the new one has its own.
+    expect([...bucket.objects.keys()].filter((k) => k.includes('/month=2026-02/')).sort()).toEqual(
+      [...again, ...SLICE_DIMS.map((d) => sliceKey(again[0]!, d))].sort(),
+    )
     days = await current()
     ;({ run } = await engines(bucket, [...new Set(days.map((d) => d.key))]))
     const { agg } = await expectSame(run, range, { agg: range, raw: [] }, false)
+    await expectSameFiltered(run, range, { agg: range, raw: [] }, false, ['path'], 2)
     expect(agg).toMatchObject({ pageviews: 50 * 2 + 1, visitors: 5 })
   })
 
