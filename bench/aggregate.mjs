@@ -90,3 +90,6 @@ console.table({
     'bytes / events': share(sliceBytes),
   },
 })
+console.log(
+  `slice bytes by dimension: ${slices.map(([k, o]) => `${/\.by-([a-z_]+)\.parquet$/.exec(k)?.[1]} ${o.size.toLocaleString('en')}`).join(', ')}`,
+)

@@ -16,7 +16,14 @@ const get = (path: string, headers: Record<string, string> = { Authorization: `B
 
 interface Listed {
   tz: string
-  days: { date: string; key: string; url: string; bytes: number; signedUrl?: string }[]
+  days: {
+    date: string
+    key: string
+    url: string
+    bytes: number
+    signedUrl?: string
+    slice?: { key: string; url: string; signedUrl?: string }
+  }[]
 }
 
 describe('lake API: aggregates', () => {
@@ -75,7 +82,27 @@ describe('lake API: aggregates', () => {
     expect(new Set(all.map((r) => Number(r.day))).size).toBeGreaterThanOrEqual(3)
   })
 
+  it("lists a day's slice of one filter dimension, served like its aggregate, with the rows under each value", async () => {
+    const { days } = (await (await get('/api/aggregates?site=demo&from=2026-02-03&to=2026-02-03&slice=path&signed=1')).json()) as Listed
+    const slice = days[0]!.slice!
+    expect(slice.key).toBe(days[0]!.key.replace(/\.parquet$/, '.by-path.parquet'))
+    expect((await get(slice.url, {})).status).toBe(401)
+    expect((await get(slice.signedUrl!, {})).status).toBe(200)
+    const rows = await parquetReadObjects({ file: await (await get(slice.url)).arrayBuffer() })
+    // Under "path is /shoes": visitor a's visit (both of its pageviews), one of its pageviews.
+    const shoes = rows.find((r) => r.fvalue === '/shoes' && r.dim === 'all')!
+    expect([shoes.fdim, shoes.visitors, shoes.visits, shoes.pageviews]).toEqual(['path', 1, 1, 1])
+    const home = rows.find((r) => r.fvalue === '/' && r.dim === 'all')!
+    expect([home.visitors, home.visits, home.pageviews]).toEqual([2, 2, 2])
+    // Without `slice` the listing names none.
+    const plain = (await (await get('/api/aggregates?site=demo&from=2026-02-03&to=2026-02-03')).json()) as Listed
+    expect(plain.days[0]!.slice).toBeUndefined()
+  })
+
   it('refuses bad parameters with a reason', async () => {
+    const bad = await get('/api/aggregates?site=demo&slice=props')
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^slice must be one of path, country/)
     for (const q of ['', 'site=Demo', 'site=demo&from=2026-2-1', 'site=demo&to=yesterday']) {
       const res = await get(`/api/aggregates?${q}`)
       expect(res.status, q).toBe(400)

@@ -136,6 +136,8 @@ export interface AggregateFile extends ListedAggregate {
   date: string // the local date (YYYY-MM-DD) in the site's zone
   /** The file's slice of the dimension asked for (`slice=`), when it has one (warehouse/aggregate/columns.ts). */
   slice?: ListedAggregate
+  /** A day without events: it has no slices, and a filter counts nothing on it. */
+  empty?: true
 }
 
 /**
@@ -158,7 +160,7 @@ export async function listAggregates(
     .filter((d) => d.date >= from && d.date <= to)
     .map((d) => {
       const s = slice && d.slices[slice]
-      return { date: d.date, ...listed(d), ...(s ? { slice: listed(s) } : {}) }
+      return { date: d.date, ...listed(d), ...(s ? { slice: listed(s) } : {}), ...(d.empty ? { empty: true as const } : {}) }
     })
 }
 

@@ -225,6 +225,12 @@ export function parseMonthAggregateKey(key: string): { site: string; month: stri
   return m ? { site: m[1]!, month: m[2]!, tz: m[3]!.replaceAll('~', '/'), digest: m[4]! } : null
 }
 
+/**
+ * The digest of no keys (`keysDigest([])`): that of a day's aggregate no event file overlaps, an empty day,
+ * which needs no slices (warehouse/aggregate/job.ts): a filter counts nothing on it.
+ */
+export const EMPTY_DIGEST = 'e3b0c44298fc1c149afb'
+
 /** Digest of a set of keys (SHA-256 of the sorted keys, 20 hex digits): what a derived file was built from. */
 export async function keysDigest(keys: readonly string[]): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode([...keys].sort().join('\n')))

@@ -55,6 +55,8 @@ export interface AggregateDay extends ListedFile {
   date: string
   /** The file's slice of the dimension asked for (`slice`), when it has one (warehouse/aggregate/columns.ts). */
   slice?: ListedFile
+  /** A day without events: no slices, none needed (a filter counts nothing on it). */
+  empty?: true
 }
 
 /** A lake file as a listing gives it: its key, its `/data/` URL and its size. */

@@ -124,8 +124,9 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
         const db = opening.current
         await db.project(projection)
         const { tz, days: all } = await listAggregates(state.site, { slice: sliced ?? undefined })
-        // Under a filter, the days with the filter's slice (days built before slices existed are read raw).
-        const listed = sliced ? all.filter((d) => d.slice) : all
+        // Under a filter, the days with the filter's slice or without events (days whose slices the cron has
+        // not built yet are read raw).
+        const listed = sliced ? all.filter((d) => d.slice || d.empty) : all
         const t = Date.now()
         const r = rangeOf(state, t, tz, all[0]?.date)
         const previous = state.compare ? previousOf(r) : null

@@ -12,7 +12,9 @@ import { parquetToArrowIPC } from '../../dashboard/src/decode.ts'
 import { compactLake } from '../compact.ts'
 import {
   datesBetween,
+  EMPTY_DIGEST,
   encodeMeta,
+  keysDigest,
   listAll,
   parseAggregateKey,
   parseMonthAggregateKey,
@@ -400,6 +402,20 @@ describe('aggregate coverage', () => {
     const d1 = { from: at(1, 0), to: at(2, 0) - 1 }
     const [k] = await run(kpisSplit({ agg: d1, raw: [] }))
     expect(pick(k!, ['visitors', 'visits', 'pageviews'])).toEqual({ visitors: 0, visits: 0, pageviews: 0 })
+    // The empty day has no slices and needs none: listed as empty, not as one the cron must still slice.
+    const empty = aggregateKeys(bucket).find((k) => parseAggregateKey(k)!.date === '2026-01-11')!
+    expect(parseAggregateKey(empty)!.digest).toBe(EMPTY_DIGEST)
+    expect(EMPTY_DIGEST).toBe(await keysDigest([]))
+    expect([...bucket.objects.keys()].filter((k) => parseSliceKey(k)?.aggregate === empty)).toEqual([])
+    expect(await unslicedDates(bucket, 'demo', 'UTC')).toEqual([])
+    const listed = await currentAggregates(await listAll(bucket, 'aggregates/site=demo/'), 'UTC')
+    expect(listed.map((d) => [d.date, d.empty, Object.keys(d.slices).length])).toEqual([
+      ['2026-01-10', false, SLICE_DIMS.length],
+      ['2026-01-11', true, 0],
+      ['2026-01-12', false, SLICE_DIMS.length],
+    ])
+    const [de] = await run(kpisSplit({ agg: d1, raw: [] }, { filters: [{ dim: 'country', op: 'is', value: 'DE' }] }))
+    expect(pick(de!, ['visitors', 'visits', 'pageviews'])).toEqual({ visitors: 0, visits: 0, pageviews: 0 })
   })
 
   it('a lake older than the tier gains its aggregates oldest first, a few days a cron run', async () => {
@@ -429,13 +445,14 @@ describe('aggregate coverage', () => {
     expect((await aggregateLake(bucket, ['demo'], { now, sliceEvents: 1 })).failed).toEqual([])
     expect(aggregateKeys(bucket).map((k) => parseAggregateKey(k)!.date)).toEqual(datesBetween(new Date(at(0, 0)), new Date(at(4, 0))))
     expect(slices()).toBe(1)
-    expect(await unslicedDates(bucket, 'demo', 'UTC')).toEqual(['2026-01-14', '2026-01-13', '2026-01-12', '2026-01-11', '2026-01-10'])
+    // (The days without events, 01-13 and 01-14, need no slices.)
+    expect(await unslicedDates(bucket, 'demo', 'UTC')).toEqual(['2026-01-12', '2026-01-11', '2026-01-10'])
     await aggregateLake(bucket, ['demo'], { now, sliceEvents: 1 })
     expect(slices()).toBe(2)
     // With the default budget (a day of 1M events) the rest in one run; the days' files are kept.
     const before = aggregateKeys(bucket)
     await aggregateLake(bucket, ['demo'], { now })
-    expect(slices()).toBe(5 * SLICE_DIMS.length)
+    expect(slices()).toBe(3 * SLICE_DIMS.length)
     expect(aggregateKeys(bucket)).toEqual(before)
     expect(await unslicedDates(bucket, 'demo', 'UTC')).toEqual([])
   })

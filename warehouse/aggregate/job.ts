@@ -14,6 +14,7 @@ import {
   aggregatePrefix,
   datePrefix,
   datesBetween,
+  EMPTY_DIGEST,
   hoursOf,
   keysDigest,
   listAll,
@@ -49,6 +50,12 @@ export interface AggregateOptions {
 
 /** Events of slice passes a cron run reads at most (about one day of 1M events: one pass's CPU time). */
 export const SLICE_EVENTS_PER_RUN = 1_000_000
+
+/**
+ * Events a day's passes keep decoded for the next pass (its slices read the same files): a small day is read
+ * from R2 once; a large one keeps its first groups (~10 MB of JS arrays), well within the isolate's 128 MB.
+ */
+const KEPT_EVENTS = 50_000
 
 /** A lake file as the aggregation reads it: key, upload time, its UTC hours. */
 interface Source {
@@ -149,16 +156,18 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
   // What the day depends on: the files up to its end and the gap after it (later ones only if sessions go on).
   const start = (f: Source) => Date.parse(`${f.date}T00:00:00Z`) + f.first * HOUR
   const near = files.filter((f) => start(f) <= agg.to + agg.gap)
-  const key = aggregateKey(site, date, tz, await keysDigest(near.map((f) => f.key)))
+  // A day no file overlaps has no events: its key says so (`EMPTY_DIGEST`), and it needs no slices.
+  const empty = !near.some((f) => start(f) <= agg.to && start(f) + (f.last - f.first + 1) * HOUR > agg.from)
+  const key = aggregateKey(site, date, tz, empty ? EMPTY_DIGEST : await keysDigest(near.map((f) => f.key)))
   // The day's earlier aggregates in this zone, and their slices: replaced (after the new ones are written) or kept if current.
   const listed = (await listAll(lake, aggregatePrefix(site, date))).map((x) => x.key)
   const inZone = (k: string) => parseAggregateKey(parseSliceKey(k)?.aggregate ?? k)?.tz === tz
   const earlier = listed.filter((k) => inZone(k) && k !== key && parseSliceKey(k)?.aggregate !== key)
-  const slicesDue = SLICE_DIMS.filter((dim) => !listed.includes(sliceKey(key, dim)))
+  const slicesDue = empty ? [] : SLICE_DIMS.filter((dim) => !listed.includes(sliceKey(key, dim)))
   if (listed.includes(key) && !slicesDue.length) return { key, status: 'fresh' }
   // A day no file overlaps gets an empty aggregate when the day before has one (readers then see the site's
   // days covered without a gap since its first), and none before the site's first day.
-  if (!near.some((f) => start(f) <= agg.to && start(f) + (f.last - f.first + 1) * HOUR > agg.from)) {
+  if (empty) {
     const before = (await listAll(lake, aggregatePrefix(site, addDays(date, -1)))).some((x) => parseAggregateKey(x.key)?.tz === tz)
     if (!before) {
       await deleteKeys(lake, earlier)
@@ -168,7 +177,18 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
   // One pass over the files for the day's rows, one for each slice dimension's (build.ts): the same events,
   // so that memory stays that of one pass. A day already built only gains the slices it lacks.
   let read = 0,
-    events = 0
+    events = 0,
+    keptEvents = 0
+  const kept = new Map<string, Chunk>()
+  const readKept = async (g: Source[]): Promise<Chunk> => {
+    const id = g.map((f) => f.key).join('\n')
+    const had = kept.get(id)
+    if (had) return had
+    const chunk = await readGroup(lake, g)
+    const n = chunk.event_id!.length
+    if (keptEvents + n <= KEPT_EVENTS) kept.set(id, chunk), (keptEvents += n)
+    return chunk
+  }
   const pass = async (by?: SliceDim): Promise<unknown[][] | null> => {
     const day = by ? new DayAggregator({ ...localDay(date, tz), by }) : agg
     const seen = new Set<string>()
@@ -177,7 +197,7 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
     const readAll = async (list: Source[]) => {
       for (const g of groups(list.filter((f) => !seen.has(f.key)))) {
         if (day.done) break
-        const chunk = await readGroup(lake, g)
+        const chunk = await readKept(g)
         day.add(chunk)
         for (const f of g) seen.add(f.key)
         read += g.length
@@ -266,7 +286,7 @@ export async function unslicedDates(lake: LakeBucket, site: string, tz: string):
   const newest = new Map<string, string>()
   for (const k of keys) {
     const a = parseAggregateKey(k)
-    if (a?.tz === tz && (newest.get(a.date) ?? '') < k) newest.set(a.date, k)
+    if (a?.tz === tz && a.digest !== EMPTY_DIGEST && (newest.get(a.date) ?? '') < k) newest.set(a.date, k)
   }
   return [...newest]
     .filter(([, k]) => SLICE_DIMS.some((d) => !keys.has(sliceKey(k, d))))

@@ -14,7 +14,16 @@
  * written (before the month file) once every day has that slice, and gone with the month file.
  */
 import { deleteKeys, readColumns, type LakeBucket } from '../compact.ts'
-import { aggregatePrefix, keysDigest, listAll, monthAggregateKey, parseAggregateKey, parseMonthAggregateKey, sliceKey } from '../lake.ts'
+import {
+  aggregatePrefix,
+  EMPTY_DIGEST,
+  keysDigest,
+  listAll,
+  monthAggregateKey,
+  parseAggregateKey,
+  parseMonthAggregateKey,
+  sliceKey,
+} from '../lake.ts'
 import { writeColumns } from '../parquet.ts'
 import { AGGREGATE_COLUMNS, SLICE_COLUMNS, SLICE_DIMS, type SliceDim } from './columns.ts'
 import { Sketch } from './hll.ts'
@@ -33,7 +42,11 @@ export interface CurrentAggregate {
   key: string
   size: number
   slices: Partial<Record<SliceDim, { key: string; size: number }>>
+  /** A day without events (`EMPTY_DIGEST`): no slices, and none needed. */
+  empty: boolean
 }
+
+const isEmpty = (dayKey: string) => parseAggregateKey(dayKey)?.digest === EMPTY_DIGEST
 
 const col = (name: string) => AGGREGATE_COLUMNS.findIndex((c) => c.name === name)
 
@@ -107,7 +120,13 @@ export async function currentAggregates(objects: readonly Listed[], tz: string):
     const monthSlices = whole && slicesOf(whole.key)
     for (const f of files) {
       const o = whole ?? f
-      out.push({ date: parseAggregateKey(f.key)!.date, key: o.key, size: o.size, slices: monthSlices ?? slicesOf(f.key) })
+      out.push({
+        date: parseAggregateKey(f.key)!.date,
+        key: o.key,
+        size: o.size,
+        slices: monthSlices ?? slicesOf(f.key),
+        empty: !whole && isEmpty(f.key),
+      })
     }
   }
   return out
@@ -139,13 +158,15 @@ export async function aggregateMonths(
       .filter((x) => parseMonthAggregateKey(x.key)?.month === month && parseMonthAggregateKey(x.key)?.tz === o.tz)
       .map((x) => x.key)
     const listed = new Set(objects.map((x) => x.key))
-    // The slices every day has and the month lacks: written first, so that a current month file's slices are there.
-    const slices = SLICE_DIMS.filter((d) => !listed.has(sliceKey(key, d)) && files.every((f) => listed.has(sliceKey(f.key, d))))
+    // The slices every day with events has and the month lacks: written first, so that a current month
+    // file's slices are there.
+    const full = files.filter((f) => !isEmpty(f.key))
+    const slices = SLICE_DIMS.filter((d) => !listed.has(sliceKey(key, d)) && full.every((f) => listed.has(sliceKey(f.key, d))))
     for (const dim of slices) {
       const rows = await concatenated(
         lake,
         SLICE_COLUMNS,
-        files.map((f) => sliceKey(f.key, dim)),
+        full.map((f) => sliceKey(f.key, dim)),
       )
       await lake.put(sliceKey(key, dim), writeColumns(SLICE_COLUMNS, byValue(rows)), {
         httpMetadata: { contentType: 'application/vnd.apache.parquet' },
