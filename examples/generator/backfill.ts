@@ -144,10 +144,19 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
   // The closed days' aggregates, as the cron leaves them (warehouse/aggregate/job.ts): the days are final,
   // so no grace period; a day whose lookahead is still open is built by the cron later.
   if (opt.sink.bucket) {
+    const bucket = opt.sink.bucket
+    // Each day's own file first, in date order (an empty day's looks at the day before it); then their
+    // slices, which depend on the day's own files only: several days at a time, as each is mostly round
+    // trips to the bucket.
     for (const date of dates) {
-      const r = await aggregateDay(opt.sink.bucket, site, date, { now, tz: opt.tz, dayGraceMs: 0 })
+      const r = await aggregateDay(bucket, site, date, { now, tz: opt.tz, dayGraceMs: 0, sliceBudget: { events: 0 } })
       if (r.status === 'built') result.aggregates++
     }
+    let next = 0
+    const slicer = async () => {
+      while (next < dates.length) await aggregateDay(bucket, site, dates[next++]!, { now, tz: opt.tz, dayGraceMs: 0 })
+    }
+    await Promise.all(Array.from({ length: 8 }, slicer))
     // Then the closed months, one file each (warehouse/aggregate/months.ts).
     const tz = opt.tz ?? 'UTC'
     const missing = await unaggregatedDates(opt.sink.bucket, site, tz, `${localDate(now, tz).slice(0, 7)}-01`)
