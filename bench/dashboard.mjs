@@ -81,9 +81,10 @@ async function generate(n, dir, end, days = DAYS) {
   let t = performance.now()
   for (const date of [...dates].sort()) await L.compactDate(lake, 'demo', date, { now: end, settledAt: Date.now() + 1000 })
   const compactMs = performance.now() - t
-  // The cron's aggregation of every closed day (warehouse/aggregate), as it runs after compaction.
+  // The cron's aggregation of every closed day (warehouse/aggregate), as it runs after compaction, with every
+  // slice (the lake as the cron leaves it after the runs that their budget spreads them over).
   t = performance.now()
-  await L.aggregateLake(lake, ['demo'], { now: end, days: days + 1 })
+  await L.aggregateLake(lake, ['demo'], { now: end, days: days + 1, sliceEvents: Number.POSITIVE_INFINITY })
   // And every closed month's file (the cron writes three a run).
   await L.aggregateMonths(lake, 'demo', {
     now: end,
@@ -113,7 +114,10 @@ function serve(lake, server = { rollups: true, aggregates: true }) {
     const url = new URL(req.url, 'http://x')
     try {
       if (url.pathname === '/api/aggregates') {
-        const days = server.aggregates ? await L.listAggregates(lake, url.searchParams.get('site'), 'UTC', '0000-01-01', '9999-12-31') : []
+        const slice = url.searchParams.get('slice') ?? undefined
+        const days = server.aggregates
+          ? await L.listAggregates(lake, url.searchParams.get('site'), 'UTC', '0000-01-01', '9999-12-31', slice)
+          : []
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
         return res.end(JSON.stringify({ site: url.searchParams.get('site'), tz: 'UTC', days }))
       }
