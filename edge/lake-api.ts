@@ -229,7 +229,7 @@ async function unknownSite(c: Context<AuthEnv>, next: Next) {
   // A missing or malformed id is the route's own 400.
   if (site && /^[a-z0-9_][a-z0-9_-]*$/.test(site)) {
     const table = c.req.path === '/api/aggregates' ? 'aggregates' : (c.req.query('table') ?? 'events')
-    if (!(await knownSite(c.env, site, table)))
+    if (!(await knownSite(c.env, c.env.LAKE, site, table)))
       return c.json({ error: `unknown site: ${site} is not configured (SITES) and has no data` }, 404)
   }
   await next()
