@@ -193,15 +193,18 @@ export function App() {
             </label>
           </>
         )}
-        <label>
-          <input
-            type="checkbox"
-            data-testid="compare"
-            checked={state.compare}
-            onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })}
-          />{' '}
-          Compare with previous period
-        </label>
+        {/* Nor a previous period to compare with: the view shows the last 30 minutes only. */}
+        {state.view !== 'realtime' && (
+          <label>
+            <input
+              type="checkbox"
+              data-testid="compare"
+              checked={state.compare}
+              onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })}
+            />{' '}
+            Compare with previous period
+          </label>
+        )}
         <label>
           <input
             type="checkbox"
