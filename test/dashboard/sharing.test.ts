@@ -1,8 +1,8 @@
 /**
  * Sites and shared links in real Chromium on the real local stack (two configured sites: `demo` with the
  * known dataset, `fresh` without an event). The owner creates a link from the Share control; the link,
- * opened in another tab, shows demo's KPIs and nothing else (no SQL console, no site switcher, never the
- * owner's token on the wire), and says so once revoked. An empty site shows the script tag to paste and
+ * opened in another tab, shows demo's KPIs and nothing else (no SQL console unless made with one, no site
+ * switcher, never the owner's token on the wire), and says so once revoked. An empty site shows the script tag to paste and
  * turns into data after its first event; an unknown site says it is unknown. Screenshots go to /tmp.
  */
 import type { BrowserContext, Page } from 'playwright-core'
@@ -87,9 +87,24 @@ describe('shared links', () => {
     expect(await shared.locator('[data-testid=view-sql]').count()).toBe(0)
     expect(await shared.textContent('h1')).toBe('Footfall · demo')
 
-    await page.click('[data-testid=share-revoke]')
-    await page.waitForSelector('[data-testid=share-links]', { state: 'detached' })
-    await shared.reload()
+    // A link made with the SQL console shows it (the owner's API, as the Share control calls it).
+    const made = await fetch(`${stack.url}/api/sites/demo/links`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sql: true }),
+    })
+    expect(made.status).toBe(201)
+    const withSql = (await made.json()) as { link: { url: string } }
+    await shared.goto(`${stack.url}${withSql.link.url.replace('/dashboard/#', '/dashboard/?view=sql#')}`)
+    await shared.waitForSelector('[data-testid=view-sql]', { timeout: 60_000 })
+    expect(await shared.locator('[data-testid=nav-sql]').count()).toBe(1)
+
+    await page.reload()
+    await page.click('[data-testid=share]')
+    await page.waitForSelector('[data-testid=share-links] li')
+    await page.click('[data-testid=share-links] li:first-child [data-testid=share-revoke]')
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=share-links] li').length === 1)
+    await shared.goto(url)
     await expect(shared.textContent('[data-testid=link-error]', { timeout: 30_000 })).resolves.toMatch(/does not open: .*link revoked/)
     await page.close()
     await shared.close()
