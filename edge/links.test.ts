@@ -200,6 +200,9 @@ describe('sites', () => {
     const res = await call('/api/sites')
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ sites: [{ id: 'demo', tz: 'UTC', hasEvents: true }] })
+    // The API's own headers (lake-api.ts) on these routes too.
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff')
+    expect(res.headers.get('Cache-Control')).toBe('no-store')
     expect((await call('/api/sites', {})).status).toBe(401)
   })
 
