@@ -22,6 +22,7 @@ import {
   type Table,
 } from '../warehouse/lake.ts'
 import { currentAggregates } from '../warehouse/aggregate/months.ts'
+import { SLICE_DIMS, type SliceDim } from '../warehouse/aggregate/columns.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
 import { type AuthEnv, requireToken } from './auth.ts'
@@ -136,23 +137,43 @@ lakeApi.get('/api/files', async (c) => {
   return c.json({ files })
 })
 
-/** One local day's aggregate file, as `/api/aggregates` lists it: its own, or its month's (shared by the month's days). */
-export interface AggregateFile {
-  date: string // the local date (YYYY-MM-DD) in the site's zone
+/** A file of the aggregate tier as `/api/aggregates` lists it. */
+interface ListedAggregate {
   key: string
   url: string
   bytes: number
   signedUrl?: string
 }
 
+/** One local day's aggregate file, as `/api/aggregates` lists it: its own, or its month's (shared by the month's days). */
+export interface AggregateFile extends ListedAggregate {
+  date: string // the local date (YYYY-MM-DD) in the site's zone
+  /** The file's slice of the dimension asked for (`slice=`), when it has one (warehouse/aggregate/columns.ts). */
+  slice?: ListedAggregate
+}
+
 /**
  * The aggregate files of a site's local dates `from`..`to` (YYYY-MM-DD) in zone `tz`, from one listing of
  * the site's aggregates (a page per 1,000 files): the newest of a date when a rebuild left two for a moment,
- * or its month's file while that is current (warehouse/aggregate/months.ts).
+ * or its month's file while that is current (warehouse/aggregate/months.ts); with `slice`, each file's slice
+ * of that dimension where it has one.
  */
-export async function listAggregates(lake: ListingBucket, site: string, tz: string, from: string, to: string): Promise<AggregateFile[]> {
+export async function listAggregates(
+  lake: ListingBucket,
+  site: string,
+  tz: string,
+  from: string,
+  to: string,
+  slice?: SliceDim,
+): Promise<AggregateFile[]> {
   const days = await currentAggregates(await listAll(lake, aggregatePrefix(site)), tz)
-  return days.filter((d) => d.date >= from && d.date <= to).map((d) => ({ date: d.date, key: d.key, url: `/data/${d.key}`, bytes: d.size }))
+  const listed = (f: { key: string; size: number }) => ({ key: f.key, url: `/data/${f.key}`, bytes: f.size })
+  return days
+    .filter((d) => d.date >= from && d.date <= to)
+    .map((d) => {
+      const s = slice && d.slices[slice]
+      return { date: d.date, ...listed(d), ...(s ? { slice: listed(s) } : {}) }
+    })
 }
 
 lakeApi.get('/api/aggregates', async (c) => {
@@ -162,11 +183,17 @@ lakeApi.get('/api/aggregates', async (c) => {
   const from = c.req.query('from') ?? '0000-01-01',
     to = c.req.query('to') ?? '9999-12-31'
   if (!date.test(from) || !date.test(to)) return c.json({ error: 'from and to must be local dates (YYYY-MM-DD)' }, 400)
+  const slice = c.req.query('slice')
+  if (slice !== undefined && !(SLICE_DIMS as readonly string[]).includes(slice))
+    return c.json({ error: `slice must be one of ${SLICE_DIMS.join(', ')}` }, 400)
   const tz = zoneOf(c.env, site)
-  const days = await listAggregates(c.env.LAKE, site, tz, from, to)
+  const days = await listAggregates(c.env.LAKE, site, tz, from, to, slice as SliceDim | undefined)
   if (c.req.query('signed') === '1') {
     const exp = Math.floor(Date.now() / 1000) + SIGNED_TTL_S
-    for (const d of days) d.signedUrl = await signedUrl(c.env, d.key, exp)
+    for (const d of days) {
+      d.signedUrl = await signedUrl(c.env, d.key, exp)
+      if (d.slice) d.slice.signedUrl = await signedUrl(c.env, d.slice.key, exp)
+    }
   }
   c.header('Cache-Control', 'no-store')
   return c.json({ site, tz, days })

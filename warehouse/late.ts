@@ -55,8 +55,9 @@ export async function catchUpLate(
       // A UTC date lies in the local days before, on and after it in any zone (sessions cross midnight too).
       const tz = o.zones?.[site] ?? 'UTC'
       let waiting = false
+      // (Its slices follow in the cron's later runs, within their budget: job.ts `unslicedDates`.)
       for (const d of [addDays(date, -1), date, addDays(date, 1)])
-        waiting ||= (await aggregateDay(lake, site, d, { now: o.now, tz })).status === 'waiting'
+        waiting ||= (await aggregateDay(lake, site, d, { now: o.now, tz, sliceBudget: { events: 0 } })).status === 'waiting'
       // A neighbouring date still in parts (its own marker, or the cron's usual days): next run.
       if (waiting) continue
       await lake.delete(marker.key)

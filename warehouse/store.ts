@@ -6,8 +6,9 @@
  * run it on native DuckDB and DuckDB-WASM in Node (store.test.ts), so they test what the dashboard executes.
  */
 import { joinBatches, type Batch, type Engine, type Result, type Row } from './engine.ts'
-import { AGGREGATES } from './sql/aggregates.ts'
-import { createAggregates, createEventsTable } from './sql/ddl.ts'
+import type { SliceDim } from './aggregate/columns.ts'
+import { AGGREGATE_SLICES, AGGREGATES } from './sql/aggregates.ts'
+import { createAggregateSlices, createAggregates, createEventsTable } from './sql/ddl.ts'
 import {
   adopt,
   createSessionsView,
@@ -22,8 +23,8 @@ import {
 import type { Query } from './sql/query.ts'
 import { freshVisitors, materialise, materialiseNew } from './sql/sessions.ts'
 
-/** What a lake file is loaded as: events, the drop ledger, or one local day's aggregates (warehouse/aggregate). */
-export type LakeTable = 'events' | 'dropped' | 'aggregates'
+/** What a lake file is loaded as: events, the drop ledger, one local day's aggregates or their slices (warehouse/aggregate). */
+export type LakeTable = 'events' | 'dropped' | 'aggregates' | 'slices'
 
 /**
  * Events per slice when `visits` is built (`materialiseInSlices`): the sessions of 10M events built at once
@@ -40,8 +41,8 @@ export interface StoreTimings {
 
 export class LakeStore<P extends string> {
   private loaded = new Set<string>()
-  /** The aggregate file loaded for each day (its midnight, ms): a day file or its month's. */
-  private aggregateKeys = new Map<number, string>()
+  /** The aggregate file loaded for each day (its midnight, ms; slices: `<dim>@<midnight>`): a day file or its month's. */
+  private aggregateKeys = new Map<string, string>()
   /** One connection runs one statement at a time, and a load's statements must not interleave with a query's: jobs queue here. */
   private queue: Promise<unknown>
   private engine!: Engine
@@ -60,7 +61,15 @@ export class LakeStore<P extends string> {
   ) {
     this.queue = started.then(async (e) => {
       this.engine = e
-      for (const ddl of [staging[projection], createEventsTable, createAggregates, createSessionsView, ...extra, ...materialise()])
+      for (const ddl of [
+        staging[projection],
+        createEventsTable,
+        createAggregates,
+        createAggregateSlices,
+        createSessionsView,
+        ...extra,
+        ...materialise(),
+      ])
         await e.query(ddl)
     })
   }
@@ -99,7 +108,7 @@ export class LakeStore<P extends string> {
   async insert(
     key: string,
     batch: Batch | Promise<Batch>,
-    table: Exclude<LakeTable, 'aggregates'> = 'events',
+    table: Exclude<LakeTable, 'aggregates' | 'slices'> = 'events',
     columns: P = this.projection,
   ): Promise<void> {
     if (this.loaded.has(key)) return
@@ -117,21 +126,26 @@ export class LakeStore<P extends string> {
    * Appends aggregate files in one job: a year is 365 day files (or 12 month files and the current month's
    * days). Each file replaces what was loaded for the days it holds (`days`, their midnights as UTC
    * instants): a rebuilt day is a new key, a month file holds its days' rows again; never a second copy of a
-   * day. All in one append (a statement costs DuckDB-WASM ~15 ms whatever its size).
+   * day. All in one append (a statement costs DuckDB-WASM ~15 ms whatever its size). With `dim`, the files
+   * are slice files of that dimension (`aggregate_slices`), replaced day by day alike.
    */
-  async insertAggregates(files: readonly { key: string; days: readonly number[]; batch: Batch | Promise<Batch> }[]): Promise<void> {
+  async insertAggregates(
+    files: readonly { key: string; days: readonly number[]; batch: Batch | Promise<Batch> }[],
+    dim?: SliceDim,
+  ): Promise<void> {
     const fresh = files.filter((f) => !this.loaded.has(f.key))
     if (!fresh.length) return
     const batch = joinBatches(await Promise.all(fresh.map((f) => f.batch)))
+    const slot = (d: number) => (dim ? `${dim}@${d}` : String(d))
     await this.serial(async (e) => {
       const t = performance.now()
-      const stale = fresh.flatMap((f) => f.days).filter((d) => this.aggregateKeys.has(d))
-      if (stale.length) await e.query(dropAggregateDays(stale))
+      const stale = fresh.flatMap((f) => f.days).filter((d) => this.aggregateKeys.has(slot(d)))
+      if (stale.length) await e.query(dropAggregateDays(stale, dim))
       // A file some of whose days are replaced no longer answers for any: loading it again replaces them all.
-      for (const d of stale) this.loaded.delete(this.aggregateKeys.get(d)!)
-      await e.append(AGGREGATES, batch)
+      for (const d of stale) this.loaded.delete(this.aggregateKeys.get(slot(d))!)
+      await e.append(dim ? AGGREGATE_SLICES : AGGREGATES, batch)
       for (const f of fresh) {
-        for (const d of f.days) this.aggregateKeys.set(d, f.key)
+        for (const d of f.days) this.aggregateKeys.set(slot(d), f.key)
         this.loaded.add(f.key)
       }
       this.timings.insertMs += performance.now() - t

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { clearToken, getToken, setToken } from './api.ts'
 import { clearCache } from './loader.ts'
-import type { Split } from '../../warehouse/sql/aggregates.ts'
+import { aggregatesAnswer, type Split } from '../../warehouse/sql/aggregates.ts'
 import { localDate, localDay, localMidnight } from '../../warehouse/aggregate/zone.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { FilterBar } from './Filters.tsx'
@@ -68,9 +68,10 @@ export function App() {
     return () => removeEventListener('popstate', onPop)
   }, [])
 
-  // The overview without filters or bots answers from the aggregates of the range's whole days and reads raw
-  // events only for the rest (warehouse/sql/aggregates.ts); other views, filters and bots read raw events.
-  const aggregated = state.view === 'overview' && !state.filters.length && !state.bots && state.range !== 'realtime'
+  // The overview without bots, unfiltered or filtered by one slice (`is` one value of page, source, country,
+  // device, ...), answers from the aggregates of the range's whole days and reads raw events only for the rest
+  // (warehouse/sql/aggregates.ts); other views, other filters and bots read raw events.
+  const aggregated = state.view === 'overview' && aggregatesAnswer(state.filters) && !state.bots && state.range !== 'realtime'
   const { lake, version, now, progress, last, loaded, listing, current, large, allowLarge, error, refresh } = useLake(
     state,
     authed,

@@ -63,7 +63,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
     row && previous && (split || ep.kind === 'ready')
       ? prevOf(row, split ? row.prev_events : ep.kind === 'ready' ? ep.result.rows[0]?.events : null)
       : null
-  // Unique visitors over several aggregated days are a sketch's estimate (warehouse/aggregate/hll.ts).
+  // Unique visitors over several aggregated days are a sketch's estimate (warehouse/aggregate/hll.ts), or
+  // under a filter the sum of the days' (warehouse/sql/aggregates.ts).
   const estimated = !!split?.agg && split.agg.to - split.agg.from >= 86_400_000 * 1.5
   return (
     <>
@@ -92,7 +93,9 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
                 data-estimate={key === 'visitors' && estimated ? '1' : undefined}
                 title={
                   key === 'visitors' && estimated
-                    ? 'Estimated from daily sketches (HyperLogLog): within ±3.2 % in 95 % of cases'
+                    ? scope.filters.length
+                      ? "The sum of each day's unique visitors under the filter: a visit across midnight counts on both days"
+                      : 'Estimated from daily sketches (HyperLogLog): within ±3.2 % in 95 % of cases'
                     : undefined
                 }
               >

@@ -3,6 +3,7 @@
  * shared link in the address (link.ts), which then stands in for it: a shared view never sends the owner's.
  */
 import type { LakeFile } from '../../warehouse/lake.ts'
+import type { SliceDim } from '../../warehouse/aggregate/columns.ts'
 import { sharedLink } from './link.ts'
 
 const TOKEN_KEY = 'footfall.token'
@@ -57,16 +58,29 @@ export async function listFiles(
 }
 
 /** One local day's aggregate file (`GET /api/aggregates`, edge/lake-api.ts). */
-export interface AggregateDay {
+export interface AggregateDay extends ListedFile {
   date: string
+  /** The file's slice of the dimension asked for (`slice`), when it has one (warehouse/aggregate/columns.ts). */
+  slice?: ListedFile
+}
+
+/** A lake file as a listing gives it: its key, its `/data/` URL and its size. */
+export interface ListedFile {
   key: string
   url: string
   bytes: number
 }
 
-/** The site's time zone and the aggregate files of its local dates `from`..`to` (YYYY-MM-DD). */
-export async function listAggregates(site: string, from = '0000-01-01', to = '9999-12-31'): Promise<{ tz: string; days: AggregateDay[] }> {
-  const res = await authed(`/api/aggregates?${new URLSearchParams({ site, from, to })}`)
+/**
+ * The site's time zone and the aggregate files of its local dates `from`..`to` (YYYY-MM-DD), with each
+ * file's slice of `slice` (a filter dimension) where there is one.
+ */
+export async function listAggregates(
+  site: string,
+  o: { from?: string; to?: string; slice?: SliceDim } = {},
+): Promise<{ tz: string; days: AggregateDay[] }> {
+  const q = new URLSearchParams({ site, from: o.from ?? '0000-01-01', to: o.to ?? '9999-12-31', ...(o.slice ? { slice: o.slice } : {}) })
+  const res = await authed(`/api/aggregates?${q}`)
   return (await res.json()) as { tz: string; days: AggregateDay[] }
 }
 

@@ -12,6 +12,7 @@ import { asQuery, type Batch, type Engine, type Result, type Row } from '../../w
 import { createEventsRaw, createEventsRawOf } from '../../warehouse/sql/ddl.ts'
 import type { Query } from '../../warehouse/sql/query.ts'
 import { LakeStore, type LakeTable } from '../../warehouse/store.ts'
+import type { SliceDim } from '../../warehouse/aggregate/columns.ts'
 import { parquetToArrowIPC, SHAPES, type Shape } from './decode.ts'
 import { createDroppedRaw } from '../../warehouse/sql/dropped.ts'
 
@@ -136,13 +137,16 @@ export class Lake {
   }
 
   /** Appends a decoded events or ledger file to its staging table (once per key). */
-  insert(key: string, decoded: Decoded, table: Exclude<LakeTable, 'aggregates'> = 'events'): Promise<void> {
+  insert(key: string, decoded: Decoded, table: Exclude<LakeTable, 'aggregates' | 'slices'> = 'events'): Promise<void> {
     return this.store.insert(key, arrow(decoded), table, decoded.shape as Projection)
   }
 
   /** Appends decoded aggregate files in one insert, each replacing what was loaded for its days (`LakeStore.insertAggregates`). */
-  insertAggregates(files: readonly { key: string; decoded: Decoded; days: readonly number[] }[]): Promise<void> {
-    return this.store.insertAggregates(files.map((f) => ({ key: f.key, days: f.days, batch: arrow(f.decoded) })))
+  insertAggregates(files: readonly { key: string; decoded: Decoded; days: readonly number[] }[], dim?: SliceDim): Promise<void> {
+    return this.store.insertAggregates(
+      files.map((f) => ({ key: f.key, days: f.days, batch: arrow(f.decoded) })),
+      dim,
+    )
   }
 
   /** Merges the newly loaded events into `events` and sessionizes (`LakeStore.commit`). */

@@ -30,18 +30,19 @@ import {
   type DataType,
   type Vector,
 } from 'apache-arrow'
-import { AGGREGATE_COLUMNS } from '../../warehouse/aggregate/columns.ts'
+import { AGGREGATE_COLUMNS, SLICE_COLUMNS } from '../../warehouse/aggregate/columns.ts'
 import { COLUMNS, DROP_COLUMNS, type ColumnType } from '../../warehouse/schema.ts'
 import { OVERVIEW_COLUMNS } from './panels.ts'
 
 type Columns = readonly { name: string; type: ColumnType }[]
 
-/** The column sets the dashboard loads: the overview's events, every event column, the drop ledger, the aggregates. */
+/** The column sets the dashboard loads: the overview's events, every event column, the drop ledger, the aggregates and their slices. */
 export const SHAPES = {
   overview: COLUMNS.filter((c) => (OVERVIEW_COLUMNS as readonly string[]).includes(c.name)),
   all: COLUMNS,
   dropped: DROP_COLUMNS,
   aggregates: AGGREGATE_COLUMNS,
+  slices: SLICE_COLUMNS,
 } as const
 export type Shape = keyof typeof SHAPES
 

@@ -3,7 +3,8 @@
  * files are immutable under their key) or downloads it (counting bytes for the progress bar) and keeps
  * it, then decodes it into DuckDB. Files already in DuckDB are skipped, so a refresh loads new files only.
  */
-import { fetchUrlStream, type AggregateDay, type LakeFile } from './api.ts'
+import type { SliceDim } from '../../warehouse/aggregate/columns.ts'
+import { fetchUrlStream, type AggregateDay, type LakeFile, type ListedFile } from './api.ts'
 import type { Lake, LakeTable } from './db.ts'
 
 const CACHE = 'footfall-lake-v1'
@@ -24,17 +25,31 @@ export interface Progress {
  * Loads the aggregate files of the local days `wanted` picks among `days` (`/api/aggregates`,
  * warehouse/aggregate; `day`: the day's midnight, ms): each file once, a month's file for all its days.
  * Downloaded PARALLEL at a time and decoded as they arrive, then inserted at once (`Lake.insertAggregates`
- * awaits the decodes); each replaces what was loaded for the days it holds.
+ * awaits the decodes); each replaces what was loaded for the days it holds. With `dim`, the days' slice
+ * files of that dimension instead (listed with `slice`: a day without one is not wanted).
  */
 export async function loadAggregates<D extends AggregateDay & { day: number }>(
   lake: Lake,
   days: readonly D[],
   wanted: (d: D) => boolean,
   onProgress: (p: Progress) => void,
+  dim?: SliceDim,
 ): Promise<Progress> {
+  const fileOf = (d: D): ListedFile | undefined => (dim ? d.slice : d)
   const held = new Map<string, number[]>()
-  for (const d of days) held.set(d.key, [...(held.get(d.key) ?? []), d.day])
-  const files = [...new Map(days.filter((d) => wanted(d) && !lake.has(d.key)).map((d) => [d.key, d])).values()]
+  for (const d of days) {
+    const f = fileOf(d)
+    if (f) held.set(f.key, [...(held.get(f.key) ?? []), d.day])
+  }
+  const files = [
+    ...new Map(
+      days
+        .filter((d) => wanted(d))
+        .flatMap((d) => fileOf(d) ?? [])
+        .filter((f) => !lake.has(f.key))
+        .map((f) => [f.key, f]),
+    ).values(),
+  ]
   const p: Progress = {
     files: 0,
     totalFiles: files.length,
@@ -51,7 +66,7 @@ export async function loadAggregates<D extends AggregateDay & { day: number }>(
     while (next < files.length) {
       const f = files[next++]!
       // Small files: the next download starts while this one decodes (in the decode worker).
-      const d = lake.decode(await get(f, p, onProgress), 'aggregates')
+      const d = lake.decode(await get(f, p, onProgress), dim ? 'slices' : 'aggregates')
       decoded.push({ key: f.key, decoded: d, days: held.get(f.key)! })
       void d.ipc.then(
         () => (p.files++, onProgress({ ...p })),
@@ -60,7 +75,7 @@ export async function loadAggregates<D extends AggregateDay & { day: number }>(
     }
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL, files.length) }, worker))
-  await lake.insertAggregates(decoded)
+  await lake.insertAggregates(decoded, dim)
   p.done = true
   onProgress({ ...p })
   return p
@@ -70,7 +85,7 @@ export async function loadAggregates<D extends AggregateDay & { day: number }>(
 export async function loadFiles(
   lake: Lake,
   all: readonly { key: string; url: string; bytes: number }[],
-  table: Exclude<LakeTable, 'aggregates'>,
+  table: Exclude<LakeTable, 'aggregates' | 'slices'>,
   onProgress: (p: Progress) => void,
 ): Promise<Progress> {
   const files = all.filter((f) => !lake.has(f.key))

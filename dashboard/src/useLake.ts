@@ -8,7 +8,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { localDay } from '../../warehouse/aggregate/zone.ts'
-import { splitRange, type Split } from '../../warehouse/sql/aggregates.ts'
+import { slicedBy, splitRange, type Split } from '../../warehouse/sql/aggregates.ts'
 import type { Range } from '../../warehouse/sql/query.ts'
 import { SESSION_GAP_MS } from '../../warehouse/session-gap.ts'
 import { HOUR } from '../../warehouse/time.ts'
@@ -72,7 +72,9 @@ export interface LakeData {
 
 /**
  * Loads what `state` needs. `aggregated`: the view answers the range's whole aggregated days from the
- * aggregates (the overview without filters or bots). `onAuthError` is told when the token was refused.
+ * aggregates (the overview without bots, unfiltered or filtered by one slice: `aggregatesAnswer`); under a
+ * filter, from the filter dimension's slices, on the days that have them. `onAuthError` is told when the
+ * token was refused.
  */
 export function useLake(state: State, authed: boolean, aggregated: boolean, onAuthError: (message: string) => void): LakeData {
   const [error, setError] = useState<string | null>(null)
@@ -98,6 +100,8 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
 
   // The overview loads only the columns it reads; any other view (or a filter on another column) all of them.
   const projection: Projection = state.view === 'overview' && overviewColumnsSuffice(state.filters) ? 'overview' : 'all'
+  // The slices a filter reads (one dimension's files hold every value's: another value loads nothing new).
+  const sliced = aggregated ? (slicedBy(state.filters)?.dim ?? null) : null
   const rangeKey = JSON.stringify([
     state.site,
     state.range,
@@ -108,6 +112,7 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
     state.view === 'filtered',
     projection,
     aggregated,
+    sliced,
   ])
   const loadKey = JSON.stringify([rangeKey, tick, allowed === rangeKey])
   useEffect(() => {
@@ -118,9 +123,11 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
         opening.current ??= Lake.open()
         const db = opening.current
         await db.project(projection)
-        const { tz, days: listed } = await listAggregates(state.site)
+        const { tz, days: all } = await listAggregates(state.site, { slice: sliced ?? undefined })
+        // Under a filter, the days with the filter's slice (days built before slices existed are read raw).
+        const listed = sliced ? all.filter((d) => d.slice) : all
         const t = Date.now()
-        const r = rangeOf(state, t, tz, listed[0]?.date)
+        const r = rangeOf(state, t, tz, all[0]?.date)
         const previous = state.compare ? previousOf(r) : null
         const days = listed.map((d) => {
           const local = localDay(d.date, tz)
@@ -130,7 +137,7 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
         const cut = aggregated ? splitRange(r, days) : null
         const split = cut?.agg ? cut : null
         const previousSplit = split && previous ? splitRange(previous, days) : null
-        const ls: Listing = { site: state.site, at: t, tz, first: listed[0]?.date, range: r, previous, split, previousSplit, days }
+        const ls: Listing = { site: state.site, at: t, tz, first: all[0]?.date, range: r, previous, split, previousSplit, days }
         if (live) setListing(ls)
         const sum = { files: 0, bytes: 0, fromCache: 0, fromNetwork: 0 }
         const add = (p: Progress) => (
@@ -142,7 +149,8 @@ export function useLake(state: State, authed: boolean, aggregated: boolean, onAu
         let spans: Range[]
         if (split) {
           const aggs = [split.agg, previousSplit?.agg].filter((a): a is Range => !!a)
-          add(await loadAggregates(db, days, (d) => aggs.some((a) => d.from >= a.from && d.to <= a.to), onProgress))
+          const wanted = (d: Range) => aggs.some((a) => d.from >= a.from && d.to <= a.to)
+          add(await loadAggregates(db, days, wanted, onProgress, sliced ?? undefined))
           spans = [...split.raw, ...(previousSplit?.raw ?? [])].map((x) => ({ from: x.from - SESSION_GAP_MS, to: x.to }))
         } else {
           const span = { from: previous ? previous.from : r.from, to: r.to }

@@ -4,7 +4,8 @@
  * warehouse/aggregate) plus today's hour parts. Opened at "Last 12 months", the overview downloads a file per
  * closed month and this month's closed days (listed in one request) and raw events of today only; every panel equals native DuckDB over the raw events
  * of the whole range, exactly, but for unique visitors: the KPI's is a sketch's estimate (marked as one)
- * within its bound, a breakdown's the sum of its days'.
+ * within its bound, a breakdown's the sum of its days'. Filtered by a country, it reads that dimension's
+ * slices instead (warehouse/aggregate/columns.ts), with the same figures as native DuckDB.
  */
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,6 +19,7 @@ import { parseState, rangeOf } from '../../dashboard/src/state.ts'
 import type { LakeBucket } from '../../warehouse/compact.ts'
 import type { NativeLake } from '../../warehouse/native.ts'
 import { kpis } from '../../warehouse/sql/kpis.ts'
+import { breakdown } from '../../warehouse/sql/breakdowns.ts'
 import { series } from '../../warehouse/sql/overview.ts'
 import { seriesBucket } from '../../dashboard/src/Overview.tsx'
 import { launchChromium } from '../helpers/browser.ts'
@@ -74,6 +76,32 @@ const rows = (page: Page, testid: string) =>
     trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
   )
 
+/** Every breakdown on the page: each row's exact columns equal native DuckDB's for that value; visitors within 2 %. */
+async function expectBreakdowns(page: Page, scope: Parameters<(typeof BREAKDOWNS)[number]['query']>[0]): Promise<void> {
+  for (const b of BREAKDOWNS) {
+    const shown = await rows(page, b.testid)
+    const all = await native.run(b.query({ ...scope, split: undefined }))
+    // Every row of the raw breakdown (its last parameter is the limit of 10).
+    const q = b.query(scope)
+    const full = await native.run({ sql: q.sql, params: [...q.params.slice(0, -1), 100_000] })
+    expect(shown.length, b.testid).toBe(all.length)
+    const key = b.columns[0]!
+    for (const row of shown) {
+      const match = full.find((r) => displayCells([key], r)[0] === row[0])
+      expect(match, `${b.testid} ${row[0]}`).toBeDefined()
+      const cells = displayCells(b.columns, match!)
+      b.columns.forEach((c, i) => {
+        if (c === 'visitors')
+          expect(
+            Math.abs(Number(row[i]!.replace(/[^\d.]/g, '')) - Number(cells[i]!.replace(/[^\d.]/g, ''))),
+            `${b.testid} ${row[0]} visitors`,
+          ).toBeLessThanOrEqual(Math.max(2, 0.02 * Number(cells[i]!.replace(/[^\d.]/g, ''))))
+        else expect(row[i], `${b.testid} ${row[0]} ${c}`).toBe(cells[i])
+      })
+    }
+  }
+}
+
 describe('a year of a site', () => {
   it('has an aggregate for each closed day, and one file for each closed month', () => {
     expect(aggregated).toBeGreaterThanOrEqual(DAYS - 2)
@@ -111,28 +139,7 @@ describe('a year of a site', () => {
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.048)
 
     // Every breakdown: each row's exact columns equal native DuckDB's for that value; visitors within 2 %.
-    for (const b of BREAKDOWNS) {
-      const shown = await rows(page, b.testid)
-      const all = await native.run(b.query({ ...scope, split: undefined }))
-      // Every row of the raw breakdown (its last parameter is the limit of 10).
-      const q = b.query(scope)
-      const full = await native.run({ sql: q.sql, params: [...q.params.slice(0, -1), 100_000] })
-      expect(shown.length, b.testid).toBe(all.length)
-      const key = b.columns[0]!
-      for (const row of shown) {
-        const match = full.find((r) => displayCells([key], r)[0] === row[0])
-        expect(match, `${b.testid} ${row[0]}`).toBeDefined()
-        const cells = displayCells(b.columns, match!)
-        b.columns.forEach((c, i) => {
-          if (c === 'visitors')
-            expect(
-              Math.abs(Number(row[i]!.replace(/[^\d.]/g, '')) - Number(cells[i]!.replace(/[^\d.]/g, ''))),
-              `${b.testid} ${row[0]} visitors`,
-            ).toBeLessThanOrEqual(Math.max(2, 0.02 * Number(cells[i]!.replace(/[^\d.]/g, ''))))
-          else expect(row[i], `${b.testid} ${row[0]} ${c}`).toBe(cells[i])
-        })
-      }
-    }
+    await expectBreakdowns(page, scope)
 
     // The requests: one listing of aggregates; one file for each of the 11 closed months, the day files of this
     // month's closed days, each once; and raw events only from the day before today's start (the session gap) on.
@@ -154,6 +161,47 @@ describe('a year of a site', () => {
     console.log(
       `12 months: ${requests.length} requests (${aggFiles.length} aggregate files, ${eventFiles.length} event files, ${requests.filter((p) => p.startsWith('/api/')).length} listings)`,
     )
+    await page.close()
+  })
+
+  it('answers "Last 12 months" under a country filter from the slices, every panel equal to native DuckDB on the raw events', async () => {
+    const range0 = rangeOf(parseState('?range=12mo'), Date.now())
+    const [top] = await native.run(breakdown(range0, 'country', { limit: 1 }))
+    const country = String(top!.value)
+    const page = await browser.newPage()
+    const requests: string[] = []
+    page.on('request', (r) => {
+      if (/\/(api|data)\//.test(r.url())) requests.push(new URL(r.url()).pathname + new URL(r.url()).search)
+    })
+    await page.goto(`${stack.url}/dashboard/?range=12mo&f=country:is:${country}#token=${TOKEN}`)
+    await settled(page)
+    const range = rangeOf(parseState('?range=12mo'), Number(await page.getAttribute('main', 'data-now')))
+    const filters = [{ dim: 'country' as const, op: 'is' as const, value: country }]
+    const scope = { range, filters, bots: false }
+    // KPIs: exact but for unique visitors, the sum of each day's (a visit across midnight counts twice).
+    const [k] = await native.run(kpis(range, { filters }))
+    const [e] = await native.run(eventCount(scope))
+    const want: Record<string, unknown> = { ...k, events: e!.events }
+    for (const [key] of KPIS) {
+      const shown = (await page.textContent(`[data-testid=kpi-${key}]`))!.trim()
+      if (key !== 'visitors') expect(shown, key).toBe(formatCell(key, Number(want[key])))
+    }
+    const visitors = page.locator('[data-testid=kpi-visitors]')
+    expect(await visitors.getAttribute('data-estimate')).toBe('1')
+    const sum = Number((await visitors.textContent())!.replace(/[^\d.]/g, '')) * ((await visitors.textContent())!.includes('k') ? 1000 : 1)
+    const exact = Number(k!.visitors)
+    console.log(`unique visitors of ${country} over 12 months: sum of days ${sum}, exact ${exact}`)
+    expect(sum).toBeGreaterThanOrEqual(exact * 0.99)
+    expect(sum / exact).toBeLessThan(1.02)
+    await expectBreakdowns(page, scope)
+    // The slices of the country dimension, listed in one request and each file once; no day or month file
+    // of the aggregates, and raw events of today only.
+    expect(requests.filter((p) => p.startsWith('/api/aggregates'))).toEqual([expect.stringContaining('slice=country')])
+    const aggFiles = requests.filter((p) => p.startsWith('/data/aggregates/'))
+    expect(aggFiles.length).toBeGreaterThanOrEqual(11)
+    expect(aggFiles.every((p) => p.endsWith('.by-country.parquet'))).toBe(true)
+    expect(new Set(aggFiles).size).toBe(aggFiles.length)
+    expect(requests.filter((p) => p.startsWith('/data/events/')).length).toBeLessThanOrEqual(30)
     await page.close()
   })
 

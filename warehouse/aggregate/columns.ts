@@ -84,18 +84,21 @@ export const INPUT_COLUMNS = [
   ...new Set([...EVENT_DIMS, ...SOURCE_COLUMNS]),
 ] as const
 
-/** The filter dimensions the aggregate tier answers from slices (a filter `<dim> is <value>`). */
+/**
+ * The filter dimensions the aggregate tier answers from slices (a filter `<dim> is <value>`), in the order
+ * the cron builds them (the most used filters first: a day's slices may take several runs, job.ts).
+ */
 export const SLICE_DIMS = [
   'path',
-  'referrer_host',
-  'channel',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
   'country',
+  'channel',
+  'referrer_host',
   'device_type',
   'browser',
   'os',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
 ] as const
 export type SliceDim = (typeof SLICE_DIMS)[number]
 

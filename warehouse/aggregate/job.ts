@@ -39,7 +39,16 @@ export interface AggregateOptions {
   tz?: string
   /** A UTC date is closed this long after its end (compaction's day grace, default 2 h). */
   dayGraceMs?: number
+  /**
+   * The events the slice passes may still read (shared across calls, decremented): a pass starts only while
+   * it is positive, so a cron run does at most about this much slice work besides its days' own passes.
+   * Without it, every slice due is built.
+   */
+  sliceBudget?: { events: number }
 }
+
+/** Events of slice passes a cron run reads at most (about one day of 1M events: one pass's CPU time). */
+export const SLICE_EVENTS_PER_RUN = 1_000_000
 
 /** A lake file as the aggregation reads it: key, upload time, its UTC hours. */
 interface Source {
@@ -158,17 +167,21 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
   }
   // One pass over the files for the day's rows, one for each slice dimension's (build.ts): the same events,
   // so that memory stays that of one pass. A day already built only gains the slices it lacks.
-  let read = 0
+  let read = 0,
+    events = 0
   const pass = async (by?: SliceDim): Promise<unknown[][] | null> => {
     const day = by ? new DayAggregator({ ...localDay(date, tz), by }) : agg
     const seen = new Set<string>()
     read = 0
+    events = 0
     const readAll = async (list: Source[]) => {
       for (const g of groups(list.filter((f) => !seen.has(f.key)))) {
         if (day.done) break
-        day.add(await readGroup(lake, g))
+        const chunk = await readGroup(lake, g)
+        day.add(chunk)
         for (const f of g) seen.add(f.key)
         read += g.length
+        events += chunk.event_id!.length
       }
     }
     await readAll(files)
@@ -198,16 +211,21 @@ export async function aggregateDay(lake: LakeBucket, site: string, date: string,
     })
   }
   const files0 = read
+  let slices = 0
   for (const dim of slicesDue) {
+    if (o.sliceBudget && o.sliceBudget.events <= 0) break
     const columns = await pass(dim)
-    if (!columns) return { key, status: fresh ? 'fresh' : 'built', rows, files: files0 }
+    if (!columns) break
+    if (o.sliceBudget) o.sliceBudget.events -= Math.max(events, 1)
     await lake.put(sliceKey(key, dim), writeColumns(SLICE_COLUMNS, columns), {
       httpMetadata: { contentType: 'application/vnd.apache.parquet' },
       customMetadata: { rows: String(columns[0]!.length), from: String(agg.from), to: String(agg.to) },
     })
+    slices++
   }
+  // The earlier files go once the new ones are there (a reader finds the day's aggregate at every moment).
   await deleteKeys(lake, earlier)
-  return { key, status: fresh ? 'fresh' : 'built', rows, files: files0, slices: slicesDue.length }
+  return { key, status: fresh ? 'fresh' : 'built', rows, files: files0, slices }
 }
 
 /** The local dates to look at: `days` back from `now` in zone `tz`, oldest first. */
@@ -240,23 +258,42 @@ export async function unaggregatedDates(lake: LakeBucket, site: string, tz: stri
 }
 
 /**
+ * The local dates in zone `tz` whose aggregate lacks a slice (columns.ts `SLICE_DIMS`): days built before
+ * slices existed, or rebuilt by a late event. Newest first.
+ */
+export async function unslicedDates(lake: LakeBucket, site: string, tz: string): Promise<string[]> {
+  const keys = new Set((await listAll(lake, aggregatePrefix(site))).map((o) => o.key))
+  const newest = new Map<string, string>()
+  for (const k of keys) {
+    const a = parseAggregateKey(k)
+    if (a?.tz === tz && (newest.get(a.date) ?? '') < k) newest.set(a.date, k)
+  }
+  return [...newest]
+    .filter(([, k]) => SLICE_DIMS.some((d) => !keys.has(sliceKey(k, d))))
+    .map(([date]) => date)
+    .sort((a, b) => b.localeCompare(a))
+}
+
+/**
  * Builds what is due for every site (the cron's job); `zones` maps a site to its time zone. Besides the
  * recent `days`, up to `backfill` older days without an aggregate (`unaggregatedDates`) are built a run,
  * oldest first, so a lake older than the tier gains its aggregates run by run, within the cron's CPU time;
+ * then the slices still missing (newest days first, `sliceEvents` events of slice passes a run at most);
  * then the month files of closed months (months.ts).
  */
 export async function aggregateLake(
   lake: LakeBucket,
   sites: string[],
-  o: { now: number; days?: number; zones?: Record<string, string>; backfill?: number },
+  o: { now: number; days?: number; zones?: Record<string, string>; backfill?: number; sliceEvents?: number },
 ): Promise<{ built: string[]; failed: string[] }> {
   const out = { built: [] as string[], failed: [] as string[] }
+  const sliceBudget = { events: o.sliceEvents ?? SLICE_EVENTS_PER_RUN }
   for (const site of sites) {
     const tz = o.zones?.[site] ?? 'UTC'
     const recent = recentDates(o.now, o.days ?? 7, tz)
     const build = async (date: string): Promise<DayResult | null> => {
       try {
-        const r = await aggregateDay(lake, site, date, { now: o.now, tz })
+        const r = await aggregateDay(lake, site, date, { now: o.now, tz, sliceBudget })
         if (r.status === 'built') out.built.push(r.key!)
         return r
       } catch (e) {
@@ -279,6 +316,14 @@ export async function aggregateLake(
       }
     }
     for (const date of recent) await build(date)
+    try {
+      for (const date of await unslicedDates(lake, site, tz)) {
+        if (sliceBudget.events <= 0) break
+        await build(date)
+      }
+    } catch (e) {
+      out.failed.push(`${site} slices: ${(e as Error).message}`)
+    }
     // Then the closed months whose days are all built, one file each (months.ts).
     try {
       const month = `${localDate(o.now, tz).slice(0, 7)}-01`

@@ -9,11 +9,14 @@
  * The day files stay the truth: a month file is current exactly while its digest is that of its month's
  * newest day files (`currentAggregates`). A day rebuilt later (a late event) changes its key, so the month's
  * days are read from their day files again until the next cron run writes the month anew.
+ *
+ * A month's slice files (columns.ts `SLICE_COLUMNS`) are its days' slices of one dimension in one file,
+ * written (before the month file) once every day has that slice, and gone with the month file.
  */
 import { deleteKeys, readColumns, type LakeBucket } from '../compact.ts'
-import { aggregatePrefix, keysDigest, listAll, monthAggregateKey, parseAggregateKey, parseMonthAggregateKey } from '../lake.ts'
+import { aggregatePrefix, keysDigest, listAll, monthAggregateKey, parseAggregateKey, parseMonthAggregateKey, sliceKey } from '../lake.ts'
 import { writeColumns } from '../parquet.ts'
-import { AGGREGATE_COLUMNS } from './columns.ts'
+import { AGGREGATE_COLUMNS, SLICE_COLUMNS, SLICE_DIMS, type SliceDim } from './columns.ts'
 import { Sketch } from './hll.ts'
 import { addDays, localDate } from './zone.ts'
 
@@ -24,11 +27,12 @@ interface Listed {
   uploaded: Date
 }
 
-/** One local day's current aggregate: its own file, or its month's. */
+/** One local day's current aggregate: its own file, or its month's, and that file's slices by dimension. */
 export interface CurrentAggregate {
   date: string
   key: string
   size: number
+  slices: Partial<Record<SliceDim, { key: string; size: number }>>
 }
 
 const col = (name: string) => AGGREGATE_COLUMNS.findIndex((c) => c.name === name)
@@ -88,12 +92,22 @@ export async function currentAggregates(objects: readonly Listed[], tz: string):
     const k = parseMonthAggregateKey(o.key)
     if (k && k.tz === tz) monthFiles.set(`${k.month}/${k.digest}`, o)
   }
+  const sizes = new Map(objects.map((o) => [o.key, o.size]))
+  const slicesOf = (key: string) => {
+    const out: CurrentAggregate['slices'] = {}
+    for (const dim of SLICE_DIMS) {
+      const k = sliceKey(key, dim)
+      if (sizes.has(k)) out[dim] = { key: k, size: sizes.get(k)! }
+    }
+    return out
+  }
   const out: CurrentAggregate[] = []
   for (const [month, files] of byMonth(days)) {
     const whole = monthFiles.size ? monthFiles.get(`${month}/${await keysDigest(files.map((f) => f.key))}`) : undefined
+    const monthSlices = whole && slicesOf(whole.key)
     for (const f of files) {
       const o = whole ?? f
-      out.push({ date: parseAggregateKey(f.key)!.date, key: o.key, size: o.size })
+      out.push({ date: parseAggregateKey(f.key)!.date, key: o.key, size: o.size, slices: monthSlices ?? slicesOf(f.key) })
     }
   }
   return out
@@ -124,21 +138,62 @@ export async function aggregateMonths(
     const earlier = objects
       .filter((x) => parseMonthAggregateKey(x.key)?.month === month && parseMonthAggregateKey(x.key)?.tz === o.tz)
       .map((x) => x.key)
-    if (earlier.includes(key)) continue
-    const columns: unknown[][] = AGGREGATE_COLUMNS.map(() => [])
-    for (const f of files) {
-      const cols = await readColumns(lake, AGGREGATE_COLUMNS, f.key)
-      cols.forEach((c, j) => {
-        for (const v of c) columns[j]!.push(v)
+    const listed = new Set(objects.map((x) => x.key))
+    // The slices every day has and the month lacks: written first, so that a current month file's slices are there.
+    const slices = SLICE_DIMS.filter((d) => !listed.has(sliceKey(key, d)) && files.every((f) => listed.has(sliceKey(f.key, d))))
+    for (const dim of slices) {
+      const rows = await concatenated(
+        lake,
+        SLICE_COLUMNS,
+        files.map((f) => sliceKey(f.key, dim)),
+      )
+      await lake.put(sliceKey(key, dim), writeColumns(SLICE_COLUMNS, byValue(rows)), {
+        httpMetadata: { contentType: 'application/vnd.apache.parquet' },
+        customMetadata: { rows: String(rows[0]!.length), days: String(files.length) },
       })
     }
+    if (earlier.includes(key)) {
+      if (slices.length) written.push(key)
+      continue
+    }
+    const columns = await concatenated(
+      lake,
+      AGGREGATE_COLUMNS,
+      files.map((f) => f.key),
+    )
     addMonthSketch(columns)
     await lake.put(key, writeColumns(AGGREGATE_COLUMNS, columns), {
       httpMetadata: { contentType: 'application/vnd.apache.parquet' },
       customMetadata: { rows: String(columns[0]!.length), days: String(files.length) },
     })
-    await deleteKeys(lake, earlier)
+    await deleteKeys(
+      lake,
+      [...earlier, ...earlier.flatMap((k) => SLICE_DIMS.map((d) => sliceKey(k, d)))].filter((k) => listed.has(k)),
+    )
     written.push(key)
   }
   return written
+}
+
+/** The rows of `keys` in one, column-wise (one file held at a time besides the result). */
+async function concatenated(
+  lake: LakeBucket,
+  columns: typeof AGGREGATE_COLUMNS | typeof SLICE_COLUMNS,
+  keys: readonly string[],
+): Promise<unknown[][]> {
+  const out: unknown[][] = columns.map(() => [])
+  for (const key of keys) {
+    const cols = await readColumns(lake, columns, key)
+    cols.forEach((c, j) => {
+      for (const v of c) out[j]!.push(v)
+    })
+  }
+  return out
+}
+
+/** Slice rows ordered by their value (stable: each day's rows keep their order), as a day's slices are. */
+function byValue(columns: unknown[][]): unknown[][] {
+  const v = columns[SLICE_COLUMNS.findIndex((c) => c.name === 'fvalue')]!
+  const order = v.map((_, i) => i).sort((a, b) => (v[a]! < v[b]! ? -1 : v[a]! > v[b]! ? 1 : a - b))
+  return columns.map((c) => order.map((i) => c[i]))
 }

@@ -4,7 +4,8 @@
  * staging table `events_raw`, merged into `events` once per load under the rule of the `events` view
  * (`FIRST_COPY_SQL`, warehouse/dedup.ts), then sessionized once (`materialise()` of sessions.ts).
  */
-import { AGGREGATES } from './aggregates.ts'
+import type { SliceDim } from '../aggregate/columns.ts'
+import { AGGREGATE_SLICES, AGGREGATES } from './aggregates.ts'
 import { FIRST_COPY_ORDER, FIRST_COPY_SQL } from '../dedup.ts'
 import { visitorKey, VISITOR_KEYS } from './events.ts'
 import { inlined } from './query.ts'
@@ -38,9 +39,11 @@ export const merge = (createRaw: string) => [
   createRaw,
 ]
 
-/** Drops the loaded aggregate rows of these local days (midnights, ms): a newer file replaces them. */
-export function dropAggregateDays(days: readonly number[]): string {
-  return `DELETE FROM ${AGGREGATES} WHERE day IN (${days.map((d) => `make_timestamp(${Math.round(d) * 1000})`).join(', ')})`
+/** Drops the loaded aggregate rows (or the slices by `dim`) of these local days (midnights, ms): a newer file replaces them. */
+export function dropAggregateDays(days: readonly number[], dim?: SliceDim): string {
+  // (`dim` is one of SLICE_DIMS: plain identifiers, safe to inline.)
+  const which = dim ? `${AGGREGATE_SLICES} WHERE fdim = '${dim}' AND` : `${AGGREGATES} WHERE`
+  return `DELETE FROM ${which} day IN (${days.map((d) => `make_timestamp(${Math.round(d) * 1000})`).join(', ')})`
 }
 
 /**
