@@ -228,7 +228,7 @@ export function App() {
         {VIEWS.filter((v) => v !== 'sql' || !link || link.sql).map((v) => (
           <a
             key={v}
-            href={toSearch({ ...state, view: v })}
+            href={toSearch({ ...state, view: v }) + location.hash}
             aria-current={state.view === v ? 'page' : undefined}
             data-testid={`nav-${v}`}
             onClick={(e) => (e.preventDefault(), setState({ ...state, view: v }))}

@@ -80,6 +80,8 @@ describe('shared links', () => {
       expect([absent, await shared.locator(`[data-testid=${absent}]`).count()]).toEqual([absent, 0])
     expect(await shared.getByRole('button', { name: 'Sign out' }).count()).toBe(0)
     expect([...bearers]).toEqual(['Bearer fl1.…'])
+    // A view's tab keeps the link, so it also opens in a new tab.
+    expect(await shared.getAttribute('[data-testid=nav-realtime]', 'href')).toMatch(/^\?view=realtime&range=7d#link=fl1\./)
 
     // Asking for the console in the address does not open it; asking for another site does not either.
     await shared.goto(url.replace('/dashboard/#', '/dashboard/?view=sql&site=fresh#'))
