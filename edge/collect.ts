@@ -15,16 +15,14 @@ import { journalOn } from './journal.ts'
 import { enrichAll } from './enrich/index.ts'
 import { recordDrops, type Drop } from './ledger.ts'
 import { privacyMode } from './privacy.ts'
-import { hostAllowed, sitesOf } from './sites.ts'
+// UNKNOWN_SITE: the ledger's site of requests refused before their site was known (and their rate-limit key).
+import { hostAllowed, sitesOf, UNKNOWN_SITE } from './sites.ts'
 import { issuesOf, parseBatch, validateEvents } from './validate.ts'
 import { sameSecret } from './auth.ts'
 import { mayHoldLoneSurrogate, wellFormed } from '../warehouse/unicode.ts'
 
 export const MAX_BODY_BYTES = LIMITS.bodyBytes
 const RATE_RETRY_AFTER_S = 60
-/** The ledger's site of requests refused before their site was known (and their rate-limit key). */
-const UNKNOWN_SITE = '_unknown'
-
 export const collect = new Hono<{ Bindings: Env }>()
 
 collect.post('/', async (c) => {

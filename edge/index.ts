@@ -2,7 +2,8 @@
  * The Footfall worker. One origin serves everything (ARCHITECTURE.md, "One event, click to chart"):
  *   GET /f.js, /dashboard/, /demo/   static assets (dist/public, built by `npm run build`)
  *   POST /e                          the collector            -> collect.ts
- *   GET /api/files, GET|HEAD /data/* the lake, for the dashboard -> lake-api.ts
+ *   GET /api/files, GET|HEAD /data/* the lake, for the dashboard -> lake-api.ts (shared links: access.ts)
+ *   /api/sites[/:site/links]         sites and their shared links -> sites-api.ts
  *   GET /healthz                     liveness
  *   queue()                          Parquet writer           -> consumer.ts
  *   scheduled()                      cron jobs                -> scheduled.ts
@@ -15,6 +16,7 @@ import { collect } from './collect.ts'
 import { consume } from './consumer.ts'
 import { lakeApi } from './lake-api.ts'
 import { localCron } from './local-cron.ts'
+import { sitesApi } from './sites-api.ts'
 import { serveWasm } from './wasm.ts'
 import { runJobs } from './scheduled.ts'
 import { withFetchFaults, withQueueFaults } from './faults.ts'
@@ -37,6 +39,8 @@ app.route('/e', collect)
 app.get('/healthz', (c) => c.json({ ok: true }))
 app.get('/dashboard/duckdb/:file{.+\\.wasm}', (c) => serveWasm(c.env.ASSETS, c.req.raw))
 app.route('/', lakeApi)
+// After lakeApi: its /api/* middleware authenticates these and keeps shared links out (access.ts).
+app.route('/', sitesApi)
 app.route('/', localCron)
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
 app.onError((err, c) => {

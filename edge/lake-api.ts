@@ -25,9 +25,11 @@ import { currentAggregates } from '../warehouse/aggregate/months.ts'
 import { SLICE_DIMS, type SliceDim } from '../warehouse/aggregate/columns.ts'
 import { eventsKeyOf } from '../warehouse/rollup.ts'
 import type { Env } from './env.ts'
-import { requireToken } from './auth.ts'
+import { type AuthEnv, requireToken } from './auth.ts'
+import { linkRefusal, linkScope } from './access.ts'
+import { base64url, derivedKey, fromBase64url } from './keys.ts'
 import { parseRange, preconditionFailed, resolveRange, satisfiable } from './http-range.ts'
-import { zoneOf } from './sites.ts'
+import { knownSite, zoneOf } from './sites.ts'
 import { DAY } from '../warehouse/time.ts'
 
 const MAX_RANGE_DAYS = 400
@@ -78,15 +80,27 @@ export async function listLakeFiles(
   return files
 }
 
-export const lakeApi = new Hono<{ Bindings: Env }>()
+export const lakeApi = new Hono<AuthEnv>()
 // The API's answers are JSON or Parquet, never a page: nothing in them may run, be framed or be sniffed.
 lakeApi.use('/api/*', apiHeaders)
 lakeApi.use('/data/*', apiHeaders)
-lakeApi.use('/api/*', requireToken())
+const auth = requireToken()
+lakeApi.use('/api/*', auth)
+// A shared link reaches only its site's listings and files (access.ts); the owner everything.
+lakeApi.use('/api/*', linkScope())
+// An unknown site says so (404) instead of listing nothing.
+lakeApi.use('/api/files', unknownSite)
+lakeApi.use('/api/aggregates', unknownSite)
 lakeApi.use('/data/*', async (c, next) => {
   const exp = c.req.query('exp')
   const sig = c.req.query('sig')
-  if (exp === undefined && sig === undefined) return requireToken()(c, next)
+  if (exp === undefined && sig === undefined) {
+    const refusedToken = await auth(c, async () => {})
+    if (refusedToken) return refusedToken
+    const refused = linkRefusal(c.get('access'), c, keyOf(c.req.path))
+    if (refused) return c.json({ error: refused }, 403)
+    return next()
+  }
   // A signed URL stands for the bearer token, for this one file, until it expires.
   const key = keyOf(c.req.path)
   const refused = key === null ? 'bad signature' : await checkSignature(c.env, key, exp, sig)
@@ -235,6 +249,21 @@ lakeApi.get('/data/*', async (c) => {
   return new Response(object.body, { status: 200, headers: out })
 })
 
+/**
+ * 404 for a site that is neither configured (SITES) nor in the lake, so `?site=nope` reads as unknown rather
+ * than as a site without traffic. A site removed from SITES stays readable while the lake holds its files.
+ */
+async function unknownSite(c: Context<AuthEnv>, next: Next) {
+  const site = c.req.query('site')
+  // A missing or malformed id is the route's own 400.
+  if (site && /^[a-z0-9_][a-z0-9_-]*$/.test(site)) {
+    const table = c.req.path === '/api/aggregates' ? 'aggregates' : (c.req.query('table') ?? 'events')
+    if (!(await knownSite(c.env, c.env.LAKE, site, table)))
+      return c.json({ error: `unknown site: ${site} is not configured (SITES) and has no data` }, 404)
+  }
+  await next()
+}
+
 function timeParam(v: string | undefined, fallback: number): number | null {
   if (v === undefined || v === '') return fallback
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
@@ -258,18 +287,10 @@ async function apiHeaders(c: Context, next: Next): Promise<void> {
 }
 
 /**
- * The HMAC key of signed URLs: `SIGNING_KEY`, else derived from `DASHBOARD_TOKEN` (so rotating the token
- * revokes every signed URL). Derived as HMAC-SHA-256(secret, "footfall signed url v1"), so a signature is
- * never a value the secret signs for any other purpose.
+ * The HMAC key of signed URLs: derived from `SIGNING_KEY`, else `DASHBOARD_TOKEN` (so rotating the token
+ * revokes every signed URL), as HMAC-SHA-256(secret, "footfall signed url v1") (keys.ts).
  */
-async function signingKey(env: Env): Promise<CryptoKey | null> {
-  const secret = env.SIGNING_KEY || env.DASHBOARD_TOKEN
-  if (!secret) return null
-  const hmac = { name: 'HMAC', hash: 'SHA-256' }
-  const root = await crypto.subtle.importKey('raw', enc.encode(secret), hmac, false, ['sign'])
-  const derived = await crypto.subtle.sign('HMAC', root, enc.encode('footfall signed url v1'))
-  return crypto.subtle.importKey('raw', derived, hmac, false, ['sign', 'verify'])
-}
+const signingKey = (env: Env) => derivedKey(env, 'footfall signed url v1')
 const enc = new TextEncoder()
 
 /** What a signature covers: the lake key and the expiry (epoch seconds), one per line. */
@@ -300,10 +321,3 @@ export async function checkSignature(env: Env, key: string, exp: string | undefi
   if (Number(exp) < Date.now() / 1000) return 'signed URL expired'
   return null
 }
-
-const base64url = (b: Uint8Array) =>
-  btoa(String.fromCharCode(...b))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '')
-const fromBase64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0))

@@ -45,3 +45,25 @@ export function zoneOf(env: Pick<Env, 'TIMEZONES'>, site: string): string {
   const tz = zones[site]
   return typeof tz === 'string' && isTimeZone(tz) ? tz : 'UTC'
 }
+
+/** The drop ledger's site of events whose site was not known (collect.ts): a real table with no config. */
+export const UNKNOWN_SITE = '_unknown'
+
+/** What the two questions below need of the lake: a listing of one key (the worker's `LAKE`). */
+interface KeyLister {
+  list(options: { prefix: string; limit: number }): Promise<{ objects: readonly unknown[] }>
+}
+
+/**
+ * Whether a site exists for the lake API: configured in SITES, the drop ledger's `_unknown`, or with files
+ * under `<table>/site=<site>/` (a site since removed from SITES; one listing of one key).
+ */
+export async function knownSite(env: Env, lake: KeyLister, site: string, table: string): Promise<boolean> {
+  if (sitesOf(env).has(site) || site === UNKNOWN_SITE) return true
+  return (await lake.list({ prefix: `${table}/site=${site}/`, limit: 1 })).objects.length > 0
+}
+
+/** Whether the lake holds any event of the site (one listing of one key): the dashboard's onboarding asks. */
+export async function hasEvents(lake: KeyLister, site: string): Promise<boolean> {
+  return (await lake.list({ prefix: `events/site=${site}/`, limit: 1 })).objects.length > 0
+}

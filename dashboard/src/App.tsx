@@ -12,6 +12,11 @@ import type { Dimension } from '../../warehouse/sql/dimensions.ts'
 import type { Filter } from '../../warehouse/sql/filters.ts'
 import type { ViewScope } from '../../warehouse/sql/view.ts'
 import { parseState, previousOf, rangeOf, RANGE_NAMES, toSearch, VIEWS, type RangeName, type State, type ViewName } from './state.ts'
+import { sharedLink, withinLink } from './link.ts'
+import { Onboarding } from './Onboarding.tsx'
+import { Share } from './Share.tsx'
+import { SiteSwitcher } from './SiteSwitcher.tsx'
+import { useSites } from './sites.ts'
 import { Filtered } from './views/Filtered.tsx'
 import { Funnels } from './views/Funnels.tsx'
 import { Realtime } from './views/Realtime.tsx'
@@ -43,17 +48,22 @@ const VIEW_LABEL: Record<ViewName, string> = {
 }
 
 export function App() {
-  const [state, setStateRaw] = useState<State>(() => parseState(location.search))
-  const [authed, setAuthed] = useState(!!getToken())
+  // A shared link (`#link=`) shows its one site, read-only: no sign-in, no site switcher, no sharing.
+  const [link] = useState(sharedLink)
+  const [state, setStateRaw] = useState<State>(() => withinLink(parseState(location.search), link))
+  const [authed, setAuthed] = useState(!!link || !!getToken())
   /** Why the sign-in form is shown again (a refused token). */
   const [signInError, setSignInError] = useState<string | null>(null)
+  /** Why the shared link does not open (revoked, expired, altered). */
+  const [linkError, setLinkError] = useState<string | null>(null)
 
   const setState = useCallback((next: State) => {
-    history.pushState(null, '', location.pathname + toSearch(next))
-    setStateRaw(next)
+    // The fragment holds a shared link's token: kept, so the view can be reloaded.
+    history.pushState(null, '', location.pathname + toSearch(withinLink(next, link)) + location.hash)
+    setStateRaw(withinLink(next, link))
   }, [])
   useEffect(() => {
-    const onPop = () => setStateRaw(parseState(location.search))
+    const onPop = () => setStateRaw(withinLink(parseState(location.search), link))
     addEventListener('popstate', onPop)
     return () => removeEventListener('popstate', onPop)
   }, [])
@@ -67,6 +77,7 @@ export function App() {
     authed,
     aggregated,
     (message) => {
+      if (link) return setLinkError(message.replace(/ Enter the dashboard token again\.$/, ''))
       clearToken()
       setAuthed(false)
       setSignInError(message)
@@ -81,6 +92,19 @@ export function App() {
     JSON.stringify([state.site, state.range, state.from, state.to, state.compare, state.bots]),
   )
 
+  // The owner's sites, for the switcher; an empty site shows how to start and turns into data at its first event.
+  const { sites, checkedAt } = useSites(authed && !link, state.site, refresh)
+  const empty = sites?.find((s) => s.id === state.site)?.hasEvents === false
+
+  if (linkError)
+    return (
+      <main>
+        <h1>Footfall</h1>
+        <p class="error" role="alert" data-testid="link-error">
+          This shared link does not open: {linkError}
+        </p>
+      </main>
+    )
   if (!authed) return <SignIn error={signInError} onToken={(t) => (setToken(t), setSignInError(null), setAuthed(true))} />
 
   // The zone, first day and time of the newest listing (the load under way, or the last one).
@@ -122,6 +146,16 @@ export function App() {
     <main data-now={at} data-version={version}>
       <header>
         <h1>Footfall · {state.site}</h1>
+        {link ? (
+          <span class="badge" data-testid="shared-view">
+            Shared view, read-only
+          </span>
+        ) : (
+          <>
+            <SiteSwitcher site={state.site} sites={sites} onChange={(site) => setState({ ...state, site, filters: [] })} />
+            <Share site={state.site} />
+          </>
+        )}
         {/* Realtime is always the last 30 minutes: no range to choose. */}
         {state.view !== 'realtime' && (
           <label>
@@ -160,15 +194,18 @@ export function App() {
             </label>
           </>
         )}
-        <label>
-          <input
-            type="checkbox"
-            data-testid="compare"
-            checked={state.compare}
-            onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })}
-          />{' '}
-          Compare with previous period
-        </label>
+        {/* Nor a previous period to compare with: the view shows the last 30 minutes only. */}
+        {state.view !== 'realtime' && (
+          <label>
+            <input
+              type="checkbox"
+              data-testid="compare"
+              checked={state.compare}
+              onChange={(e) => setState({ ...state, compare: e.currentTarget.checked })}
+            />{' '}
+            Compare with previous period
+          </label>
+        )}
         <label>
           <input
             type="checkbox"
@@ -181,15 +218,17 @@ export function App() {
         <button type="button" onClick={refresh}>
           Refresh
         </button>
-        <button type="button" onClick={() => (clearToken(), clearCache(), setAuthed(false))}>
-          Sign out
-        </button>
+        {!link && (
+          <button type="button" onClick={() => (clearToken(), clearCache(), setAuthed(false))}>
+            Sign out
+          </button>
+        )}
       </header>
       <nav aria-label="Views">
-        {VIEWS.map((v) => (
+        {VIEWS.filter((v) => v !== 'sql' || !link || link.sql).map((v) => (
           <a
             key={v}
-            href={toSearch({ ...state, view: v })}
+            href={toSearch({ ...state, view: v }) + location.hash}
             aria-current={state.view === v ? 'page' : undefined}
             data-testid={`nav-${v}`}
             onClick={(e) => (e.preventDefault(), setState({ ...state, view: v }))}
@@ -242,22 +281,23 @@ export function App() {
           </button>
         </p>
       )}
-      {['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && (
+      {!empty && ['overview', 'realtime', 'streams', 'funnels', 'users'].includes(state.view) && (
         <FilterBar filters={state.filters} onChange={setFilters} />
       )}
-      {(!lake || !current) && chart && state.view === 'overview' && (
+      {empty && <Onboarding site={state.site} checkedAt={checkedAt} />}
+      {!empty && (!lake || !current) && chart && state.view === 'overview' && (
         <div class="view" data-testid="view-overview-early">
           <RollupOverview early={chart} range={range} extra={state.extra} setExtra={props.setExtra} />
         </div>
       )}
-      {lake && !current && !(chart && state.view === 'overview') && (
+      {!empty && lake && !current && !(chart && state.view === 'overview') && (
         <div class="view" data-testid={`view-${state.view}`} data-state="loading" aria-busy={!large}>
           <p class="empty" role="status">
             {large ? '' : `Loading ${VIEW_LABEL[state.view].toLowerCase()}…`}
           </p>
         </div>
       )}
-      {lake && current && (
+      {!empty && lake && current && (
         <div class="view" data-testid={`view-${state.view}`}>
           {state.view === 'overview' && <Overview {...props} early={chart} />}
           {state.view === 'realtime' && <Realtime {...props} now={now} />}

@@ -1,6 +1,10 @@
-/** The worker's lake API, with the bearer token kept for this tab only (sessionStorage). */
+/**
+ * The worker's lake API, with the bearer token kept for this tab only (sessionStorage), or the token of the
+ * shared link in the address (link.ts), which then stands in for it: a shared view never sends the owner's.
+ */
 import type { LakeFile } from '../../warehouse/lake.ts'
 import type { SliceDim } from '../../warehouse/aggregate/columns.ts'
+import { sharedLink } from './link.ts'
 
 const TOKEN_KEY = 'footfall.token'
 
@@ -28,12 +32,15 @@ export const getToken = () => sessionStorage.getItem(TOKEN_KEY)
 export const setToken = (t: string) => sessionStorage.setItem(TOKEN_KEY, t)
 export const clearToken = () => sessionStorage.removeItem(TOKEN_KEY)
 
-async function authed(url: string): Promise<Response> {
-  const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } })
+/** A request to the worker's API with the bearer token; a refusal throws the worker's reason. */
+export async function authed(url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = { ...(init.headers as Record<string, string>), Authorization: `Bearer ${sharedLink()?.token ?? getToken() ?? ''}` }
+  const res = await fetch(url, { ...init, headers })
   if (res.status === 401 || res.status === 403) {
     throw new AuthError((await res.json().catch(() => ({}))).error ?? 'unauthorized', res.status)
   }
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`)
+  // The worker says why (an unknown site, a bad parameter): shown as it is, not as a bare status.
+  if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `${url}: HTTP ${res.status}`)
   return res
 }
 

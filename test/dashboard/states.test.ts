@@ -1,7 +1,7 @@
 /**
  * Honest states, in real Chromium on the real local stack with the known dataset: each view opened by its
  * tab from the overview never shows an error (not even for a moment: every alert that ever appears is
- * recorded) and ends with no panel still "Loading…"; Realtime has no range control; the funnel without steps
+ * recorded) and ends with no panel still "Loading…"; Realtime has no range control nor comparison; the funnel without steps
  * says what to do; a range without events says so in the properties panel instead of loading forever.
  * Screenshots of every view in light and dark at 1366 and 390 px go to test-results/screenshots/.
  */
@@ -75,6 +75,7 @@ describe('honest states', () => {
       expect([view, loading]).toEqual([view, []])
       // Realtime is the last 30 minutes: it offers no range.
       expect([view, await page.locator('[data-testid=range]').count()]).toEqual([view, view === 'realtime' ? 0 : 1])
+      expect([view, await page.locator('[data-testid=compare]').count()]).toEqual([view, view === 'realtime' ? 0 : 1])
       if (view === 'funnels') {
         expect(await page.getAttribute('[data-testid=funnel]', 'data-state')).toBe('idle')
         expect(await page.textContent('[data-testid=funnel-idle]')).toBe('Enter the steps of a funnel above, then press Show funnel.')

@@ -23,12 +23,14 @@ export interface StackOptions {
   /** The `request.cf` object every request sees (geo fields etc.). */
   cf?: Record<string, unknown>
   token?: string
+  /** More vars of the worker (e.g. `SITES`), over the test stack's own. */
+  vars?: Record<string, string>
 }
 
 /** The vars of every test stack: the dashboard's token and the demo site's server-side API key. */
 export const stackVars = (token: string) => ({ DASHBOARD_TOKEN: token, SITE_KEYS: JSON.stringify({ demo: 'demo-server-key' }) })
 
-export async function startStack({ port, cf, token = 'test-token' }: StackOptions): Promise<Stack> {
+export async function startStack({ port, cf, token = 'test-token', vars = {} }: StackOptions): Promise<Stack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'footfall-stack-'))
   let cfPath: string | undefined
   if (cf) await writeFile((cfPath = join(stateDir, 'cf.json')), JSON.stringify(cf))
@@ -37,7 +39,7 @@ export async function startStack({ port, cf, token = 'test-token' }: StackOption
   const dev = await startWranglerDev({
     port,
     persistTo: join(stateDir, 'state'),
-    vars: stackVars(token),
+    vars: { ...stackVars(token), ...vars },
     cfPath,
   })
   return { ...dev, token, stateDir }
