@@ -51,8 +51,8 @@ export const KPIS = [
   ['visits', 'Visits'],
   ['pageviews', 'Pageviews'],
   ['views_per_visit', 'Views per visit'],
-  ['bounce_rate', 'Bounce rate (%)'],
-  ['visit_duration_ms', 'Visit duration (s)'],
+  ['bounce_rate', 'Bounce rate'],
+  ['visit_duration_ms', 'Visit duration'],
   ['events', 'Custom events'],
 ] as const
 
