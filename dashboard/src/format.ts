@@ -26,6 +26,13 @@ export function formatHeader(column: string): string {
 
 const isRate = (c: string) => c === 'rate' || c.endsWith('_rate') || c.startsWith('rate_')
 
+/** A part of a whole as "42 %" (below 1 %: "< 1 %"; no whole: "–"). */
+export function formatShare(part: number, whole: number): string {
+  if (!(whole > 0)) return '–'
+  const p = (100 * part) / whole
+  return p > 0 && p < 1 ? '< 1 %' : `${Math.round(p)} %`
+}
+
 /** The cells of a row as a table shows them (a missing first-column value reads "(none)"). */
 export function displayCells(columns: string[], row: Record<string, unknown>): string[] {
   return columns.map((c, j) => (j === 0 && (row[c] === null || row[c] === undefined) ? '(none)' : formatCell(c, row[c])))

@@ -21,6 +21,7 @@ import { kpis } from '../../warehouse/sql/kpis.ts'
 import { series } from '../../warehouse/sql/overview.ts'
 import { seriesBucket } from '../../dashboard/src/Overview.tsx'
 import { launchChromium } from '../helpers/browser.ts'
+import { openPanel } from '../helpers/panels.ts'
 import { downloadLake, listFiles } from '../helpers/lake.ts'
 import { freePort, stackVars, type Stack } from '../helpers/stack.ts'
 import { startWranglerDev } from '../../scripts/wrangler-dev.mjs'
@@ -112,6 +113,7 @@ describe('a year of a site', () => {
 
     // Every breakdown: each row's exact columns equal native DuckDB's for that value; visitors within 2 %.
     for (const b of BREAKDOWNS) {
+      await openPanel(page, b.testid)
       const shown = await rows(page, b.testid)
       const all = await native.run(b.query({ ...scope, split: undefined }))
       // Every row of the raw breakdown (its last parameter is the limit of 10).
