@@ -93,6 +93,7 @@ export function Details({ title, spec, label, lake, version, scope, total, onPic
               labels={{ value: label }}
               share="visitors"
               total={total}
+              scale={Math.max(0, ...state.result.rows.map((r) => Number(r.visitors ?? 0)))}
             />
           )}
         </>

@@ -157,15 +157,18 @@ export function ResultTable({
   labels,
   share,
   total,
+  scale,
 }: {
   result: Result
   onPick?: (value: string) => void
   labels?: Record<string, string>
   share?: string
   total?: number
+  /** The value a full bar stands for (default: the table's largest), so a filtered list keeps its bars. */
+  scale?: number
 }) {
   const values = share && result.columns.includes(share) ? result.rows.map((r) => Number(r[share] ?? 0)) : null
-  const top = values ? Math.max(0, ...values) : 0
+  const top = scale ?? (values ? Math.max(0, ...values) : 0)
   const whole = total && total > 0 ? total : values ? values.reduce((a, b) => a + b, 0) : 0
   return (
     <div class="table-wrap">

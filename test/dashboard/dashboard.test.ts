@@ -187,6 +187,7 @@ describe('dashboard on the local stack', () => {
       await openPanel(page, b.testid)
       expect([b.testid, await rows(page, b.testid)]).toEqual([b.testid, await expected(b.query(scope()), b.columns)])
     }
+    await openPanel(page, 'countries')
     expect((await rows(page, 'countries')).length).toBe(2)
     const [first] = await native.run(customEvents(range, opts(scope())))
     const [firstKey] = await native.run(propKeys(range, String(first!.name), opts(scope())))
