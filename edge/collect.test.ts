@@ -55,6 +55,23 @@ describe('POST /e', () => {
     expect(JSON.stringify(row)).not.toContain('203.0.113.7')
   })
 
+  it("stores a referrer on the page's own host as none: no referrer, no referrer host, the direct channel", async () => {
+    const now = Date.now()
+    const events = [
+      wireEventAt('evt-self-0001', now, { url: `${ORIGIN}/demo/cart`, referrer: `${ORIGIN}/demo/shoes?size=42` }),
+      wireEventAt('evt-self-0002', now + 1, { url: `${ORIGIN}/demo/checkout`, referrer: 'https://blog.example.org/tea' }),
+    ]
+    expect((await post(batch(events, now))).status).toBe(202)
+    const rows = await waitForEvents('evt-self-0001', 'evt-self-0002')
+    const byId = Object.fromEntries(rows.map((r) => [r.event_id, r]))
+    expect(byId['evt-self-0001']).toMatchObject({ path: '/demo/cart', referrer: null, referrer_host: null, channel: 'direct' })
+    expect(byId['evt-self-0002']).toMatchObject({
+      referrer: 'https://blog.example.org/tea',
+      referrer_host: 'blog.example.org',
+      channel: 'referral',
+    })
+  })
+
   it('answers CORS: a preflight with the allowed method and headers, every POST answer with origin and Retry-After exposed', async () => {
     const pre = await exports.default.fetch(
       new Request('http://localhost/e', {

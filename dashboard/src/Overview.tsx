@@ -11,7 +11,9 @@ import type { Lake } from './db.ts'
 import { formatCell } from './format.ts'
 import { Panel, usePanelQuery } from './Panel.tsx'
 import { opts, type ViewScope } from '../../warehouse/sql/view.ts'
-import { BREAKDOWNS, change, KPIS } from './panels.ts'
+import { change, KPIS } from './panels.ts'
+import { PANEL_GROUPS, UNGROUPED } from './panel-groups.ts'
+import { PanelGroup } from './PanelGroup.tsx'
 import { eventCount, eventNames, isSeriesMetric, series, visitorsExact, type SeriesMetric } from '../../warehouse/sql/overview.ts'
 import type { EarlyChart } from './RollupOverview.tsx'
 
@@ -63,6 +65,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
     row && previous && (split || ep.kind === 'ready')
       ? prevOf(row, split ? row.prev_events : ep.kind === 'ready' ? ep.result.rows[0]?.events : null)
       : null
+  // The whole each panel row's share is of: the range's unique visitors.
+  const visitors = row ? Number(row.visitors ?? 0) : undefined
   // Unique visitors over several aggregated days are a sketch's estimate (warehouse/aggregate/hll.ts), or
   // under a filter the sum of the days' (warehouse/sql/aggregates.ts).
   const estimated = !!split?.agg && split.agg.to - split.agg.from >= 86_400_000 * 1.5
@@ -154,7 +158,20 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
       {/* Panels query after the KPIs (one DuckDB connection, and child effects run first): headline numbers come first. */}
       {row && (
         <div class="grid">
-          {BREAKDOWNS.map((b) => (
+          {PANEL_GROUPS.map((g) => (
+            <PanelGroup
+              key={g.key}
+              group={g}
+              lake={lake}
+              version={version}
+              scope={scope}
+              extra={extra}
+              setExtra={setExtra}
+              pick={pick}
+              total={visitors}
+            />
+          ))}
+          {UNGROUPED.map((b) => (
             <Panel
               key={b.testid}
               title={b.title}
@@ -163,6 +180,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
               version={version}
               query={b.query(scope)}
               columns={b.columns}
+              share="visitors"
+              total={visitors}
               onPick={b.pick ? (v) => pick(b.pick!, v) : undefined}
             />
           ))}
@@ -178,6 +197,8 @@ export function Overview({ lake, version, scope, previous, extra, setExtra, pick
                   : eventProps(scope.range, eventName, key, { ...opts(scope), limit: 10 })
                 : null
             }
+            share="visitors"
+            total={visitors}
             empty="No custom event properties in this range."
             busy={names.kind !== 'ready' || names.pending || (!!eventName && (keys.kind !== 'ready' || keys.pending))}
             idle={

@@ -1,29 +1,37 @@
 /**
- * How the dashboard prints a cell, shared by the panels and the tests (which compare the page with native
- * DuckDB through the same function): rates (0..1) as percent, milliseconds as seconds, other fractions to
- * two decimals, a missing value as empty.
+ * How the dashboard prints a cell, shared by the panels, the CSV export and the tests (which compare the page
+ * with native DuckDB through the same function): rates (0..1) as "42 %" (one decimal at most), milliseconds
+ * as "3m 28s", other fractions to two decimals, a missing value as empty. Counts stay exact digits: the SQL
+ * console and the CSV print through here too, and "1.2k" there would lose the number (the chart's axis is
+ * where counts go compact, `formatMetric`).
  */
 export function formatCell(column: string, v: unknown): string {
   if (v === null || v === undefined) return ''
   if (v instanceof Date) return v.toISOString().slice(0, 19).replace('T', ' ')
   if (typeof v === 'bigint') v = Number(v)
   if (typeof v === 'number') {
-    if (isRate(column)) return String(Math.round(v * 1000) / 10)
-    if (column.endsWith('_ms')) return String(Math.round(v / 100) / 10)
+    if (isRate(column)) return `${Math.round(v * 1000) / 10} %`
+    if (column.endsWith('_ms')) return formatDuration(v)
     return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100)
   }
   if (typeof v === 'object') return JSON.stringify(v)
   return String(v)
 }
 
-/** A column header: rates in %, durations in s. */
+/** A column header in words ("Bounce rate", "Visit duration"): the cells carry their units. */
 export function formatHeader(column: string): string {
-  if (isRate(column)) return `${column.replace(/_/g, ' ')} %`
-  if (column.endsWith('_ms')) return `${column.slice(0, -3).replace(/_/g, ' ')} (s)`
-  return column.replace(/_/g, ' ')
+  const words = (column.endsWith('_ms') ? column.slice(0, -3) : column).replace(/_/g, ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
 const isRate = (c: string) => c === 'rate' || c.endsWith('_rate') || c.startsWith('rate_')
+
+/** A part of a whole as "42 %" (below 1 %: "< 1 %"; no whole: "–"). */
+export function formatShare(part: number, whole: number): string {
+  if (!(whole > 0)) return '–'
+  const p = (100 * part) / whole
+  return p > 0 && p < 1 ? '< 1 %' : `${Math.round(p)} %`
+}
 
 /** The cells of a row as a table shows them (a missing first-column value reads "(none)"). */
 export function displayCells(columns: string[], row: Record<string, unknown>): string[] {
@@ -45,6 +53,7 @@ export function formatMetric(metric: string, v: number | null | undefined, compa
 
 /** Milliseconds as "45s", "3m 28s", "2h 5m". */
 export function formatDuration(ms: number): string {
+  if (ms < 0) return `-${formatDuration(-ms)}`
   const s = Math.round(ms / 1000)
   if (s < 60) return `${s}s`
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`

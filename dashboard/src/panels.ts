@@ -51,8 +51,8 @@ export const KPIS = [
   ['visits', 'Visits'],
   ['pageviews', 'Pageviews'],
   ['views_per_visit', 'Views per visit'],
-  ['bounce_rate', 'Bounce rate (%)'],
-  ['visit_duration_ms', 'Visit duration (s)'],
+  ['bounce_rate', 'Bounce rate'],
+  ['visit_duration_ms', 'Visit duration'],
   ['events', 'Custom events'],
 ] as const
 
@@ -66,20 +66,21 @@ export function change(now: number, before: number | null | undefined): number |
 export interface BreakdownSpec {
   title: string
   testid: string
-  query: (s: ViewScope) => Query
+  /** The panel's query; `limit` rows (10 on the overview, more in its Details list). */
+  query: (s: ViewScope, limit?: number) => Query
   columns: string[]
   pick?: Dimension
 }
 
 // Each from the aggregates and the raw rest when the scope is split (warehouse/sql/aggregates.ts).
 const ev =
-  (dim: Dimension, type?: 'pageview'): ((s: ViewScope) => Query) =>
-  (s) =>
-    s.split ? breakdownSplit(s.split, dim, { ...opts(s), type, limit: 10 }) : breakdown(s.range, dim, { ...opts(s), type, limit: 10 })
+  (dim: Dimension, type?: 'pageview'): BreakdownSpec['query'] =>
+  (s, limit = 10) =>
+    s.split ? breakdownSplit(s.split, dim, { ...opts(s), type, limit }) : breakdown(s.range, dim, { ...opts(s), type, limit })
 const se =
-  (field: SessionField): ((s: ViewScope) => Query) =>
-  (s) =>
-    s.split ? sessionBreakdownSplit(s.split, field, { ...opts(s), limit: 10 }) : sessionBreakdown(s.range, field, { ...opts(s), limit: 10 })
+  (field: SessionField): BreakdownSpec['query'] =>
+  (s, limit = 10) =>
+    s.split ? sessionBreakdownSplit(s.split, field, { ...opts(s), limit }) : sessionBreakdown(s.range, field, { ...opts(s), limit })
 const EV_COLS = ['value', 'visitors', 'pageviews']
 const SE_COLS = ['value', 'visitors', 'visits', 'bounce_rate', 'visit_duration_ms']
 
@@ -102,7 +103,7 @@ export const BREAKDOWNS: BreakdownSpec[] = [
   {
     title: 'Custom events',
     testid: 'custom-events',
-    query: (s) => (s.split ? customEventsSplit(s.split, { ...opts(s), limit: 10 }) : customEvents(s.range, { ...opts(s), limit: 10 })),
+    query: (s, limit = 10) => (s.split ? customEventsSplit(s.split, { ...opts(s), limit }) : customEvents(s.range, { ...opts(s), limit })),
     columns: ['name', 'events', 'visitors'],
     pick: 'name',
   },

@@ -67,4 +67,20 @@ describe('sourceOf', () => {
     expect(sourceOf('https://shop.example/', 'https://news.example/a').referrer_host).toBe('news.example')
     expect(sourceOf('https://shop.example/', 'https://shop.example/b').referrer_host).toBeNull()
   })
+
+  it("stores a referrer on the page's own host as no referrer, whatever its path, scheme or port", () => {
+    for (const ref of ['https://shop.example/b', 'http://shop.example/cart?x=1', 'https://shop.example:8443/'])
+      expect(sourceOf('https://shop.example/p?utm_source=news', ref), ref).toMatchObject({
+        referrer: null,
+        referrer_host: null,
+        channel: 'direct',
+        utm_source: 'news',
+      })
+    // Another host, a subdomain included, stays a referrer.
+    expect(sourceOf('https://shop.example/', 'https://blog.shop.example/a')).toMatchObject({
+      referrer: 'https://blog.shop.example/a',
+      referrer_host: 'blog.shop.example',
+      channel: 'referral',
+    })
+  })
 })

@@ -50,8 +50,11 @@ export function sourceOf(pageUrl: string, referrer: string | undefined, strip: r
   // be skipped, leaving the same result. Most pageviews carry no query (bench/cpu.mjs: ~10 us an event).
   const q = pageUrl.includes('?') ? page.searchParams : null
   const ref = parseUrl(referrer)
-  // A referrer on the same host is in-site navigation, not a source.
-  const refHost = ref && ref.hostname !== page.hostname ? ref.hostname : null
+  // A referrer on the page's own host is in-site navigation, not a source: stored as no referrer at all, so the
+  // referrer, its host and the channel all read as a direct visit and the site's own pages never list as
+  // referrers. Decided here only: the collector and the generator's backfill both enrich through this function.
+  const self = ref !== null && ref.hostname === page.hostname
+  const refHost = ref && !self ? ref.hostname : null
   const utm = (k: string) => q?.get(`utm_${k}`)?.slice(0, 200) || null
   const medium = utm('medium')
   const clickId = (q && CLICK_IDS.find((k) => q.has(k))) ?? null
@@ -60,7 +63,7 @@ export function sourceOf(pageUrl: string, referrer: string | undefined, strip: r
   const source = {
     host: page.hostname,
     path: page.pathname + hashRoute,
-    referrer: referrer || null,
+    referrer: self ? null : referrer || null,
     referrer_host: refHost,
     channel,
     click_id: clickId,

@@ -25,6 +25,7 @@ import { breakdown } from '../../warehouse/sql/breakdowns.ts'
 import { series } from '../../warehouse/sql/overview.ts'
 import { seriesBucket } from '../../dashboard/src/Overview.tsx'
 import { launchChromium } from '../helpers/browser.ts'
+import { openPanel } from '../helpers/panels.ts'
 import { downloadLake, listFiles } from '../helpers/lake.ts'
 import { freePort, stackVars, type Stack } from '../helpers/stack.ts'
 import { startWranglerDev } from '../../scripts/wrangler-dev.mjs'
@@ -100,6 +101,7 @@ async function expectKpis(page: Page, scope: { range: Range; filters: Filter[]; 
 /** Every breakdown on the page: each row's exact columns equal native DuckDB's for that value; visitors within 2 %. */
 async function expectBreakdowns(page: Page, scope: Parameters<(typeof BREAKDOWNS)[number]['query']>[0]): Promise<void> {
   for (const b of BREAKDOWNS) {
+    await openPanel(page, b.testid)
     const shown = await rows(page, b.testid)
     const all = await native.run(b.query({ ...scope, split: undefined }))
     // Every row of the raw breakdown (its last parameter is the limit of 10).

@@ -30,6 +30,7 @@ import { retention } from '../../warehouse/sql/retention.ts'
 import { users, usersBy } from '../../warehouse/sql/users.ts'
 import { windows } from '../../warehouse/sql/windows.ts'
 import { launchChromium } from '../helpers/browser.ts'
+import { openPanel } from '../helpers/panels.ts'
 import { downloadLake, listFiles, type ListedFile } from '../helpers/lake.ts'
 import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
 import { makeDataset, postDataset, type Dataset } from './dataset.ts'
@@ -182,8 +183,11 @@ describe('dashboard on the local stack', () => {
     expect(await kpiValues(page)).toEqual(await expectedKpis(scope()))
     const k = await native.run(kpis(range, opts(scope())))
     expect(k[0]!.pageviews).toBeGreaterThan(100)
-    for (const b of BREAKDOWNS)
+    for (const b of BREAKDOWNS) {
+      await openPanel(page, b.testid)
       expect([b.testid, await rows(page, b.testid)]).toEqual([b.testid, await expected(b.query(scope()), b.columns)])
+    }
+    await openPanel(page, 'countries')
     expect((await rows(page, 'countries')).length).toBe(2)
     const [first] = await native.run(customEvents(range, opts(scope())))
     const [firstKey] = await native.run(propKeys(range, String(first!.name), opts(scope())))

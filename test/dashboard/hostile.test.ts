@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser.ts'
+import { openPanel } from '../helpers/panels.ts'
 import { listFiles } from '../helpers/lake.ts'
 import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
 
@@ -84,6 +85,7 @@ describe('hostile input in the dashboard', () => {
     await page.goto(`${base}#token=${stack.token}`)
     await settled(page)
     for (const testid of ['custom-events', 'referrers']) {
+      await openPanel(page, testid)
       const csv = await download(page, testid)
       const all = cells(csv)
       expect(all.filter(live), testid).toEqual([])

@@ -165,8 +165,9 @@ for (const mode of ['script', 'esm'] as const) {
       const page = await browser.newPage()
       const errors: string[] = []
       page.on('pageerror', (e) => errors.push(e.message))
-      // Same-origin referrer, so the browser keeps it whole (its own cap is 4,096 characters).
-      const referrer = `${site.url}/${r}/landing.html?from=${'r'.repeat(2100)}`
+      // Another site's page (one on the page's own host is stored as no referrer); Playwright navigates with the
+      // unsafe-url referrer policy, so the browser keeps it whole (its own cap is 4,096 characters).
+      const referrer = `https://blog.example.org/${r}/landing.html?from=${'r'.repeat(2100)}`
       await page.goto(`${site.url}/${r}/page.html?mode=${mode}&pad=${'u'.repeat(2100)}`, { referer: referrer })
       await page.waitForFunction(() => typeof (window as any).footfall?.page === 'function')
       expect(await page.evaluate(() => document.referrer)).toBe(referrer)

@@ -176,9 +176,13 @@ describe("the dashboard's own SQL", () => {
     expect(await lake.run(botsByReason(scope.range))).toEqual([{ bot_reason: 'headless', events: 1, visitors: 1 }])
   })
 
-  it('prints rates as percent, milliseconds as seconds, a missing first value as (none)', () => {
-    expect(formatCell('bounce_rate', 1 / 3)).toBe('33.3')
-    expect(formatCell('visit_duration_ms', 83_456)).toBe('83.5')
+  it('prints rates as percent, milliseconds as a duration, a missing first value as (none)', () => {
+    expect(formatCell('bounce_rate', 1 / 3)).toBe('33.3 %')
+    expect(formatCell('bounce_rate', 0.2)).toBe('20 %')
+    expect(formatCell('visit_duration_ms', 83_456)).toBe('1m 23s')
+    expect(formatCell('visit_duration_ms', 208_000)).toBe('3m 28s')
+    expect(formatCell('visit_duration_ms', 4_000)).toBe('4s')
+    expect(formatCell('visitors', 12_345)).toBe('12345')
     expect(formatCell('views_per_visit', 4 / 3)).toBe('1.33')
     expect(formatCell('t', new Date(T0))).toBe('2026-01-01 10:00:00')
     expect(displayCells(['value', 'visitors'], { value: null, visitors: 2 })).toEqual(['(none)', '2'])

@@ -49,6 +49,7 @@ export function Funnels({ lake, version, scope, extra, setExtra }: ViewProps) {
         <Panel
           title={`Orders (event "${orderEvent}")`}
           testid="orders"
+          wide
           lake={lake}
           version={version}
           query={orders(scope.range, { ...opts(scope), orderEvent })}
