@@ -35,6 +35,11 @@ export interface BackfillOptions {
   quiet?: boolean
   /** The site's time zone, for the aggregates of its closed days (default UTC). */
   tz?: string
+  /**
+   * Whether to write the days' slices too (default true). `npm start` leaves them to the local cron's first
+   * run, as a deployed cron writes them after a day's own file (warehouse/aggregate/job.ts).
+   */
+  slices?: boolean
 }
 
 export interface BackfillResult {
@@ -152,7 +157,7 @@ export async function backfill(opt: BackfillOptions): Promise<BackfillResult> {
       const r = await aggregateDay(bucket, site, date, { now, tz: opt.tz, dayGraceMs: 0, sliceBudget: { events: 0 } })
       if (r.status === 'built') result.aggregates++
     }
-    let next = 0
+    let next = opt.slices === false ? dates.length : 0
     const slicer = async () => {
       while (next < dates.length) await aggregateDay(bucket, site, dates[next++]!, { now, tz: opt.tz, dayGraceMs: 0 })
     }
