@@ -2,7 +2,9 @@
  * A known dataset for the dashboard tests, sent as server-side events (POST /e with the site's API key),
  * so each event names its visitor's IP, user agent and time. Deterministic: a seeded generator.
  */
-import type { Stack } from '../helpers/stack.ts'
+import { listFiles } from '../helpers/lake.ts'
+import { waitFor, type Stack } from '../helpers/stack.ts'
+import { HOUR } from '../../warehouse/time.ts'
 
 const UAS = {
   iphone:
@@ -113,4 +115,13 @@ export async function postDataset(stack: Stack, d: Dataset, batchSize = 50): Pro
     accepted += body.accepted
   }
   return accepted
+}
+
+/** Posts the dataset and waits until the lake lists every accepted event (the queue has delivered them). */
+export async function seedDataset(stack: Stack, d: Dataset): Promise<void> {
+  const accepted = await postDataset(stack, d)
+  await waitFor(
+    async () => (await listFiles(stack, 'demo', d.from - HOUR, d.to + HOUR)).reduce((n, f) => n + f.rows, 0) >= accepted,
+    60_000,
+  )
 }

@@ -8,11 +8,9 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser.ts'
-import { listFiles } from '../helpers/lake.ts'
-import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
-import { makeDataset, postDataset, type Dataset } from './dataset.ts'
+import { freePort, startStack, type Stack } from '../helpers/stack.ts'
+import { makeDataset, seedDataset, type Dataset } from './dataset.ts'
 
-const HOUR = 3_600_000
 const LOOPBACK = ['127.0.0.1', 'localhost']
 let stack: Stack
 let browser: BrowserContext
@@ -28,11 +26,7 @@ beforeAll(async () => {
     },
   })
   data = makeDataset(Date.now(), 20, 6)
-  const accepted = await postDataset(stack, data)
-  await waitFor(
-    async () => (await listFiles(stack, 'demo', data.from - HOUR, data.to + HOUR)).reduce((n, f) => n + f.rows, 0) >= accepted,
-    60_000,
-  )
+  await seedDataset(stack, data)
 }, 180_000)
 afterAll(async () => {
   await browser?.close()

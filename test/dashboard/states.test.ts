@@ -9,9 +9,8 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { VIEWS } from '../../dashboard/src/state.ts'
 import { launchChromium } from '../helpers/browser.ts'
-import { listFiles } from '../helpers/lake.ts'
-import { freePort, startStack, waitFor, type Stack } from '../helpers/stack.ts'
-import { makeDataset, postDataset, type Dataset } from './dataset.ts'
+import { freePort, startStack, type Stack } from '../helpers/stack.ts'
+import { makeDataset, seedDataset, type Dataset } from './dataset.ts'
 
 const SHOTS = 'test-results/screenshots'
 const HOUR = 3_600_000
@@ -23,11 +22,7 @@ beforeAll(async () => {
   browser = await launchChromium()
   stack = await startStack({ port: await freePort() })
   data = makeDataset(Date.now())
-  const accepted = await postDataset(stack, data)
-  await waitFor(
-    async () => (await listFiles(stack, 'demo', data.from - HOUR, data.to + HOUR)).reduce((n, f) => n + f.rows, 0) >= accepted,
-    60_000,
-  )
+  await seedDataset(stack, data)
 }, 180_000)
 afterAll(async () => {
   await browser?.close()
